@@ -1,0 +1,44 @@
+"""The `insightdesk` command line: one Typer sub-module per command group."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import typer
+
+from insightdesk import __version__
+
+app = typer.Typer(
+    name="insightdesk",
+    help="InsightDesk: turn a service desk's tickets, surveys and conversations into customer insight.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+# Each module registers its commands on `app` through a `register(app)` function.
+COMMAND_MODULES = ("insightdesk.cli.store_cmds",)
+
+
+@app.callback()
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details."),
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
+
+
+@app.command("version")
+def version() -> None:
+    """Print the InsightDesk version."""
+    typer.echo(__version__)
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    app()
