@@ -88,6 +88,13 @@ organisations = _entity(
     _col("tier", sa.String, "Commercial tier of the account (e.g. enterprise, smb)."),
     _col("region", sa.String, "Sales or service region."),
     _col("country", sa.String, "ISO 3166 country code or name."),
+    _col(
+        "is_stub",
+        sa.Boolean,
+        "True when created from a reference only (no export of it yet).",
+        nullable=False,
+        server_default=sa.text("false"),
+    ),
 )
 
 customers = _entity(
@@ -272,6 +279,13 @@ problems = _entity(
     _col("created_at", sa.DateTime, "Opened (UTC)."),
     _col("resolved_at", sa.DateTime, "Resolved (UTC)."),
     _col("closed_at", sa.DateTime, "Closed (UTC)."),
+    _col(
+        "is_stub",
+        sa.Boolean,
+        "True when created from a reference only (no export of it yet).",
+        nullable=False,
+        server_default=sa.text("false"),
+    ),
 )
 
 changes = _entity(
@@ -285,6 +299,13 @@ changes = _entity(
     _col("planned_start", sa.DateTime, "Planned start (UTC)."),
     _col("implemented_at", sa.DateTime, "Implemented (UTC)."),
     _col("closed_at", sa.DateTime, "Closed (UTC)."),
+    _col(
+        "is_stub",
+        sa.Boolean,
+        "True when created from a reference only (no export of it yet).",
+        nullable=False,
+        server_default=sa.text("false"),
+    ),
 )
 
 articles = _entity(
@@ -322,7 +343,18 @@ ingest_batches = sa.Table(
     _col("started_at", sa.DateTime, "Start (UTC).", nullable=False),
     _col("finished_at", sa.DateTime, "Commit (UTC)."),
     _col("received", sa.Integer, "Records read from the source.", nullable=False),
-    _col("inserted", sa.Integer, "New records stored.", nullable=False),
+    _col(
+        "accepted",
+        sa.Integer,
+        "Records that passed validation (received = accepted + rejected).",
+        nullable=False,
+    ),
+    _col(
+        "inserted",
+        sa.Integer,
+        "New records stored (an event log folds many accepted records into one ticket).",
+        nullable=False,
+    ),
     _col(
         "updated",
         sa.Integer,

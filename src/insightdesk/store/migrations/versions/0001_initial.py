@@ -140,6 +140,13 @@ def upgrade() -> None:
         sa.Column("implemented_at", sa.DateTime(), nullable=True, comment="Implemented (UTC)."),
         sa.Column("closed_at", sa.DateTime(), nullable=True, comment="Closed (UTC)."),
         sa.Column(
+            "is_stub",
+            sa.Boolean(),
+            server_default=sa.text("false"),
+            nullable=False,
+            comment="True when created from a reference only (no export of it yet).",
+        ),
+        sa.Column(
             "source_system",
             sa.String(),
             nullable=False,
@@ -422,7 +429,18 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(), nullable=False, comment="Start (UTC)."),
         sa.Column("finished_at", sa.DateTime(), nullable=True, comment="Commit (UTC)."),
         sa.Column("received", sa.Integer(), nullable=False, comment="Records read from the source."),
-        sa.Column("inserted", sa.Integer(), nullable=False, comment="New records stored."),
+        sa.Column(
+            "accepted",
+            sa.Integer(),
+            nullable=False,
+            comment="Records that passed validation (received = accepted + rejected).",
+        ),
+        sa.Column(
+            "inserted",
+            sa.Integer(),
+            nullable=False,
+            comment="New records stored (an event log folds many accepted records into one ticket).",
+        ),
         sa.Column(
             "updated",
             sa.Integer(),
@@ -525,6 +543,13 @@ def upgrade() -> None:
         sa.Column("region", sa.String(), nullable=True, comment="Sales or service region."),
         sa.Column("country", sa.String(), nullable=True, comment="ISO 3166 country code or name."),
         sa.Column(
+            "is_stub",
+            sa.Boolean(),
+            server_default=sa.text("false"),
+            nullable=False,
+            comment="True when created from a reference only (no export of it yet).",
+        ),
+        sa.Column(
             "source_system",
             sa.String(),
             nullable=False,
@@ -581,6 +606,13 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=True, comment="Opened (UTC)."),
         sa.Column("resolved_at", sa.DateTime(), nullable=True, comment="Resolved (UTC)."),
         sa.Column("closed_at", sa.DateTime(), nullable=True, comment="Closed (UTC)."),
+        sa.Column(
+            "is_stub",
+            sa.Boolean(),
+            server_default=sa.text("false"),
+            nullable=False,
+            comment="True when created from a reference only (no export of it yet).",
+        ),
         sa.Column(
             "source_system",
             sa.String(),
