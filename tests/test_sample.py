@@ -1,0 +1,148 @@
+"""The bundled sample: parses, canonical vocabularies, unique ids, references that resolve."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from insightdesk.model import enums
+from insightdesk.sample import SAMPLE_KINDS, sample_dir, sample_file
+from insightdesk.sample.generic import column_types, generic_columns
+
+# (kind, column) -> kind whose ids it must reference.
+REFERENCES = {
+    ("customers", "organisation_id"): "organisations",
+    ("agents", "team_id"): "teams",
+    ("teams", "parent_team_id"): "teams",
+    ("changes", "problem_id"): "problems",
+    ("tickets", "team_id"): "teams",
+    ("tickets", "agent_id"): "agents",
+    ("tickets", "customer_id"): "customers",
+    ("tickets", "organisation_id"): "organisations",
+    ("tickets", "problem_id"): "problems",
+    ("tickets", "change_id"): "changes",
+    ("ticket_events", "ticket_id"): "tickets",
+    ("ticket_articles", "ticket_id"): "tickets",
+    ("ticket_articles", "article_id"): "articles",
+    ("interactions", "ticket_id"): "tickets",
+    ("interactions", "customer_id"): "customers",
+    ("interactions", "agent_id"): "agents",
+    ("feedback", "ticket_id"): "tickets",
+    ("feedback", "customer_id"): "customers",
+    ("feedback", "agent_id"): "agents",
+}
+
+ENUMS = {
+    ("tickets", "type"): enums.TICKET_TYPES,
+    ("tickets", "channel"): enums.CHANNELS,
+    ("tickets", "status"): enums.TICKET_STATUSES,
+    ("tickets", "priority"): enums.PRIORITIES,
+    ("tickets", "impact"): enums.LEVELS,
+    ("tickets", "urgency"): enums.LEVELS,
+    ("teams", "support_tier"): enums.SUPPORT_TIERS,
+    ("agents", "support_tier"): enums.SUPPORT_TIERS,
+    ("interactions", "author_role"): enums.AUTHOR_ROLES,
+    ("interactions", "channel"): enums.CHANNELS,
+    ("feedback", "scale"): enums.SCALES,
+    ("feedback", "channel"): enums.CHANNELS,
+    ("ticket_events", "event_type"): enums.TICKET_EVENT_TYPES,
+    ("ticket_articles", "link_type"): enums.ARTICLE_LINK_TYPES,
+    ("problems", "status"): enums.PROBLEM_STATUSES,
+    ("changes", "status"): enums.CHANGE_STATUSES,
+}
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, pd.DataFrame]:
+    return {kind: pd.read_csv(sample_file(kind), dtype=str, keep_default_na=False) for kind in SAMPLE_KINDS}
+
+
+def test_sample_kinds_are_in_reference_order() -> None:
+    position = {kind: i for i, kind in enumerate(SAMPLE_KINDS)}
+    for (kind, _), target in REFERENCES.items():
+        assert position[target] <= position[kind], f"{kind} is ingested before {target}"
+
+
+def test_every_kind_has_exactly_the_generic_columns(sample: dict[str, pd.DataFrame]) -> None:
+    for kind, frame in sample.items():
+        assert list(frame.columns) == generic_columns(kind), kind
+        assert len(frame) > 0, kind
+    assert 2500 <= len(sample["tickets"]) <= 4000
+    assert sum(f.stat().st_size for f in sample_dir().iterdir()) < 5 * 1024 * 1024
+
+
+def test_ids_are_unique(sample: dict[str, pd.DataFrame]) -> None:
+    for kind, frame in sample.items():
+        dupes = frame["id"][frame["id"].duplicated()]
+        assert dupes.empty, f"{kind}: duplicate ids {dupes.head().tolist()}"
+        assert (frame["id"] != "").all(), kind
+
+
+def test_references_resolve(sample: dict[str, pd.DataFrame]) -> None:
+    for (kind, column), target in REFERENCES.items():
+        values = set(sample[kind][column]) - {""}
+        missing = values - set(sample[target]["id"])
+        assert not missing, f"{kind}.{column} -> {target}: {sorted(missing)[:5]}"
+
+
+def test_values_are_canonical_and_typed(sample: dict[str, pd.DataFrame]) -> None:
+    for (kind, column), allowed in ENUMS.items():
+        values = set(sample[kind][column]) - {""}
+        assert values <= set(allowed), f"{kind}.{column}: {sorted(values - set(allowed))}"
+    for kind, frame in sample.items():
+        for column, type_ in column_types(kind).items():
+            values = frame[column][frame[column] != ""]
+            if type_ == "timestamp":
+                assert values.str.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").all(), f"{kind}.{column}"
+            elif type_ == "boolean":
+                assert set(values) <= {"true", "false"}, f"{kind}.{column}"
+            elif type_ in ("integer", "double"):
+                pd.to_numeric(values)  # raises on anything that is not a number
+
+
+def test_feedback_scores_lie_on_their_scales(sample: dict[str, pd.DataFrame]) -> None:
+    fb = sample["feedback"]
+    for scale, (low, high) in enums.SCALE_RANGES.items():
+        rows = fb[fb["scale"] == scale]
+        assert len(rows) > 100, scale
+        assert (rows["scale_min"].astype(int) == low).all() and (rows["scale_max"].astype(int) == high).all()
+        scores = pd.to_numeric(rows["score"].replace("", None)).dropna()
+        assert scores.between(low, high).all(), scale
+    csat = fb[fb["scale"] == "csat"]
+    answered = csat["answered_at"] != ""
+    # Unanswered invitations are kept (null score, null answered_at) so response rate is measurable.
+    assert 0.2 < answered.mean() < 0.6
+    assert (csat.loc[~answered, "score"] == "").all()
+    assert (csat.loc[answered, "comment"] != "").mean() > 0.2
+
+
+def test_ticket_timings_are_ordered(sample: dict[str, pd.DataFrame]) -> None:
+    t = sample["tickets"]
+    created = pd.to_datetime(t["created_at"])
+    for column in ("first_response_at", "resolved_at", "closed_at"):
+        later = pd.to_datetime(t[column].replace("", None))
+        assert (later.dropna() >= created[later.notna()]).all(), column
+    events = sample["ticket_events"]
+    first = events[events["seq"] == "0"]
+    assert (first["event_type"] == "created").all()
+    assert set(first["ticket_id"]) == set(t["id"])
+
+
+def test_planted_experience_effect_is_visible(sample: dict[str, pd.DataFrame]) -> None:
+    """Satisfaction falls with reassignments: the documented model shows through in the data."""
+    t = sample["tickets"].set_index("id")
+    csat = sample["feedback"].query("scale == 'csat' and score != ''")
+    score = pd.to_numeric(csat["score"])
+    reassigned = csat["ticket_id"].map(t["reassignment_count"].astype(int)) > 0
+    satisfied = score >= 4
+    assert satisfied[~reassigned].mean() - satisfied[reassigned].mean() > 0.08
+
+
+def test_texts_are_real_and_traceable(sample: dict[str, pd.DataFrame]) -> None:
+    prov = pd.read_csv(sample_dir() / "provenance.csv.gz", dtype=str)
+    assert set(prov["dataset"]) <= {"itsm", "cfpb", "twitter", "banking77", "reviews", "splink", "febrl"}
+    tickets = sample["tickets"]
+    traced = set(prov.loc[prov["kind"] == "tickets", "id"])
+    assert set(tickets["id"]) <= traced
+    comments = sample["feedback"].query("comment != ''")
+    assert set(comments["id"]) <= set(prov.loc[prov["kind"] == "feedback", "id"])
