@@ -1,0 +1,498 @@
+"""Ingest one file of one entity kind into the store, as one atomic batch.
+
+Stages: read the file into DuckDB as text -> type and check every field -> drop duplicate
+ids -> fold event logs -> check references against the store -> merge (insert, update with
+history, or leave unchanged) -> write rejected records to quarantine -> record the batch.
+Everything between BEGIN and COMMIT: a crash at any point leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from insightdesk.ingest import fold as fold_sql
+from insightdesk.ingest.mapping import (
+    REFERENCE_TARGETS,
+    STUBBABLE,
+    KindMapping,
+    Mapping,
+    resolve_mapping,
+)
+from insightdesk.ingest.quarantine_rows import build_quarantine
+from insightdesk.ingest.readers import ROW, StagedFile, stage_file
+from insightdesk.ingest.target import Target, open_target
+from insightdesk.ingest.validate import CompiledKind, compile_kind, hash_sql, lit, q
+from insightdesk.model.schema import metadata
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from insightdesk.store import Store
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, float], None]
+PAUSE_ENV = "INSIGHTDESK_TEST_PAUSE_AT"  # test hook: sleep at a named stage (kill -9 tests)
+
+
+class IngestError(RuntimeError):
+    """The batch could not be ingested; nothing was written. The message says why and what to do."""
+
+
+@dataclass
+class EntityCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stubs: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+
+@dataclass
+class IngestResult:
+    batch_id: str
+    kind: str
+    source_file: str
+    received: int
+    accepted: int
+    rejected: int
+    counts: EntityCounts
+    derived: dict[str, EntityCounts] = field(default_factory=dict)
+    stubs: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def inserted(self) -> int:
+        return self.counts.inserted
+
+    @property
+    def updated(self) -> int:
+        return self.counts.updated
+
+    @property
+    def unchanged(self) -> int:
+        return self.counts.unchanged
+
+    @property
+    def reconciles(self) -> bool:
+        """received = accepted + rejected, and (unless folded) accepted = inserted + updated + unchanged."""
+        return self.received == self.accepted + self.rejected
+
+
+def new_batch_id(now: datetime) -> str:
+    return f"b{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
+
+
+def _pause(stage: str) -> None:
+    if os.environ.get(PAUSE_ENV) == stage:
+        log.warning("test hook: pausing at %s", stage)
+        time.sleep(3600)
+
+
+@contextlib.contextmanager
+def _progress_poller(
+    con: duckdb.DuckDBPyConnection, stage: str, lo: float, hi: float, progress: ProgressFn | None
+) -> Iterator[None]:
+    """Report DuckDB's own progress of the running statement as a fraction between lo and hi."""
+    if progress is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(0.25):
+            pct = con.query_progress()
+            if pct >= 0:
+                progress(stage, lo + (hi - lo) * min(pct, 100.0) / 100.0)
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        progress(stage, hi)
+
+
+def ingest_file(
+    store: Store,
+    path: str | Path,
+    kind: str,
+    *,
+    profile: str | None = None,
+    mapping: str | Path | Mapping | None = None,
+    fmt: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    source_system: str | None = None,
+    retry_of: str | None = None,
+    progress: ProgressFn | None = None,
+) -> IngestResult:
+    """Ingest `path` as `kind`. Raises IngestError (nothing written) when the file or mapping is unusable."""
+    from insightdesk.ingest.mapping import MappingError
+    from insightdesk.ingest.readers import SourceFileError
+    from insightdesk.ingest.validate import MissingColumnsError
+
+    started = time.perf_counter()
+    path = Path(path)
+    try:
+        resolved = mapping if isinstance(mapping, Mapping) else resolve_mapping(profile, mapping)
+        if source_system:
+            resolved = _with_source_system(resolved, source_system)
+        km = resolved.for_kind(kind)
+    except MappingError as exc:
+        raise IngestError(str(exc)) from exc
+    workdir = Path(tempfile.mkdtemp(prefix="insightdesk-ingest-"))
+    target = open_target(store, workdir)
+    con = target.staging
+    con.execute("SET enable_progress_bar = false")
+    try:
+        _limit_memory(con, workdir)
+        try:
+            staged = stage_file(
+                con,
+                path,
+                fmt=fmt,
+                delimiter=delimiter or resolved.csv.get("delimiter"),
+                encoding=encoding or resolved.csv.get("encoding"),
+                workdir=workdir,
+            )
+            _pause("read")
+            if progress:
+                progress("read", 0.4)
+            compiled = compile_kind(resolved, km, staged.columns)
+        except (SourceFileError, MissingColumnsError) as exc:
+            raise IngestError(f"{path}: {exc}" if str(path) not in str(exc) else str(exc)) from exc
+        result = _run_batch(store, target, staged, resolved, km, compiled, str(path), retry_of, progress)
+        _pause("before_commit")
+        target.commit()
+    except BaseException:
+        target.rollback()
+        raise
+    finally:
+        _drop_staging(con)
+        target.close()
+        with contextlib.suppress(OSError):
+            for leftover in workdir.iterdir():
+                leftover.unlink()
+            workdir.rmdir()
+    result.seconds = time.perf_counter() - started
+    if progress:
+        progress("done", 1.0)
+    return result
+
+
+def _with_source_system(mapping: Mapping, source_system: str) -> Mapping:
+    from dataclasses import replace
+
+    return replace(mapping, source_system=source_system)
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
+    # Bounded memory whatever the file size: DuckDB spills to workdir past this limit.
+    limit = os.environ.get("INSIGHTDESK_INGEST_MEMORY", "1GB")
+    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET temp_directory = '{workdir}'")
+    con.execute("SET preserve_insertion_order = true")
+
+
+_STAGING_TABLES = (
+    "stg_raw",
+    "stg_raw_rejects",
+    "stg_raw_scan",
+    "stg_typed",
+    "stg_ok",
+    "stg_bad",
+    "stg_events",
+    "stg_contacts",
+    "stg_quarantine",
+    "stg_cls",
+    "stg_first_response",
+)
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(Exception):
+        for name in _STAGING_TABLES:
+            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def _run_batch(
+    store: Store,
+    target: Target,
+    staged: StagedFile,
+    mapping: Mapping,
+    km: KindMapping,
+    compiled: CompiledKind,
+    source_file: str,
+    retry_of: str | None,
+    progress: ProgressFn | None,
+) -> IngestResult:
+    con = target.staging
+    now = datetime.now(UTC).replace(tzinfo=None)
+    batch_id = new_batch_id(now)
+    kind = km.kind
+    warnings = [
+        f"column {c!r} named in the mapping is not in the file; its field stays empty"
+        for c in compiled.missing_optional
+    ]
+
+    any_bad = " OR ".join(f"coalesce({c.condition}, FALSE)" for c in compiled.checks) or "FALSE"
+    with _progress_poller(con, "validate", 0.4, 0.7, progress):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stg_typed AS SELECT {compiled.typed_select}, NOT ({any_bad}) AS __ok "
+            f"FROM (SELECT {compiled.raw_select} FROM {q(staged.table)})"
+        )
+    _pause("validate")
+    # Duplicate ids within one file: keep the last occurrence, reject the others with a pointer to it.
+    dup_sql = ""
+    if km.fold is None:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE stg_dups AS SELECT __row, id, max(__row) OVER (PARTITION BY id) AS kept, "
+            "count(*) OVER (PARTITION BY id) AS n FROM stg_typed WHERE __ok"
+        )
+        con.execute("DELETE FROM stg_dups WHERE n = 1 OR __row = kept")
+        dup_sql = "SELECT __row, id, kept, n FROM stg_dups"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stg_bad AS SELECT __row, CAST(NULL AS VARCHAR) AS id FROM stg_typed "
+        "WHERE NOT __ok"
+    )
+    columns = compiled.columns
+    ok_filter = "__ok" + (" AND __row NOT IN (SELECT __row FROM stg_dups)" if dup_sql else "")
+
+    derived: dict[str, EntityCounts] = {}
+    typed_ok = f"(SELECT * FROM stg_typed WHERE {ok_filter})"
+    if km.fold:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stg_events AS "
+            f"{fold_sql.events_sql(typed_ok, km.fold, 'created_at' in columns)}"
+        )
+        latest = f"({fold_sql.latest_per_record_sql(typed_ok, km.fold, columns)})"
+        if "first_response_at" not in columns and "status" in km.fold.track:
+            latest = (
+                f"(SELECT l.*, f.first_response_at FROM {latest} l LEFT JOIN "
+                f"({fold_sql.first_response_sql('stg_events')}) f ON f.ticket_id = l.id)"
+            )
+            columns = [*columns, "first_response_at"]
+        source = latest
+    else:
+        source = typed_ok
+    record_cols = [c for c in columns if c != "id"]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE stg_ok AS SELECT {', '.join(q(c) for c in columns)}, "
+        f"{hash_sql(record_cols)} AS record_hash FROM {source}"
+    )
+    if progress:
+        progress("validate", 0.75)
+
+    # References are checked in the store, where the referenced records live.
+    ship_cols = [*columns, "record_hash"]
+    target.ship("stg_ok", "stg_ok", ship_cols, like=kind)
+    ref_rejects: list[tuple[str, str, str]] = []
+    stubs: dict[str, int] = {}
+    for name, policy in km.references.items():
+        if name not in columns or policy == "ignore":
+            continue
+        ref_table = REFERENCE_TARGETS[name]
+        same_kind = ref_table == kind
+        exists = f"SELECT 1 FROM {q(ref_table)} r WHERE r.id = s.{q(name)}"
+        if same_kind:
+            exists += f" UNION ALL SELECT 1 FROM stg_ok r2 WHERE r2.id = s.{q(name)}"
+        missing = (
+            f"SELECT s.id, s.{q(name)} FROM stg_ok s WHERE s.{q(name)} IS NOT NULL AND NOT EXISTS ({exists})"
+        )
+        if policy == "reject":
+            for rec_id, value in target.fetchall(missing):
+                ref_rejects.append((rec_id, name, value))
+        elif policy == "stub" and ref_table in STUBBABLE:
+            n = _insert_stubs(target, ref_table, name, exists, batch_id, now)
+            if n:
+                stubs[ref_table] = stubs.get(ref_table, 0) + n
+    if ref_rejects:
+        ids = ", ".join(lit(r[0]) for r in {r[0]: r for r in ref_rejects}.values())
+        target.execute(f"DELETE FROM stg_ok WHERE id IN ({ids})")
+        if target.dialect != "duckdb":
+            con.execute(f"DELETE FROM stg_ok WHERE id IN ({ids})")
+    _pause("references")
+
+    counts = _merge(target, kind, "stg_ok", ship_cols, batch_id, now)
+    if progress:
+        progress("merge", 0.9)
+    _pause("merge")
+
+    if km.fold:
+        derived["ticket_events"] = _merge_derived(
+            target, "ticket_events", "stg_events", mapping.source_system, batch_id, now
+        )
+    if kind == "customers" and any(c.startswith("__contact_") for c in compiled.extra_typed):
+        _build_contacts(con, compiled, ok_filter)
+        derived["customer_contacts"] = _merge_derived(
+            target, "customer_contacts", "stg_contacts", mapping.source_system, batch_id, now
+        )
+
+    rejected = build_quarantine(con, staged, compiled, batch_id, kind, source_file, now, dup_sql, ref_rejects)
+    if rejected:
+        target.append("stg_quarantine", "quarantine", _QUARANTINE_COLUMNS)
+    received = staged.received
+    accepted = received - rejected
+    target.execute(
+        "INSERT INTO ingest_batches (batch_id, kind, source_file, file_sha256, profile, mapping_sha256, retry_of, "
+        "status, started_at, finished_at, received, accepted, inserted, updated, unchanged, rejected) VALUES ("
+        f"{lit(batch_id)}, {lit(kind)}, {lit(source_file)}, {lit(_sha256(staged.path))}, {lit(mapping.name)}, "
+        f"{lit(mapping.digest)}, {lit(retry_of) if retry_of else 'NULL'}, 'committed', "
+        f"TIMESTAMP '{now.isoformat(sep=' ')}', TIMESTAMP '{datetime.now(UTC).replace(tzinfo=None).isoformat(sep=' ')}', "
+        f"{received}, {accepted}, {counts.inserted}, {counts.updated}, {counts.unchanged}, {rejected})"
+    )
+    return IngestResult(
+        batch_id=batch_id,
+        kind=kind,
+        source_file=source_file,
+        received=received,
+        accepted=accepted,
+        rejected=rejected,
+        counts=counts,
+        derived=derived,
+        stubs=stubs,
+        warnings=warnings,
+    )
+
+
+_QUARANTINE_COLUMNS = [
+    "quarantine_id",
+    "batch_id",
+    "kind",
+    "source_file",
+    "line",
+    "record_key",
+    "field",
+    "value",
+    "reason",
+    "errors",
+    "raw",
+    "status",
+    "created_at",
+]
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _ts(now: datetime) -> str:
+    return f"TIMESTAMP '{now.isoformat(sep=' ')}'"
+
+
+def _insert_stubs(target: Target, table: str, ref_col: str, exists: str, batch_id: str, now: datetime) -> int:
+    before = target.fetchall(f"SELECT count(*) FROM {q(table)}")[0][0]
+    target.execute(
+        f"INSERT INTO {q(table)} (id, source_system, source_id, batch_id, record_hash, first_seen_at, "
+        f"last_changed_at, is_stub) SELECT DISTINCT s.{q(ref_col)}, split_part(s.{q(ref_col)}, ':', 1), "
+        f"substr(s.{q(ref_col)}, strpos(s.{q(ref_col)}, ':') + 1), {lit(batch_id)}, 'stub', {_ts(now)}, {_ts(now)}, "
+        f"TRUE FROM stg_ok s WHERE s.{q(ref_col)} IS NOT NULL AND NOT EXISTS ({exists})"
+    )
+    return target.fetchall(f"SELECT count(*) FROM {q(table)}")[0][0] - before
+
+
+def _merge(
+    target: Target, table: str, staging: str, columns: list[str], batch_id: str, now: datetime
+) -> EntityCounts:
+    """Insert new records, replace changed ones (keeping the old version), leave the rest."""
+    tcols = metadata.tables[table].c
+    stub_case = "WHEN t.is_stub THEN 'fill' " if "is_stub" in tcols else ""
+    stale_case = (
+        "WHEN s.source_updated_at < t.source_updated_at THEN 'stale' "
+        if "source_updated_at" in tcols and "source_updated_at" in columns
+        else ""
+    )
+    target.execute("DROP TABLE IF EXISTS stg_cls")
+    target.execute(
+        f"CREATE TEMP TABLE stg_cls AS SELECT s.id, t.first_seen_at AS old_first_seen, CASE "
+        f"WHEN t.id IS NULL THEN 'insert' {stub_case}WHEN t.record_hash = s.record_hash THEN 'same' "
+        f"{stale_case}ELSE 'update' END AS action FROM {q(staging)} s LEFT JOIN {q(table)} t ON t.id = s.id"
+    )
+    tally = dict(target.fetchall("SELECT action, count(*) FROM stg_cls GROUP BY action"))
+    if tally.get("update"):
+        target.execute(
+            f"INSERT INTO record_history (entity, record_id, batch_id, replaced_by_batch_id, replaced_at, record) "
+            f"SELECT {lit(table)}, t.id, t.batch_id, {lit(batch_id)}, {_ts(now)}, {target.row_json('t')} "
+            f"FROM {q(table)} t JOIN stg_cls c ON c.id = t.id WHERE c.action = 'update'"
+        )
+    if tally.get("update") or tally.get("fill"):
+        target.execute(
+            f"DELETE FROM {q(table)} WHERE id IN (SELECT id FROM stg_cls WHERE action IN ('update', 'fill'))"
+        )
+    if tally.get("insert") or tally.get("update") or tally.get("fill"):
+        data_cols = [c for c in columns if c not in ("record_hash",)]
+        extra = ", is_stub" if "is_stub" in tcols else ""
+        extra_val = ", FALSE" if "is_stub" in tcols else ""
+        target.execute(
+            f"INSERT INTO {q(table)} ({', '.join(q(c) for c in data_cols)}, source_system, source_id, batch_id, "
+            f"record_hash, first_seen_at, last_changed_at{extra}) SELECT "
+            f"{', '.join('s.' + q(c) for c in data_cols)}, split_part(s.id, ':', 1), substr(s.id, strpos(s.id, ':') + 1), "
+            f"{lit(batch_id)}, s.record_hash, coalesce(c.old_first_seen, {_ts(now)}), {_ts(now)}{extra_val} "
+            f"FROM {q(staging)} s JOIN stg_cls c ON c.id = s.id WHERE c.action IN ('insert', 'update', 'fill')"
+        )
+    target.execute("DROP TABLE stg_cls")
+    return EntityCounts(
+        inserted=tally.get("insert", 0) + tally.get("fill", 0),
+        updated=tally.get("update", 0),
+        unchanged=tally.get("same", 0) + tally.get("stale", 0),
+    )
+
+
+def _merge_derived(
+    target: Target, table: str, staging: str, source_system: str, batch_id: str, now: datetime
+) -> EntityCounts:
+    """Merge rows derived from the batch (ticket events of an event log, contacts of customers)."""
+    con = target.staging
+    cols = [r[0] for r in con.execute(f"DESCRIBE {q(staging)}").fetchall()]
+    record_cols = [c for c in cols if c != "id"]
+    hash_expr = hash_sql(record_cols)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {q(staging)} AS SELECT *, {hash_expr} AS record_hash FROM {q(staging)}"
+    )
+    ship = [*cols, "record_hash"]
+    target.ship(staging, staging, ship, like=table)
+    return _merge(target, table, staging, ship, batch_id, now)
+
+
+def _build_contacts(con: duckdb.DuckDBPyConnection, compiled: CompiledKind, ok_filter: str) -> None:
+    parts = []
+    for name in compiled.extra_typed:
+        if not name.startswith("__contact_"):
+            continue
+        kind = name.removeprefix("__contact_")
+        parts.append(
+            f"SELECT id || ':{kind}:' || {q(name)} AS id, id AS customer_id, '{kind}' AS kind, "
+            f"{q(name)} AS value, TRUE AS is_primary FROM stg_typed WHERE {ok_filter} AND {q(name)} IS NOT NULL"
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stg_contacts AS SELECT DISTINCT ON (id) * FROM ("
+        + " UNION ALL ".join(parts)
+        + ")"
+    )
+
+
+__all__ = ["ROW", "EntityCounts", "IngestError", "IngestResult", "ingest_file"]

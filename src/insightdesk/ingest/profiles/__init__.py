@@ -1,0 +1,1 @@
+"""Bundled mapping profiles (YAML), one per helpdesk export format."""
