@@ -7,6 +7,7 @@ COPY. Every statement after that is plain SQL that both engines accept.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -93,10 +94,8 @@ class DuckDBTarget(Target):
         self.staging.execute("COMMIT")
 
     def rollback(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.staging.execute("ROLLBACK")
-        except Exception:
-            pass
 
 
 class PostgresTarget(Target):
