@@ -18,7 +18,10 @@ app = typer.Typer(
 )
 
 # Each module registers its commands on `app` through a `register(app)` function.
-COMMAND_MODULES = ("insightdesk.cli.store_cmds",)
+COMMAND_MODULES = (
+    "insightdesk.cli.store_cmds",
+    "insightdesk.cli.ingest_cmds",
+)
 
 
 @app.callback()

@@ -349,6 +349,12 @@ def _run_batch(
     rejected = build_quarantine(con, staged, compiled, batch_id, kind, source_file, now, dup_sql, ref_rejects)
     if rejected:
         target.append("stg_quarantine", "quarantine", _QUARANTINE_COLUMNS)
+    if retry_of is None:
+        # A re-run of the same file replaces the open rejects of earlier runs of it.
+        target.execute(
+            f"UPDATE quarantine SET status = 'superseded' WHERE status = 'open' AND kind = {lit(kind)} "
+            f"AND source_file = {lit(source_file)} AND batch_id <> {lit(batch_id)}"
+        )
     received = staged.received
     accepted = received - rejected
     target.execute(

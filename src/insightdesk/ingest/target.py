@@ -122,9 +122,11 @@ class PostgresTarget(Target):
                 f"COPY (SELECT {_cols(columns)} FROM \"{staging_table}\") TO '{name}' (HEADER false)"
             )
             raw = self.conn.connection.driver_connection
-            with raw.cursor() as cur, open(name, "rb") as fh, cur.copy(
-                f'COPY "{target_table}" ({_cols(columns)}) FROM STDIN WITH (FORMAT csv)'
-            ) as copy:
+            with (
+                raw.cursor() as cur,
+                open(name, "rb") as fh,
+                cur.copy(f'COPY "{target_table}" ({_cols(columns)}) FROM STDIN WITH (FORMAT csv)') as copy,
+            ):
                 while chunk := fh.read(1 << 20):
                     copy.write(chunk)
         finally:

@@ -1,0 +1,207 @@
+"""`insightdesk ingest` and `insightdesk quarantine list|show|retry`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from insightdesk.cli.console import err, out
+from insightdesk.cli.options import DB_OPTION
+from insightdesk.ingest import KINDS, IngestError, IngestResult, available_profiles, ingest_file
+from insightdesk.ingest import quarantine as quarantine_service
+from insightdesk.ingest.pipeline import ProgressFn
+from insightdesk.store import StoreError, open_store
+
+quarantine_app = typer.Typer(help="Inspect and re-run rejected records.", no_args_is_help=True)
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool = True) -> Iterator[ProgressFn | None]:
+    """A Rich progress bar with elapsed time and ETA, fed by the pipeline's stage callbacks."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=1.0, stage="read")
+
+        def update(stage: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, stage=stage)
+
+        yield update
+
+
+def print_result(result: IngestResult) -> None:
+    table = Table(title=f"{result.kind} from {result.source_file}", title_justify="left")
+    for col in ("received", "accepted", "inserted", "updated", "unchanged", "rejected"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        *(
+            f"{v:,}"
+            for v in (
+                result.received,
+                result.accepted,
+                result.inserted,
+                result.updated,
+                result.unchanged,
+                result.rejected,
+            )
+        )
+    )
+    out.print(table)
+    folded = result.accepted != result.counts.total
+    if folded:
+        out.print(f"  {result.accepted:,} accepted events folded into {result.counts.total:,} {result.kind}")
+    for name, counts in result.derived.items():
+        out.print(
+            f"  derived {name}: {counts.inserted:,} inserted, {counts.updated:,} updated, "
+            f"{counts.unchanged:,} unchanged"
+        )
+    for name, n in result.stubs.items():
+        out.print(f"  created {n:,} placeholder {name} from references (fill them by ingesting {name})")
+    for warning in result.warnings:
+        err.print(f"  [yellow]warning:[/] {warning}")
+    status = "[green]reconciled[/]" if result.reconciles else "[red]DOES NOT RECONCILE[/]"
+    out.print(
+        f"  received {result.received:,} = accepted {result.accepted:,} + rejected {result.rejected:,}: {status}"
+        f"  (batch {result.batch_id}, {result.seconds:.1f}s)"
+    )
+    if result.rejected:
+        out.print(f"  see why: [bold]insightdesk quarantine show --batch {result.batch_id}[/]")
+
+
+def ingest(
+    path: Path = typer.Argument(..., help="CSV, JSON Lines or Parquet file (gzip is read transparently)."),
+    kind: str = typer.Option(..., "--kind", "-k", help=f"Entity kind: {', '.join(KINDS)}."),
+    profile: str = typer.Option(
+        None,
+        "--profile",
+        "-p",
+        help=f"Bundled mapping profile: {', '.join(available_profiles())} (default generic).",
+    ),
+    mapping: Path = typer.Option(
+        None, "--mapping", "-m", help="Your own YAML mapping (see docs/mappings.md)."
+    ),
+    fmt: str = typer.Option(None, "--format", help="csv, jsonl or parquet (default: from the file name)."),
+    delimiter: str = typer.Option(None, "--delimiter", help="CSV delimiter (default: detected)."),
+    encoding: str = typer.Option(
+        None, "--encoding", help="File encoding (default utf-8), e.g. cp1252, latin-1."
+    ),
+    source_system: str = typer.Option(
+        None, "--source-system", help="Override the profile's source system name."
+    ),
+    db: str = DB_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Ingest a file into the store: validated, idempotent, one atomic batch."""
+    if kind not in KINDS:
+        raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")
+    try:
+        with open_store(db) as store, progress_bar(f"ingest {path.name}", enabled=not quiet) as progress:
+            result = ingest_file(
+                store,
+                path,
+                kind,
+                profile=profile,
+                mapping=mapping,
+                fmt=fmt,
+                delimiter=delimiter,
+                encoding=encoding,
+                source_system=source_system,
+                progress=progress,
+            )
+    except (IngestError, StoreError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    print_result(result)
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    batch: str = typer.Option(None, "--batch", help="Only this batch."),
+    kind: str = typer.Option(None, "--kind", help="Only this kind."),
+    status: str = typer.Option("open", "--status", help="open, resolved, superseded or all."),
+    db: str = DB_OPTION,
+) -> None:
+    """Rejected records grouped by batch, field and reason."""
+    with open_store(db) as store:
+        frame = quarantine_service.summary(store, batch_id=batch, status=status, kind=kind)
+    if frame.empty:
+        out.print(f"no {status if status != 'all' else ''} quarantined records".replace("  ", " "))
+        return
+    table = Table(title="quarantine")
+    for col in ("batch_id", "kind", "source_file", "status", "field", "reason", "records", "first_line"):
+        table.add_column(col, overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    out.print(table)
+
+
+@quarantine_app.command("show")
+def quarantine_show(
+    batch: str = typer.Option(None, "--batch", help="Only this batch."),
+    kind: str = typer.Option(None, "--kind", help="Only this kind."),
+    status: str = typer.Option("open", "--status", help="open, resolved, superseded or all."),
+    limit: int = typer.Option(50, "--limit", help="At most this many records."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON lines (with the raw record)."),
+    db: str = DB_OPTION,
+) -> None:
+    """Each rejected record: file, line, field, value, reason."""
+    with open_store(db) as store:
+        frame = quarantine_service.records(store, batch_id=batch, status=status, kind=kind, limit=limit)
+    if as_json:
+        for record in frame.to_dict(orient="records"):
+            record["errors"] = json.loads(record["errors"]) if record["errors"] else []
+            record["raw"] = json.loads(record["raw"]) if record["raw"] else None
+            out.print_json(json.dumps(record, default=str))
+        return
+    table = Table(title="quarantined records")
+    for col in ("source_file", "line", "record_key", "field", "value", "reason", "status"):
+        table.add_column(col, overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            Path(row.source_file or "").name,
+            str(row.line),
+            str(row.record_key or ""),
+            str(row.field),
+            str(row.value if row.value is not None else ""),
+            row.reason,
+            row.status,
+        )
+    out.print(table)
+
+
+@quarantine_app.command("retry")
+def quarantine_retry(
+    batch: str = typer.Option(..., "--batch", help="Batch whose open rejected records to re-run."),
+    profile: str = typer.Option(None, "--profile", "-p", help="Profile to use (default: the batch's)."),
+    mapping: Path = typer.Option(None, "--mapping", "-m", help="A fixed YAML mapping."),
+    db: str = DB_OPTION,
+) -> None:
+    """Re-run just the rejected records of a batch, e.g. after fixing the mapping."""
+    try:
+        with open_store(db) as store:
+            result = quarantine_service.retry(store, batch, profile=profile, mapping=mapping)
+    except (IngestError, StoreError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    print_result(result)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest)
+    app.add_typer(quarantine_app, name="quarantine")
