@@ -1,0 +1,168 @@
+"""Differences that carry a test: period over period, or each segment against the rest.
+
+Tests run on the per-cell sufficient statistics compute() returns (counts, means and sds), and
+p-values are adjusted for the number of comparisons made (Holm by default, or
+Benjamini-Hochberg), so scanning many segments does not manufacture "significant" moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from insightdesk.metrics import stats
+from insightdesk.metrics.compute import MetricsError, compute
+from insightdesk.metrics.config import MetricsConfig
+from insightdesk.metrics.registry import get_kpi
+from insightdesk.metrics.spec import KPI
+
+TESTS = {
+    "proportion": "two-proportion z-test",
+    "share": "two-proportion z-test",
+    "nps": "Wald z-test, trinomial variances",
+    "mean": "Welch t-test",
+    "count": "exact conditional Poisson test",
+}
+
+
+def compare(
+    kpi: str | KPI,
+    *,
+    against: str = "previous",
+    by: Sequence[str] = (),
+    grain: str | None = None,
+    adjust: str | None = "holm",
+    config: MetricsConfig | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Each cell against the previous period (`against="previous"`) or against all other segments (`"rest"`).
+
+    Columns: the cell keys, `value`, `reference`, `difference`, `n`, `n_reference`, `p_value`,
+    `p_adjusted`, `significant` (p_adjusted < 1 - confidence), `test`, `adjust`.
+    """
+    spec = kpi if isinstance(kpi, KPI) else get_kpi(kpi)
+    cfg = config or MetricsConfig()
+    by = list(by)
+    if against == "previous" and grain is None:
+        raise MetricsError("period-over-period comparison needs a grain (day, week, month, quarter)")
+    if against == "rest" and not by:
+        raise MetricsError("segment-vs-rest comparison needs at least one `by` dimension")
+    if against not in ("previous", "rest"):
+        raise MetricsError(f"against={against!r}: use 'previous' or 'rest'")
+    cells = compute(spec, by=by, grain=grain, config=cfg, **kwargs)
+    stat = _stats_frame(spec, cells)
+    period = ["period"] if grain else []
+    category = ["category"] if spec.kind == "share" else []
+    if against == "previous":
+        series_keys = [*by, *category]
+        stat = (
+            stat.sort_values([*series_keys, "period"], kind="mergesort")
+            if series_keys
+            else stat.sort_values("period")
+        )
+        grouped = stat.groupby(series_keys, dropna=False, sort=False) if series_keys else [((), stat)]
+        pairs = []
+        for _, cell in grouped:
+            ref = cell.shift(1)
+            expected = _previous_period(cell["period"], grain)
+            ref.loc[ref["period"].ne(expected), :] = np.nan
+            pairs.append((cell, ref))
+        a = pd.concat([p[0] for p in pairs]) if pairs else stat.iloc[0:0]
+        b = pd.concat([p[1] for p in pairs]) if pairs else stat.iloc[0:0]
+    else:
+        total_keys = [*period, *category]
+        sums = ["n", "k", "p", "d", "s", "q"]
+        totals = (
+            stat.groupby(total_keys, dropna=False)[sums].transform("sum") if total_keys else stat[sums].sum()
+        )
+        a = stat
+        b = stat.copy()
+        for col in sums:
+            b[col] = totals[col] - stat[col]
+        b = _recompute_means(b)
+    out = a[[*by, *period, *category]].copy()
+    out["value"] = a["value"].to_numpy()
+    out["reference"] = _value(spec, b)
+    out["difference"] = out["value"] - out["reference"]
+    out["n"] = a["n"].to_numpy()
+    out["n_reference"] = b["n"].to_numpy()
+    out["p_value"] = _test(spec, a, b, against)
+    out["p_adjusted"] = stats.adjust_pvalues(out["p_value"].to_numpy(), adjust)
+    out["significant"] = out["p_adjusted"] < (1 - cfg.confidence)
+    out["test"] = (
+        TESTS.get(spec.kind, "none (no test for this kind)")
+        if not (spec.kind == "count" and against == "rest")
+        else "none (counts have no segment-vs-rest test)"
+    )
+    out["adjust"] = adjust or "none"
+    return out.reset_index(drop=True)
+
+
+def _previous_period(periods: pd.Series, grain: str | None) -> pd.Series:
+    offset = {
+        "day": pd.DateOffset(days=1),
+        "week": pd.DateOffset(weeks=1),
+        "month": pd.DateOffset(months=1),
+        "quarter": pd.DateOffset(months=3),
+    }[grain or "day"]
+    return pd.to_datetime(periods) - offset
+
+
+def _stats_frame(spec: KPI, cells: pd.DataFrame) -> pd.DataFrame:
+    """Sufficient statistics per cell: n, k (hits), p/d (promoters/detractors), s/q (sum, sum of squares)."""
+    df = cells.copy()
+    n = df["n"].astype(float)
+    df["n"] = n
+    df["k"] = df["numerator"].astype(float) if spec.kind in ("proportion", "share", "count") else np.nan
+    df["p"] = df["promoters"].astype(float) if spec.kind == "nps" else np.nan
+    df["d"] = df["detractors"].astype(float) if spec.kind == "nps" else np.nan
+    if spec.kind == "mean":
+        mean, sd = df["value"].astype(float) / spec.scale, df["sd"].astype(float).fillna(0)
+        df["s"] = n * mean
+        df["q"] = (n - 1) * sd**2 + n * mean**2
+    else:
+        df["s"] = df["q"] = np.nan
+    df["mean"] = df["value"] / spec.scale if spec.kind == "mean" else np.nan
+    df["sd_"] = df["sd"] if spec.kind == "mean" else np.nan
+    return df
+
+
+def _recompute_means(b: pd.DataFrame) -> pd.DataFrame:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b["mean"] = b["s"] / b["n"]
+        b["sd_"] = np.sqrt(np.clip((b["q"] - b["n"] * b["mean"] ** 2) / (b["n"] - 1), 0, None))
+    return b
+
+
+def _value(spec: KPI, b: pd.DataFrame) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if spec.kind in ("proportion", "share"):
+            return (b["k"] / b["n"]).to_numpy() * spec.scale
+        if spec.kind == "nps":
+            return ((b["p"] - b["d"]) / b["n"]).to_numpy() * spec.scale
+        if spec.kind == "mean":
+            return b["mean"].to_numpy() * spec.scale
+        if spec.kind == "count":
+            return b["n"].to_numpy()
+    return b["value"].to_numpy() if "value" in b else np.full(len(b), np.nan)
+
+
+def _test(spec: KPI, a: pd.DataFrame, b: pd.DataFrame, against: str) -> np.ndarray:
+    if spec.kind in ("proportion", "share"):
+        return stats.two_proportion_test(a["k"], a["n"], b["k"], b["n"])
+    if spec.kind == "nps":
+        return stats.nps_difference_test(a["p"], a["d"], a["n"], b["p"], b["d"], b["n"])
+    if spec.kind == "mean":
+        return stats.welch_test(a["mean"], a["sd_"], a["n"], b["mean"], b["sd_"], b["n"])
+    if spec.kind == "count" and against == "previous":
+        ok = b["n"].notna().to_numpy()
+        out = np.full(len(a), np.nan)
+        if ok.any():
+            out[ok] = stats.poisson_rate_test(
+                a["n"].to_numpy()[ok].astype(int), b["n"].to_numpy()[ok].astype(int)
+            )
+        return out
+    return np.full(len(a), np.nan)

@@ -1,0 +1,329 @@
+"""The engine: KPI spec x dimensions x grain -> one backend query -> estimates with intervals.
+
+Counts and sums per cell are computed in the backend (DuckDB, PostgreSQL or Spark through
+Ibis); the small per-cell frame then gets its value, interval and flags in numpy (stats.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from insightdesk.metrics import stats
+from insightdesk.metrics.config import MetricsConfig
+from insightdesk.metrics.dimensions import attach, check_dimensions
+from insightdesk.metrics.registry import get_kpi
+from insightdesk.metrics.spec import KPI
+from insightdesk.metrics.tables import Tables
+
+if TYPE_CHECKING:
+    from insightdesk.store import Store
+
+log = logging.getLogger(__name__)
+
+GRAINS: dict[str, str] = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
+_PANDAS_FREQ = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS"}
+
+Where = Mapping[str, Any] | Callable[[Any], Any] | Any | None
+
+
+class MetricsError(ValueError):
+    """A KPI request that cannot be answered as asked; the message says what to change."""
+
+
+@contextmanager
+def backend_for(store: Store | str | Any | None) -> Iterator[Any]:
+    """An Ibis backend for a Store, a store target (path or URL), an Ibis backend, or the default store."""
+    from insightdesk.store import Store, open_store
+
+    if store is None or isinstance(store, str | bytes) or hasattr(store, "__fspath__"):
+        opened = open_store(store, migrate=False, read_only=False)
+        try:
+            yield opened.ibis()
+        finally:
+            opened.close()
+    elif isinstance(store, Store):
+        yield store.ibis()
+    else:
+        yield store  # already an Ibis backend (Spark, a custom DuckDB connection...)
+
+
+def _timestamp(value: Any, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return (
+            value.replace(tzinfo=None)
+            if value.tzinfo is None
+            else value.astimezone(dt.UTC).replace(tzinfo=None)
+        )
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    try:
+        return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
+    except (ValueError, TypeError) as exc:
+        raise MetricsError(f"{name}={value!r} is not a date or timestamp (use YYYY-MM-DD)") from exc
+
+
+def compute(
+    kpi: str | KPI,
+    *,
+    store: Store | str | Any | None = None,
+    by: Sequence[str] = (),
+    grain: str | None = None,
+    since: Any = None,
+    until: Any = None,
+    where: Where = None,
+    min_n: int = 30,
+    config: MetricsConfig | None = None,
+) -> pd.DataFrame:
+    """One KPI per cell of `by` x `grain`, with n, a confidence interval and a low-n flag.
+
+    Returns a pandas DataFrame: the `by` columns, `period` (period start, when `grain`),
+    `category` (share KPIs), `value`, `ci_low`, `ci_high`, `n`, `numerator`, `denominator`,
+    `low_n`, `method`, plus `promoters`/`detractors` (NPS) or `sd` (means). `since` is
+    inclusive, `until` exclusive; snapshot KPIs are taken at `until` (else now).
+    """
+    spec = kpi if isinstance(kpi, KPI) else get_kpi(kpi)
+    cfg = config or MetricsConfig()
+    by = list(dict.fromkeys(by))
+    check_dimensions(by)
+    if grain is not None and grain not in GRAINS:
+        raise MetricsError(f"grain {grain!r} is not one of {', '.join(GRAINS)}")
+    if grain is not None and spec.snapshot:
+        raise MetricsError(
+            f"{spec.name} is a snapshot at one instant; drop the grain and set `until` instead"
+        )
+    since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
+    as_of = cfg.snapshot_time(until_ts)
+    with backend_for(store) as backend:
+        tables = Tables(backend, cfg, as_of)
+        fact = spec.fact(tables, cfg)
+        level = "ticket" if {"team_id", "status", "ticket_id"} <= set(fact.columns) else "other"
+        where_dims = list(where) if isinstance(where, Mapping) else []
+        check_dimensions([d for d in where_dims if d not in fact.columns])
+        fact = attach(fact, list(dict.fromkeys([*by, *where_dims])), tables, cfg, level)
+        fact = _filter_where(fact, where)
+        if spec.kind == "backlog":
+            cells = _backlog_cells(fact, by, grain, since_ts, as_of)
+        else:
+            if not spec.snapshot:
+                if since_ts is not None:
+                    fact = fact.filter(fact.ts >= since_ts)
+                if until_ts is not None:
+                    fact = fact.filter(fact.ts < until_ts)
+            keys = list(by)
+            if grain is not None:
+                fact = fact.mutate(period=fact.ts.truncate(GRAINS[grain]))
+                keys.append("period")
+            cells = _aggregate(spec, fact, keys, cfg)
+    result = _finish(spec, cells, by, grain, min_n, cfg)
+    result.attrs.update(kpi=spec.name, unit=spec.unit, as_of=as_of if spec.snapshot else None)
+    return result
+
+
+def _filter_where(fact: Any, where: Where) -> Any:
+    if where is None:
+        return fact
+    if isinstance(where, Mapping):
+        for key, value in where.items():
+            col = fact[key]
+            if isinstance(value, list | tuple | set | frozenset):
+                fact = fact.filter(col.isin(list(value)))
+            elif value is None:
+                fact = fact.filter(col.isnull())
+            else:
+                fact = fact.filter(col == value)
+        return fact
+    if callable(where) and not hasattr(where, "resolve"):
+        return fact.filter(where(fact))
+    return fact.filter(where)  # an Ibis deferred (`ibis._.channel == "chat"`) or boolean expression
+
+
+def _aggregate(spec: KPI, fact: Any, keys: list[str], cfg: MetricsConfig) -> pd.DataFrame:
+    kind = spec.kind
+    if kind == "median":
+        return _median_cells(fact, keys, cfg)
+    group = [*keys, "category"] if kind == "share" else keys
+    if kind == "proportion":
+        aggs = {"n": fact.count(), "k": fact.hit.sum()}
+    elif kind == "nps":
+        aggs = {"n": fact.count(), "promoters": fact.promoter.sum(), "detractors": fact.detractor.sum()}
+    elif kind == "mean":
+        fact = fact.filter(fact.x.notnull())
+        aggs = {"n": fact.x.count(), "mean": fact.x.mean(), "sd": fact.x.std()}
+    elif kind in ("count", "share"):
+        aggs = {"n": fact.count()}
+    else:  # pragma: no cover - guarded by KPI.__post_init__
+        raise MetricsError(f"kind {kind} cannot be aggregated")
+    expr = fact.group_by(group).agg(**aggs) if group else fact.agg(**aggs)
+    return expr.execute()
+
+
+def _median_cells(fact: Any, keys: list[str], cfg: MetricsConfig) -> pd.DataFrame:
+    """Median and its order-statistic interval: rank values per cell, fetch only the ranks around the middle."""
+    import ibis
+
+    fact = fact.filter(fact.x.notnull())
+    order = ibis.window(group_by=keys or None, order_by=fact.x)
+    whole = ibis.window(group_by=keys or None)
+    ranked = fact.mutate(rank=ibis.row_number().over(order) + 1, n=fact.x.count().over(whole))
+    half = 0.6 * float(stats._z(cfg.confidence))
+    band = (ranked.rank - (ranked.n + 1) / 2.0).abs() <= ranked.n.sqrt() * half + 3
+    rows = ranked.filter(band).select(*keys, "rank", "n", "x").execute()
+    out = []
+    if rows.empty:
+        return pd.DataFrame(columns=[*keys, "n", "median", "lo", "hi"])
+    grouped = rows.groupby(keys, dropna=False, sort=False) if keys else [((), rows)]
+    for key, cell in grouped:
+        n = int(cell["n"].iloc[0])
+        vals = dict(zip(cell["rank"].astype(int), cell["x"].astype(float), strict=True))
+        mid_lo, mid_hi = (n + 1) // 2, (n + 2) // 2
+        lows, highs = stats.median_ranks([n], cfg.confidence)
+        lo_rank, hi_rank = int(lows[0]), int(highs[0])
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        row.update(
+            n=n,
+            median=(vals[mid_lo] + vals[mid_hi]) / 2,
+            lo=vals.get(lo_rank, np.nan) if lo_rank >= 1 else np.nan,
+            hi=vals.get(hi_rank, np.nan) if hi_rank <= n else np.nan,
+        )
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _truncate_py(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
+    ts = pd.Timestamp(ts).normalize()
+    if grain == "week":
+        return ts - pd.Timedelta(days=ts.weekday())
+    if grain == "month":
+        return ts.replace(day=1)
+    if grain == "quarter":
+        return ts.replace(day=1, month=3 * ((ts.month - 1) // 3) + 1)
+    return ts
+
+
+def _backlog_cells(
+    fact: Any, by: list[str], grain: str | None, since: dt.datetime | None, as_of: dt.datetime
+) -> pd.DataFrame:
+    """Backlog = tickets in minus tickets out, accumulated; one small query per direction."""
+    import ibis
+
+    snap = ibis.literal(as_of, "timestamp")
+    if grain is None:
+        open_now = fact.filter(fact.in_ts < snap, fact.out_ts.isnull() | (fact.out_ts >= snap))
+        expr = open_now.group_by(by).agg(n=open_now.count()) if by else open_now.agg(n=open_now.count())
+        return expr.execute()
+    unit = GRAINS[grain]
+    ins = fact.filter(fact.in_ts < snap)
+    ins = ins.group_by([*by, ins.in_ts.truncate(unit).name("period")]).agg(d_in=ins.count())
+    outs = fact.filter(fact.out_ts.notnull() & (fact.out_ts < snap))
+    outs = outs.group_by([*by, outs.out_ts.truncate(unit).name("period")]).agg(d_out=outs.count())
+    a, b = ins.execute(), outs.execute()
+    for frame in (a, b):
+        frame["period"] = pd.to_datetime(frame["period"])
+    flows = pd.merge(a, b, on=[*by, "period"], how="outer").fillna({"d_in": 0, "d_out": 0})
+    if flows.empty:
+        return pd.DataFrame(columns=[*by, "period", "n"])
+    # `as_of` is exclusive (it is `until` when given): the last period holds the instant just before it.
+    last = _truncate_py(pd.Timestamp(as_of) - pd.Timedelta(microseconds=1), grain)
+    periods = pd.date_range(flows["period"].min(), last, freq=_PANDAS_FREQ[grain])
+    frames = []
+    cells = flows.groupby(by, dropna=False, sort=False) if by else [((), flows)]
+    for key, cell in cells:
+        series = cell.groupby("period")[["d_in", "d_out"]].sum().reindex(periods, fill_value=0)
+        level = (series["d_in"] - series["d_out"]).cumsum()
+        frame = pd.DataFrame({"period": periods, "n": level.to_numpy()})
+        for name, value in zip(by, key if isinstance(key, tuple) else (key,), strict=True):
+            frame[name] = value
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    if since is not None:
+        out = out[out["period"] >= _truncate_py(pd.Timestamp(since), grain)]
+    return out
+
+
+def _finish(
+    spec: KPI, cells: pd.DataFrame, by: list[str], grain: str | None, min_n: int, cfg: MetricsConfig
+) -> pd.DataFrame:
+    conf = cfg.confidence
+    df = cells.copy()
+    n = df["n"].to_numpy(dtype=float) if len(df) else np.array([], dtype=float)
+    nan = np.full(len(df), np.nan)
+    num, den = nan, nan
+    if spec.kind == "proportion":
+        k = df["k"].to_numpy(dtype=float)
+        value = k / np.where(n > 0, n, np.nan)
+        low, high = stats.wilson(k, n, conf)
+        num, den = k, n
+    elif spec.kind == "share":
+        keys = [*by, *(["period"] if grain else [])]
+        totals = df.groupby(keys, dropna=False)["n"].transform("sum") if keys else df["n"].sum()
+        k = df["n"].to_numpy(dtype=float)
+        n = np.asarray(totals, dtype=float) * np.ones(len(df))
+        value = k / n
+        low, high = stats.wilson(k, n, conf)
+        num, den = k, n
+        df["n"] = n
+    elif spec.kind == "nps":
+        p, d = df["promoters"].to_numpy(dtype=float), df["detractors"].to_numpy(dtype=float)
+        value = (p - d) / np.where(n > 0, n, np.nan)
+        low, high = stats.nps_interval(p, d, n, conf)
+        df["promoters"], df["detractors"] = p, d
+    elif spec.kind == "mean":
+        value = df["mean"].to_numpy(dtype=float)
+        df["sd"] = df["sd"].to_numpy(dtype=float)
+        low, high = stats.t_interval(value, df["sd"], n, conf)
+    elif spec.kind == "median":
+        value = df["median"].to_numpy(dtype=float)
+        low, high = df["lo"].to_numpy(dtype=float), df["hi"].to_numpy(dtype=float)
+    elif spec.kind == "count":
+        value = n.copy()
+        low, high = stats.poisson_interval(n, conf)
+        num = n
+    else:  # backlog: a census, no sampling error
+        value = n.copy()
+        low, high = n.copy(), n.copy()
+        num = n
+    s = spec.scale
+    df["value"], df["ci_low"], df["ci_high"] = value * s, np.asarray(low) * s, np.asarray(high) * s
+    df["n"] = n.astype("int64")
+    df["numerator"], df["denominator"] = num, den
+    df["low_n"] = df["n"] < min_n
+    df["method"] = spec.method
+    if grain:
+        df["period"] = (
+            pd.to_datetime(df["period"]).dt.tz_localize(None)
+            if len(df)
+            else pd.Series(dtype="datetime64[ns]")
+        )
+    for col in by:
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    extras = {"proportion": [], "share": [], "nps": ["promoters", "detractors"], "mean": ["sd"]}.get(
+        spec.kind, []
+    )
+    columns = [
+        *by,
+        *(["period"] if grain else []),
+        *(["category"] if spec.kind == "share" else []),
+        "value",
+        "ci_low",
+        "ci_high",
+        "n",
+        "numerator",
+        "denominator",
+        "low_n",
+        "method",
+        *extras,
+    ]
+    sort = [c for c in columns[: len(by) + bool(grain) + (spec.kind == "share")]]
+    df = df[columns]
+    if sort and len(df):
+        df = df.sort_values(sort, na_position="last", kind="mergesort").reset_index(drop=True)
+    return df
