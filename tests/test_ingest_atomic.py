@@ -1,0 +1,69 @@
+"""A batch is atomic: `kill -9` of a real ingest process at any stage leaves the store as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from insightdesk.ingest import ingest_file
+from insightdesk.store import open_store
+from tests.ingest_files import TICKETS_CSV, write
+
+STAGES = ["read", "validate", "references", "merge", "before_commit"]
+TABLES = ["tickets", "customers", "teams", "quarantine", "ingest_batches", "record_history"]
+
+INGEST_SCRIPT = """
+import sys
+from insightdesk.ingest import ingest_file
+from insightdesk.store import open_store
+store = open_store(sys.argv[1])
+ingest_file(store, sys.argv[2], "tickets")
+"""
+
+
+def snapshot(url: str) -> dict[str, object]:
+    with open_store(url) as store:
+        counts = {t: store.count(t) for t in TABLES}
+        counts["statuses"] = store.query_df("SELECT id, status FROM tickets ORDER BY id").to_dict("records")
+    return counts
+
+
+def changed_tickets(tmp_path: Path) -> Path:
+    # A second file that would insert, update and reject: anything it wrote would show.
+    text = TICKETS_CSV.replace("Need access,open", "Need access,resolved").replace("T6,", "T7,")
+    return write(tmp_path, "changed.csv", text)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_kill_9_midway_leaves_store_unchanged(store_url, tmp_path, stage):
+    with open_store(store_url) as store:
+        ingest_file(store, write(tmp_path, "tickets.csv", TICKETS_CSV), "tickets")
+    before = snapshot(store_url)
+    log = tmp_path / "child.log"
+    env = {**os.environ, "INSIGHTDESK_TEST_PAUSE_AT": stage}
+    with log.open("w") as out:
+        child = subprocess.Popen(
+            [sys.executable, "-c", INGEST_SCRIPT, store_url, str(changed_tickets(tmp_path))],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while "pausing at" not in log.read_text() and time.monotonic() < deadline:
+        assert child.poll() is None, f"ingest ended before reaching {stage}: {log.read_text()}"
+        time.sleep(0.05)
+    assert "pausing at" in log.read_text(), f"never reached {stage}"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert snapshot(store_url) == before
+    # and the store still works: the same file now ingests normally
+    with open_store(store_url) as store:
+        result = ingest_file(store, changed_tickets(tmp_path), "tickets")
+        assert (result.inserted, result.updated) == (1, 1)
