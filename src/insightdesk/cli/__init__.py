@@ -21,6 +21,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "insightdesk.cli.store_cmds",
     "insightdesk.cli.ingest_cmds",
+    "insightdesk.cli.quickstart_cmds",
 )
 
 

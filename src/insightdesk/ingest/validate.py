@@ -308,14 +308,16 @@ def _typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) -
     else:
         allowed = ENUMS.get((kind, name))
         if allowed:
-            expr = f"lower({raw})"
+            # Case-insensitive match, stored in the vocabulary's own spelling (l1 -> L1).
+            cases = " ".join(f"WHEN {lit(v.lower())} THEN {lit(v)}" for v in allowed)
+            expr = f"(CASE lower({raw}) {cases} END)"
+            hint = " (map source values with `values:` in the mapping)" if spec.column else ""
             checks.append(
                 Check(
                     name,
-                    f"{raw} IS NOT NULL AND lower({raw}) NOT IN ({', '.join(map(lit, allowed))})",
+                    f"{raw} IS NOT NULL AND {expr} IS NULL",
                     raw,
-                    f"not a valid {name}; expected one of {', '.join(allowed)}"
-                    + (" (map source values with `values:` in the mapping)" if spec.column else ""),
+                    f"not a valid {name}; expected one of {', '.join(allowed)}{hint}",
                 )
             )
         elif name in REFERENCE_TARGETS or name == "conversation_id":
