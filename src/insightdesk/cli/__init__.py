@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "insightdesk.cli.store_cmds",
     "insightdesk.cli.ingest_cmds",
     "insightdesk.cli.quickstart_cmds",
+    "insightdesk.cli.generate_cmds",
 )
 
 
