@@ -1,6 +1,6 @@
 """Rebuild the bundled sample (src/insightdesk/sample/data) from ../shared/data.
 
-    .venv/bin/python scripts/build_sample.py [--data ../shared/data] [--out DIR]
+.venv/bin/python scripts/build_sample.py [--data ../shared/data] [--out DIR]
 """
 
 from __future__ import annotations
