@@ -30,7 +30,7 @@ from insightdesk.ingest.mapping import (
     resolve_mapping,
 )
 from insightdesk.ingest.quarantine_rows import build_quarantine
-from insightdesk.ingest.readers import ROW, StagedFile, stage_file
+from insightdesk.ingest.readers import ROW, StagedFile, collect_csv_rejects, stage_file
 from insightdesk.ingest.target import Target, open_target
 from insightdesk.ingest.validate import CompiledKind, compile_kind, hash_sql, lit, q
 from insightdesk.model.schema import metadata
@@ -162,8 +162,8 @@ def ingest_file(
     target = open_target(store, workdir)
     con = target.staging
     con.execute("SET enable_progress_bar = false")
+    saved = _limit_memory(con, workdir)
     try:
-        _limit_memory(con, workdir)
         try:
             staged = stage_file(
                 con,
@@ -174,12 +174,10 @@ def ingest_file(
                 workdir=workdir,
             )
             _pause("read")
-            if progress:
-                progress("read", 0.4)
             compiled = compile_kind(resolved, km, staged.columns)
+            result = _run_batch(store, target, staged, resolved, km, compiled, str(path), retry_of, progress)
         except (SourceFileError, MissingColumnsError) as exc:
             raise IngestError(f"{path}: {exc}" if str(path) not in str(exc) else str(exc)) from exc
-        result = _run_batch(store, target, staged, resolved, km, compiled, str(path), retry_of, progress)
         _pause("before_commit")
         target.commit()
     except BaseException:
@@ -187,6 +185,7 @@ def ingest_file(
         raise
     finally:
         _drop_staging(con)
+        _restore(con, saved)
         target.close()
         with contextlib.suppress(OSError):
             for leftover in workdir.iterdir():
@@ -204,32 +203,50 @@ def _with_source_system(mapping: Mapping, source_system: str) -> Mapping:
     return replace(mapping, source_system=source_system)
 
 
-def _limit_memory(con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
-    # Bounded memory whatever the file size: DuckDB spills to workdir past this limit.
+_SESSION_SETTINGS = ("memory_limit", "temp_directory", "TimeZone")
+
+
+def _limit_memory(con: duckdb.DuckDBPyConnection, workdir: Path) -> dict[str, str]:
+    """Bound memory whatever the file size (DuckDB spills to workdir); returns the settings to restore."""
+    saved = {
+        name: con.execute(f"SELECT current_setting('{name}')").fetchone()[0] for name in _SESSION_SETTINGS
+    }
     limit = os.environ.get("INSIGHTDESK_INGEST_MEMORY", "1GB")
     con.execute(f"SET memory_limit = '{limit}'")
     con.execute(f"SET temp_directory = '{workdir}'")
     con.execute("SET preserve_insertion_order = true")
+    return saved
+
+
+def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, str]) -> None:
+    with contextlib.suppress(Exception):
+        for name, value in saved.items():
+            con.execute(f"SET {name} = {lit(str(value))}")
 
 
 _STAGING_TABLES = (
     "stg_raw",
     "stg_raw_rejects",
     "stg_raw_scan",
+    "stg_raw_json",
     "stg_typed",
-    "stg_ok",
-    "stg_bad",
+    "stg_dups",
     "stg_events",
     "stg_contacts",
     "stg_quarantine",
     "stg_cls",
-    "stg_first_response",
+    "stg_rejected",
+    "stg_ref_rej",
 )
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     with contextlib.suppress(Exception):
-        for name in _STAGING_TABLES:
+        con.execute("DROP VIEW IF EXISTS stg_ok")
+    with contextlib.suppress(Exception):
+        con.execute("DROP TABLE IF EXISTS stg_ok")
+    for name in _STAGING_TABLES:
+        with contextlib.suppress(Exception):
             con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
@@ -253,28 +270,31 @@ def _run_batch(
         for c in compiled.missing_optional
     ]
 
-    any_bad = " OR ".join(f"coalesce({c.condition}, FALSE)" for c in compiled.checks) or "FALSE"
-    with _progress_poller(con, "validate", 0.4, 0.7, progress):
+    # The one full pass over the file: read, type, check and hash every record.
+    con.execute(f"SET TimeZone = {lit(mapping.timezone)}")
+    record_cols = [c for c in compiled.columns if c != "id"]
+    hash_col = "" if km.fold else f", {hash_sql(record_cols)} AS record_hash"
+    raw_cols = ", ".join(q(c) for c in compiled.raw_names)
+    with _progress_poller(con, "read + validate", 0.05, 0.7, progress):
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stg_typed AS SELECT {compiled.typed_select}, NOT ({any_bad}) AS __ok "
-            f"FROM (SELECT {compiled.raw_select} FROM {q(staged.table)})"
+            f"CREATE OR REPLACE TEMP TABLE stg_typed AS SELECT * EXCLUDE ({raw_cols}) FROM "
+            f"(SELECT *, {compiled.ok_sql()} AS __ok{hash_col} FROM {compiled.typed_relation(staged.relation)})"
         )
+    collect_csv_rejects(con, staged)
+    staged.rows = con.execute("SELECT count(*) FROM stg_typed").fetchone()[0]
     _pause("validate")
     # Duplicate ids within one file: keep the last occurrence, reject the others with a pointer to it.
     dup_sql = ""
     if km.fold is None:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE stg_dups AS SELECT __row, id, max(__row) OVER (PARTITION BY id) AS kept, "
-            "count(*) OVER (PARTITION BY id) AS n FROM stg_typed WHERE __ok"
+            "CREATE OR REPLACE TEMP TABLE stg_dups AS SELECT * FROM (SELECT __row, id, max(__row) OVER "
+            "(PARTITION BY id) AS kept, count(*) OVER (PARTITION BY id) AS n FROM stg_typed WHERE __ok "
+            "AND id IN (SELECT id FROM stg_typed WHERE __ok GROUP BY id HAVING count(*) > 1)) WHERE __row <> kept"
         )
-        con.execute("DELETE FROM stg_dups WHERE n = 1 OR __row = kept")
         dup_sql = "SELECT __row, id, kept, n FROM stg_dups"
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE stg_bad AS SELECT __row, CAST(NULL AS VARCHAR) AS id FROM stg_typed "
-        "WHERE NOT __ok"
-    )
     columns = compiled.columns
     ok_filter = "__ok" + (" AND __row NOT IN (SELECT __row FROM stg_dups)" if dup_sql else "")
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_ref_rej (id VARCHAR, field VARCHAR, value VARCHAR)")
 
     derived: dict[str, EntityCounts] = {}
     typed_ok = f"(SELECT * FROM stg_typed WHERE {ok_filter})"
@@ -290,14 +310,17 @@ def _run_batch(
                 f"({fold_sql.first_response_sql('stg_events')}) f ON f.ticket_id = l.id)"
             )
             columns = [*columns, "first_response_at"]
-        source = latest
+        record_cols = [c for c in columns if c != "id"]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE stg_ok AS SELECT {', '.join(q(c) for c in columns)}, "
+            f"{hash_sql(record_cols)} AS record_hash FROM {latest}"
+        )
     else:
-        source = typed_ok
-    record_cols = [c for c in columns if c != "id"]
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE stg_ok AS SELECT {', '.join(q(c) for c in columns)}, "
-        f"{hash_sql(record_cols)} AS record_hash FROM {source}"
-    )
+        # A view, not a copy: the merge reads the typed rows in place.
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW stg_ok AS SELECT {', '.join(q(c) for c in columns)}, record_hash "
+            f"FROM stg_typed WHERE {ok_filter} AND id NOT IN (SELECT id FROM stg_ref_rej)"
+        )
     if progress:
         progress("validate", 0.75)
 
@@ -325,10 +348,13 @@ def _run_batch(
             if n:
                 stubs[ref_table] = stubs.get(ref_table, 0) + n
     if ref_rejects:
-        ids = ", ".join(lit(r[0]) for r in {r[0]: r for r in ref_rejects}.values())
-        target.execute(f"DELETE FROM stg_ok WHERE id IN ({ids})")
+        con.executemany("INSERT INTO stg_ref_rej VALUES (?, ?, ?)", ref_rejects)
+        if km.fold:
+            con.execute("DELETE FROM stg_ok WHERE id IN (SELECT id FROM stg_ref_rej)")
+            con.execute("DELETE FROM stg_events WHERE ticket_id IN (SELECT id FROM stg_ref_rej)")
         if target.dialect != "duckdb":
-            con.execute(f"DELETE FROM stg_ok WHERE id IN ({ids})")
+            ids = ", ".join(lit(r[0]) for r in {r[0]: r for r in ref_rejects}.values())
+            target.execute(f"DELETE FROM stg_ok WHERE id IN ({ids})")
     _pause("references")
 
     counts = _merge(target, kind, "stg_ok", ship_cols, batch_id, now)
@@ -346,7 +372,7 @@ def _run_batch(
             target, "customer_contacts", "stg_contacts", mapping.source_system, batch_id, now
         )
 
-    rejected = build_quarantine(con, staged, compiled, batch_id, kind, source_file, now, dup_sql, ref_rejects)
+    rejected = build_quarantine(con, staged, compiled, batch_id, kind, source_file, now, dup_sql)
     if rejected:
         target.append("stg_quarantine", "quarantine", _QUARANTINE_COLUMNS)
     if retry_of is None:

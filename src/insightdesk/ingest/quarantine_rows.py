@@ -1,6 +1,7 @@
 """Turn every rejected record of a batch into a quarantine row: file, line, field, value, reason, raw.
 
-Runs in the staging DuckDB; the result (stg_quarantine) is then appended to the store.
+Runs in the staging DuckDB after the merge; raw values are re-read for the rejected records only.
+The result (temp table stg_quarantine) is then appended to the store.
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def _csv_lines(con: duckdb.DuckDBPyConnection, staged: StagedFile, rows_table: str) -> None:
-    """Add column __line to `rows_table` (which has __row) for a CSV source."""
+def _csv_lines(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
+    """Add column __line to stg_rejected: the physical line where each CSV record starts.
+
+    line = header + record number + line breaks inside earlier quoted values + lines before it
+    that failed to parse (DuckDB reports those with their exact line).
+    """
     newline_counts = (
         " + ".join(
             f"coalesce(length({q(c)}) - length(replace({q(c)}, chr(10), '')), 0)" for c in staged.columns
@@ -31,16 +36,16 @@ def _csv_lines(con: duckdb.DuckDBPyConnection, staged: StagedFile, rows_table: s
         con.executemany("INSERT INTO stg_rej_pos VALUES (?)", [(c,) for c in compressed])
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stg_line_map AS
-            WITH nl AS (SELECT {q(ROW)}, sum({newline_counts}) OVER (ORDER BY {q(ROW)}
+            WITH nl AS (SELECT {q(ROW)} AS r, sum({newline_counts}) OVER (ORDER BY {q(ROW)}
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
-                        FROM {q(staged.table)}),
-                 base AS (SELECT {q(ROW)}, {staged.line_offset} + {q(ROW)} + coalesce(before, 0) AS b FROM nl
-                          WHERE {q(ROW)} IN (SELECT __row FROM {rows_table}))
-            SELECT {q(ROW)}, b + (SELECT count(*) FROM stg_rej_pos p WHERE p.c <= base.b) AS __line FROM base"""
+                        FROM {staged.reread}),
+                 base AS (SELECT r, {staged.line_offset} + r + coalesce(before, 0) AS b FROM nl
+                          WHERE r IN (SELECT __row FROM stg_rejected))
+            SELECT r, b + (SELECT count(*) FROM stg_rej_pos p WHERE p.c <= base.b) AS line FROM base"""
     )
-    con.execute(f"ALTER TABLE {rows_table} ADD COLUMN __line BIGINT")
     con.execute(
-        f"UPDATE {rows_table} SET __line = m.__line FROM stg_line_map m WHERE m.{q(ROW)} = {rows_table}.__row"
+        "CREATE OR REPLACE TEMP TABLE stg_rejected AS SELECT j.*, m.line AS __line FROM stg_rejected j "
+        "LEFT JOIN stg_line_map m ON m.r = j.__row"
     )
     con.execute("DROP TABLE stg_line_map; DROP TABLE stg_rej_pos")
 
@@ -54,38 +59,32 @@ def build_quarantine(
     source_file: str,
     now: datetime,
     dup_sql: str,
-    ref_rejects: list[tuple[str, str, str]],
 ) -> int:
     """Fill temp table stg_quarantine; returns the number of rejected source records."""
-    errors_list = (
-        "["
-        + ", ".join(
-            f"CASE WHEN coalesce({c.condition}, FALSE) THEN {{'field': {lit(c.field)}, "
-            f"'value': CAST({c.value} AS VARCHAR), 'reason': CAST({c.reason_expr()} AS VARCHAR)}} END"
-            for c in compiled.checks
-        )
-        + "]"
-    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stg_rejected (__row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR, "
         "errors VARCHAR)"
     )
-    con.execute(
-        f"""INSERT INTO stg_rejected
-            SELECT __row, e[1].field, e[1].value, e[1].reason, CAST(to_json(e) AS VARCHAR) FROM (
-              SELECT {q(ROW)} AS __row, list_filter({errors_list}, x -> x IS NOT NULL) AS e
-              FROM (SELECT {compiled.raw_select} FROM {q(staged.table)}
-                    WHERE {q(ROW)} IN (SELECT __row FROM stg_typed WHERE NOT __ok)))"""
-    )
+    # Which records failed: checks, duplicates, references. Their raw text is re-read once.
+    bad_rows = "SELECT __row FROM stg_typed WHERE NOT __ok"
     if dup_sql:
+        bad_rows += " UNION ALL SELECT __row FROM stg_dups"
+    bad_rows += " UNION ALL SELECT t.__row FROM stg_typed t JOIN stg_ref_rej r ON r.id = t.id"
+    if con.execute(f"SELECT count(*) FROM ({bad_rows})").fetchone()[0]:
+        staged.materialise_rows(con, bad_rows)
         con.execute(
-            f"""INSERT INTO stg_rejected SELECT __row, 'id', substr(id, strpos(id, ':') + 1),
-                'duplicate id: the file has it ' || n || ' times; the last occurrence (record ' || kept ||
-                ') was kept', NULL FROM ({dup_sql})"""
+            f"""INSERT INTO stg_rejected
+                SELECT __row, e[1].field, e[1].value, e[1].reason, CAST(to_json(e) AS VARCHAR) FROM (
+                  SELECT {q(ROW)} AS __row, {compiled.errors_sql()} AS e
+                  FROM {compiled.typed_relation(q(staged.table))}
+                  WHERE {q(ROW)} IN (SELECT __row FROM stg_typed WHERE NOT __ok))"""
         )
-    if ref_rejects:
-        con.execute("CREATE OR REPLACE TEMP TABLE stg_ref_rej (id VARCHAR, field VARCHAR, value VARCHAR)")
-        con.executemany("INSERT INTO stg_ref_rej VALUES (?, ?, ?)", ref_rejects)
+        if dup_sql:
+            con.execute(
+                f"""INSERT INTO stg_rejected SELECT __row, 'id', substr(id, strpos(id, ':') + 1),
+                    'duplicate id: the file has it ' || n || ' times; the last occurrence (record ' || kept ||
+                    ' of the file) was kept', NULL FROM ({dup_sql})"""
+            )
         con.execute(
             """INSERT INTO stg_rejected SELECT t.__row, r.field, substr(r.value, strpos(r.value, ':') + 1),
                'references unknown ' || r.field || ' ' || substr(r.value, strpos(r.value, ':') + 1) ||
@@ -93,15 +92,14 @@ def build_quarantine(
                FROM stg_typed t JOIN (SELECT DISTINCT ON (id) * FROM stg_ref_rej) r ON r.id = t.id
                WHERE t.__ok AND t.__row NOT IN (SELECT __row FROM stg_rejected)"""
         )
-        if _has(con, "stg_events"):
-            con.execute("DELETE FROM stg_events WHERE ticket_id IN (SELECT id FROM stg_ref_rej)")
     n_rows = con.execute("SELECT count(*) FROM stg_rejected").fetchone()[0]
     if staged.fmt == "csv" and n_rows:
-        _csv_lines(con, staged, "stg_rejected")
+        _csv_lines(con, staged)
         line = "r.__line"
     else:
         line = "r.__row"
     raw_cols = ", ".join(q(c) for c in staged.columns) or "NULL AS empty"
+    raw_source = q(staged.table) if n_rows else f"(SELECT * FROM {staged.relation} WHERE FALSE)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stg_quarantine AS
             SELECT {lit(batch_id)} || ':' || CAST({line} AS VARCHAR) AS quarantine_id, {lit(batch_id)} AS batch_id,
@@ -111,7 +109,7 @@ def build_quarantine(
                             AS VARCHAR)) AS errors,
                    CAST(to_json(raw) AS VARCHAR) AS raw, 'open' AS status,
                    TIMESTAMP '{now.isoformat(sep=" ")}' AS created_at
-            FROM stg_rejected r JOIN (SELECT {q(ROW)}, struct_pack({raw_cols}) AS raw FROM {q(staged.table)}) s
+            FROM stg_rejected r JOIN (SELECT {q(ROW)}, struct_pack({raw_cols}) AS raw FROM {raw_source}) s
               ON s.{q(ROW)} = r.__row LEFT JOIN stg_typed t ON t.__row = r.__row"""
     )
     for reject in staged.parse_rejects:
@@ -131,11 +129,3 @@ def build_quarantine(
             ],
         )
     return con.execute("SELECT count(*) FROM stg_quarantine").fetchone()[0]
-
-
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [table]
-        ).fetchone()[0]
-    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import logging
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,18 +41,33 @@ class ParseReject:
 
 @dataclass
 class StagedFile:
+    """A source file as a relation of text columns plus __row, scanned once by validation.
+
+    `relation` is SQL for a FROM clause. Raw values are re-read only for rejected records
+    (`materialise_rows`), so a clean file is read exactly once.
+    """
+
     path: Path
     fmt: str
-    table: str
+    relation: str
     columns: list[str]
-    rows: int
+    rows: int = 0
     parse_rejects: list[ParseReject] = field(default_factory=list)
-    # CSV: line numbers are physical lines, derived from record order (see line_numbers()).
-    line_offset: int = 1
+    line_offset: int = 1  # CSV: the header line
+    reread: str = ""  # FROM clause that numbers records exactly as `relation` does, without side effects
+    table: str = "stg_raw"  # where materialise_rows puts the raw records
+    encoding: str = "utf-8"
 
     @property
     def received(self) -> int:
         return self.rows + len(self.parse_rejects)
+
+    def materialise_rows(self, con: duckdb.DuckDBPyConnection, rows_sql: str) -> None:
+        """Raw source records whose __row is in `rows_sql`, into temp table `self.table`."""
+        con.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{self.table}" AS SELECT * FROM {self.reread or self.relation} '
+            f'WHERE "{ROW}" IN ({rows_sql})'
+        )
 
 
 def detect_format(path: Path, fmt: str | None = None) -> str:
@@ -95,7 +111,6 @@ def stage_file(
     if not path.is_file():
         raise SourceFileError(f"{path}: no such file")
     fmt = detect_format(path, fmt)
-    con.execute(f'DROP TABLE IF EXISTS "{table}"')
     if fmt == "csv":
         return _stage_csv(con, path, table, delimiter, encoding, workdir)
     if fmt == "jsonl":
@@ -159,17 +174,48 @@ def _stage_csv(
         opts.append(f"delim = {_sql_str(delimiter)}")
     if source.suffix != ".gz" and _is_gzip(source):
         opts.append("compression = 'gzip'")
-    con.execute(f'DROP TABLE IF EXISTS "{table}_rejects"; DROP TABLE IF EXISTS "{table}_scan"')
     import duckdb
 
+    src = _sql_str(str(source))
+    base = [o for o in opts if not o.startswith(("store_rejects", "rejects_"))]
     try:
-        con.execute(
-            # row_number() OVER () runs as a streaming window in scan order: the record number.
-            f'CREATE TEMP TABLE "{table}" AS SELECT *, row_number() OVER () AS "{ROW}" '
-            f"FROM read_csv({_sql_str(str(source))}, {', '.join(opts)})"
-        )
+        # Sniff as the scans will read: skipping unparseable lines, so a bad line cannot hide the header.
+        described = con.execute(
+            f"DESCRIBE SELECT * FROM read_csv({src}, {', '.join([*base, 'ignore_errors = true'])})"
+        ).fetchall()
     except duckdb.Error as exc:
+        message = str(exc)
+        if "unicode" in message.lower():
+            found = re.search(r"Line: (\d+)", message)
+            where = f"line {found.group(1)}: " if found else ""
+            raise SourceFileError(
+                f"{path}: {where}bytes that are not valid {NATIVE_ENCODINGS[enc]}; the file is in another "
+                "encoding: pass it with --encoding (for example --encoding cp1252)"
+            ) from exc
         raise SourceFileError(f"{path}: cannot be read as CSV: {_first_line(exc)}") from exc
+    columns = [r[0] for r in described]
+    con.execute(f'DROP TABLE IF EXISTS "{table}_rejects"; DROP TABLE IF EXISTS "{table}_scan"')
+    # row_number() OVER () runs as a streaming window in scan order: the record number. Lines
+    # that fail to parse go to the rejects table (first scan) or are skipped the same way (re-read).
+    relation = f'(SELECT *, row_number() OVER () AS "{ROW}" FROM read_csv({src}, {", ".join(opts)}))'
+    reread = f'(SELECT *, row_number() OVER () AS "{ROW}" FROM read_csv({src}, {", ".join([*base, "ignore_errors = true"])}))'
+    return StagedFile(
+        path,
+        "csv",
+        relation,
+        columns,
+        line_offset=1,
+        reread=reread,
+        table=table,
+        encoding=NATIVE_ENCODINGS[enc],
+    )
+
+
+def collect_csv_rejects(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> None:
+    """After the first scan: keep unparseable lines, and stop on bytes of the wrong encoding."""
+    if staged.fmt != "csv":
+        return
+    table = staged.table
     rejects = con.execute(
         f"""SELECT line, any_value(column_name), string_agg(DISTINCT error_type, '; '),
                    string_agg(DISTINCT error_message, ' '), any_value(csv_line)
@@ -179,17 +225,14 @@ def _stage_csv(
     if encoding_errors:
         first = encoding_errors[0]
         raise SourceFileError(
-            f"{path}: line {first[0]}: bytes that are not valid {NATIVE_ENCODINGS[enc]} "
+            f"{staged.path}: line {first[0]}: bytes that are not valid {staged.encoding} "
             f"({len(encoding_errors)} line(s) affected); the file is in another encoding: "
             "pass it with --encoding (for example --encoding cp1252)"
         )
-    parse_rejects = [
+    staged.parse_rejects = [
         ParseReject(line=int(r[0]), column=r[1], reason=_reject_reason(r[2], r[3]), raw_line=r[4] or "")
         for r in rejects
     ]
-    columns = [r[0] for r in con.execute(f'DESCRIBE "{table}"').fetchall() if r[0] != ROW]
-    rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-    return StagedFile(path, "csv", table, columns, rows, parse_rejects, line_offset=1)
 
 
 def _reject_reason(error_type: str | None, message: str | None) -> str:
@@ -240,12 +283,11 @@ def _stage_jsonl(
     )
     select = f"{projections}, " if projections else ""
     con.execute(
-        f"""CREATE TEMP TABLE "{table}" AS SELECT {select} line AS "{ROW}" FROM "{lines_table}"
+        f"""CREATE OR REPLACE TEMP TABLE "{table}_json" AS SELECT {select} line AS "{ROW}" FROM "{lines_table}"
             WHERE j IS NOT NULL AND json_valid(j) AND json_type(j::JSON) = 'OBJECT' ORDER BY line"""
     )
     con.execute(f'DROP TABLE "{lines_table}"')
-    rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-    return StagedFile(path, "jsonl", table, keys, rows, parse_rejects, line_offset=0)
+    return StagedFile(path, "jsonl", f'"{table}_json"', keys, 0, parse_rejects, line_offset=0, table=table)
 
 
 def _json_path_key(key: str) -> str:
@@ -266,12 +308,10 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> St
         raise SourceFileError(f"{path}: cannot be read as Parquet: {_first_line(exc)}") from exc
     columns = [r[0] for r in described]
     casts = ", ".join(f"CAST({_quote_ident(c)} AS VARCHAR) AS {_quote_ident(c)}" for c in columns)
-    con.execute(
-        f"""CREATE TEMP TABLE "{table}" AS SELECT {casts}, file_row_number + 1 AS "{ROW}"
-            FROM read_parquet({src}, file_row_number = true)"""
+    relation = (
+        f'(SELECT {casts}, file_row_number + 1 AS "{ROW}" FROM read_parquet({src}, file_row_number = true))'
     )
-    rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-    return StagedFile(path, "parquet", table, columns, rows, [], line_offset=0)
+    return StagedFile(path, "parquet", relation, columns, 0, [], line_offset=0, table=table)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -85,6 +85,25 @@ class CompiledKind:
     checks: list[Check]
     missing_optional: list[str]
     extra_typed: list[str]  # helper columns (fold order, event time, actor)
+    raw_names: list[str]  # the r_ columns the typed level passes through for the checks
+
+    def ok_sql(self) -> str:
+        """True when a typed row passes every check."""
+        bad = " OR ".join(f"coalesce({c.condition}, FALSE)" for c in self.checks) or "FALSE"
+        return f"NOT ({bad})"
+
+    def errors_sql(self) -> str:
+        """A list of {field, value, reason} for every failed check of a typed row."""
+        items = ", ".join(
+            f"CASE WHEN coalesce({c.condition}, FALSE) THEN {{'field': {lit(c.field)}, "
+            f"'value': CAST({c.value} AS VARCHAR), 'reason': CAST({c.reason_expr()} AS VARCHAR)}} END"
+            for c in self.checks
+        )
+        return f"list_filter([{items}], x -> x IS NOT NULL)"
+
+    def typed_relation(self, source: str) -> str:
+        """SQL of the typed level over a source relation (a table name or a parenthesised query)."""
+        return f"(SELECT {self.typed_select} FROM (SELECT {self.raw_select} FROM {source}))"
 
 
 def hash_sql(columns: list[str]) -> str:
@@ -98,7 +117,11 @@ def column_type(kind: str, name: str) -> type:
 
 
 def compile_kind(mapping: Mapping, km: KindMapping, source_columns: list[str]) -> CompiledKind:
-    """Typed projection and checks for `km` over a staged table with `source_columns`."""
+    """Typed projection and checks for `km` over a source relation with `source_columns`.
+
+    Three levels: raw (`r_<field>` text per field), typed (the canonical column next to its raw
+    text), checks (conditions over both, by column name, so no expression is evaluated twice).
+    """
     available = set(source_columns)
     missing_required: list[str] = []
     missing_optional: list[str] = []
@@ -123,28 +146,28 @@ def compile_kind(mapping: Mapping, km: KindMapping, source_columns: list[str]) -
             f"the file lacks column(s) {', '.join(missing_required)} that kind {km.kind!r} requires; "
             f"it has: {', '.join(source_columns) or '(none)'}"
         )
-    fold_helpers: dict[str, str] = {}
+    helpers: dict[str, str] = {}
     if km.fold:
         for i, col in enumerate(km.fold.order_by):
             _require(col, available, km.kind, "fold.order_by")
-            fold_helpers[f"__order{i}"] = _norm(mapping, q(col))
+            helpers[f"__order{i}"] = _norm(mapping, q(col))
         _require(km.fold.event_time, available, km.kind, "fold.event_time")
-        fold_helpers["__event_time"] = _norm(mapping, q(km.fold.event_time))
+        helpers["__event_time"] = _norm(mapping, q(km.fold.event_time))
         if km.fold.actor:
             _require(km.fold.actor, available, km.kind, "fold.actor")
-            fold_helpers["__actor"] = _norm(mapping, q(km.fold.actor))
-    contact_raw: dict[str, str] = {}
+            helpers["__actor"] = _norm(mapping, q(km.fold.actor))
     for kind_name, col in km.contacts.items():
         if col in available:
-            contact_raw[f"__contact_{kind_name}"] = _norm(mapping, q(col))
+            helpers[f"__contact_{kind_name}"] = _norm(mapping, q(col))
 
+    raw_names = ["r_" + n for n in raw_exprs] + ["r_" + n for n in helpers]
     raw_select = ", ".join(
         [q(ROW)]
         + [f"{expr} AS {q('r_' + name)}" for name, expr in raw_exprs.items()]
-        + [f"{expr} AS {q(name)}" for name, expr in {**fold_helpers, **contact_raw}.items()]
+        + [f"{expr} AS {q('r_' + name)}" for name, expr in helpers.items()]
     )
 
-    typed: list[str] = [q(ROW)]
+    typed: list[str] = [q(ROW), *(q(n) for n in raw_names)]
     checks: list[Check] = []
     columns = ["id"]
     typed.append(f"{lit(mapping.source_system + ':')} || {q('r_id')} AS id")
@@ -165,29 +188,30 @@ def compile_kind(mapping: Mapping, km: KindMapping, source_columns: list[str]) -
     if km.fold:
         fmts = mapping.formats
         for i in range(len(km.fold.order_by)):
-            name = f"__order{i}"
+            raw = q(f"r___order{i}")
             typed.append(
-                f"coalesce(lpad(CAST(TRY_CAST({q(name)} AS BIGINT) AS VARCHAR), 20, '0'), "
-                f"strftime({_ts_expr(q(name), fmts, mapping.timezone)}, '%Y%m%d%H%M%S'), {q(name)}) AS {q(name)}"
+                f"coalesce(lpad(CAST(TRY_CAST({raw} AS BIGINT) AS VARCHAR), 20, '0'), "
+                f"strftime({_ts_expr(raw, fmts, None)}, '%Y%m%d%H%M%S'), {raw}) AS {q(f'__order{i}')}"
             )
-            extra_typed.append(name)
-        ev = _ts_expr(q("__event_time"), fmts, mapping.timezone)
-        typed.append(f"{ev} AS __event_time")
+            extra_typed.append(f"__order{i}")
+        typed.append(f"{_ts_expr(q('r___event_time'), fmts, None)} AS __event_time")
         checks.append(
             Check(
                 km.fold.event_time,
-                f"{ev} IS NULL",
-                q("__event_time"),
+                "__event_time IS NULL",
+                q("r___event_time"),
                 "event time is missing or not a timestamp",
             )
         )
         extra_typed.append("__event_time")
         if km.fold.actor:
-            typed.append(q("__actor"))
+            typed.append(f"{q('r___actor')} AS __actor")
             extra_typed.append("__actor")
-    for name in contact_raw:
-        typed.append(f"lower({q(name)}) AS {q(name)}" if name.endswith("email") else q(name))
-        extra_typed.append(name)
+    for name in helpers:
+        if name.startswith("__contact_"):
+            raw = q("r_" + name)
+            typed.append(f"lower({raw}) AS {q(name)}" if name.endswith("email") else f"{raw} AS {q(name)}")
+            extra_typed.append(name)
     if km.kind == "feedback":
         typed, checks, columns = _feedback_scale(typed, checks, columns, raw_exprs)
     return CompiledKind(
@@ -198,6 +222,7 @@ def compile_kind(mapping: Mapping, km: KindMapping, source_columns: list[str]) -
         checks=checks,
         missing_optional=sorted(set(missing_optional)),
         extra_typed=extra_typed,
+        raw_names=raw_names,
     )
 
 
@@ -238,14 +263,21 @@ def _raw_expr(mapping: Mapping, spec: FieldSpec, available: set[str], name: str)
     return base
 
 
-def _ts_expr(raw: str, formats: tuple[str, ...], timezone: str) -> str:
-    """Text to a naive UTC timestamp: explicit formats first, then ISO 8601 with or without offset."""
-    tz = lit(timezone)
-    iso = (
-        f"CASE WHEN regexp_matches({raw}, {lit(OFFSET_PATTERN)}) "
-        f"THEN timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) "
-        f"ELSE timezone('UTC', timezone({tz}, TRY_CAST({raw} AS TIMESTAMP))) END"
-    )
+def _ts_expr(raw: str, formats: tuple[str, ...], timezone: str | None) -> str:
+    """Text to a naive UTC timestamp.
+
+    The ingest session's TimeZone is the mapping's zone, so a cast to TIMESTAMPTZ reads text with an
+    offset as that instant and text without one as local time in the mapping's zone: one cast, no
+    regular expression. A field with its own zone names it explicitly.
+    """
+    if timezone:
+        iso = (
+            f"CASE WHEN regexp_matches({raw}, {lit(OFFSET_PATTERN)}) "
+            f"THEN timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) "
+            f"ELSE timezone('UTC', timezone({lit(timezone)}, TRY_CAST({raw} AS TIMESTAMP))) END"
+        )
+    else:
+        iso = f"timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ))"
     if not formats:
         return iso
     naive = [f for f in formats if "%z" not in f and "%Z" not in f]
@@ -253,7 +285,12 @@ def _ts_expr(raw: str, formats: tuple[str, ...], timezone: str) -> str:
     parts = []
     if naive:
         fmt_list = "[" + ", ".join(lit(f) for f in naive) + "]"
-        parts.append(f"timezone('UTC', timezone({tz}, try_strptime({raw}, {fmt_list})))")
+        local = (
+            f"timezone({lit(timezone)}, try_strptime({raw}, {fmt_list}))"
+            if timezone
+            else f"CAST(try_strptime({raw}, {fmt_list}) AS TIMESTAMPTZ)"
+        )
+        parts.append(f"timezone('UTC', {local})")
     if aware:
         fmt_list = "[" + ", ".join(lit(f) for f in aware) + "]"
         parts.append(f"timezone('UTC', try_strptime({raw}, {fmt_list}))")
@@ -262,34 +299,29 @@ def _ts_expr(raw: str, formats: tuple[str, ...], timezone: str) -> str:
 
 def _typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) -> tuple[str, list[Check]]:
     raw = q("r_" + name)
+    col = q(name)
     kind = km.kind
     ctype = column_type(kind, name)
     checks: list[Check] = []
     nullable = metadata.tables[kind].c[name].nullable
+    missing = f"{raw} IS NOT NULL AND {col} IS NULL"
     if ctype is sa.DateTime:
         formats = spec.formats or mapping.formats
-        expr = _ts_expr(raw, formats, spec.timezone or mapping.timezone)
+        expr = _ts_expr(raw, formats, spec.timezone)
         shown = " or ".join(formats) if formats else "ISO 8601"
-        checks.append(
-            Check(
-                name,
-                f"{raw} IS NOT NULL AND {expr} IS NULL",
-                raw,
-                f"not a valid timestamp (expected {shown})",
-            )
-        )
+        checks.append(Check(name, missing, raw, f"not a valid timestamp (expected {shown})"))
     elif ctype is sa.Integer:
         expr = (
             f"coalesce(TRY_CAST({raw} AS BIGINT), CASE WHEN TRY_CAST({raw} AS DOUBLE) = "
             f"floor(TRY_CAST({raw} AS DOUBLE)) THEN CAST(TRY_CAST({raw} AS DOUBLE) AS BIGINT) END)"
         )
-        checks.append(Check(name, f"{raw} IS NOT NULL AND {expr} IS NULL", raw, "not a whole number"))
+        checks.append(Check(name, missing, raw, "not a whole number"))
     elif ctype is sa.Float:
         expr = f"TRY_CAST({raw} AS DOUBLE)"
         checks.append(
             Check(
                 name,
-                f"{raw} IS NOT NULL AND ({expr} IS NULL OR isnan({expr}) OR isinf({expr}))",
+                f"{raw} IS NOT NULL AND ({col} IS NULL OR isnan({col}) OR isinf({col}))",
                 raw,
                 "not a number",
             )
@@ -300,11 +332,7 @@ def _typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) -
         expr = (
             f"(CASE WHEN lower({raw}) IN ({trues}) THEN TRUE WHEN lower({raw}) IN ({falses}) THEN FALSE END)"
         )
-        checks.append(
-            Check(
-                name, f"{raw} IS NOT NULL AND {expr} IS NULL", raw, "not a boolean (true/false, yes/no, 1/0)"
-            )
-        )
+        checks.append(Check(name, missing, raw, "not a boolean (true/false, yes/no, 1/0)"))
     else:
         allowed = ENUMS.get((kind, name))
         if allowed:
@@ -313,12 +341,7 @@ def _typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) -
             expr = f"(CASE lower({raw}) {cases} END)"
             hint = " (map source values with `values:` in the mapping)" if spec.column else ""
             checks.append(
-                Check(
-                    name,
-                    f"{raw} IS NOT NULL AND {expr} IS NULL",
-                    raw,
-                    f"not a valid {name}; expected one of {', '.join(allowed)}{hint}",
-                )
+                Check(name, missing, raw, f"not a valid {name}; expected one of {', '.join(allowed)}{hint}")
             )
         elif name in REFERENCE_TARGETS or name == "conversation_id":
             expr = f"CASE WHEN {raw} IS NOT NULL THEN {lit(mapping.source_system + ':')} || {raw} END"
@@ -327,7 +350,7 @@ def _typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) -
         else:
             expr = raw
     if name in NON_NEGATIVE and ctype in (sa.Integer, sa.Float):
-        checks.append(Check(name, f"{expr} < 0", raw, "must not be negative"))
+        checks.append(Check(name, f"{col} < 0", raw, "must not be negative"))
     if not nullable:
         checks.append(Check(name, f"{raw} IS NULL", "NULL", f"required field {name} is missing"))
     return expr, checks
@@ -350,18 +373,17 @@ def _feedback_scale(
     checks.append(
         Check(
             "scale_min",
-            f"{q('r_scale')} IS NOT NULL AND ({lo} IS NULL OR {hi} IS NULL)",
+            f"{q('r_scale')} IS NOT NULL AND (scale_min IS NULL OR scale_max IS NULL)",
             "NULL",
             "scale 'other' needs scale_min and scale_max",
         )
     )
     if "score" in raw_exprs:
-        score = f"TRY_CAST({q('r_score')} AS DOUBLE)"
-        reason = f"'score is outside the ' || {scale} || ' scale ' || {lo} || '-' || {hi}"
+        reason = "'score is outside the ' || scale || ' scale ' || scale_min || '-' || scale_max"
         checks.append(
             Check(
                 "score",
-                f"{score} < {lo} OR {score} > {hi}",
+                "score < scale_min OR score > scale_max",
                 q("r_score"),
                 "score is outside its scale",
                 reason_sql=reason,
