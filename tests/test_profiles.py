@@ -136,28 +136,6 @@ def check_feedback_links_to_its_ticket(store) -> None:
     assert (linked["customer_id"] == linked["requester"]).all()
 
 
-# One test per profile and engine, loading the fixtures once: the checks share the loaded store.
-def test_zendesk_profile(store):
-    check_loads(store, "zendesk")
-    check_zendesk_values(store)
-    check_feedback_links_to_its_ticket(store)
-    check_reingest_changes_nothing(store, "zendesk")
-
-
-def test_freshdesk_profile(store):
-    check_loads(store, "freshdesk")
-    check_freshdesk_values(store)
-    check_feedback_links_to_its_ticket(store)
-    check_reingest_changes_nothing(store, "freshdesk")
-
-
-def test_jira_profile(store):
-    check_loads(store, "jira")
-    check_jira_values(store)
-    check_feedback_links_to_its_ticket(store)
-    check_reingest_changes_nothing(store, "jira")
-
-
 def check_zendesk_values(store) -> None:
     t = frame(
         store,
@@ -324,6 +302,28 @@ def check_jira_values(store) -> None:
     assert set(c["timezone"]) == {"America/Chicago", "Europe/Stockholm", "Africa/Accra"}
 
 
+# One test per profile and engine, loading the fixtures once: the checks share the loaded store.
+def test_zendesk_profile(store):
+    check_loads(store, "zendesk")
+    check_zendesk_values(store)
+    check_feedback_links_to_its_ticket(store)
+    check_reingest_changes_nothing(store, "zendesk")
+
+
+def test_freshdesk_profile(store):
+    check_loads(store, "freshdesk")
+    check_freshdesk_values(store)
+    check_feedback_links_to_its_ticket(store)
+    check_reingest_changes_nothing(store, "freshdesk")
+
+
+def test_jira_profile(store):
+    check_loads(store, "jira")
+    check_jira_values(store)
+    check_feedback_links_to_its_ticket(store)
+    check_reingest_changes_nothing(store, "jira")
+
+
 def _user_mapping(tmp_path: Path, name: str, edit) -> Path:
     data = yaml.safe_load((PROFILES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     edit(data)
@@ -361,6 +361,24 @@ def test_fixed_mapping_reruns_rejected_rows(store, tmp_path):
     assert rejects(store, first.batch_id)["ITSD-105"].status == "resolved"
     created = store.scalar("SELECT created_at FROM tickets WHERE id = 'jira:ITSD-105'")
     assert pd.Timestamp(created) == pd.Timestamp("2026-03-06 13:15:00")
+
+
+def test_loading_the_missing_ticket_then_retrying(store, tmp_path):
+    ingest(store, "zendesk", "tickets", "tickets.jsonl")
+    first = ingest(store, "zendesk", "feedback", "satisfaction_ratings.jsonl")
+    ticket = json.loads((FIXTURES / "zendesk" / "tickets.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    ticket["id"] = 99999
+    missing = tmp_path / "tickets-99999.jsonl"
+    missing.write_text(json.dumps(ticket) + "\n", encoding="utf-8")
+    assert ingest_file(store, missing, "tickets", profile="zendesk").inserted == 1
+
+    retry = quarantine_service.retry(store, first.batch_id)  # the batch's own profile
+    assert (retry.received, retry.accepted, retry.rejected) == (2, 1, 1)
+    assert store.scalar("SELECT ticket_id FROM feedback WHERE id = 'zendesk:120005'") == "zendesk:99999"
+    old = rejects(store, first.batch_id)
+    assert (old["120005"].status, old["120006"].status) == ("resolved", "superseded")
+    again = rejects(store, retry.batch_id)
+    assert set(again) == {"120006"} and again["120006"].line == 6 and again["120006"].status == "open"
 
 
 @pytest.mark.xfail(
