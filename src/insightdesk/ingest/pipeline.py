@@ -145,6 +145,8 @@ def ingest_file(
     progress: ProgressFn | None = None,
 ) -> IngestResult:
     """Ingest `path` as `kind`. Raises IngestError (nothing written) when the file or mapping is unusable."""
+    import duckdb
+
     from insightdesk.ingest.mapping import MappingError
     from insightdesk.ingest.readers import SourceFileError
     from insightdesk.ingest.validate import MissingColumnsError
@@ -178,6 +180,12 @@ def ingest_file(
             result = _run_batch(store, target, staged, resolved, km, compiled, str(path), retry_of, progress)
         except (SourceFileError, MissingColumnsError) as exc:
             raise IngestError(f"{path}: {exc}" if str(path) not in str(exc) else str(exc)) from exc
+        except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException) as exc:
+            # Only user-written SQL (a mapping's `expr`) can fail to bind against a file.
+            raise IngestError(
+                f"{path}: the mapping's SQL does not fit this file ({exc.__class__.__name__}): "
+                f"{str(exc).splitlines()[0]}"
+            ) from exc
         _pause("before_commit")
         target.commit()
     except BaseException:

@@ -6,6 +6,7 @@ table) rather than row-by-row Python, which is what keeps millions of rows per m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -130,14 +131,15 @@ def compile_kind(mapping: Mapping, km: KindMapping, source_columns: list[str]) -
     specs: dict[str, FieldSpec] = {"id": km.id, **km.fields}
     raw_exprs: dict[str, str] = {}
     for name, spec in specs.items():
-        if spec.column is not None and spec.column not in available:
+        absent = _absent_columns(spec, available)
+        if absent:
             required = name == "id" or (
                 name in table.c and not table.c[name].nullable and name not in ("scale_min", "scale_max")
             )
             if spec.default is None and required:
-                missing_required.append(f"{spec.column!r} (for {name})")
+                missing_required.append(f"{', '.join(map(repr, absent))} (for {name})")
             elif not km.auto:
-                missing_optional.append(spec.column)
+                missing_optional.extend(absent)
             if spec.default is None:
                 continue
         raw_exprs[name] = _raw_expr(mapping, spec, available, name)
@@ -233,6 +235,16 @@ class MissingColumnsError(ValueError):
     """The file lacks a column the mapping needs for a required field."""
 
 
+def _absent_columns(spec: FieldSpec, available: set[str]) -> list[str]:
+    """Source columns a field needs that the file lacks (an `expr` names its columns in double quotes)."""
+    if spec.column is not None:
+        return [] if spec.column in available else [spec.column]
+    if spec.expr is not None:
+        named = {m.replace('""', '"') for m in re.findall(r'"((?:[^"]|"")+)"', spec.expr)}
+        return sorted(named - available)
+    return []
+
+
 def _require(col: str, available: set[str], kind: str, what: str) -> None:
     if col not in available:
         raise MissingColumnsError(f"the file lacks column {col!r} that {kind} {what} needs")
@@ -249,10 +261,10 @@ def _raw_expr(mapping: Mapping, spec: FieldSpec, available: set[str], name: str)
     keep = name in TEXT_FIELDS
     if spec.value is not None:
         base = lit(spec.value)
-    elif spec.expr is not None:
-        base = _norm(mapping, f"CAST(({spec.expr}) AS VARCHAR)", keep_space=keep)
     elif spec.column is not None and spec.column in available:
         base = _norm(mapping, q(spec.column), keep_space=keep)
+    elif spec.expr is not None and not _absent_columns(spec, available):
+        base = _norm(mapping, f"CAST(({spec.expr}) AS VARCHAR)", keep_space=keep)
     else:
         base = "CAST(NULL AS VARCHAR)"
     if spec.values:
