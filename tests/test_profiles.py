@@ -4,6 +4,7 @@ reasons and canonical values, re-runs change nothing, and a fixed mapping re-run
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import yaml
 
 from insightdesk.ingest import available_profiles, ingest_file, load_profile
 from insightdesk.ingest import quarantine as quarantine_service
-from insightdesk.ingest.mapping import FieldSpec, FoldSpec, KindMapping
+from insightdesk.ingest.mapping import FieldSpec, FoldSpec, KindMapping, parse_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
@@ -422,3 +423,6 @@ def test_docs_describe_every_mapping_key_and_profile():
     for policy in ("reject", "stub", "ignore"):
         assert f"`{policy}`" in docs
     assert "insightdesk quarantine retry --batch" in docs
+    # the complete example at the top is a valid mapping
+    example = re.search(r"```yaml\n(.*?)```", docs, re.S)
+    assert example and parse_mapping(yaml.safe_load(example.group(1)), origin="docs").kinds
