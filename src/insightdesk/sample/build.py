@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from insightdesk.sample import feedback, itsm, sources
+from insightdesk.sample import feedback, itsm, people, social, sources
 from insightdesk.sample.generic import GENERIC_KINDS, to_generic_frame
 
 if TYPE_CHECKING:
@@ -26,8 +26,6 @@ SEED = 20200302
 N_CFPB_NARRATIVE = 1200
 N_CFPB_LABELS_ONLY = 300
 N_BANKING77 = 852
-# Twitter conversations whose real first tweet falls in the shifted ServiceNow window.
-TWITTER_WINDOW = ("2020-03-02", "2020-05-04")
 NPS_SENT_AT = "2020-05-11T09:00:00"
 
 _CHANNEL = {
@@ -42,24 +40,6 @@ _CHANNEL = {
 _REQUEST_INTENT = re.compile(
     r"^(order_|change_|edit_|terminate_|get_|request_|top_up_by|transfer_into|verify_)"
 )
-_TIMEZONE = {
-    "nsw": "Australia/Sydney",
-    "act": "Australia/Sydney",
-    "vic": "Australia/Melbourne",
-    "qld": "Australia/Brisbane",
-    "wa": "Australia/Perth",
-    "sa": "Australia/Adelaide",
-    "tas": "Australia/Hobart",
-    "nt": "Australia/Darwin",
-}
-
-
-def _prov(kind: str, ids: pd.Series, dataset: str, keys: pd.Series) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(
-        {"kind": kind, "id": ids.to_numpy(), "dataset": dataset, "source_key": keys.astype(str).to_numpy()}
-    )
 
 
 def _bank_tickets(rng: np.random.Generator, data: Path, events: pd.DataFrame) -> tuple[pd.DataFrame, list]:
@@ -115,194 +95,18 @@ def _bank_tickets(rng: np.random.Generator, data: Path, events: pd.DataFrame) ->
     tickets = pd.concat([skel.rename(columns={"number": "id"}), content], axis=1)
     tickets["language"] = "en"
     prov = [
-        _prov("tickets", tickets["id"], "itsm", "number=" + tickets["id"]),
-        _prov(
+        sources.provenance("tickets", tickets["id"], "itsm", "number=" + tickets["id"]),
+        sources.provenance(
             "tickets",
             tickets["id"].iloc[:n],
             "cfpb",
             "Complaint ID=" + complaints["Complaint ID"].astype(str),
         ),
-        _prov("tickets", tickets["id"].iloc[n:], "banking77", "train row=" + queries["row"].astype(str)),
+        sources.provenance(
+            "tickets", tickets["id"].iloc[n:], "banking77", "train row=" + queries["row"].astype(str)
+        ),
     ]
     return tickets, prov
-
-
-def _people(rng: np.random.Generator, data: Path, callers: pd.Series) -> tuple[pd.DataFrame, dict, list]:
-    """Customer records for ServiceNow callers: the most active callers become Splink people
-    (all records of one Splink cluster = one person, typos and all), the rest FEBRL people."""
-    import pandas as pd
-
-    counts = callers.value_counts()
-    order = counts.index.to_list()  # most active first; ties broken by the stable count order
-    splink = sources.splink_people(data)
-    febrl = sources.febrl_people(data)
-    clusters = sorted(splink["cluster"].unique())
-    rng.shuffle(clusters)
-    febrl = febrl.sample(frac=1.0, random_state=rng.integers(2**31)).reset_index(drop=True)
-    caller_records: dict[str, list[str]] = {}
-    rows = []
-    for i, caller in enumerate(order):
-        if i < len(clusters):
-            people = splink[splink["cluster"] == clusters[i]]
-            for p in people.itertuples(index=False):
-                cid = f"S{p.unique_id}"
-                rows.append(
-                    {
-                        "id": cid,
-                        "name": " ".join(
-                            str(x).strip()
-                            for x in (p.first_name, p.surname)
-                            if isinstance(x, str) and x.strip()
-                        )
-                        or None,
-                        "email": p.email if isinstance(p.email, str) else None,
-                        "country": "GB",
-                        "region": "EMEA",
-                        "timezone": "Europe/London",
-                        "_source": ("splink", f"unique_id={p.unique_id} cluster={p.cluster}"),
-                    }
-                )
-            caller_records[caller] = [f"S{u}" for u in people["unique_id"]]
-        else:
-            p = febrl.iloc[i - len(clusters)]
-            cid = f"F{p.rec_id}"
-            name = " ".join(str(x) for x in (p.given_name, p.surname) if isinstance(x, str)) or None
-            rows.append(
-                {
-                    "id": cid,
-                    "name": name,
-                    "country": "AU",
-                    "region": "APAC",
-                    "timezone": _TIMEZONE.get(str(p.state), "Australia/Sydney"),
-                    "_source": ("febrl", f"febrl4a rec_id={p.rec_id}"),
-                }
-            )
-            caller_records[caller] = [cid]
-    people = pd.DataFrame(rows)
-    prov = [
-        pd.DataFrame(
-            {
-                "kind": "customers",
-                "id": people["id"],
-                "dataset": people["_source"].str[0],
-                "source_key": people["_source"].str[1],
-            }
-        )
-    ]
-    return people.drop(columns="_source"), caller_records, prov
-
-
-def _twitter(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, list]:
-    """Tickets and transcripts from real Twitter care conversations, with their real timestamps."""
-    import pandas as pd
-
-    msgs = sources.twitter_messages(data)
-    start = msgs.groupby("session_id")["ts"].transform("min")
-    msgs = msgs[(start >= TWITTER_WINDOW[0]) & (start < TWITTER_WINDOW[1])]
-    msgs = msgs.sort_values(["session_id", "ts", "turn"], kind="stable")
-    msgs["is_agent"] = msgs["role"] != "customer"
-    g = msgs.groupby("session_id", sort=True)
-    first_customer = msgs[~msgs["is_agent"]].groupby("session_id").first()
-    resolution = msgs[msgs["role"] == "agent_resolution"].groupby("session_id")["ts"].max()
-    tickets = pd.DataFrame({"id": "TW-" + g.size().index.to_series()})
-    sid = g.size().index
-    company = g["company"].first()
-    tickets = pd.DataFrame(
-        {
-            "id": "TW-" + sid,
-            "type": "incident",
-            "channel": "social",
-            "description": first_customer["text"].reindex(sid).to_numpy(),
-            "product": company.to_numpy(),
-            "status": "resolved",
-            "team_id": "T-" + company.to_numpy(),
-            "agent_id": "A-" + company.to_numpy(),
-            "customer_id": "TW-" + first_customer["author"].reindex(sid).to_numpy(),
-            "language": "en",
-            "created_at": g["ts"].min().to_numpy(),
-            "first_response_at": msgs[msgs["is_agent"]]
-            .groupby("session_id")["ts"]
-            .min()
-            .reindex(sid)
-            .to_numpy(),
-            "resolved_at": resolution.reindex(sid).to_numpy(),
-            "reopen_count": 0,
-            "reassignment_count": 0,
-            "knowledge_used": True,
-        }
-    )
-    tickets["source_updated_at"] = g["ts"].max().to_numpy()
-    inter = pd.DataFrame(
-        {
-            "id": msgs["session_id"] + "-" + msgs["turn"].astype(str),
-            "conversation_id": msgs["session_id"],
-            "ticket_id": "TW-" + msgs["session_id"],
-            "customer_id": msgs["session_id"].map(tickets.set_index(sid)["customer_id"]),
-            "agent_id": ("A-" + msgs["company"]).where(msgs["is_agent"]),
-            "channel": "social",
-            "author_role": msgs["is_agent"].map({True: "agent", False: "customer"}),
-            "body": msgs["text"],
-            "occurred_at": msgs["ts"],
-            "seq": msgs.groupby("session_id").cumcount(),
-            "language": "en",
-        }
-    )
-    prov = [
-        _prov("tickets", tickets["id"], "twitter", "session_id=" + pd.Series(sid)),
-        _prov("interactions", inter["id"], "twitter", "tweet_id=" + msgs["tweet_id"].astype(str)),
-    ]
-    return tickets, inter, prov
-
-
-def _articles(inter: pd.DataFrame, tickets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Help documents the agents linked in their resolution tweets become knowledge articles."""
-    import hashlib
-
-    import pandas as pd
-
-    agent = inter[inter["author_role"] == "agent"]
-    links = agent.assign(url=agent["body"].str.findall(r"https?://\S+")).explode("url").dropna(subset=["url"])
-    links["url"] = links["url"].str.rstrip(".,)!")
-    links["article_id"] = links["url"].map(lambda u: "KB-" + hashlib.sha1(u.encode()).hexdigest()[:10])
-    product = tickets.set_index("id")["product"]
-    first_use = links.groupby("article_id")["occurred_at"].min()
-    articles = (
-        links.drop_duplicates("article_id")
-        .drop(columns="body")
-        .assign(
-            id=lambda f: f["article_id"],
-            title=lambda f: f["url"],
-            product=lambda f: f["ticket_id"].map(product),
-            visibility="public",
-            status="published",
-            created_at=lambda f: f["article_id"].map(first_use),
-        )
-    )
-    ticket_articles = links.drop_duplicates(["ticket_id", "article_id"]).assign(
-        id=lambda f: f["ticket_id"] + "-" + f["article_id"], link_type="resolved_by"
-    )
-    return articles, pd.DataFrame(ticket_articles)
-
-
-def _customer_attributes(rng: np.random.Generator, customers: pd.DataFrame) -> pd.DataFrame:
-    """Tier, segment, value and consent are not in any source: drawn with a fixed seed (documented)."""
-    import numpy as np
-    import pandas as pd
-
-    n = len(customers)
-    tier = rng.choice(["gold", "silver", "bronze", "free"], n, p=[0.1, 0.25, 0.45, 0.2])
-    ltv_median = pd.Series(tier).map({"gold": 9000, "silver": 3000, "bronze": 900, "free": 60}).to_numpy()
-    currency = customers["country"].map({"GB": "GBP", "AU": "AUD"}).fillna("USD")
-    return customers.assign(
-        tier=tier,
-        segment=np.where(customers["organisation_id"].notna(), customers["segment"], "consumer"),
-        language="en",
-        lifetime_value=np.round(ltv_median * rng.lognormal(0, 0.6, n), 2),
-        currency=currency,
-        consent_survey=rng.random(n) < 0.9,
-        consent_analytics=rng.random(n) < 0.95,
-        consent_contact=rng.random(n) < 0.7,
-    )
 
 
 def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
@@ -313,7 +117,7 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
     rng = np.random.default_rng(SEED)
     events = sources.itsm_events(data_dir)
     bank, prov = _bank_tickets(rng, data_dir, events)
-    people, caller_records, p = _people(rng, data_dir, bank["caller"])
+    persons, caller_records, p = people.callers_as_people(rng, data_dir, bank["caller"])
     prov += p
     # A caller with several Splink records shows up under any of them, as duplicates do in real desks.
     bank["customer_id"] = [
@@ -325,18 +129,18 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
     loc_of_customer = bank.groupby("customer_id")["location"].agg(
         lambda s: s.mode().iloc[0] if s.notna().any() else None
     )
-    people["organisation_id"] = people["id"].map(loc_of_customer)
+    persons["organisation_id"] = persons["id"].map(loc_of_customer)
     for recs in caller_records.values():  # records of one person share the organisation
         org = next((loc_of_customer.get(r) for r in recs if loc_of_customer.get(r)), None)
-        people.loc[people["id"].isin(recs), "organisation_id"] = org
-    bank["organisation_id"] = bank["customer_id"].map(people.set_index("id")["organisation_id"])
-    bank["region"] = bank["customer_id"].map(people.set_index("id")["region"])
+        persons.loc[persons["id"].isin(recs), "organisation_id"] = org
+    bank["organisation_id"] = bank["customer_id"].map(persons.set_index("id")["organisation_id"])
+    bank["region"] = bank["customer_id"].map(persons.set_index("id")["region"])
     volume = events.groupby("location")["number"].nunique().rename(index=lambda v: itsm.token_id(v, "L"))
     rank = volume.rank(ascending=False, method="first") / len(volume)
     org_tier = rank.map(lambda r: "enterprise" if r <= 0.1 else ("mid_market" if r <= 0.4 else "smb"))
-    used_orgs = sorted(people["organisation_id"].dropna().unique())
+    used_orgs = sorted(persons["organisation_id"].dropna().unique())
     org_country = (
-        people.dropna(subset=["organisation_id"])
+        persons.dropna(subset=["organisation_id"])
         .groupby("organisation_id")["country"]
         .agg(lambda s: s.mode().iloc[0])
     )
@@ -345,16 +149,18 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
     organisations["tier"] = organisations["id"].map(org_tier)
     organisations["country"] = organisations["id"].map(org_country)
     organisations["region"] = organisations["country"].map({"GB": "EMEA", "AU": "APAC"})
-    people["segment"] = people["organisation_id"].map(org_tier)
+    persons["segment"] = persons["organisation_id"].map(org_tier)
 
-    tw_tickets, interactions, p = _twitter(data_dir)
+    tw_tickets, interactions, p = social.twitter_desk(data_dir)
     prov += p
     twitter_people = pd.DataFrame({"id": sorted(tw_tickets["customer_id"].unique())})
     twitter_people["name"] = "@" + twitter_people["id"].str.removeprefix("TW-")
     prov.append(
-        _prov("customers", twitter_people["id"], "twitter", "author=" + twitter_people["name"].str[1:])
+        sources.provenance(
+            "customers", twitter_people["id"], "twitter", "author=" + twitter_people["name"].str[1:]
+        )
     )
-    customers = _customer_attributes(rng, pd.concat([people, twitter_people], ignore_index=True))
+    customers = people.customer_attributes(rng, pd.concat([persons, twitter_people], ignore_index=True))
     first_ticket = pd.concat([bank, tw_tickets]).groupby("customer_id")["created_at"].min()
     customers["created_at"] = customers["id"].map(first_ticket) - pd.to_timedelta(
         rng.integers(1, 5 * 365, len(customers)), unit="D"
@@ -384,8 +190,8 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
     )
 
     tickets = pd.concat([bank, tw_tickets], ignore_index=True)
-    articles, ticket_articles = _articles(interactions, tickets)
-    tw_events = _twitter_events(tw_tickets)
+    articles, ticket_articles = social.articles(interactions, tickets)
+    tw_events = social.twitter_events(tw_tickets)
     ticket_events = pd.concat([itsm.ticket_events(events, bank["id"].tolist()), tw_events], ignore_index=True)
 
     homes = itsm.resolver_homes(events)
@@ -493,35 +299,6 @@ def _first_seen(events: pd.DataFrame, bank: pd.DataFrame, column: str, title_pre
             "created_at": [key.get(i) + pd.Timedelta(weeks=itsm.SHIFT_WEEKS) for i in ids],
         }
     )
-
-
-def _twitter_events(tickets: pd.DataFrame) -> pd.DataFrame:
-    import pandas as pd
-
-    parts = []
-    for seq, (kind, col, old, new) in enumerate(
-        [
-            ("created", "created_at", None, "new"),
-            ("first_response", "first_response_at", None, None),
-            ("resolved", "resolved_at", "open", "resolved"),
-        ]
-    ):
-        t = tickets[tickets[col].notna()]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "id": t["id"] + f"-{seq}",
-                    "ticket_id": t["id"],
-                    "seq": seq,
-                    "event_type": kind,
-                    "from_value": old,
-                    "to_value": new,
-                    "occurred_at": t[col],
-                    "actor": t["agent_id"] if seq else t["customer_id"],
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:

@@ -139,3 +139,11 @@ def febrl_people(data_dir: Path) -> pd.DataFrame:
     import pandas as pd
 
     return pd.read_csv(_path(data_dir, "febrl", "febrl4a.csv.gz"), dtype=str)
+
+
+def provenance(kind: str, ids: pd.Series, dataset: str, keys: pd.Series) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {"kind": kind, "id": ids.to_numpy(), "dataset": dataset, "source_key": keys.astype(str).to_numpy()}
+    )

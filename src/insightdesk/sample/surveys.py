@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
 
-    from insightdesk.sample.tickets import Context, _State
+    from insightdesk.sample.history import TicketState
+    from insightdesk.sample.tickets import Context
 
 # Question j of a ticket's survey (cycling when more rows per ticket are asked for).
 _QUESTIONS = (
@@ -40,7 +41,7 @@ def _rows_per_ticket(
 def surveys(
     rng: np.random.Generator,
     ctx: Context,
-    s: _State,
+    s: TicketState,
     z: np.ndarray,
     n_rows: int,
     customers: pa.Array,
