@@ -108,9 +108,13 @@ class CompiledKind:
 
 
 def hash_sql(columns: list[str]) -> str:
-    """Content hash of a record: equal hash, unchanged record (null and '' hash differently)."""
-    parts = ", ".join(f"coalesce(CAST({q(c)} AS VARCHAR), '\u2400')" for c in columns)
-    return f"md5(concat_ws(chr(31), {parts}))"
+    """Content hash of a record: equal hash, unchanged record.
+
+    DuckDB's own hash() over the typed values: an order of magnitude cheaper than md5 of their text.
+    It is stable within a DuckDB version; after an upgrade that changed it, a re-run would count
+    identical records as updated once (their history would show no difference), never lose one.
+    """
+    return f"CAST(hash({', '.join(q(c) for c in columns)}) AS VARCHAR)"
 
 
 def column_type(kind: str, name: str) -> type:
