@@ -146,3 +146,9 @@ def test_texts_are_real_and_traceable(sample: dict[str, pd.DataFrame]) -> None:
     assert set(tickets["id"]) <= traced
     comments = sample["feedback"].query("comment != ''")
     assert set(comments["id"]) <= set(prov.loc[prov["kind"] == "feedback", "id"])
+
+
+def test_sample_passes_the_generic_folder_checks() -> None:
+    from insightdesk.sample.checks import problems
+
+    assert problems(sample_dir()) == []
