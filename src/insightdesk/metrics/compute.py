@@ -18,6 +18,7 @@ import pandas as pd
 from insightdesk.metrics import stats
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import attach, check_dimensions
+from insightdesk.metrics.execute import cached, compile_sql, register_view, remember, run_sql
 from insightdesk.metrics.registry import get_kpi
 from insightdesk.metrics.spec import KPI
 from insightdesk.metrics.tables import Tables
@@ -103,29 +104,111 @@ def compute(
     since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
     as_of = cfg.snapshot_time(until_ts)
     with backend_for(store) as backend:
-        tables = Tables(backend, cfg, as_of)
-        fact = spec.fact(tables, cfg)
-        level = "ticket" if {"team_id", "status", "ticket_id"} <= set(fact.columns) else "other"
-        where_dims = list(where) if isinstance(where, Mapping) else []
-        check_dimensions([d for d in where_dims if d not in fact.columns])
-        fact = attach(fact, list(dict.fromkeys([*by, *where_dims])), tables, cfg, level)
-        fact = _filter_where(fact, where)
-        if spec.kind == "backlog":
-            cells = _backlog_cells(fact, by, grain, since_ts, as_of)
-        else:
-            if not spec.snapshot:
-                if since_ts is not None:
-                    fact = fact.filter(fact.ts >= since_ts)
-                if until_ts is not None:
-                    fact = fact.filter(fact.ts < until_ts)
-            keys = list(by)
-            if grain is not None:
-                fact = fact.mutate(period=fact.ts.truncate(GRAINS[grain]))
-                keys.append("period")
-            cells = _aggregate(spec, fact, keys, cfg)
+        key = _cache_key(spec, by, grain, since_ts, until_ts, where, cfg)
+        sqls = cached(backend, "query", (*key, as_of)) if key else None
+        if sqls is None and key is not None:
+            sqls = cached(backend, "query", key)  # a query that does not read the snapshot time
+        if sqls is None:
+            tables = Tables(backend, cfg, as_of)
+            exprs = _plan(spec, tables, by, grain, since_ts, until_ts, where, cfg)
+            sqls = "\x00".join(compile_sql(backend, e) for e in exprs)
+            if key is not None:
+                remember(backend, "query", (*key, as_of) if tables.used_as_of else key, sqls)
+        frames = [run_sql(backend, sql) for sql in sqls.split("\x00")]
+    cells = _cells(spec, frames, by, grain, since_ts, as_of, cfg)
     result = _finish(spec, cells, by, grain, min_n, cfg)
     result.attrs.update(kpi=spec.name, unit=spec.unit, as_of=as_of if spec.snapshot else None)
     return result
+
+
+def _cache_key(
+    spec: KPI,
+    by: list[str],
+    grain: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    where: Where,
+    cfg: MetricsConfig,
+) -> tuple[Any, ...] | None:
+    if where is not None and not isinstance(where, Mapping):
+        return None  # an expression filter has no reliable identity to key on
+    where_key = repr(sorted((k, repr(v)) for k, v in where.items())) if where else None
+    return (spec, tuple(by), grain, since, until, where_key, repr(cfg))
+
+
+def _plan(
+    spec: KPI,
+    tables: Tables,
+    by: list[str],
+    grain: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    where: Where,
+    cfg: MetricsConfig,
+) -> list[Any]:
+    """The backend queries answering one request (one, or two for a backlog trend)."""
+    fact = _fact(spec, tables, cfg)
+    level = "ticket" if {"team_id", "status", "ticket_id"} <= set(fact.columns) else "other"
+    where_dims = list(where) if isinstance(where, Mapping) else []
+    check_dimensions([d for d in where_dims if d not in fact.columns])
+    if where is not None and not isinstance(where, Mapping):
+        fact = _filter_where(fact, where)  # an expression sees the fact's own columns
+    fact = attach(fact, list(dict.fromkeys([*by, *where_dims])), tables, cfg, level)
+    if isinstance(where, Mapping):
+        fact = _filter_where(fact, where)
+    if spec.kind == "backlog":
+        return _backlog_queries(fact, by, grain, tables.as_of)
+    if not spec.snapshot:
+        if since is not None:
+            fact = fact.filter(fact.ts >= since)
+        if until is not None:
+            fact = fact.filter(fact.ts < until)
+    keys = list(by)
+    if grain is not None:
+        fact = fact.mutate(period=fact.ts.truncate(GRAINS[grain]))
+        keys.append("period")
+    return [_aggregate(spec, fact, keys, cfg)]
+
+
+def _fact(spec: KPI, tables: Tables, cfg: MetricsConfig) -> Any:
+    """The KPI's fact table, compiled once per backend and settings into a temporary view.
+
+    Cuts, filters and grains then build on a one-node table, which compiles in milliseconds
+    instead of the hundreds the full fact expression takes.
+    """
+    backend = tables.backend
+    key = (spec, repr(cfg))
+    entry = cached(backend, "fact", key)
+    if entry is not None:
+        name, snap = entry
+        if snap is None or snap == tables._as_of:
+            if snap is not None:
+                tables.used_as_of = True
+            return tables.table(name)
+    probe = Tables(backend, cfg, tables._as_of)
+    fact = spec.fact(probe, cfg)
+    name = register_view(backend, compile_sql(backend, fact))
+    snap = tables._as_of if probe.used_as_of else None
+    tables.used_as_of = tables.used_as_of or probe.used_as_of
+    remember(backend, "fact", key, (name, snap))
+    return tables.table(name)
+
+
+def _cells(
+    spec: KPI,
+    frames: list[pd.DataFrame],
+    by: list[str],
+    grain: str | None,
+    since: dt.datetime | None,
+    as_of: dt.datetime,
+    cfg: MetricsConfig,
+) -> pd.DataFrame:
+    keys = [*by, *(["period"] if grain else [])]
+    if spec.kind == "median":
+        return _median_from_rows(frames[0], keys, cfg)
+    if spec.kind == "backlog" and grain is not None:
+        return _backlog_levels(frames[0], frames[1], by, grain, since, as_of)
+    return frames[0]
 
 
 def _filter_where(fact: Any, where: Where) -> Any:
@@ -149,7 +232,7 @@ def _filter_where(fact: Any, where: Where) -> Any:
 def _aggregate(spec: KPI, fact: Any, keys: list[str], cfg: MetricsConfig) -> pd.DataFrame:
     kind = spec.kind
     if kind == "median":
-        return _median_cells(fact, keys, cfg)
+        return _median_rows(fact, keys, cfg)
     group = [*keys, "category"] if kind == "share" else keys
     if kind == "proportion":
         aggs = {"n": fact.count(), "k": fact.hit.sum()}
@@ -162,12 +245,11 @@ def _aggregate(spec: KPI, fact: Any, keys: list[str], cfg: MetricsConfig) -> pd.
         aggs = {"n": fact.count()}
     else:  # pragma: no cover - guarded by KPI.__post_init__
         raise MetricsError(f"kind {kind} cannot be aggregated")
-    expr = fact.group_by(group).agg(**aggs) if group else fact.agg(**aggs)
-    return expr.execute()
+    return fact.group_by(group).agg(**aggs) if group else fact.agg(**aggs)
 
 
-def _median_cells(fact: Any, keys: list[str], cfg: MetricsConfig) -> pd.DataFrame:
-    """Median and its order-statistic interval: rank values per cell, fetch only the ranks around the middle."""
+def _median_rows(fact: Any, keys: list[str], cfg: MetricsConfig) -> Any:
+    """Rank values per cell and keep only the ranks around the middle (the median and its interval's ranks)."""
     import ibis
 
     fact = fact.filter(fact.x.notnull())
@@ -176,7 +258,11 @@ def _median_cells(fact: Any, keys: list[str], cfg: MetricsConfig) -> pd.DataFram
     ranked = fact.mutate(rank=ibis.row_number().over(order) + 1, n=fact.x.count().over(whole))
     half = 0.6 * float(stats._z(cfg.confidence))
     band = (ranked.rank - (ranked.n + 1) / 2.0).abs() <= ranked.n.sqrt() * half + 3
-    rows = ranked.filter(band).select(*keys, "rank", "n", "x").execute()
+    return ranked.filter(band).select(*keys, "rank", "n", "x")
+
+
+def _median_from_rows(rows: pd.DataFrame, keys: list[str], cfg: MetricsConfig) -> pd.DataFrame:
+    """Median and its distribution-free order-statistic interval per cell."""
     out = []
     if rows.empty:
         return pd.DataFrame(columns=[*keys, "n", "median", "lo", "hi"])
@@ -209,23 +295,25 @@ def _truncate_py(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
     return ts
 
 
-def _backlog_cells(
-    fact: Any, by: list[str], grain: str | None, since: dt.datetime | None, as_of: dt.datetime
-) -> pd.DataFrame:
+def _backlog_queries(fact: Any, by: list[str], grain: str | None, as_of: dt.datetime) -> list[Any]:
     """Backlog = tickets in minus tickets out, accumulated; one small query per direction."""
     import ibis
 
     snap = ibis.literal(as_of, "timestamp")
     if grain is None:
         open_now = fact.filter(fact.in_ts < snap, fact.out_ts.isnull() | (fact.out_ts >= snap))
-        expr = open_now.group_by(by).agg(n=open_now.count()) if by else open_now.agg(n=open_now.count())
-        return expr.execute()
+        return [open_now.group_by(by).agg(n=open_now.count()) if by else open_now.agg(n=open_now.count())]
     unit = GRAINS[grain]
     ins = fact.filter(fact.in_ts < snap)
     ins = ins.group_by([*by, ins.in_ts.truncate(unit).name("period")]).agg(d_in=ins.count())
     outs = fact.filter(fact.out_ts.notnull() & (fact.out_ts < snap))
     outs = outs.group_by([*by, outs.out_ts.truncate(unit).name("period")]).agg(d_out=outs.count())
-    a, b = ins.execute(), outs.execute()
+    return [ins, outs]
+
+
+def _backlog_levels(
+    a: pd.DataFrame, b: pd.DataFrame, by: list[str], grain: str, since: dt.datetime | None, as_of: dt.datetime
+) -> pd.DataFrame:
     for frame in (a, b):
         frame["period"] = pd.to_datetime(frame["period"])
     flows = pd.merge(a, b, on=[*by, "period"], how="outer").fillna({"d_in": 0, "d_out": 0})
@@ -238,7 +326,7 @@ def _backlog_cells(
     cells = flows.groupby(by, dropna=False, sort=False) if by else [((), flows)]
     for key, cell in cells:
         series = cell.groupby("period")[["d_in", "d_out"]].sum().reindex(periods, fill_value=0)
-        level = (series["d_in"] - series["d_out"]).cumsum()
+        level = (series["d_in"].astype(float) - series["d_out"].astype(float)).cumsum()
         frame = pd.DataFrame({"period": periods, "n": level.to_numpy()})
         for name, value in zip(by, key if isinstance(key, tuple) else (key,), strict=True):
             frame[name] = value
@@ -298,13 +386,12 @@ def _finish(
     df["low_n"] = df["n"] < min_n
     df["method"] = spec.method
     if grain:
-        df["period"] = (
-            pd.to_datetime(df["period"]).dt.tz_localize(None)
-            if len(df)
-            else pd.Series(dtype="datetime64[ns]")
-        )
+        df["period"] = pd.to_datetime(df["period"]).dt.tz_localize(None).astype("datetime64[ns]")
     for col in by:
-        df[col] = df[col].astype(object).where(df[col].notna(), None)
+        values = df[col]
+        if pd.api.types.is_datetime64_any_dtype(values) or any(isinstance(v, dt.date) for v in values):
+            values = pd.to_datetime(values).astype("datetime64[ns]")
+        df[col] = values.astype(object).where(values.notna(), None)
     extras = {"proportion": [], "share": [], "nps": ["promoters", "detractors"], "mean": ["sd"]}.get(
         spec.kind, []
     )

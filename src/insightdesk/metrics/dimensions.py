@@ -71,91 +71,103 @@ def check_dimensions(names: list[str]) -> None:
         raise DimensionError(f"unknown dimension(s) {', '.join(unknown)}; available: {', '.join(DIMENSIONS)}")
 
 
+MEASURES = ("ts", "hit", "promoter", "detractor", "x", "category", "in_ts", "out_ts")
+
+
 def attach(fact: Any, names: list[str], tables: Tables, config: MetricsConfig, level: str) -> Any:
-    """`fact` with one column per dimension in `names` (joins built only as needed)."""
-    if not names:
-        return fact
+    """`fact` reduced to its measure columns plus one column per dimension in `names`.
+
+    All joins are chained first and one projection computes every dimension: few relational
+    layers keep the expression quick to compile.
+    """
+    import ibis
+
     check_dimensions(names)
     cols = set(fact.columns)
-    need_customer = any(n in CUSTOMER_DIMS or n in COHORT_DIMS for n in names)
+    measures = [c for c in MEASURES if c in cols]
+    if not names:
+        return fact.select(*measures)
     raw: set[str] = {TICKET_DIMS[n] for n in names if n in TICKET_DIMS}
-    if any(n in TEAM_DIMS for n in names):
+    need_team = any(n in TEAM_DIMS for n in names)
+    need_customer = any(n in CUSTOMER_DIMS or n in COHORT_DIMS for n in names)
+    if need_team:
         raw.add("team_id")
     if need_customer:
         raw.add("customer_id")
-
+    own = [n for n in names if n in cols and n in TICKET_DIMS]
+    keep = set(measures) | set(own)
     if level == "ticket":
-
-        def tcol(c: str) -> Any:
-            return fact[c]
-    elif "ticket_id" in cols:
-        tk = tables.tickets
-        tk = tk.select(_tk_id=tk.id, **{f"_tk_{c}": tk[c] for c in sorted(raw)})
-        fact = fact.left_join(tk, fact.ticket_id == tk._tk_id)
-
-        def tcol(c: str) -> Any:
-            return fact[f"_tk_{c}"]
+        keep |= raw
     else:
-        import ibis
+        keep |= {c for c in ("ticket_id", "customer_id") if c in cols}
+    base = fact.select(*sorted(keep))
+    chain = base
+    tk = None
+    if level != "ticket" and "ticket_id" in cols:
+        tickets = tables.tickets
+        tk = tickets.select(_tk_id=tickets.id, **{f"_tk_{c}": tickets[c] for c in sorted(raw)})
+        chain = chain.left_join(tk, base.ticket_id == tk._tk_id)
 
-        def tcol(c: str) -> Any:
-            return ibis.null("string")
+    def tcol(c: str) -> Any:
+        if level == "ticket":
+            return base[c]
+        if tk is not None:
+            return tk[f"_tk_{c}"]
+        return ibis.null("string")
 
-    dims: dict[str, Any] = {}
+    cust_key = None
+    if need_customer:
+        cust_key = tcol("customer_id")
+        if level != "ticket" and "customer_id" in cols:
+            cust_key = base.customer_id.coalesce(cust_key)
+    out: dict[str, Any] = {}
     for n in names:
         if n in TICKET_DIMS:
             expr = tcol(TICKET_DIMS[n])
             if level != "ticket" and n in cols:
-                expr = fact[n].coalesce(expr)
-            dims[n] = expr
-    if need_customer:
-        cust = tcol("customer_id")
-        if level != "ticket" and "customer_id" in cols:
-            cust = fact.customer_id.coalesce(cust)
-        fact = fact.mutate(_cu_key=cust)
-    if any(n in TEAM_DIMS for n in names):
-        fact = fact.mutate(_tm_key=tcol("team_id"))
-    fact = fact.mutate(**dims) if dims else fact
-
-    if any(n in TEAM_DIMS for n in names):
+                expr = base[n].coalesce(expr)
+            out[n] = expr
+    if need_team:
         teams = tables.teams
-        teams = teams.select(_tm_id=teams.id, _tm_name=teams.name, _tm_tier=teams.support_tier)
-        fact = fact.left_join(teams, fact._tm_key == teams._tm_id)
-        extra = {}
+        tm = teams.select(_tm_id=teams.id, _tm_name=teams.name, _tm_tier=teams.support_tier)
+        chain = chain.left_join(tm, tcol("team_id") == tm._tm_id)
         if "team" in names:
-            extra["team"] = fact._tm_name.coalesce(fact._tm_key)
+            out["team"] = tm._tm_name.coalesce(tcol("team_id"))
         if "team_tier" in names:
-            extra["team_tier"] = fact._tm_tier
-        fact = fact.mutate(**extra)
+            out["team_tier"] = tm._tm_tier
     if any(n in CUSTOMER_DIMS for n in names):
-        cu = tables.customers
-        cu = cu.select(_cu_id=cu.id, **{f"_cu_{c}": cu[c] for c in set(CUSTOMER_DIMS.values())})
-        fact = fact.left_join(cu, fact._cu_key == cu._cu_id)
-        fact = fact.mutate(**{n: fact[f"_cu_{CUSTOMER_DIMS[n]}"] for n in names if n in CUSTOMER_DIMS})
+        customers = tables.customers
+        cu = customers.select(
+            _cu_id=customers.id, **{f"_cu_{c}": customers[c] for c in set(CUSTOMER_DIMS.values())}
+        )
+        chain = chain.left_join(cu, cust_key == cu._cu_id)
+        out.update({n: cu[f"_cu_{CUSTOMER_DIMS[n]}"] for n in names if n in CUSTOMER_DIMS})
     if any(n in COHORT_DIMS for n in names):
-        fact = _attach_cohorts(fact, names, tables, config)
-    keep = [c for c in fact.columns if not c.startswith(("_tk_", "_cu_", "_tm_", "_co_"))]
-    return fact.select(*keep)
+        first_seen = _first_contact(tables)
+        chain = chain.left_join(first_seen, cust_key == first_seen._co_id)
+        out.update(_cohort_columns(first_seen._co_first, names, config))
+    return chain.select(*[base[m] for m in measures], **out)
 
 
-def _attach_cohorts(fact: Any, names: list[str], tables: Tables, config: MetricsConfig) -> Any:
+def _first_contact(tables: Tables) -> Any:
+    tk = tables.tickets
+    known = tk.filter(tk.customer_id.notnull())
+    return known.group_by(_co_id=known.customer_id).agg(_co_first=known.created_at.min())
+
+
+def _cohort_columns(first: Any, names: list[str], config: MetricsConfig) -> dict[str, Any]:
     import ibis
 
-    tk = tables.tickets
-    first = (
-        tk.filter(tk.customer_id.notnull()).group_by(_co_id=tk.customer_id).agg(_co_first=tk.created_at.min())
-    )
-    fact = fact.left_join(first, fact._cu_key == first._co_id)
     extra: dict[str, Any] = {}
     if "cohort_month" in names:
-        extra["cohort_month"] = fact._co_first.truncate("M").date()
+        extra["cohort_month"] = first.truncate("M").date()
     if "cohort_split" in names:
         if config.cohort_date is None:
             raise DimensionError("the cohort_split dimension needs config.cohort_date (or --cohort-date)")
         split = dt.datetime.combine(config.cohort_date, dt.time())
         extra["cohort_split"] = ibis.cases(
-            (fact._co_first.isnull(), ibis.null("string")),
-            (fact._co_first < split, "before"),
+            (first.isnull(), ibis.null("string")),
+            (first < split, "before"),
             else_="after",
         )
-    return fact.mutate(**extra)
+    return extra

@@ -12,6 +12,24 @@ from typing import Any
 from insightdesk.metrics.calendar import calendar_table
 from insightdesk.metrics.config import MetricsConfig
 
+_UNUSED = frozenset(
+    {
+        "subject",
+        "description",
+        "body",
+        "comment",
+        "source_system",
+        "source_id",
+        "batch_id",
+        "record_hash",
+        "first_seen_at",
+        "last_changed_at",
+        "email",
+        "name_",
+        "lifetime_value",
+        "currency",
+    }
+)
 CANONICAL = ("tickets", "ticket_events", "interactions", "feedback", "customers", "agents", "teams")
 
 
@@ -21,13 +39,25 @@ class Tables:
     def __init__(self, backend: Any, config: MetricsConfig, as_of: dt.datetime) -> None:
         self.backend = backend
         self.config = config
-        self.as_of = as_of
+        self._as_of = as_of
+        self.used_as_of = False
         self._cache: dict[str, Any] = {}
 
+    @property
+    def as_of(self) -> dt.datetime:
+        """Snapshot time; reading it marks the query as depending on it (for the SQL cache)."""
+        self.used_as_of = True
+        return self._as_of
+
     def table(self, name: str) -> Any:
-        if name not in self._cache:
-            self._cache[name] = self.backend.table(name)
-        return self._cache[name]
+        # Looked up once per backend: a catalog lookup costs tens of milliseconds per call.
+        shared = self.backend.__dict__.setdefault("_insightdesk_table_cache", {})
+        if name not in shared:
+            table = self.backend.table(name)
+            # Free text and lineage never enter a KPI; leaving them out keeps expressions small to compile.
+            keep = [c for c in table.columns if c not in _UNUSED]
+            shared[name] = table.select(*keep) if len(keep) < len(table.columns) else table
+        return shared[name]
 
     def __getattr__(self, name: str) -> Any:
         if name in CANONICAL:
@@ -35,10 +65,12 @@ class Tables:
         raise AttributeError(name)
 
     def calendar(self) -> Any:
+        """The business calendar (see calendar.py) as a temporary table of this backend."""
         if "_calendar" not in self._cache:
-            import ibis
+            from insightdesk.metrics.execute import register_frame
 
-            self._cache["_calendar"] = ibis.memtable(calendar_table(self.config.calendar))
+            name = register_frame(self.backend, "insightdesk_calendar", calendar_table(self.config.calendar))
+            self._cache["_calendar"] = self.backend.table(name)
         return self._cache["_calendar"]
 
 
