@@ -57,11 +57,8 @@ def _bank_tickets(rng: np.random.Generator, data: Path, events: pd.DataFrame) ->
     chosen = list(rng.choice(numbers, size=len(complaints) + len(queries), replace=False))
     skel = itsm.skeletons(events, chosen)
     n = len(complaints)
-    labels = (
-        complaints["Issue"]
-        + ": "
-        + complaints["Sub-issue"].fillna("").where(complaints["Sub-issue"].notna(), complaints["Issue"])
-    )
+    # Without a narrative the complaint's own labels describe it: "Issue: Sub-issue" (or the Issue alone).
+    labels = (complaints["Issue"] + ": " + complaints["Sub-issue"]).fillna(complaints["Issue"])
     content = pd.concat(
         [
             pd.DataFrame(
