@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "insightdesk.cli.ingest_cmds",
     "insightdesk.cli.quickstart_cmds",
     "insightdesk.cli.generate_cmds",
+    "insightdesk.cli.metrics_cmds",
 )
 
 

@@ -9,6 +9,7 @@ intervals falling inside it, as seconds after that midnight.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from dataclasses import dataclass
@@ -52,7 +53,8 @@ def _seconds(t: dt.time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
 
 
-def business_intervals(cal: BusinessCalendar) -> list[tuple[dt.datetime, dt.datetime]]:
+@functools.lru_cache(maxsize=8)
+def business_intervals(cal: BusinessCalendar) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
     """Business intervals as naive UTC instants, in time order."""
     zone = ZoneInfo(cal.timezone)
     holidays = set(cal.holidays)
@@ -65,7 +67,7 @@ def business_intervals(cal: BusinessCalendar) -> list[tuple[dt.datetime, dt.date
             end = dt.datetime.combine(day, closing, zone).astimezone(_UTC).replace(tzinfo=None)
             out.append((start, end))
         day += dt.timedelta(days=1)
-    return out
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8)
@@ -107,8 +109,10 @@ def calendar_table(cal: BusinessCalendar) -> pd.DataFrame:
 
 def business_seconds_between(cal: BusinessCalendar, start: dt.datetime, end: dt.datetime) -> float:
     """Reference implementation (pure Python, naive UTC in): business seconds in [start, end)."""
+    intervals = business_intervals(cal)
+    first = bisect.bisect_left(intervals, (start,)) - 1
     total = 0.0
-    for lo, hi in business_intervals(cal):
+    for lo, hi in intervals[max(first, 0) :]:
         if hi <= start:
             continue
         if lo >= end:
