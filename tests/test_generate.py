@@ -67,6 +67,11 @@ def test_response_rate_is_below_one_and_events_follow_the_ticket(db: duckdb.Duck
         "where e.event_type is distinct from 'created' or e.occurred_at <> t.created_at"
     ).fetchone()[0]
     assert mismatched == 0
+    disagree = db.execute(
+        "select count(*) from tickets t left join ticket_events e on e.ticket_id = t.id "
+        "and e.event_type = 'first_response' where e.occurred_at is distinct from t.first_response_at"
+    ).fetchone()[0]
+    assert disagree == 0
     out_of_order = db.execute(
         "select count(*) from (select occurred_at < lag(occurred_at) over (partition by ticket_id order by seq) "
         "as back from ticket_events) where back"
