@@ -96,7 +96,7 @@ class FoldSpec:
     order_by: tuple[str, ...]
     event_time: str
     actor: str | None = None
-    track: dict[str, str] = field(default_factory=dict)
+    track: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,12 +239,19 @@ def _parse_kind(kind: str, spec: Any, origin: str) -> KindMapping:
     fold = None
     if spec.get("fold"):
         f = spec["fold"]
-        track = dict(f.get("track", {}))
+        raw_track = f.get("track", ())
+        # A list of canonical fields; a mapping's keys are accepted too (its values are not needed:
+        # the events carry the fields' mapped values).
+        track = tuple(raw_track.keys() if isinstance(raw_track, dict) else raw_track)
         for name in track:
             if name not in ("status", "team_id", "agent_id", "priority"):
                 raise MappingError(
                     f"{where}: fold can track status, team_id, agent_id, priority; not {name!r}"
                 )
+            if name not in fields:
+                raise MappingError(f"{where}: fold tracks {name!r}, so map it under `fields` too")
+        if "event_time" not in f:
+            raise MappingError(f"{where}: fold needs `event_time`, the column with each row's change time")
         fold = FoldSpec(
             order_by=tuple(f.get("order_by", ())),
             event_time=str(f["event_time"]),
