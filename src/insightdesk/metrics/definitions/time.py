@@ -101,7 +101,7 @@ def _sla_breaches(tables: Tables, config: MetricsConfig) -> Any:
     ids = (
         resp.filter(resp.breached)
         .select(_br_id=resp.id)
-        .union(res.filter(res.breached).select(_br_id=res.id))
+        .union(res.filter(res.breached).select(_br_id=res.id), distinct=True)
     )
     t = live_tickets(tables)
     t = t.join(ids, t.id == ids._br_id).drop("_br_id")
