@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "insightdesk.cli.quickstart_cmds",
     "insightdesk.cli.generate_cmds",
     "insightdesk.cli.metrics_cmds",
+    "insightdesk.cli.text_cmds",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from insightdesk.model import enums
 from insightdesk.model.schema import ENTITY_TABLES, describe, metadata
+from insightdesk.text import tables as _text_tables  # noqa: F401  (registers the text tables)
 
 INTRO = """# Data model
 

@@ -1,0 +1,229 @@
+"""`insightdesk text ...` and `insightdesk themes ...`: offline text analytics and the theme registry."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from insightdesk.cli.console import err, out
+from insightdesk.cli.options import DB_OPTION
+from insightdesk.store import open_store
+
+# Registers the text tables on the canonical metadata (docs and schema checks see them).
+from insightdesk.text import tables as _tables  # noqa: F401
+
+text_app = typer.Typer(
+    help="Language, PII redaction and sentiment of every free-text field.", no_args_is_help=True
+)
+themes_app = typer.Typer(
+    help="Recurring themes (pain points) and their stable registry.", no_args_is_help=True
+)
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/] {exc}")
+    raise typer.Exit(2) from exc
+
+
+@text_app.command("analyze")
+def analyze(
+    db: str = DB_OPTION,
+    entity: list[str] = typer.Option(
+        [], "--entity", "-e", help="feedback, tickets or interactions (repeatable; default all)."
+    ),
+    reanalyze: bool = typer.Option(False, "--reanalyze", help="Analyse every text again, changed or not."),
+) -> None:
+    """Redact PII, detect language, score sentiment and assign known themes to every free text.
+
+    Incremental: only texts that are new, changed, or were analysed by other model versions run.
+    """
+    from insightdesk.text.embed import ModelMissingError
+    from insightdesk.text.pipeline_store import ENTITIES, analyze_store
+
+    bad = [e for e in entity if e not in ENTITIES]
+    if bad:
+        raise typer.BadParameter(f"unknown entity {bad}; choose from {', '.join(ENTITIES)}")
+    with open_store(db) as store:
+        try:
+            report = analyze_store(store, entities=entity or ENTITIES, reanalyze=reanalyze)
+        except ModelMissingError as exc:
+            _fail(exc)
+    out.print(
+        f"{report.analysed:,} texts analysed, {report.skipped:,} unchanged, {report.themed:,} given a theme "
+        f"(of {report.texts:,})"
+    )
+    for title, counts in (
+        ("languages", report.languages),
+        ("sentiment", report.sentiments),
+        ("PII", report.pii),
+    ):
+        if counts:
+            out.print(
+                f"  {title}: "
+                + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+            )
+    out.print(f"  models: {report.model_version}", highlight=False)
+
+
+@themes_app.command("discover")
+def discover(
+    db: str = DB_OPTION,
+    min_size: int = typer.Option(5, "--min-size", help="Smallest group of texts that counts as a theme."),
+    merge_distance: float = typer.Option(
+        0.2, "--merge-distance", help="Cosine distance under which groups merge (higher: fewer themes)."
+    ),
+    n_themes: int | None = typer.Option(None, "--themes", help="Fix the number of themes instead."),
+) -> None:
+    """Cluster analysed customer texts into themes and reconcile them with the registry."""
+    from insightdesk.text.theme_store import ThemeError, discover_store_themes
+
+    with open_store(db) as store:
+        try:
+            r = discover_store_themes(
+                store, min_size=min_size, merge_distance=merge_distance, n_themes=n_themes
+            )
+        except ThemeError as exc:
+            _fail(exc)
+    out.print(
+        f"fit {r.fit_id}: {r.n_themes} themes over {r.n_texts:,} texts ({r.noise_share:.1%} without a theme); "
+        f"registry: {r.created} new, {r.continued} continued, {r.split} split, {r.merged} merged, {r.retired} retired"
+    )
+
+
+@themes_app.command("list")
+def list_(
+    db: str = DB_OPTION,
+    all_: bool = typer.Option(False, "--all", help="Include merged, split and retired themes."),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table."),
+) -> None:
+    """Themes with their volume, mean sentiment and share of negative texts."""
+    from insightdesk.text.theme_store import list_themes
+
+    with open_store(db) as store:
+        df = list_themes(store, include_inactive=all_)
+    if as_json:
+        for row in df.to_dict("records"):
+            out.print_json(json.dumps(row, default=str))
+        return
+    table = Table(title=f"{len(df)} themes", title_justify="left")
+    for col in ("id", "label", "status", "texts", "mean sentiment", "negative"):
+        table.add_column(col, justify="right" if col in ("texts", "mean sentiment", "negative") else "left")
+    for r in df.itertuples(index=False):
+        status = r.status if r.status == "active" else f"{r.status} → {r.merged_into or ''}".rstrip(" →")
+        table.add_row(
+            r.theme_id,
+            r.label,
+            status,
+            f"{r.texts:,}",
+            ""
+            if r.avg_sentiment is None or r.avg_sentiment != r.avg_sentiment
+            else f"{r.avg_sentiment:+.2f}",
+            ""
+            if r.negative_share is None or r.negative_share != r.negative_share
+            else f"{r.negative_share:.0%}",
+        )
+    out.print(table)
+
+
+@themes_app.command("show")
+def show(theme_id: str = typer.Argument(..., help="Theme id, e.g. T0003."), db: str = DB_OPTION) -> None:
+    """A theme's keywords, redacted quotes, monthly trend, ticket categories and history."""
+    from insightdesk.text.theme_store import ThemeError, theme_categories, theme_details, theme_trends
+
+    with open_store(db) as store:
+        try:
+            d = theme_details(store, theme_id)
+        except ThemeError as exc:
+            _fail(exc)
+        trend = theme_trends(store, theme_id=theme_id)
+        cats = theme_categories(store)
+    out.print(f"[bold]{d['theme_id']}[/] {d['label']}  ({d['status']}, {d['size']} texts at last fit)")
+    out.print("keywords: " + ", ".join(d["keywords"]), highlight=False)
+    for quote in d["quotes"]:
+        out.print(f"  “{quote[:200]}”", highlight=False)
+    if not trend.empty:
+        table = Table(title="per month", title_justify="left")
+        for col in ("month", "texts", "mean sentiment", "negative"):
+            table.add_column(col, justify="right")
+        for r in trend.itertuples(index=False):
+            table.add_row(
+                str(r.period)[:7],
+                f"{r.texts:,}",
+                ""
+                if r.avg_sentiment != r.avg_sentiment or r.avg_sentiment is None
+                else f"{r.avg_sentiment:+.2f}",
+                ""
+                if r.negative_share != r.negative_share or r.negative_share is None
+                else f"{r.negative_share:.0%}",
+            )
+        out.print(table)
+    mine = cats[cats["theme_id"] == theme_id] if not cats.empty else cats
+    if not mine.empty:
+        out.print(
+            "ticket categories: "
+            + ", ".join(
+                f"{c} {s:.0%}"
+                for c, s in list(zip(mine["category"], mine["category_share"], strict=True))[:8]
+            )
+        )
+    for e in d["events"]:
+        related = f" ({e['related_theme_id']})" if e["related_theme_id"] else ""
+        out.print(f"  {e['occurred_at']:%Y-%m-%d %H:%M} {e['event']}{related}", highlight=False)
+
+
+@themes_app.command("rename")
+def rename(
+    theme_id: str = typer.Argument(..., help="Theme id."),
+    label: str = typer.Argument(..., help="New label."),
+    db: str = DB_OPTION,
+) -> None:
+    """Give a theme a human label (kept across refits)."""
+    from insightdesk.text.theme_store import ThemeError, rename_theme
+
+    with open_store(db) as store:
+        try:
+            rename_theme(store, theme_id, label)
+        except ThemeError as exc:
+            _fail(exc)
+    out.print(f"{theme_id} is now “{label}”")
+
+
+@themes_app.command("merge")
+def merge(
+    source: str = typer.Argument(..., help="Theme to fold in (it becomes `merged`)."),
+    target: str = typer.Argument(..., help="Theme that absorbs it."),
+    db: str = DB_OPTION,
+) -> None:
+    """Merge one theme into another; its texts move and its history points to the survivor."""
+    from insightdesk.text.theme_store import ThemeError, merge_themes
+
+    with open_store(db) as store:
+        try:
+            moved = merge_themes(store, source, target)
+        except ThemeError as exc:
+            _fail(exc)
+    out.print(f"merged {source} into {target} ({moved:,} texts moved)")
+
+
+@themes_app.command("split")
+def split(
+    theme_id: str = typer.Argument(..., help="Theme to split."),
+    parts: int = typer.Option(2, "--parts", help="Number of new themes."),
+    db: str = DB_OPTION,
+) -> None:
+    """Split a theme into new themes by re-clustering its texts."""
+    from insightdesk.text.theme_store import ThemeError, split_theme
+
+    with open_store(db) as store:
+        try:
+            new_ids = split_theme(store, theme_id, parts)
+        except ThemeError as exc:
+            _fail(exc)
+    out.print(f"split {theme_id} into {', '.join(new_ids)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(text_app, name="text")
+    app.add_typer(themes_app, name="themes")

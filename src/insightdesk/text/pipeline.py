@@ -1,0 +1,123 @@
+"""The per-text pipeline: redact, detect the language, score sentiment, embed, assign a theme.
+
+Pure: texts in, results out. Redaction runs first so that everything after it (language,
+sentiment, embeddings, theme quotes) only ever sees redacted text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version as package_version
+from typing import TYPE_CHECKING
+
+from insightdesk.text import language as lang_mod
+from insightdesk.text.embed import Embedder, load_embedder
+from insightdesk.text.redact import Redactor
+from insightdesk.text.sentiment import SentimentModel, load_classifier, score_texts
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Bump when the redaction rules change, so stored results show which rules made them.
+REDACTOR_VERSION = "regex-stdnum-phonenumbers-gazetteer.1"
+
+
+@dataclass(frozen=True)
+class TextResult:
+    redacted_text: str
+    pii_counts: dict[str, int]
+    language: str
+    language_confidence: float
+    sentiment_label: str | None
+    sentiment_score: float | None
+    sentiment_status: str
+    theme_index: int  # index into the centroids given, -1 for none
+    theme_similarity: float | None
+
+    def pii_json(self) -> str:
+        return json.dumps(self.pii_counts, sort_keys=True)
+
+
+@dataclass
+class TextPipeline:
+    """Everything a text goes through; built once per process (models load in about a second)."""
+
+    embedder: Embedder
+    sentiment: SentimentModel
+    redactor: Redactor = field(default_factory=Redactor)
+    languages: tuple[str, ...] = lang_mod.DEFAULT_LANGUAGES
+
+    @classmethod
+    def default(cls) -> TextPipeline:
+        return cls(embedder=load_embedder(), sentiment=load_classifier())
+
+    @property
+    def model_name(self) -> str:
+        return f"lingua+{REDACTOR_VERSION}+{self.sentiment.name}"
+
+    @property
+    def model_version(self) -> str:
+        return (
+            f"lingua {package_version('lingua-language-detector')}; redactor {REDACTOR_VERSION}; "
+            f"embedder {self.embedder.version}; sentiment {self.sentiment.version}"
+        )
+
+    def analyse(
+        self,
+        texts: Sequence[str | None],
+        *,
+        centroids: np.ndarray | None = None,
+        radii: np.ndarray | None = None,
+        themeable: Sequence[bool] | None = None,
+    ) -> list[TextResult]:
+        """Results per text. Theme assignment needs `centroids` and `radii` (see themes.assign);
+        `themeable` limits it (e.g. to customer-written texts)."""
+        import numpy as np
+
+        from insightdesk.text.themes import assign
+
+        redactions = self.redactor.redact_many(texts)
+        redacted = [r.text for r in redactions]
+        guesses = lang_mod.detect_languages(redacted, languages=self.languages)
+        languages = [g.language for g in guesses]
+        sentiments = score_texts(self.sentiment, redacted, languages)
+        theme_idx = np.full(len(redacted), -1)
+        theme_sim = np.full(len(redacted), np.nan, dtype=np.float32)
+        if centroids is not None and len(centroids):
+            ok = [
+                i
+                for i, (t, lang) in enumerate(zip(redacted, languages, strict=True))
+                if is_themeable(t, lang) and (themeable is None or themeable[i])
+            ]
+            if ok:
+                vectors = self.embedder.encode([redacted[i] for i in ok])
+                idx, sims = assign(
+                    vectors, centroids, radii if radii is not None else np.zeros(len(centroids))
+                )
+                theme_idx[ok] = idx
+                theme_sim[ok] = sims
+        return [
+            TextResult(
+                redacted_text=red.text,
+                pii_counts=red.counts(),
+                language=g.language,
+                language_confidence=round(g.confidence, 4),
+                sentiment_label=s.label,
+                sentiment_score=s.score,
+                sentiment_status=s.status,
+                theme_index=int(theme_idx[i]),
+                theme_similarity=None if np.isnan(theme_sim[i]) else round(float(theme_sim[i]), 4),
+            )
+            for i, (red, g, s) in enumerate(zip(redactions, guesses, sentiments, strict=True))
+        ]
+
+
+THEME_LANGUAGES = frozenset({"en", lang_mod.UNKNOWN})
+MIN_THEME_WORDS = 3
+
+
+def is_themeable(redacted: str, language: str) -> bool:
+    """Themes come from the English embedder: other languages would cluster by language."""
+    return language in THEME_LANGUAGES and len((redacted or "").split()) >= MIN_THEME_WORDS

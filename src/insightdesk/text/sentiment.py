@@ -1,0 +1,255 @@
+"""Sentiment: negative / neutral / positive and a score in [-1, 1].
+
+Two approaches, compared in docs/quality.md on held-out real data:
+- `VaderSentiment`: the VADER lexicon (English only), compound score with its authors' ±0.05
+  thresholds. The baseline.
+- `EmbeddingSentiment`: multinomial logistic regression on the shipped static sentence
+  embeddings plus VADER's four scores, trained in this repository on permissively licensed data
+  (scripts/build_text_models.py sentiment). The default. Stored as JSON (coefficients, not a
+  pickle) so loading runs no code and survives scikit-learn upgrades.
+
+Both support English only. Texts in another detected language are flagged `unsupported_language`
+with no label rather than guessed; texts too short to tell the language are scored but flagged
+`language_unknown` (short support replies are overwhelmingly in the desk's main language).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from insightdesk.text.embed import MODELS_DIR, Embedder, file_digest, load_embedder
+
+if TYPE_CHECKING:
+    import numpy as np
+
+LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+SUPPORTED_LANGUAGES = frozenset({"en"})
+DEFAULT_CLASSIFIER = MODELS_DIR / "sentiment_lr.json"
+VADER_THRESHOLD = 0.05  # VADER's documented neutral band on the compound score
+
+
+@dataclass(frozen=True)
+class SentimentResult:
+    label: str | None  # None when not scored (unsupported language, empty text)
+    score: float | None  # P(positive) - P(negative), or VADER's compound
+    status: str  # ok | language_unknown | unsupported_language | empty
+
+
+class SentimentModel(Protocol):
+    name: str
+    version: str
+
+    def predict(self, texts: Sequence[str]) -> tuple[list[str], list[float]]: ...
+
+
+@lru_cache(maxsize=1)
+def _vader():
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def vader_features(texts: Sequence[str]) -> np.ndarray:
+    """VADER's neg, neu, pos and compound per text."""
+    import numpy as np
+
+    analyzer = _vader()
+    rows = []
+    for text in texts:
+        s = analyzer.polarity_scores(text or "")
+        rows.append((s["neg"], s["neu"], s["pos"], s["compound"]))
+    return np.asarray(rows, dtype=np.float32).reshape(len(texts), 4)
+
+
+class VaderSentiment:
+    """The lexicon baseline."""
+
+    name = "vader"
+
+    def __init__(self) -> None:
+        from importlib.metadata import version
+
+        self.version = version("vaderSentiment")
+
+    def predict(self, texts: Sequence[str]) -> tuple[list[str], list[float]]:
+        compounds = vader_features(texts)[:, 3]
+        labels = [
+            "positive" if c >= VADER_THRESHOLD else "negative" if c <= -VADER_THRESHOLD else "neutral"
+            for c in compounds
+        ]
+        return labels, [float(c) for c in compounds]
+
+
+@dataclass
+class EmbeddingSentiment:
+    """Logistic regression on [embedding, VADER scores]; weights from a JSON artefact."""
+
+    embedder: Embedder
+    classes: list[str]
+    coef: np.ndarray  # (n_classes, n_features)
+    intercept: np.ndarray  # (n_classes,)
+    mean: np.ndarray  # feature standardisation
+    scale: np.ndarray
+    version: str
+    info: dict = field(default_factory=dict)
+    name: str = "minilm-m2v-256+vader+logreg"
+
+    def features(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        return np.hstack([self.embedder.encode(texts), vader_features(texts)])
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        x = (self.features(texts) - self.mean) / self.scale
+        logits = x @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, texts: Sequence[str]) -> tuple[list[str], list[float]]:
+        if not len(texts):
+            return [], []
+        p = self.probabilities(texts)
+        pos, neg = self.classes.index("positive"), self.classes.index("negative")
+        labels = [self.classes[i] for i in p.argmax(axis=1)]
+        return labels, [float(s) for s in p[:, pos] - p[:, neg]]
+
+    def save(self, path: Path) -> None:
+        payload = {
+            "name": self.name,
+            "embedder": self.embedder.name,
+            "embedder_version": self.embedder.version,
+            "classes": self.classes,
+            "coef": self.coef.round(6).tolist(),
+            "intercept": self.intercept.round(6).tolist(),
+            "mean": self.mean.round(6).tolist(),
+            "scale": self.scale.round(6).tolist(),
+            "info": self.info,
+        }
+        path.write_text(json.dumps(payload, indent=1) + "\n")
+
+
+def load_classifier(path: Path = DEFAULT_CLASSIFIER) -> EmbeddingSentiment:
+    """The shipped classifier; refuses one trained on other embeddings than those shipped."""
+    import numpy as np
+
+    from insightdesk.text.embed import ModelMissingError
+
+    if not path.exists():
+        raise ModelMissingError(
+            f"sentiment classifier {path} not found; rebuild it with "
+            "`python scripts/build_text_models.py sentiment`"
+        )
+    payload = json.loads(path.read_text())
+    embedder = load_embedder(payload["embedder"])
+    if payload["embedder_version"] != embedder.version:
+        raise ModelMissingError(
+            f"{path.name} was trained on embedder version {payload['embedder_version']}, but the shipped "
+            f"embedder is {embedder.version}: rerun `python scripts/build_text_models.py sentiment`"
+        )
+    return EmbeddingSentiment(
+        embedder=embedder,
+        classes=list(payload["classes"]),
+        coef=np.asarray(payload["coef"], dtype=np.float32),
+        intercept=np.asarray(payload["intercept"], dtype=np.float32),
+        mean=np.asarray(payload["mean"], dtype=np.float32),
+        scale=np.asarray(payload["scale"], dtype=np.float32),
+        version=file_digest(path),
+        info=payload.get("info", {}),
+        name=payload.get("name", "minilm-m2v-256+vader+logreg"),
+    )
+
+
+def train_classifier(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    sources: Sequence[str] | None = None,
+    embedder: Embedder | None = None,
+    c: float = 1.0,
+    seed: int = 0,
+) -> EmbeddingSentiment:
+    """Fit the classifier. Classes are balanced per source so no one dataset's prior dominates."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    embedder = embedder or load_embedder()
+    model = EmbeddingSentiment(
+        embedder=embedder,
+        classes=list(LABELS),
+        coef=np.zeros(0),
+        intercept=np.zeros(0),
+        mean=np.zeros(0),
+        scale=np.ones(0),
+        version="",
+    )
+    x = model.features(texts)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    y = np.asarray([LABELS.index(label) for label in labels])
+    groups = np.asarray(sources if sources is not None else ["all"] * len(texts))
+    weights = np.ones(len(y))
+    for g in np.unique(groups):
+        in_group = groups == g
+        for k in range(len(LABELS)):
+            mask = in_group & (y == k)
+            if mask.any():
+                weights[mask] = in_group.sum() / (len(LABELS) * mask.sum())
+    lr = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+    lr.fit((x - mean) / scale, y, sample_weight=weights)
+    model.coef, model.intercept = lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32)
+    model.mean, model.scale = mean.astype(np.float32), scale.astype(np.float32)
+    model.info = {
+        "n_train": len(y),
+        "sources": sorted(set(groups.tolist())),
+        "C": c,
+        "class_weighting": "balanced within each source",
+    }
+    return model
+
+
+def score_texts(
+    model: SentimentModel, texts: Sequence[str], languages: Sequence[str]
+) -> list[SentimentResult]:
+    """Sentiment for each text, respecting the model's language support."""
+    from insightdesk.text.language import UNKNOWN
+
+    todo = [
+        i
+        for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
+        if t and t.strip() and (lang in SUPPORTED_LANGUAGES or lang == UNKNOWN)
+    ]
+    labels, scores = model.predict([texts[i] for i in todo]) if todo else ([], [])
+    out: list[SentimentResult] = []
+    for t, lang in zip(texts, languages, strict=True):
+        if not t or not t.strip():
+            out.append(SentimentResult(None, None, "empty"))
+        elif lang not in SUPPORTED_LANGUAGES and lang != UNKNOWN:
+            out.append(SentimentResult(None, None, "unsupported_language"))
+        else:
+            out.append(SentimentResult(None, None, "pending"))
+    for i, label, score in zip(todo, labels, scores, strict=True):
+        status = "ok" if languages[i] in SUPPORTED_LANGUAGES else "language_unknown"
+        out[i] = SentimentResult(label, None if math.isnan(score) else round(score, 4), status)
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text (a light rule: end punctuation or line breaks)."""
+    import re
+
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text or "") if s.strip()]
+
+
+def sentence_sentiment(model: SentimentModel, text: str) -> list[tuple[str, str, float]]:
+    """(sentence, label, score) per sentence: where a mixed text's praise and complaint lie."""
+    sentences = split_sentences(text)
+    labels, scores = model.predict(sentences) if sentences else ([], [])
+    return list(zip(sentences, labels, scores, strict=True))
