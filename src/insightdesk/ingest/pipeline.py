@@ -174,9 +174,10 @@ def ingest_file(
                 delimiter=delimiter or resolved.csv.get("delimiter"),
                 encoding=encoding or resolved.csv.get("encoding"),
                 workdir=workdir,
+                null_values=resolved.null_values,
             )
             _pause("read")
-            compiled = compile_kind(resolved, km, staged.columns)
+            compiled = compile_kind(resolved, km, staged.columns, reader_nulls=staged.reader_nulls)
             result = _run_batch(store, target, staged, resolved, km, compiled, str(path), retry_of, progress)
         except (SourceFileError, MissingColumnsError) as exc:
             raise IngestError(f"{path}: {exc}" if str(path) not in str(exc) else str(exc)) from exc
@@ -233,6 +234,7 @@ def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, str]) -> None:
 
 
 _STAGING_TABLES = (
+    "stg_typed_scan",
     "stg_raw",
     "stg_raw_rejects",
     "stg_raw_scan",
@@ -249,8 +251,9 @@ _STAGING_TABLES = (
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
-    with contextlib.suppress(Exception):
-        con.execute("DROP VIEW IF EXISTS stg_ok")
+    for view in ("stg_ok", "stg_typed"):
+        with contextlib.suppress(Exception):
+            con.execute(f"DROP VIEW IF EXISTS {view}")
     with contextlib.suppress(Exception):
         con.execute("DROP TABLE IF EXISTS stg_ok")
     for name in _STAGING_TABLES:
@@ -283,11 +286,19 @@ def _run_batch(
     record_cols = [c for c in compiled.columns if c != "id"]
     hash_col = "" if km.fold else f", {hash_sql(record_cols)} AS record_hash"
     raw_cols = ", ".join(q(c) for c in compiled.raw_names)
+    typed = f"SELECT * EXCLUDE ({raw_cols}) FROM (SELECT *, {compiled.ok_sql()} AS __ok{hash_col} FROM {compiled.typed_relation(staged.relation)})"
     with _progress_poller(con, "read + validate", 0.05, 0.7, progress):
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stg_typed AS SELECT * EXCLUDE ({raw_cols}) FROM "
-            f"(SELECT *, {compiled.ok_sql()} AS __ok{hash_col} FROM {compiled.typed_relation(staged.relation)})"
-        )
+        if staged.numbered:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE stg_typed AS {typed}")
+        else:
+            # With insertion order preserved, the rows of the result sit in file order: their
+            # rowids are consecutive (offset inside a transaction), so rowid - min + 1 is the record number.
+            con.execute(f"CREATE OR REPLACE TEMP TABLE stg_typed_scan AS {typed}")
+            first = con.execute("SELECT min(rowid) FROM stg_typed_scan").fetchone()[0] or 0
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW stg_typed AS SELECT * EXCLUDE ({q(ROW)}), "
+                f"rowid - {int(first)} + 1 AS {q(ROW)} FROM stg_typed_scan"
+            )
     collect_csv_rejects(con, staged)
     staged.rows = con.execute("SELECT count(*) FROM stg_typed").fetchone()[0]
     _pause("validate")

@@ -57,6 +57,8 @@ class StagedFile:
     reread: str = ""  # FROM clause that numbers records exactly as `relation` does, without side effects
     table: str = "stg_raw"  # where materialise_rows puts the raw records
     encoding: str = "utf-8"
+    numbered: bool = True  # False: `relation` leaves __row NULL; number the scan's result in file order
+    reader_nulls: bool = False  # the reader already turned the mapping's null tokens into NULL
 
     @property
     def received(self) -> int:
@@ -106,13 +108,14 @@ def stage_file(
     delimiter: str | None = None,
     encoding: str | None = None,
     workdir: Path | None = None,
+    null_values: tuple[str, ...] = ("",),
 ) -> StagedFile:
-    """Load `path` into temp table `table` (all VARCHAR plus __row) on `con`."""
+    """Describe `path` as a relation of text columns plus __row on `con` (JSON Lines are parsed here)."""
     if not path.is_file():
         raise SourceFileError(f"{path}: no such file")
     fmt = detect_format(path, fmt)
     if fmt == "csv":
-        return _stage_csv(con, path, table, delimiter, encoding, workdir)
+        return _stage_csv(con, path, table, delimiter, encoding, workdir, null_values)
     if fmt == "jsonl":
         return _stage_jsonl(con, path, table, encoding, workdir)
     return _stage_parquet(con, path, table)
@@ -155,6 +158,7 @@ def _stage_csv(
     delimiter: str | None,
     encoding: str | None,
     workdir: Path | None,
+    null_values: tuple[str, ...],
 ) -> StagedFile:
     enc = _normalise_encoding(encoding)
     source = path
@@ -169,6 +173,8 @@ def _stage_csv(
         f"rejects_scan = '{table}_scan'",
         f"encoding = '{NATIVE_ENCODINGS[enc]}'",
         "sample_size = 20480",
+        # The mapping's null tokens, applied by the reader for free.
+        "nullstr = [" + ", ".join(_sql_str(v) for v in dict.fromkeys(("", *null_values))) + "]",
     ]
     if delimiter:
         opts.append(f"delim = {_sql_str(delimiter)}")
@@ -197,7 +203,9 @@ def _stage_csv(
     con.execute(f'DROP TABLE IF EXISTS "{table}_rejects"; DROP TABLE IF EXISTS "{table}_scan"')
     # row_number() OVER () runs as a streaming window in scan order: the record number. Lines
     # that fail to parse go to the rejects table (first scan) or are skipped the same way (re-read).
-    relation = f'(SELECT *, row_number() OVER () AS "{ROW}" FROM read_csv({src}, {", ".join(opts)}))'
+    # No row_number() here: a window, even a streaming one, makes everything after it single-threaded.
+    # The first scan is numbered afterwards from the insertion order of its result (numbered=False).
+    relation = f'(SELECT *, CAST(NULL AS BIGINT) AS "{ROW}" FROM read_csv({src}, {", ".join(opts)}))'
     reread = f'(SELECT *, row_number() OVER () AS "{ROW}" FROM read_csv({src}, {", ".join([*base, "ignore_errors = true"])}))'
     return StagedFile(
         path,
@@ -208,6 +216,8 @@ def _stage_csv(
         reread=reread,
         table=table,
         encoding=NATIVE_ENCODINGS[enc],
+        numbered=False,
+        reader_nulls=True,
     )
 
 

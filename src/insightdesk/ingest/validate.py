@@ -121,7 +121,9 @@ def column_type(kind: str, name: str) -> type:
     return type(metadata.tables[kind].c[name].type)
 
 
-def compile_kind(mapping: Mapping, km: KindMapping, source_columns: list[str]) -> CompiledKind:
+def compile_kind(
+    mapping: Mapping, km: KindMapping, source_columns: list[str], *, reader_nulls: bool = False
+) -> CompiledKind:
     """Typed projection and checks for `km` over a source relation with `source_columns`.
 
     Three levels: raw (`r_<field>` text per field), typed (the canonical column next to its raw
@@ -146,7 +148,7 @@ def compile_kind(mapping: Mapping, km: KindMapping, source_columns: list[str]) -
                 missing_optional.extend(absent)
             if spec.default is None:
                 continue
-        raw_exprs[name] = _raw_expr(mapping, spec, available, name)
+        raw_exprs[name] = _raw_expr(mapping, spec, available, name, reader_nulls)
     if missing_required:
         raise MissingColumnsError(
             f"the file lacks column(s) {', '.join(missing_required)} that kind {km.kind!r} requires; "
@@ -156,15 +158,15 @@ def compile_kind(mapping: Mapping, km: KindMapping, source_columns: list[str]) -
     if km.fold:
         for i, col in enumerate(km.fold.order_by):
             _require(col, available, km.kind, "fold.order_by")
-            helpers[f"__order{i}"] = _norm(mapping, q(col))
+            helpers[f"__order{i}"] = _norm(mapping, q(col), reader_nulls=reader_nulls)
         _require(km.fold.event_time, available, km.kind, "fold.event_time")
-        helpers["__event_time"] = _norm(mapping, q(km.fold.event_time))
+        helpers["__event_time"] = _norm(mapping, q(km.fold.event_time), reader_nulls=reader_nulls)
         if km.fold.actor:
             _require(km.fold.actor, available, km.kind, "fold.actor")
-            helpers["__actor"] = _norm(mapping, q(km.fold.actor))
+            helpers["__actor"] = _norm(mapping, q(km.fold.actor), reader_nulls=reader_nulls)
     for kind_name, col in km.contacts.items():
         if col in available:
-            helpers[f"__contact_{kind_name}"] = _norm(mapping, q(col))
+            helpers[f"__contact_{kind_name}"] = _norm(mapping, q(col), reader_nulls=reader_nulls)
 
     raw_names = ["r_" + n for n in raw_exprs] + ["r_" + n for n in helpers]
     raw_select = ", ".join(
@@ -254,19 +256,31 @@ def _require(col: str, available: set[str], kind: str, what: str) -> None:
         raise MissingColumnsError(f"the file lacks column {col!r} that {kind} {what} needs")
 
 
-def _norm(mapping: Mapping, expr: str, *, keep_space: bool = False) -> str:
-    value = expr if keep_space else f"trim({expr})"
-    nulls = ", ".join(lit(v) for v in mapping.null_values if v != "")
-    cond = f"trim({expr}) = ''" + (f" OR trim({expr}) IN ({nulls})" if nulls else "")
-    return f"CASE WHEN {cond} THEN NULL ELSE {value} END"
+def _norm(mapping: Mapping, expr: str, *, keep_space: bool = False, reader_nulls: bool = False) -> str:
+    """Surrounding blanks trimmed (free text keeps them), empty and null tokens to NULL.
+
+    trim() allocates a new string for every value, so it runs only on values that start or end
+    with a blank; the LIKE tests are plain byte compares. A CSV reader applies the null tokens itself.
+    """
+    value = (
+        expr
+        if keep_space
+        else f"(CASE WHEN {expr} LIKE ' %' OR {expr} LIKE '% ' THEN trim({expr}) ELSE {expr} END)"
+    )
+    value = f"nullif({value}, '')"
+    tokens = [v for v in mapping.null_values if v.strip() != ""]
+    if reader_nulls or not tokens:
+        return value
+    longest = max(len(t) for t in tokens)
+    return f"CASE WHEN length({expr}) <= {longest + 2} AND trim({expr}) IN ({', '.join(map(lit, tokens))}) THEN NULL ELSE {value} END"
 
 
-def _raw_expr(mapping: Mapping, spec: FieldSpec, available: set[str], name: str) -> str:
+def _raw_expr(mapping: Mapping, spec: FieldSpec, available: set[str], name: str, reader_nulls: bool) -> str:
     keep = name in TEXT_FIELDS
     if spec.value is not None:
         base = lit(spec.value)
     elif spec.column is not None and spec.column in available:
-        base = _norm(mapping, q(spec.column), keep_space=keep)
+        base = _norm(mapping, q(spec.column), keep_space=keep, reader_nulls=reader_nulls)
     elif spec.expr is not None and not _absent_columns(spec, available):
         base = _norm(mapping, f"CAST(({spec.expr}) AS VARCHAR)", keep_space=keep)
     else:
@@ -353,8 +367,10 @@ def _typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) -
         allowed = ENUMS.get((kind, name))
         if allowed:
             # Case-insensitive match, stored in the vocabulary's own spelling (l1 -> L1).
-            cases = " ".join(f"WHEN {lit(v.lower())} THEN {lit(v)}" for v in allowed)
-            expr = f"(CASE lower({raw}) {cases} END)"
+            # Exact spelling first: lower() allocates, and most files already use the vocabulary.
+            exact = " ".join(f"WHEN {lit(v)} THEN {lit(v)}" for v in allowed)
+            folded = " ".join(f"WHEN {lit(v.lower())} THEN {lit(v)}" for v in allowed)
+            expr = f"(CASE {raw} {exact} ELSE (CASE lower({raw}) {folded} END) END)"
             hint = " (map source values with `values:` in the mapping)" if spec.column else ""
             checks.append(
                 Check(name, missing, raw, f"not a valid {name}; expected one of {', '.join(allowed)}{hint}")
