@@ -265,7 +265,9 @@ TIERS = """WITH lookup AS (
   SELECT key, max(rank) AS rank FROM (
     SELECT id AS key, CASE support_tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'L3' THEN 3 END AS rank FROM teams
     UNION ALL SELECT name, CASE support_tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'L3' THEN 3 END FROM teams WHERE name IS NOT NULL
-    UNION ALL SELECT id, CASE support_tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'L3' THEN 3 END FROM agents)
+    UNION ALL SELECT id, CASE support_tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'L3' THEN 3 END FROM agents
+    UNION ALL SELECT source_id, CASE support_tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'L3' THEN 3 END FROM teams
+    UNION ALL SELECT source_id, CASE support_tier WHEN 'L1' THEN 1 WHEN 'L2' THEN 2 WHEN 'L3' THEN 3 END FROM agents)
   WHERE rank IS NOT NULL GROUP BY key),
 esc AS (
   SELECT e.ticket_id, max(CASE WHEN lt.rank > lf.rank THEN 1 ELSE 0 END) AS up,

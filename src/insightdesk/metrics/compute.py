@@ -263,6 +263,8 @@ def _median_rows(fact: Any, keys: list[str], cfg: MetricsConfig) -> Any:
 
 def _median_from_rows(rows: pd.DataFrame, keys: list[str], cfg: MetricsConfig) -> pd.DataFrame:
     """Median and its distribution-free order-statistic interval per cell."""
+    if rows.empty and not keys:
+        return pd.DataFrame({"n": [0], "median": [np.nan], "lo": [np.nan], "hi": [np.nan]})
     out = []
     if rows.empty:
         return pd.DataFrame(columns=[*keys, "n", "median", "lo", "hi"])

@@ -19,7 +19,6 @@ _UNUSED = frozenset(
         "body",
         "comment",
         "source_system",
-        "source_id",
         "batch_id",
         "record_hash",
         "first_seen_at",

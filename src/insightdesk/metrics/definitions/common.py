@@ -63,14 +63,17 @@ def tier_rank(value: Any) -> Any:
 
 
 def tier_lookup(tables: Tables) -> Any:
-    """Support-tier rank of every value a reassignment may name: team id, team name or agent id."""
+    """Support-tier rank of every value a reassignment may name: team id, name or source id; agent id or source id."""
     teams, agents = tables.teams, tables.agents
     by_id = teams.select(key=teams.id.cast("string"), rank=tier_rank(teams.support_tier))
     by_name = teams.filter(teams.name.notnull()).select(
         key=teams.name.cast("string"), rank=tier_rank(teams.support_tier)
     )
     by_agent = agents.select(key=agents.id.cast("string"), rank=tier_rank(agents.support_tier))
-    union = by_id.union(by_name).union(by_agent)
+    # Event values are often the source's own tokens ("G70"), not canonical ids ("sample:G70").
+    by_source = teams.select(key=teams.source_id.cast("string"), rank=tier_rank(teams.support_tier))
+    by_agent_source = agents.select(key=agents.source_id.cast("string"), rank=tier_rank(agents.support_tier))
+    union = by_id.union(by_name).union(by_agent).union(by_source).union(by_agent_source)
     union = union.filter(union.rank.notnull())
     return union.group_by("key").agg(rank=union.rank.max())
 

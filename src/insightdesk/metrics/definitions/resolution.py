@@ -133,8 +133,9 @@ KPIS = (
         "support tier (L1 < L2 < L3) than the one it left",
         denominator="resolved or closed tickets, cancelled excluded",
         excludes="open and cancelled tickets; moves between teams of the same tier (those are handoffs)",
-        edge_cases="event values are matched to teams by id, then by name, then to agents by id; a "
-        "side with unknown tier cannot count as an escalation",
+        edge_cases="event values are matched to teams by canonical id, name or source id, and to agents "
+        "by canonical or source id (the highest tier wins on a clash); a side with unknown tier cannot "
+        "count as an escalation",
         convention="ITIL 4 functional (hierarchical tier) escalation",
     ),
     KPI(
