@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 rm -rf .venv
 "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev]"
+# (grep drops this machine's pip notes about absent local mirrors; real errors still show and fail)
+pip_install() { .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "WARNING: Location" >&2); }
+pip_install --upgrade pip
+pip_install -e ".[dev]"
 bash scripts/ensure_postgres.sh
 .venv/bin/ruff check src tests benchmarks scripts
 export INSIGHTDESK_REQUIRE_POSTGRES=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
