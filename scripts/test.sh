@@ -4,8 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
-rm -rf .venv
-"$PYTHON" -m venv .venv
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv   # a fresh clone has none: installed from scratch
 # (grep drops this machine's pip notes about absent local mirrors; real errors still show and fail)
 pip_install() { .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "WARNING: Location" >&2); }
 pip_install --upgrade pip
