@@ -25,6 +25,9 @@ COMMAND_MODULES = (
     "insightdesk.cli.generate_cmds",
     "insightdesk.cli.metrics_cmds",
     "insightdesk.cli.text_cmds",
+    "insightdesk.cli.serve_cmds",
+    "insightdesk.cli.users_cmds",
+    "insightdesk.cli.audit_cmds",
 )
 
 

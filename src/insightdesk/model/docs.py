@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from insightdesk.governance import tables as _governance_tables  # noqa: F401  (registers accounts and audit tables)
 from insightdesk.model import enums
 from insightdesk.model.schema import ENTITY_TABLES, describe, metadata
 from insightdesk.text import tables as _text_tables  # noqa: F401  (registers the text tables)

@@ -1,0 +1,115 @@
+"""The FastAPI app factory: routers, the error shape, static assets, security headers."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from insightdesk import __version__
+from insightdesk.api import dashboard, errors
+from insightdesk.api.deps import require
+from insightdesk.api.routers import admin, auth, ingest, metrics, pages, records
+from insightdesk.api.state import AppState, ServerSettings
+from insightdesk.governance.roles import Permission
+from insightdesk.store import Store, open_store
+from insightdesk.web import STATIC_DIR
+
+log = logging.getLogger(__name__)
+
+# Routes outside the role matrix on purpose: documentation and static files, nothing else.
+PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/static", "/static/swagger"})
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    # Vega compiles its expression language with Function(): 'unsafe-eval', but no inline script.
+    "script-src 'self' 'unsafe-eval'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+def create_app(store: Store | str | None = None, settings: ServerSettings | None = None) -> FastAPI:
+    """The app over `store` (an open Store, a DuckDB path or a PostgreSQL URL; opened once)."""
+    settings = settings or ServerSettings()
+    owned = not isinstance(store, Store)
+    opened = open_store(store) if owned else store
+    assert isinstance(opened, Store)
+    state = AppState(opened, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_up:
+            threading.Thread(target=_warm, args=(state,), name="insightdesk-warm-up", daemon=True).start()
+        yield
+        if owned:
+            state.close()
+
+    app = FastAPI(
+        title="InsightDesk",
+        version=__version__,
+        description="Customer insight from service-desk tickets, surveys and conversations. "
+        "Authenticate with the session cookie (POST /api/v1/auth/login) or `Authorization: Bearer <token>`. "
+        'Every error has the shape {"error": {"status", "code", "message", "detail"}}.',
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.insightdesk = state
+    errors.install(app)
+    for module in (auth, metrics, records, ingest, admin, pages):
+        app.include_router(module.router)
+
+    @app.get("/api/v1/health", tags=["service"], dependencies=[Depends(require(Permission.PUBLIC))])
+    def health() -> dict[str, Any]:
+        """Liveness: the store answers."""
+        return {"status": "ok", "version": __version__, "store": state.store.dialect}
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # Swagger UI from the swagger-ui-bundle package, served here: no CDN.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="InsightDesk API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+    import swagger_ui_bundle
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        started = time.perf_counter()
+        response: Response = await call_next(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/docs"):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        if request.url.path.startswith("/api/") or "text/html" in response.headers.get("content-type", ""):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app
+
+
+def _warm(state: AppState) -> None:
+    started = time.perf_counter()
+    try:
+        dashboard.warm_up(state)
+        log.info("dashboard warmed up in %.1f s", time.perf_counter() - started)
+    except Exception:  # a warm-up failure only costs the first visitor time
+        log.warning("dashboard warm-up failed", exc_info=True)

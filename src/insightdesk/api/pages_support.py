@@ -1,0 +1,88 @@
+"""Rendering pages: the template environment, the context every page gets, the error page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from insightdesk.governance.roles import Permission
+from insightdesk.web import TEMPLATES_DIR
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def _fmt_value(value: Any, unit: str | None) -> str:
+    if value is None:
+        return "–"
+    if unit == "share":
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _fmt_diff(value: Any, unit: str | None) -> str:
+    if value is None:
+        return "–"
+    if unit == "share":
+        return f"{value * 100:+.1f} pts"
+    return f"{value:+.2f}"
+
+
+def _json_script(value: Any) -> Markup:
+    # Safe inside <script type="application/json">: no "</" can close the tag early.
+    text = json.dumps(value, default=str).replace("</", "<\\/").replace("<!--", "<\\!--")
+    return Markup(text)
+
+
+templates.env.filters["kpi"] = _fmt_value
+templates.env.filters["diff"] = _fmt_diff
+templates.env.filters["json_script"] = _json_script
+templates.env.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.1f}%"
+templates.env.filters["p"] = lambda v: "–" if v is None else (f"{v:.2g}" if v >= 0.001 else "<0.001")
+templates.env.filters["dt"] = lambda v: "" if not v else str(v).replace("T", " ")[:16]
+
+NAV = (
+    ("/", "Overview", Permission.AGGREGATES),
+    ("/trends", "Trends", Permission.AGGREGATES),
+    ("/compare", "Compare", Permission.AGGREGATES),
+    ("/tickets", "Tickets", Permission.RECORDS),
+    ("/feedback", "Feedback", Permission.RECORDS),
+    ("/themes", "Themes", Permission.AGGREGATES),
+    ("/alerts", "Alerts", Permission.AGGREGATES),
+    ("/upload", "Upload", Permission.INGEST),
+    ("/admin/users", "Users", Permission.USERS),
+    ("/admin/audit", "Audit", Permission.AUDIT),
+)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    identity = getattr(request.state, "identity", None)
+    principal = identity.principal if identity else None
+    nav = [(href, label) for href, label, perm in NAV if principal and principal.can(perm)]
+    base = {
+        "request": request,
+        "principal": principal,
+        "csrf": identity.csrf_token if identity else None,
+        "nav": nav,
+        "path": request.url.path,
+        "Permission": Permission,
+    }
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    titles = {403: "Not allowed", 404: "Not found", 429: "Too many attempts", 422: "Invalid request"}
+    return render(
+        request,
+        "error.html",
+        status_code=status,
+        status=status,
+        title=titles.get(status, "Error"),
+        message=message,
+    )

@@ -1,0 +1,170 @@
+"""What the running app holds: the store opened once, its locks, and small caches.
+
+DuckDB allows one process per file, so the server opens the store once. Requests then use:
+- `engine`: SQLAlchemy over per-connection DuckDB cursors (a pool), so reads run side by side;
+  PostgreSQL uses the store's own pooled engine;
+- `write_lock`: one writer at a time inside the process (Datasette's single-writer pattern);
+- `metrics_lock`: the Ibis backend of the metrics engine is one connection, used by one thread
+  at a time; KPI results are cached until the data changes, so the lock is rarely held long.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from insightdesk.governance.roles import Principal
+from insightdesk.governance.users import LoginPolicy
+from insightdesk.store import Store
+
+log = logging.getLogger(__name__)
+_AUTH_TTL_S = 5.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    principal: Principal
+    csrf_token: str | None  # None for bearer tokens: no cookie, so no cross-site forgery
+    session_secret: str | None = None
+
+
+class AuthCache:
+    """Recently checked sessions and tokens, so a burst of requests costs one lookup.
+
+    Cleared on every logout, revocation and account change made through this process; a change
+    made elsewhere (the CLI on PostgreSQL) applies within `_AUTH_TTL_S` seconds.
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[float, Identity | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bool, Identity | None]:
+        with self._lock:
+            hit = self._data.get(key)
+        if hit and hit[0] > time.monotonic():
+            return True, hit[1]
+        return False, None
+
+    def put(self, key: str, value: Identity | None) -> None:
+        with self._lock:
+            if len(self._data) > 10000:
+                self._data.clear()
+            self._data[key] = (time.monotonic() + _AUTH_TTL_S, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Settings of `insightdesk serve`, resolved once in the CLI and passed down."""
+
+    secure_cookies: bool = False
+    """Mark cookies Secure (set when served over HTTPS, e.g. behind a TLS proxy)."""
+    session_hours: float = 12.0
+    login_policy: LoginPolicy = field(default_factory=LoginPolicy)
+    max_upload_mb: int = 200
+    warm_up: bool = True
+    """Compute the default dashboard views in the background at start."""
+
+
+def concurrent_engine(store: Store) -> sa.Engine:
+    """An engine whose connections may be used from several threads at once."""
+    if store.dialect != "duckdb":
+        return store.engine
+    from duckdb_engine import ConnectionWrapper
+
+    duck = store.duckdb
+    # Each pooled connection is its own DuckDB cursor (a connection to the same database).
+    return sa.create_engine(
+        "duckdb:///:memory:",
+        creator=lambda: ConnectionWrapper(duck.cursor()),
+        poolclass=sa.pool.QueuePool,
+        pool_size=8,
+        max_overflow=24,
+    )
+
+
+class ResultCache:
+    """Results keyed by request and the store's data version; evicts least recently used."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._data: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = fn()
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class AppState:
+    def __init__(self, store: Store, settings: ServerSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.engine = concurrent_engine(store)
+        self.write_lock = threading.RLock()
+        self.metrics_lock = threading.RLock()
+        self.cache = ResultCache()
+        self.auth_cache = AuthCache()
+        self._version: tuple[Any, ...] = ()
+        self._version_checked = 0.0
+        self._version_lock = threading.Lock()
+        self.started = time.time()
+
+    def data_version(self, ttl_s: float = 5.0) -> tuple[Any, ...]:
+        """Changes when a batch lands or text analyses change; checked at most every `ttl_s`."""
+        now = time.monotonic()
+        with self._version_lock:
+            if now - self._version_checked < ttl_s and self._version:
+                return self._version
+        with self.engine.connect() as conn:
+            batches = conn.execute(sa.text("select count(*), max(batch_id) from ingest_batches")).first()
+            text = (
+                conn.execute(sa.text("select count(*), max(analysed_at) from text_analyses")).first()
+                if (self.has_table("text_analyses"))
+                else None
+            )
+        version = (tuple(batches or ()), tuple(text or ()))
+        with self._version_lock:
+            if version != self._version and self._version:
+                log.info("data changed: dropping cached results")
+                self.cache.clear()
+            self._version, self._version_checked = version, now
+        return version
+
+    def bump(self) -> None:
+        """Forget cached results now (after an upload)."""
+        with self._version_lock:
+            self._version_checked = 0.0
+        self.cache.clear()
+
+    def has_table(self, name: str) -> bool:
+        key = ("has_table", name)
+        return bool(self.cache.get_or_compute(key, lambda: sa.inspect(self.engine).has_table(name)))
+
+    def close(self) -> None:
+        if self.engine is not self.store.engine:
+            self.engine.dispose()
+        self.store.close()

@@ -1,0 +1,57 @@
+"""Governance: roles as data, accounts with argon2 passwords, sessions, API tokens, the audit log.
+
+Importing this package registers its tables (users, sessions, api_tokens, login_attempts,
+audit_log) on the canonical metadata, so docs/data-model.md documents them.
+"""
+
+from __future__ import annotations
+
+from insightdesk.governance import audit
+from insightdesk.governance.roles import (
+    MATRIX,
+    SCOPES,
+    Permission,
+    Principal,
+    Role,
+    Scope,
+    allowed,
+    parse_role,
+)
+from insightdesk.governance.tables import GOVERNANCE_TABLES
+from insightdesk.governance.users import (
+    AccountError,
+    Actor,
+    LoginFailed,
+    LoginLocked,
+    LoginPolicy,
+    authenticate,
+    create_user,
+    ensure_quickstart_admin,
+    list_users,
+    set_active,
+    set_role,
+)
+
+__all__ = [
+    "GOVERNANCE_TABLES",
+    "MATRIX",
+    "SCOPES",
+    "AccountError",
+    "Actor",
+    "LoginFailed",
+    "LoginLocked",
+    "LoginPolicy",
+    "Permission",
+    "Principal",
+    "Role",
+    "Scope",
+    "allowed",
+    "audit",
+    "authenticate",
+    "create_user",
+    "ensure_quickstart_admin",
+    "list_users",
+    "parse_role",
+    "set_active",
+    "set_role",
+]
