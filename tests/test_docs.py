@@ -8,7 +8,7 @@ import typer.main
 
 from insightdesk.cli import app
 from insightdesk.model.docs import render
-from insightdesk.model.schema import metadata
+from insightdesk.model.schema import load_all_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +20,7 @@ def test_data_model_doc_is_current():
 
 def test_every_column_is_documented():
     undocumented = [
-        f"{t.name}.{c.name}" for t in metadata.tables.values() for c in t.columns if not c.comment
+        f"{t.name}.{c.name}" for t in load_all_tables().tables.values() for c in t.columns if not c.comment
     ]
     assert undocumented == []
 

@@ -2,21 +2,21 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightdesk.model.schema import ENTITY_TABLES, metadata
+from insightdesk.model.schema import ENTITY_TABLES, load_all_tables
 from insightdesk.store import open_store
 from insightdesk.store.migrate import current_revision, downgrade, head_revision
 
 
 def test_new_store_has_every_canonical_table(store):
     names = set(sa.inspect(store.engine).get_table_names())
-    assert set(metadata.tables) <= names
+    assert set(load_all_tables().tables) <= names
     for table in ENTITY_TABLES:
         assert store.count(table) == 0
 
 
 def test_schema_matches_model_columns(store):
     inspector = sa.inspect(store.engine)
-    for name, table in metadata.tables.items():
+    for name, table in load_all_tables().tables.items():
         stored = {c["name"] for c in inspector.get_columns(name)}
         assert stored == {c.name for c in table.columns}, name
 

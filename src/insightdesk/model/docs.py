@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from insightdesk.governance import tables as _governance_tables  # noqa: F401  (registers accounts and audit tables)
 from insightdesk.model import enums
-from insightdesk.model.schema import ENTITY_TABLES, describe, metadata
+from insightdesk.model.schema import ENTITY_TABLES, describe, load_all_tables
 from insightdesk.text import tables as _text_tables  # noqa: F401  (registers the text tables)
 
 INTRO = """# Data model
@@ -51,6 +51,7 @@ VOCABULARIES = {
 
 def render() -> str:
     """The full markdown text of docs/data-model.md."""
+    metadata = load_all_tables()
     parts = [INTRO]
     parts += [f"| {name} | {', '.join(values)} |\n" for name, values in VOCABULARIES.items()]
     ordered = [*ENTITY_TABLES, *(t for t in metadata.tables if t not in ENTITY_TABLES)]
