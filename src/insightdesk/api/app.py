@@ -72,7 +72,7 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
         """Liveness: the store answers."""
         return {"status": "ok", "version": __version__, "store": state.store.dialect}
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(Permission.PUBLIC))])
     def docs() -> HTMLResponse:
         # Swagger UI from the swagger-ui-bundle package, served here: no CDN.
         return get_swagger_ui_html(
@@ -104,6 +104,27 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
         return response
 
     return app
+
+
+def route_rules(app: FastAPI) -> tuple[list[tuple[str, str, Permission | None]], list[str]]:
+    """Every (method, path, declared permission) of the app, and the paths of non-API routes."""
+    from fastapi.routing import APIRoute
+
+    from insightdesk.api.deps import rule_of
+
+    api: list[tuple[str, str, Permission | None]] = []
+    other: list[str] = []
+    for route in app.routes:
+        # FastAPI >= 0.16x keeps included routers whole; older versions flatten them into APIRoutes.
+        contexts = (
+            list(route.effective_route_contexts()) if hasattr(route, "effective_route_contexts") else [route]
+        )
+        for ctx in contexts:
+            if isinstance(ctx, APIRoute) or hasattr(ctx, "dependant"):
+                api += [(m, ctx.path, rule_of(ctx)) for m in sorted(set(ctx.methods) - {"HEAD"})]
+            else:
+                other.append(getattr(ctx, "path", repr(ctx)))
+    return api, other
 
 
 def _warm(state: AppState) -> None:

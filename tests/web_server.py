@@ -1,0 +1,158 @@
+"""Live servers for the API and browser tests: `insightdesk serve` in a subprocess over real HTTP.
+
+The bundled sample is built once per test session; each server gets its own copy of the DuckDB
+file (the server holds its file), seeded with one account and one API token per role.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+PASSWORD = "correct-horse-battery"
+ROLES = ("admin", "analyst", "team_lead", "agent", "viewer")
+
+_BUILD: dict[str, Path] = {}
+_SERVERS: dict[str, LiveServer] = {}
+
+
+@dataclass
+class LiveServer:
+    base_url: str
+    db: Path
+    snapshot: Path  # a copy of the store taken before the server started (to compare numbers)
+    tokens: dict[str, str]
+    scope: dict[
+        str, str
+    ]  # team_id, team_name, agent_id, ticket_id (in every scoped role's reach), customer_id
+    other_ticket: str  # a ticket outside the team lead's and the agent's scope
+    proc: subprocess.Popen[bytes] = field(repr=False)
+    log: Path = field(repr=False)
+
+    def client(self, role: str | None = None, **kw: object) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=60, **kw)  # type: ignore[arg-type]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _sample_db() -> Path:
+    if "sample" not in _BUILD:
+        from insightdesk.quickstart import build_sample_store
+
+        folder = Path(tempfile.mkdtemp(prefix="insightdesk-web-"))
+        atexit.register(shutil.rmtree, folder, True)
+        db = folder / "sample.duckdb"
+        build_sample_store(db)
+        _BUILD["sample"] = db
+    return _BUILD["sample"]
+
+
+def _seed(db: Path) -> tuple[dict[str, str], dict[str, str], str]:
+    from insightdesk.governance.tokens import create_token
+    from insightdesk.governance.users import Actor, create_user
+    from insightdesk.store import open_store
+
+    with open_store(db) as store:
+        with store.engine.connect() as conn:
+            agent_id, team_id, ticket_id, customer_id = conn.execute(
+                sa.text(
+                    "with a as (select agent_id, count(*) n from tickets where agent_id is not null and team_id is not null "
+                    "group by 1 order by n desc, agent_id limit 1) "
+                    "select t.agent_id, t.team_id, t.id, t.customer_id from tickets t join a using (agent_id) "
+                    "where t.customer_id is not null order by t.created_at, t.id limit 1"
+                )
+            ).one()
+            team_name = conn.execute(sa.text("select name from teams where id = :t"), {"t": team_id}).scalar()
+            other = conn.execute(
+                sa.text("select id from tickets where team_id <> :t and agent_id <> :a order by id limit 1"),
+                {"t": team_id, "a": agent_id},
+            ).scalar()
+        actor = Actor("cli:tests", "admin", "cli")
+        tokens = {}
+        for role in ROLES:
+            create_user(
+                store.engine,
+                role,
+                PASSWORD,
+                role,
+                actor=actor,
+                team_ids=[team_id] if role == "team_lead" else None,
+                agent_id=agent_id if role == "agent" else None,
+            )
+            tokens[role] = create_token(store.engine, role, actor=actor, name="tests", days=1)["token"]
+    scope = {
+        "team_id": team_id,
+        "team_name": team_name,
+        "agent_id": agent_id,
+        "ticket_id": ticket_id,
+        "customer_id": customer_id,
+    }
+    return tokens, scope, other
+
+
+def live_server(name: str = "main", *, warm_up: bool = True) -> LiveServer:
+    """A running server (started on first use, stopped at exit)."""
+    if name in _SERVERS and _SERVERS[name].proc.poll() is None:
+        return _SERVERS[name]
+    db = _sample_db().with_name(f"{name}.duckdb")
+    shutil.copyfile(_sample_db(), db)
+    tokens, scope, other = _seed(db)
+    snapshot = db.with_name(f"{name}-snapshot.duckdb")
+    shutil.copyfile(db, snapshot)
+    port = _free_port()
+    log = db.with_name(f"{name}-server.log")
+    cmd = [
+        sys.executable,
+        "-c",
+        "from insightdesk.cli import main; main()",
+        "serve",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+        "--warm-up" if warm_up else "--no-warm-up",
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+    atexit.register(_stop, proc)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server did not start: {log.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.2)
+    server = LiveServer(base, db, snapshot, tokens, scope, other, proc, log)
+    _SERVERS[name] = server
+    return server
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
