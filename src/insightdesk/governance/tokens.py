@@ -98,7 +98,10 @@ def revoke_token(engine: sa.Engine, token_id: str, *, actor: Actor, owner: str |
     if owner:
         cond.append(api_tokens.c.username == owner)
     with engine.begin() as conn:
-        done = conn.execute(api_tokens.update().where(*cond).values(revoked_at=utcnow())).rowcount
+        # Looked up first: DuckDB does not report the rows an UPDATE matched.
+        done = conn.execute(sa.select(api_tokens.c.token_id).where(*cond)).first() is not None
+        if done:
+            conn.execute(api_tokens.update().where(*cond).values(revoked_at=utcnow()))
     if done:
         audit.append(
             engine,
