@@ -26,7 +26,7 @@ _AMBIGUOUS = frozenset(
     sprint ford lincoln jordan dell virgin best patience precious honor mercy angel
     christian justice harmony melody crystal amber ruby pearl jade ivy holly heather iris
     daisy violet penny sterling royal prince duke marshall dean chance story love early
-    sol mai nick pat sue ken don dan tom ben al ed bo lee bob sam van von de la le del
+    jan sol mai nick pat sue ken don dan tom ben al ed bo lee bob sam van von de la le del
     """.split()  # noqa: SIM905  (a word list reads better as prose)
 )
 _TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Sig)\.?"

@@ -10,6 +10,7 @@ reader can still follow who is who; nothing is stable across texts on purpose (n
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
@@ -54,17 +55,23 @@ _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 # Words before a dotted quad that mark a version number, not an address.
 _VERSION_CUE = re.compile(r"(?:version|ver\.?|v|ios|android|build|update|firmware|release)\s*$", re.I)
+# Street suffixes: the USPS list that Faker ships (Street, Hollow, Divide...) plus UK ones.
 _STREET_SUFFIX = (
-    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|"
-    r"Circle|Cir|Highway|Hwy|Parkway|Pkwy|Square|Sq|Close|Crescent|Gardens)"
-)
+    r"(?:St|Ave|Rd|Blvd|Ln|Dr|Ct|Pl|Cir|Hwy|Pkwy|Sq|Close|Crescent|Gardens|Mews|"
+    + "|".join(sorted(
+        {s.title() for s in importlib.import_module("faker.providers.address.en_US").Provider.street_suffixes},
+        key=len, reverse=True,
+    ))
+    + r")"
+)  # fmt: skip
 _ADDRESS_EN = re.compile(
     r"\b\d{1,5}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\s+){1,3}" + _STREET_SUFFIX + r"\b\.?"
     r"(?:,?\s+(?:Apt|Apartment|Suite|Unit)\.?\s*#?\w+)?"
     r"(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?(?:,\s*[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?)?"
 )
 _ADDRESS_DE = re.compile(
-    r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm)\s+\d{1,4}[a-z]?\b"
+    r"\b(?:[A-ZÄÖÜ][a-zäöüß]+-)*[A-ZÄÖÜ][a-zäöüß]+-?(?:[Ss]traße|[Ss]trasse|str\.|[Ww]eg|[Pp]latz|[Aa]llee|[Gg]asse|"
+    r"[Rr]ing|[Dd]amm)\s+\d{1,4}[a-z]?(?:[-/]\d{1,4})?\b"
     r"(?:,\s*\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+)?"
 )
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
@@ -73,6 +80,11 @@ _DIGIT = re.compile(r"\d")
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,30}\b")
 # A dash-joined token before the digits marks an error or product code (WS-37368-7), not a phone.
 _CODE_PREFIX = re.compile(r"[A-Za-z]+-?$")
+# A number introduced as an order, ticket or tracking number is an id, not a phone or a card.
+_ID_CUE = re.compile(
+    r"(?:order|ticket|case|reference|ref|invoice|tracking|confirmation|transaction)\s*(?:no\.?|number|id|#|:)?\s*#?\s*$",
+    re.IGNORECASE,
+)
 
 
 # Issuer prefixes of the major card schemes (Visa, Mastercard, Amex, Discover, Diners, JCB,
@@ -128,6 +140,8 @@ class Redactor:
             if "CARD" in want:
                 for m in _CARD.finditer(text):
                     digits = re.sub(r"\D", "", m.group())
+                    if _ID_CUE.search(text[max(0, m.start() - 25) : m.start()]):
+                        continue
                     if 13 <= len(digits) <= 19 and _luhn_ok(digits):
                         found.append(Span(m.start(), m.end(), "CARD", m.group()))
         if n_digits >= 4 and "IP" in want:
@@ -171,7 +185,11 @@ class Redactor:
         for region in self.phone_regions:
             for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
                 key = (match.start, match.end)
-                if len(_DIGIT.findall(match.raw_string)) < 7 or _CODE_PREFIX.search(text[: match.start]):
+                # Digits before any extension ("x283", "ext. 12") make the number itself.
+                n_digits = len(_DIGIT.findall(re.split(r"(?i)x|ext", match.raw_string)[0]))
+                before = text[max(0, match.start - 25) : match.start]
+                # E.164 numbers have at most 15 digits; longer runs are ids.
+                if not 7 <= n_digits <= 15 or _CODE_PREFIX.search(before) or _ID_CUE.search(before):
                     continue
                 if key not in seen:
                     seen[key] = Span(match.start, match.end, "PHONE", match.raw_string)
