@@ -82,7 +82,9 @@ class TextPipeline:
         redacted = [r.text for r in redactions]
         guesses = lang_mod.detect_languages(redacted, languages=self.languages)
         languages = [g.language for g in guesses]
-        sentiments = score_texts(self.sentiment, redacted, languages)
+        # One embedding pass serves both the sentiment classifier and theme assignment.
+        vectors = self.embedder.encode(redacted)
+        sentiments = score_texts(self.sentiment, redacted, languages, vectors)
         theme_idx = np.full(len(redacted), -1)
         theme_sim = np.full(len(redacted), np.nan, dtype=np.float32)
         if centroids is not None and len(centroids):

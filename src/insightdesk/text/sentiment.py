@@ -45,7 +45,9 @@ class SentimentModel(Protocol):
     name: str
     version: str
 
-    def predict(self, texts: Sequence[str]) -> tuple[list[str], list[float]]: ...
+    def predict(
+        self, texts: Sequence[str], vectors: np.ndarray | None = None
+    ) -> tuple[list[str], list[float]]: ...
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +79,9 @@ class VaderSentiment:
 
         self.version = version("vaderSentiment")
 
-    def predict(self, texts: Sequence[str]) -> tuple[list[str], list[float]]:
+    def predict(
+        self, texts: Sequence[str], vectors: np.ndarray | None = None
+    ) -> tuple[list[str], list[float]]:
         compounds = vader_features(texts)[:, 3]
         labels = [
             "positive" if c >= VADER_THRESHOLD else "negative" if c <= -VADER_THRESHOLD else "neutral"
@@ -100,24 +104,29 @@ class EmbeddingSentiment:
     info: dict = field(default_factory=dict)
     name: str = "minilm-m2v-256+vader+logreg"
 
-    def features(self, texts: Sequence[str]) -> np.ndarray:
+    def features(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """[embedding, VADER scores]; pass `vectors` when the texts are already embedded."""
         import numpy as np
 
-        return np.hstack([self.embedder.encode(texts), vader_features(texts)])
+        if vectors is None:
+            vectors = self.embedder.encode(texts)
+        return np.hstack([vectors, vader_features(texts)])
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         import numpy as np
 
-        x = (self.features(texts) - self.mean) / self.scale
+        x = (self.features(texts, vectors) - self.mean) / self.scale
         logits = x @ self.coef.T + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    def predict(self, texts: Sequence[str]) -> tuple[list[str], list[float]]:
+    def predict(
+        self, texts: Sequence[str], vectors: np.ndarray | None = None
+    ) -> tuple[list[str], list[float]]:
         if not len(texts):
             return [], []
-        p = self.probabilities(texts)
+        p = self.probabilities(texts, vectors)
         pos, neg = self.classes.index("positive"), self.classes.index("negative")
         labels = [self.classes[i] for i in p.argmax(axis=1)]
         return labels, [float(s) for s in p[:, pos] - p[:, neg]]
@@ -216,7 +225,7 @@ def train_classifier(
 
 
 def score_texts(
-    model: SentimentModel, texts: Sequence[str], languages: Sequence[str]
+    model: SentimentModel, texts: Sequence[str], languages: Sequence[str], vectors: np.ndarray | None = None
 ) -> list[SentimentResult]:
     """Sentiment for each text, respecting the model's language support."""
     from insightdesk.text.language import UNKNOWN
@@ -226,7 +235,8 @@ def score_texts(
         for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
         if t and t.strip() and (lang in SUPPORTED_LANGUAGES or lang == UNKNOWN)
     ]
-    labels, scores = model.predict([texts[i] for i in todo]) if todo else ([], [])
+    subset = vectors[todo] if vectors is not None and todo else None
+    labels, scores = model.predict([texts[i] for i in todo], subset) if todo else ([], [])
     out: list[SentimentResult] = []
     for t, lang in zip(texts, languages, strict=True):
         if not t or not t.strip():
