@@ -43,6 +43,10 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     opened = open_store(store) if owned else store
     assert isinstance(opened, Store)
     state = AppState(opened, settings)
+    from insightdesk.metrics import list_kpis
+
+    # Load the KPI registry now, in one thread: its lazy first load is not safe under concurrent requests.
+    list_kpis()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
