@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from insightdesk.cli.console import err, out
+from insightdesk.cli.metrics_cmds import print_headline
 from insightdesk.cli.options import DB_OPTION
 from insightdesk.ingest import KINDS, IngestError, IngestResult, available_profiles, ingest_file
 from insightdesk.ingest import quarantine as quarantine_service
@@ -106,28 +107,32 @@ def ingest(
     ),
     db: str = DB_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    kpis: bool = typer.Option(True, "--kpis/--no-kpis", help="Print the store's headline KPIs afterwards."),
 ) -> None:
     """Ingest a file into the store: validated, idempotent, one atomic batch."""
     if kind not in KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")
     try:
-        with open_store(db) as store, progress_bar(f"ingest {path.name}", enabled=not quiet) as progress:
-            result = ingest_file(
-                store,
-                path,
-                kind,
-                profile=profile,
-                mapping=mapping,
-                fmt=fmt,
-                delimiter=delimiter,
-                encoding=encoding,
-                source_system=source_system,
-                progress=progress,
-            )
+        with open_store(db) as store:
+            with progress_bar(f"ingest {path.name}", enabled=not quiet) as progress:
+                result = ingest_file(
+                    store,
+                    path,
+                    kind,
+                    profile=profile,
+                    mapping=mapping,
+                    fmt=fmt,
+                    delimiter=delimiter,
+                    encoding=encoding,
+                    source_system=source_system,
+                    progress=progress,
+                )
+            print_result(result)
+            if kpis and result.inserted + result.updated:
+                print_headline(store)
     except (IngestError, StoreError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
-    print_result(result)
 
 
 @quarantine_app.command("list")

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from insightdesk.cli.console import err, out
+from insightdesk.cli.metrics_cmds import print_headline
 from insightdesk.ingest import IngestError, IngestResult
 from insightdesk.quickstart import build_sample_store, store_summary
 from insightdesk.store import open_store
@@ -42,7 +43,8 @@ def quickstart(
     out.print(table)
     with open_store(db) as store:
         counts = store_summary(store)
-    out.print("store [bold]" + str(db) + "[/]: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        out.print("store [bold]" + str(db) + "[/]: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        print_headline(store)
     status = "[green]all counts reconcile[/]" if report.reconciled else "[red]counts do not reconcile[/]"
     out.print(status)
 
