@@ -347,12 +347,12 @@ HAND_SQL: dict[str, str] = {
         {OPEN_AT} GROUP BY 1""",
     "self_service_deflection": CONV
     + """, s AS (SELECT * FROM c WHERE first_channel = 'self_service'),
-        f AS (SELECT s.conversation_id, count(t.customer_id) AS followed FROM s LEFT JOIN tickets t
-              ON t.customer_id = s.customer_id AND t.status <> 'cancelled' AND (t.channel IS NULL OR t.channel NOT IN ('self_service', 'bot'))
+        f AS (SELECT s.conversation_id, count(*) AS followed FROM s JOIN tickets t ON t.customer_id = s.customer_id
+              WHERE t.status <> 'cancelled' AND (t.channel IS NULL OR t.channel NOT IN ('self_service', 'bot'))
               AND epoch(date_trunc('second', t.created_at)) - epoch(date_trunc('second', s.ts)) BETWEEN 0 AND 7 * 86400
               GROUP BY 1)
-        SELECT s.channel, count(*) AS n, sum(CASE WHEN s.has_agent = 0 AND f.followed = 0 THEN 1 ELSE 0 END) AS k
-        FROM s JOIN f USING (conversation_id) GROUP BY 1""",
+        SELECT s.channel, count(*) AS n, sum(CASE WHEN s.has_agent = 0 AND f.followed IS NULL THEN 1 ELSE 0 END) AS k
+        FROM s LEFT JOIN f USING (conversation_id) GROUP BY 1""",
     "bot_containment": CONV
     + " SELECT channel, count(*) AS n, sum(1 - has_agent) AS k FROM c WHERE has_bot = 1 GROUP BY 1",
     "channel_mix": "SELECT t.channel, coalesce(t.channel, 'unknown') AS category, count(*) AS n "
@@ -414,6 +414,11 @@ def agree(mine, theirs) -> bool:
     return bool(np.allclose(joined["a"].astype(float), joined["b"].astype(float), rtol=1e-9, equal_nan=True))
 
 
+def progress(message: str) -> None:
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
+    sys.stderr.flush()
+
+
 def timed(fn, repeat: int) -> tuple[float, float, object]:
     """(cold first run, median of `repeat` warm runs, last result)."""
     t0 = time.perf_counter()
@@ -458,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     with open_store(path) as store:
         con = store.duckdb
         if fresh:
+            progress(f"generating {args.tickets:,} tickets and {args.feedback:,} feedback rows")
             t0 = time.perf_counter()
             results["generate_s"] = generate(
                 con, args.tickets, args.feedback, args.customers or args.tickets // 5
@@ -471,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         duckdb_threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
         results["duckdb_threads"] = duckdb_threads
 
+        progress("NPS by channel x month")
         nps = timed(lambda: compute("nps", store=store, by=["channel"], grain="month"), args.repeat)
         nps_hand = timed(lambda: hand(con, NPS_BY_MONTH, START, END), args.repeat)
         results["nps_channel_month"] = {
@@ -481,13 +488,15 @@ def main(argv: list[str] | None = None) -> int:
             "cells": len(nps[2]),
         }
         names = [k.name for k in list_kpis()]
+        progress("overview")
         ov = timed(lambda: overview(store, by=["channel"], since=SINCE, until=END), args.repeat)
         per_kpi = {}
         for name in names:
+            progress(f"per KPI: {name}")
             mine = timed(
-                lambda name=name: compute(name, store=store, by=["channel"], since=SINCE, until=END), 3
+                lambda name=name: compute(name, store=store, by=["channel"], since=SINCE, until=END), 1
             )
-            theirs = timed(lambda name=name: hand(con, HAND_SQL[name], SINCE, END), 3)
+            theirs = timed(lambda name=name: hand(con, HAND_SQL[name], SINCE, END), 1)
             per_kpi[name] = {
                 "warm_s": mine[1],
                 "hand_s": theirs[1],

@@ -46,15 +46,15 @@ def _deflection(tables: Tables, config: MetricsConfig) -> Any:
     t = live_tickets(tables)
     t = t.filter(t.customer_id.notnull(), t.channel.isnull() | ~t.channel.isin(list(UNASSISTED)))
     t = t.select(_as_customer=t.customer_id, _as_created=t.created_at)
-    gap = seconds(t._as_created) - seconds(c.ts)
-    joined = c.left_join(
-        t,
-        [c.customer_id == t._as_customer, gap >= 0, gap <= config.deflection_days * 86400],
-    )
-    followed = joined.group_by("conversation_id").agg(_followed=joined._as_customer.count())
-    c = c.join(followed, "conversation_id")
-    deflected = (c.has_agent == 0) & (c._followed == 0)
-    return c.mutate(hit=as_int(deflected)).drop("_followed")
+    # Equi-join on the customer, then the window as a filter: engines hash-join this; a join
+    # condition mixing both is planned as a nested loop by some (DuckDB's blockwise NL join).
+    pairs = c.select("conversation_id", "customer_id", "ts").join(t, c.customer_id == t._as_customer)
+    gap = seconds(pairs._as_created) - seconds(pairs.ts)
+    pairs = pairs.filter(gap >= 0, gap <= config.deflection_days * 86400)
+    followed = pairs.group_by(_fl_conv=pairs.conversation_id).agg(_followed=pairs.count())
+    c = c.left_join(followed, c.conversation_id == followed._fl_conv)
+    deflected = (c.has_agent == 0) & c._followed.isnull()
+    return c.mutate(hit=as_int(deflected)).drop("_followed", "_fl_conv")
 
 
 def _mix(tables: Tables, config: MetricsConfig) -> Any:
