@@ -64,7 +64,7 @@ def print_result(result: IngestResult) -> None:
         )
     )
     out.print(table)
-    folded = result.accepted != result.counts.total
+    folded = result.folded
     if folded:
         out.print(f"  {result.accepted:,} accepted events folded into {result.counts.total:,} {result.kind}")
     for name, counts in result.derived.items():

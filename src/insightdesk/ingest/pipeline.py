@@ -88,10 +88,13 @@ class IngestResult:
     def unchanged(self) -> int:
         return self.counts.unchanged
 
+    folded: bool = False  # an event log: many accepted records fold into one entity
+
     @property
     def reconciles(self) -> bool:
         """received = accepted + rejected, and (unless folded) accepted = inserted + updated + unchanged."""
-        return self.received == self.accepted + self.rejected
+        balanced = self.received == self.accepted + self.rejected
+        return balanced and (self.folded or self.accepted == self.counts.total)
 
 
 def new_batch_id(now: datetime) -> str:
@@ -421,6 +424,7 @@ def _run_batch(
         derived=derived,
         stubs=stubs,
         warnings=warnings,
+        folded=km.fold is not None,
     )
 
 

@@ -13,8 +13,6 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 if TYPE_CHECKING:
     import duckdb
 
@@ -168,7 +166,3 @@ def open_target(store: Store, workdir: Path) -> Target:
     staging = duckdb.connect()
     staging.execute(f"SET temp_directory = '{workdir}'")
     return PostgresTarget(store, staging, workdir)
-
-
-def existing_columns(store: Store, table: str) -> list[str]:
-    return [c["name"] for c in sa.inspect(store.engine).get_columns(table)]
