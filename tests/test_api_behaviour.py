@@ -75,6 +75,8 @@ def test_errors_share_one_shape(server: LiveServer) -> None:
         _error(c.get("/api/v1/kpis/no_such_kpi"), 404, "unknown_kpi")
         _error(c.get("/api/v1/kpis/csat", params={"grain": "fortnight"}), 422, "invalid_request")
         _error(c.get("/api/v1/kpis/csat", params={"by": "shoe_size"}), 422, "unknown_dimension")
+        _error(c.get("/api/v1/kpis/csat", params={"since": "last tuesday"}), 422, "invalid_date")
+        assert c.get("/api/v1/kpis/csat", params={"since": "", "until": "", "channel": ""}).json()["rows"]
         _error(c.get("/api/v1/tickets"), 403, "forbidden")
         _error(c.get("/api/v1/nothing-here"), 404)
     with httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer idk_forged"}) as c:

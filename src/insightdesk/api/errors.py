@@ -100,6 +100,10 @@ def install(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
+        if wants_html(request):
+            from insightdesk.api.pages_support import error_page
+
+            return error_page(request, 422, "; ".join(f"{d['field']}: {d['message']}" for d in detail))
         return error_json(422, "invalid_request", "the request does not match the API: see detail", detail)
 
     @app.exception_handler(Exception)

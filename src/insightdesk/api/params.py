@@ -7,14 +7,25 @@ import datetime as dt
 from fastapi import Query, Request
 
 from insightdesk.api.dashboard import Filters
+from insightdesk.api.errors import ApiError
 from insightdesk.governance.records import Where
 
 MAX_LIMIT = 500
 
 
+def _date(value: str | None, name: str) -> dt.date | None:
+    # An empty value is "no bound": the dashboard's date inputs submit `since=` when left blank.
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise ApiError(422, "invalid_date", f"{name}={value!r} is not a date: use YYYY-MM-DD") from exc
+
+
 def filters(
-    since: dt.date | None = Query(None, description="First day (inclusive), YYYY-MM-DD."),
-    until: dt.date | None = Query(None, description="Last day (exclusive), YYYY-MM-DD."),
+    since: str | None = Query(None, max_length=32, description="First day (inclusive), YYYY-MM-DD."),
+    until: str | None = Query(None, max_length=32, description="Last day (exclusive), YYYY-MM-DD."),
     channel: str | None = Query(None, max_length=200),
     team: str | None = Query(None, max_length=200, description="Team name."),
     product: str | None = Query(None, max_length=500),
@@ -23,8 +34,8 @@ def filters(
     language: str | None = Query(None, max_length=20),
 ) -> Filters:
     return Filters(
-        since,
-        until,
+        _date(since, "since"),
+        _date(until, "until"),
         channel or None,
         team or None,
         product or None,
