@@ -10,6 +10,10 @@ pip_install() { .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "WARNI
 pip_install --upgrade pip
 pip_install -e ".[dev]"
 bash scripts/ensure_postgres.sh
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+fi
 .venv/bin/ruff check src tests benchmarks scripts
 export INSIGHTDESK_REQUIRE_POSTGRES=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
