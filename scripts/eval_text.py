@@ -273,9 +273,9 @@ def eval_themes(seeds: int = 3) -> str:
 
     for seed in range(seeds):
         t = time.time()
-        record("ours (automatic number of themes)", th.cluster(vectors, seed=seed), time.time() - t)
+        record("ours: Ward, automatic number of themes", th.cluster(vectors, seed=seed), time.time() - t)
         t = time.time()
-        record("ours (77 themes)", th.cluster(vectors, n_themes=77, seed=seed), time.time() - t)
+        record("ours: Ward cut at 77 themes", th.cluster(vectors, n_themes=77, seed=seed), time.time() - t)
         try:
             from bertopic import BERTopic
             from umap import UMAP

@@ -71,8 +71,8 @@ def analyze(
 def discover(
     db: str = DB_OPTION,
     min_size: int = typer.Option(5, "--min-size", help="Smallest group of texts that counts as a theme."),
-    merge_distance: float = typer.Option(
-        0.2, "--merge-distance", help="Cosine distance under which groups merge (higher: fewer themes)."
+    distance: float = typer.Option(
+        2.0, "--distance", help="Ward merge cost where clustering stops (higher: fewer, broader themes)."
     ),
     n_themes: int | None = typer.Option(None, "--themes", help="Fix the number of themes instead."),
 ) -> None:
@@ -81,9 +81,7 @@ def discover(
 
     with open_store(db) as store:
         try:
-            r = discover_store_themes(
-                store, min_size=min_size, merge_distance=merge_distance, n_themes=n_themes
-            )
+            r = discover_store_themes(store, min_size=min_size, distance=distance, n_themes=n_themes)
         except ThemeError as exc:
             _fail(exc)
     out.print(

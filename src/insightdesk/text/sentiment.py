@@ -3,8 +3,8 @@
 Two approaches, compared in docs/quality.md on held-out real data:
 - `VaderSentiment`: the VADER lexicon (English only), compound score with its authors' ±0.05
   thresholds. The baseline.
-- `EmbeddingSentiment`: multinomial logistic regression on the shipped static sentence
-  embeddings plus VADER's four scores, trained in this repository on permissively licensed data
+- `EmbeddingSentiment`: multinomial logistic regression on word uni- and bigram TF-IDF, the
+  shipped static sentence embeddings and VADER's four scores, trained in this repository on permissively licensed data
   (scripts/build_text_models.py sentiment). The default. Stored as JSON (coefficients, not a
   pickle) so loading runs no code and survives scikit-learn upgrades.
 
@@ -90,21 +90,43 @@ class VaderSentiment:
         return labels, [float(c) for c in compounds]
 
 
+# Word n-grams catch what a bag of static vectors cannot (negation: "not good"); the dense
+# part is down-weighted so that neither block dominates the shared L2 penalty.
+NGRAMS = (1, 2)
+MAX_NGRAMS = 50_000
+DENSE_WEIGHT = 0.1
+
+
+def _tfidf(vocabulary: Sequence[str] | None = None, idf: np.ndarray | None = None):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if vocabulary is None:
+        return TfidfVectorizer(ngram_range=NGRAMS, min_df=3, sublinear_tf=True, max_features=MAX_NGRAMS)
+    vectorizer = TfidfVectorizer(ngram_range=NGRAMS, sublinear_tf=True, vocabulary=list(vocabulary))
+    vectorizer.idf_ = idf
+    return vectorizer
+
+
 @dataclass
 class EmbeddingSentiment:
-    """Logistic regression on [embedding, VADER scores]; weights from a JSON artefact."""
+    """Logistic regression on [word n-gram TF-IDF, embedding, VADER scores]; weights from JSON."""
 
     embedder: Embedder
     classes: list[str]
-    coef: np.ndarray  # (n_classes, n_features)
+    coef: np.ndarray  # (n_classes, n_ngrams + n_dense)
     intercept: np.ndarray  # (n_classes,)
-    mean: np.ndarray  # feature standardisation
+    mean: np.ndarray  # standardisation of the dense block
     scale: np.ndarray
+    vocabulary: list[str]
+    idf: np.ndarray
     version: str
     info: dict = field(default_factory=dict)
-    name: str = "minilm-m2v-256+vader+logreg"
+    name: str = "tfidf+minilm-m2v-256+vader+logreg"
 
-    def features(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+    def __post_init__(self) -> None:
+        self._vectorizer = _tfidf(self.vocabulary, self.idf) if len(self.vocabulary) else None
+
+    def dense(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """[embedding, VADER scores]; pass `vectors` when the texts are already embedded."""
         import numpy as np
 
@@ -112,11 +134,16 @@ class EmbeddingSentiment:
             vectors = self.embedder.encode(texts)
         return np.hstack([vectors, vader_features(texts)])
 
+    def features(self, texts: Sequence[str], vectors: np.ndarray | None = None):
+        import scipy.sparse as sp
+
+        dense = (self.dense(texts, vectors) - self.mean) / self.scale * DENSE_WEIGHT
+        return sp.hstack([self._vectorizer.transform(texts), sp.csr_matrix(dense)]).tocsr()
+
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         import numpy as np
 
-        x = (self.features(texts, vectors) - self.mean) / self.scale
-        logits = x @ self.coef.T + self.intercept
+        logits = np.asarray(self.features(texts, vectors) @ self.coef.T) + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
@@ -137,13 +164,17 @@ class EmbeddingSentiment:
             "embedder": self.embedder.name,
             "embedder_version": self.embedder.version,
             "classes": self.classes,
-            "coef": self.coef.round(6).tolist(),
+            "ngram_range": list(NGRAMS),
+            "dense_weight": DENSE_WEIGHT,
+            "vocabulary": self.vocabulary,
+            "idf": self.idf.round(5).tolist(),
+            "coef": self.coef.round(5).tolist(),
             "intercept": self.intercept.round(6).tolist(),
             "mean": self.mean.round(6).tolist(),
             "scale": self.scale.round(6).tolist(),
             "info": self.info,
         }
-        path.write_text(json.dumps(payload, indent=1) + "\n")
+        path.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
 
 
 def load_classifier(path: Path = DEFAULT_CLASSIFIER) -> EmbeddingSentiment:
@@ -171,9 +202,11 @@ def load_classifier(path: Path = DEFAULT_CLASSIFIER) -> EmbeddingSentiment:
         intercept=np.asarray(payload["intercept"], dtype=np.float32),
         mean=np.asarray(payload["mean"], dtype=np.float32),
         scale=np.asarray(payload["scale"], dtype=np.float32),
+        vocabulary=list(payload["vocabulary"]),
+        idf=np.asarray(payload["idf"], dtype=np.float64),
         version=file_digest(path),
         info=payload.get("info", {}),
-        name=payload.get("name", "minilm-m2v-256+vader+logreg"),
+        name=payload["name"],
     )
 
 
@@ -188,9 +221,13 @@ def train_classifier(
 ) -> EmbeddingSentiment:
     """Fit the classifier. Classes are balanced per source so no one dataset's prior dominates."""
     import numpy as np
+    import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
 
     embedder = embedder or load_embedder()
+    texts = list(texts)
+    vectorizer = _tfidf()
+    ngrams = vectorizer.fit_transform(texts)
     model = EmbeddingSentiment(
         embedder=embedder,
         classes=list(LABELS),
@@ -198,10 +235,13 @@ def train_classifier(
         intercept=np.zeros(0),
         mean=np.zeros(0),
         scale=np.ones(0),
+        vocabulary=[],
+        idf=np.zeros(0),
         version="",
     )
-    x = model.features(texts)
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    dense = model.dense(texts)
+    mean, scale = dense.mean(axis=0), dense.std(axis=0) + 1e-6
+    x = sp.hstack([ngrams, sp.csr_matrix((dense - mean) / scale * DENSE_WEIGHT)]).tocsr()
     y = np.asarray([LABELS.index(label) for label in labels])
     groups = np.asarray(sources if sources is not None else ["all"] * len(texts))
     weights = np.ones(len(y))
@@ -211,14 +251,25 @@ def train_classifier(
             mask = in_group & (y == k)
             if mask.any():
                 weights[mask] = in_group.sum() / (len(LABELS) * mask.sum())
-    lr = LogisticRegression(C=c, max_iter=2000, random_state=seed)
-    lr.fit((x - mean) / scale, y, sample_weight=weights)
-    model.coef, model.intercept = lr.coef_.astype(np.float32), lr.intercept_.astype(np.float32)
-    model.mean, model.scale = mean.astype(np.float32), scale.astype(np.float32)
+    lr = LogisticRegression(C=c, max_iter=3000, random_state=seed)
+    lr.fit(x, y, sample_weight=weights)
+    vocab = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    model = EmbeddingSentiment(
+        embedder=embedder,
+        classes=list(LABELS),
+        coef=lr.coef_.astype(np.float32),
+        intercept=lr.intercept_.astype(np.float32),
+        mean=mean.astype(np.float32),
+        scale=scale.astype(np.float32),
+        vocabulary=vocab,
+        idf=vectorizer.idf_,
+        version="",
+    )
     model.info = {
         "n_train": len(y),
         "sources": sorted(set(groups.tolist())),
         "C": c,
+        "ngrams": len(vocab),
         "class_weighting": "balanced within each source",
     }
     return model

@@ -95,7 +95,7 @@ def discover_store_themes(
     *,
     embedder: Embedder | None = None,
     min_size: int = th.MIN_SIZE,
-    merge_distance: float = th.MERGE_DISTANCE,
+    distance: float = th.WARD_DISTANCE,
     n_themes: int | None = None,
     seed: int = 0,
 ) -> DiscoverReport:
@@ -115,7 +115,7 @@ def discover_store_themes(
         texts["redacted_text"].tolist(),
         vectors,
         min_size=min_size,
-        merge_distance=merge_distance,
+        distance=distance,
         n_themes=n_themes,
         seed=seed,
     )
