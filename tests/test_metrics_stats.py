@@ -51,7 +51,7 @@ def test_nps_interval_covers_at_nominal_rate():
     n = 60
     draws = RNG.multinomial(n, [truth[0], truth[1], 1 - sum(truth)], size=4000)
     low, high = stats.nps_interval(draws[:, 0], draws[:, 1], np.full(len(draws), n))
-    coverage = np.mean((low <= 0.3) & (0.3 <= high))
+    coverage = np.mean((low <= 0.3) & (high >= 0.3))
     assert 0.93 <= coverage <= 0.975
 
 
