@@ -184,6 +184,11 @@ def ingest_file(
             result = _run_batch(store, target, staged, resolved, km, compiled, str(path), retry_of, progress)
         except (SourceFileError, MissingColumnsError) as exc:
             raise IngestError(f"{path}: {exc}" if str(path) not in str(exc) else str(exc)) from exc
+        except duckdb.OutOfMemoryException as exc:
+            raise IngestError(
+                f"{path}: DuckDB ran out of its ingest memory ({os.environ.get('INSIGHTDESK_INGEST_MEMORY', '1GB')}); "
+                "raise INSIGHTDESK_INGEST_MEMORY (e.g. 2GB). Nothing was written."
+            ) from exc
         except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException) as exc:
             # Only user-written SQL (a mapping's `expr`) can fail to bind against a file.
             raise IngestError(
