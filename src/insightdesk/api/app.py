@@ -9,10 +9,12 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from insightdesk import __version__
 from insightdesk.api import dashboard, errors
@@ -92,22 +94,40 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        started = time.perf_counter()
-        response: Response = await call_next(request)
-        elapsed = (time.perf_counter() - started) * 1000
-        response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/docs"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        if request.url.path.startswith("/api/") or "text/html" in response.headers.get("content-type", ""):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    app.add_middleware(HeadersMiddleware)
     return app
+
+
+class HeadersMiddleware:
+    """Security headers, no-store on pages and API answers, and the server time (Server-Timing).
+
+    Plain ASGI rather than @app.middleware: no per-request task and body re-streaming.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}")
+                headers.append("X-Content-Type-Options", "nosniff")
+                headers.append("X-Frame-Options", "DENY")
+                headers.append("Referrer-Policy", "same-origin")
+                if not path.startswith("/docs"):
+                    headers.append("Content-Security-Policy", CSP)
+                if path.startswith("/api/") or "text/html" in headers.get("content-type", ""):
+                    headers.append("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def route_rules(app: FastAPI) -> tuple[list[tuple[str, str, Permission | None]], list[str]]:

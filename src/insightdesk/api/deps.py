@@ -36,20 +36,37 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def _key(kind: str, secret: str) -> str:
+    return kind + ":" + sha256(secret)
+
+
 def _lookup(state: AppState, kind: str, secret: str) -> Identity | None:
-    cache = state.auth_cache
-    key = kind + ":" + sha256(secret)
-    hit, value = cache.get(key)
-    if hit:
-        return value
+    key = _key(kind, secret)
+    # One lookup at a time: a burst of requests with the same expired cache entry queries once.
+    with state.auth_lock:
+        hit, value = state.auth_cache.get(key)
+        if hit:
+            return value
+        return _query(state, kind, secret, key)
+
+
+def _query(state: AppState, kind: str, secret: str, key: str) -> Identity | None:
     if kind == "token":
         principal = load_token(state.engine, secret)
         value = Identity(principal, None) if principal else None
     else:
         session = load_session(state.engine, secret)
         value = Identity(session.principal, session.csrf_token, secret) if session else None
-    cache.put(key, value)
+    state.auth_cache.put(key, value)
     return value
+
+
+async def _resolve(state: AppState, kind: str, secret: str) -> Identity | None:
+    # A recent answer is served from memory in the event loop; a miss queries the store in a thread.
+    hit, value = state.auth_cache.get(_key(kind, secret))
+    if hit:
+        return value
+    return await run_in_threadpool(_lookup, state, kind, secret)
 
 
 async def identify(request: Request) -> Identity | None:
@@ -60,13 +77,13 @@ async def identify(request: Request) -> Identity | None:
     auth = request.headers.get("authorization", "")
     identity = None
     if auth.lower().startswith("bearer "):
-        identity = await run_in_threadpool(_lookup, state, "token", auth[7:].strip())
+        identity = await _resolve(state, "token", auth[7:].strip())
         if identity is None:
             raise ApiError(
                 401, "invalid_token", "the API token is unknown, expired or revoked; create a new one"
             )
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        identity = await run_in_threadpool(_lookup, state, "session", cookie)
+        identity = await _resolve(state, "session", cookie)
     request.state.identity = identity
     return identity
 

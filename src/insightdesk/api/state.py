@@ -114,6 +114,11 @@ class ResultCache:
                 self._data.popitem(last=False)
         return value
 
+    def peek(self, key: tuple[Any, ...]) -> Any:
+        """The cached value, or None (never computes)."""
+        with self._lock:
+            return self._data.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
@@ -128,6 +133,7 @@ class AppState:
         self.metrics_lock = threading.RLock()
         self.cache = ResultCache()
         self.auth_cache = AuthCache()
+        self.auth_lock = threading.Lock()
         self._version: tuple[Any, ...] = ()
         self._version_checked = 0.0
         self._version_lock = threading.Lock()
@@ -153,6 +159,13 @@ class AppState:
                 self.cache.clear()
             self._version, self._version_checked = version, now
         return version
+
+    def fresh_version(self, ttl_s: float = 5.0) -> tuple[Any, ...] | None:
+        """The data version when checked within `ttl_s` (no query), else None."""
+        with self._version_lock:
+            if time.monotonic() - self._version_checked < ttl_s and self._version:
+                return self._version
+        return None
 
     def bump(self) -> None:
         """Forget cached results now (after an upload)."""

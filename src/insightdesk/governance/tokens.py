@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import Any
 
@@ -13,6 +14,8 @@ from insightdesk.governance.clock import new_id, sha256, utcnow
 from insightdesk.governance.roles import Principal
 from insightdesk.governance.tables import api_tokens, users
 from insightdesk.governance.users import AccountError, Actor, principal_from_row
+
+log = logging.getLogger(__name__)
 
 PREFIX = "idk_"
 MAX_DAYS = 365
@@ -76,10 +79,16 @@ def load_token(engine: sa.Engine, secret: str) -> Principal | None:
     if row is None:
         return None
     if row["last_used_at"] is None or now - row["last_used_at"] > dt.timedelta(minutes=1):
-        with engine.begin() as conn:
-            conn.execute(
-                api_tokens.update().where(api_tokens.c.token_id == row["token_id"]).values(last_used_at=now)
-            )
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    api_tokens.update()
+                    .where(api_tokens.c.token_id == row["token_id"])
+                    .values(last_used_at=now)
+                )
+        except sa.exc.DBAPIError:
+            # Advisory timestamp: a concurrent request updating the same token may win the write.
+            log.debug("last_used_at of %s not updated (concurrent use)", row["token_id"])
     return principal_from_row(row, "token")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from insightdesk.api import dashboard
+from insightdesk.api.cache import json_response
 from insightdesk.api.dashboard import Filters
 from insightdesk.api.deps import app_state, require
 from insightdesk.api.errors import ApiError, ErrorResponse
@@ -57,43 +58,52 @@ def metrics_errors(fn: Any) -> Any:
 
 
 @router.get("/kpis")
-def kpis(principal: Principal = AGG) -> dict[str, Any]:
+async def kpis(request: Request, principal: Principal = AGG) -> Response:
     """Every KPI with its formula, unit, method and direction."""
-    return {"items": dashboard.catalog()}
+    return await json_response(request, lambda: {"items": dashboard.catalog()})
 
 
 @router.get("/kpis/{kpi}", response_model=KpiRows, responses={404: {"model": ErrorResponse}})
-def kpi_rows(
+async def kpi_rows(
     kpi: str,
     request: Request,
     by: list[str] = Query(default=[], description="Dimensions to cut by (GET /api/v1/dimensions)."),
     grain: Grain | None = None,
     f: Filters = Depends(filters),
     principal: Principal = AGG,
-) -> KpiRows:
+) -> Response:
     """One KPI per cell of by x grain: value, ci_low, ci_high (95%), n, low_n, method."""
     info = check_kpi(kpi)
     dims = check_by(by)
-    rows = metrics_errors(lambda: dashboard.series(app_state(request), kpi, f, by=dims, grain=grain))
-    return KpiRows(kpi=info, filters=f.query(), by=list(dims), grain=grain, rows=rows)
+
+    def build() -> dict[str, Any]:
+        rows = metrics_errors(lambda: dashboard.series(app_state(request), kpi, f, by=dims, grain=grain))
+        return KpiRows(kpi=info, filters=f.query(), by=list(dims), grain=grain, rows=rows).model_dump(
+            mode="json"
+        )
+
+    return await json_response(request, build)
 
 
 @router.get("/overview")
-def overview(
+async def overview(
     request: Request, grain: Grain = "week", f: Filters = Depends(filters), principal: Principal = AGG
-) -> dict[str, Any]:
+) -> Response:
     """The KPI tiles: value with interval, trend series and the last period's change with its test."""
     state = app_state(request)
-    return {
-        "filters": f.query(),
-        "grain": grain,
-        "tiles": dashboard.tiles(state, f, grain),
-        "range": dashboard.data_range(state),
-    }
+    return await json_response(
+        request,
+        lambda: {
+            "filters": f.query(),
+            "grain": grain,
+            "tiles": dashboard.tiles(state, f, grain),
+            "range": dashboard.data_range(state),
+        },
+    )
 
 
 @router.get("/compare/{kpi}", responses={404: {"model": ErrorResponse}})
-def compare(
+async def compare(
     kpi: str,
     request: Request,
     by: list[str] = Query(default=["channel"]),
@@ -101,21 +111,25 @@ def compare(
     grain: Grain | None = None,
     f: Filters = Depends(filters),
     principal: Principal = AGG,
-) -> dict[str, Any]:
+) -> Response:
     """Segments against the rest (or periods against the previous), Holm-adjusted significance flags."""
     info = check_kpi(kpi)
     dims = check_by(by)
-    rows = metrics_errors(
-        lambda: dashboard.comparison(app_state(request), kpi, f, by=dims, against=against, grain=grain)
-    )
-    return {
-        "kpi": info,
-        "by": list(dims),
-        "against": against,
-        "grain": grain,
-        "filters": f.query(),
-        "rows": rows,
-    }
+
+    def build() -> dict[str, Any]:
+        rows = metrics_errors(
+            lambda: dashboard.comparison(app_state(request), kpi, f, by=dims, against=against, grain=grain)
+        )
+        return {
+            "kpi": info,
+            "by": list(dims),
+            "against": against,
+            "grain": grain,
+            "filters": f.query(),
+            "rows": rows,
+        }
+
+    return await json_response(request, build)
 
 
 @router.get("/dimensions")
