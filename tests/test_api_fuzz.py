@@ -30,7 +30,7 @@ def test_no_operation_answers_a_server_error(server: LiveServer) -> None:
     seen = 0
     for result in schema.get_all_operations():
         operation = result.ok()
-        examples = 4 if operation.path in HEAVY else 25
+        examples = 3 if operation.path in HEAVY else 12
 
         @hypothesis.settings(
             max_examples=examples,
@@ -55,5 +55,5 @@ def test_no_operation_answers_a_server_error(server: LiveServer) -> None:
         run()
         seen += 1
     assert seen >= 25
-    assert sum(s < 300 for s in answered) > 100, sorted(set(answered))  # it got past validation and auth
+    assert sum(s < 300 for s in answered) > 50, sorted(set(answered))  # it got past validation and auth
     assert failures == [], "\n".join(failures[:20])
