@@ -113,9 +113,18 @@ def test_analyst_filters_drills_down_from_a_chart_to_a_ticket_and_logs_out(
     page.goto("/compare?kpi=csat&by=channel")  # type: ignore[attr-defined]
     wait_chart(page, "#compare-chart")
     assert page.locator("[data-testid=significant]").count() >= 1  # type: ignore[attr-defined]
+    shot(page, "05-compare")
+    # CSAT is a survey KPI: its bars drill into the survey answers of that segment.
+    page.locator("#compare-chart svg .mark-rect path").first.click(force=True)  # type: ignore[attr-defined]
+    page.wait_for_url("**/feedback?**channel=**")  # type: ignore[attr-defined]
+    assert page.locator("table[data-testid=feedback] tbody tr td a").count() > 0  # type: ignore[attr-defined]
+    shot(page, "06-compare-drill-feedback")
+
+    page.goto("/compare?kpi=fcr&by=channel")  # type: ignore[attr-defined]
+    wait_chart(page, "#compare-chart")
     page.locator("#compare-chart svg .mark-rect path").first.click(force=True)  # type: ignore[attr-defined]
     page.wait_for_url("**/tickets?**channel=**")  # type: ignore[attr-defined]
-    shot(page, "05-compare-drill")
+    assert page.locator("table[data-testid=tickets] tbody tr td a").count() > 0  # type: ignore[attr-defined]
 
     page.click("header button:has-text('Log out')")  # type: ignore[attr-defined]
     page.wait_for_url("**/login")  # type: ignore[attr-defined]
@@ -130,7 +139,7 @@ def test_viewer_is_refused_a_verbatim(page: object, server: LiveServer) -> None:
     response = page.goto(f"/tickets/{server.scope['ticket_id']}?raw=true")  # type: ignore[attr-defined]
     assert response.status == 403
     assert "does not grant" in page.inner_text("[data-testid=error]")  # type: ignore[attr-defined]
-    shot(page, "06-viewer-refused")
+    shot(page, "07-viewer-refused")
     assert page.goto("/feedback").status == 403  # type: ignore[attr-defined]
 
 
@@ -141,7 +150,7 @@ def test_team_lead_sees_identity_and_original_text_is_audited(page: object, serv
     page.click("[data-testid=show-original]")  # type: ignore[attr-defined]
     page.wait_for_url("**raw=true")  # type: ignore[attr-defined]
     assert "audit log" in page.inner_text("main")  # type: ignore[attr-defined]
-    shot(page, "07-lead-original-text")
+    shot(page, "08-lead-original-text")
 
 
 def test_pages_fit_a_phone(browser: object, server: LiveServer) -> None:
@@ -155,9 +164,9 @@ def test_pages_fit_a_phone(browser: object, server: LiveServer) -> None:
     try:
         login(page, "admin")
         for path, name in (
-            ("/", "08-phone-overview"),
-            ("/trends?kpi=csat", "09-phone-trends"),
-            ("/admin/audit", "10-phone-audit"),
+            ("/", "09-phone-overview"),
+            ("/trends?kpi=csat", "10-phone-trends"),
+            ("/admin/audit", "11-phone-audit"),
         ):
             page.goto(path)
             if path != "/admin/audit":

@@ -208,9 +208,11 @@ def compare_page(
     rows = metrics_errors(lambda: dashboard.comparison(state, kpi, f, by=(by,), against="rest"))
     rows = [r for r in rows if r.get("category") is None or by == "category"]
     can_drill = principal.can(Permission.RECORDS) and by in DRILL_PARAM
+    # Survey KPIs drill into the answers (their channel is the survey's own), others into tickets.
+    drill_base = "/feedback" if info["family"] in dashboard.FEEDBACK_FAMILIES else "/tickets"
     for r in rows:
         if can_drill and r.get(by) is not None:
-            r["drill"] = "/tickets?" + _qs(**{**f.query(), DRILL_PARAM[by]: r[by]})
+            r["drill"] = f"{drill_base}?" + _qs(**{**f.query(), DRILL_PARAM[by]: r[by]})
     spec = charts.segments(rows, by, info["title"], info["unit"]) if rows else None
     return render(
         request,
@@ -301,6 +303,8 @@ def feedback_page(
     request: Request,
     f: Filters = Depends(filters),
     scale: str | None = Query(None, max_length=20),
+    category: str | None = Query(None, max_length=500),
+    priority: str | None = Query(None, max_length=50),
     with_comment: bool = False,
     raw: bool = False,
     page: int = Query(1, ge=1, le=100_000),
@@ -311,14 +315,19 @@ def feedback_page(
     items, total = records.list_feedback(
         app_state(request).engine,
         principal,
-        record_where(f, scale=scale),
+        record_where(f, scale=scale, category=category, priority=priority),
         limit=PAGE,
         offset=(page - 1) * PAGE,
         raw=raw,
         with_comment=with_comment,
         ctx=records.ctx_of(principal, client_ip(request)),
     )
-    extra = {"scale": scale, "with_comment": "true" if with_comment else None}
+    extra = {
+        "scale": scale,
+        "category": category,
+        "priority": priority,
+        "with_comment": "true" if with_comment else None,
+    }
     return render(
         request,
         "feedback.html",
