@@ -42,14 +42,18 @@ def short_texts() -> list[str]:
     parts: list[str] = []
     for split in ("train", "test"):
         parts += pd.read_csv(SHARED / "banking77" / f"{split}.csv.gz")["text"].tolist()
-    parts += pd.read_csv(SHARED / "nps_verbatims_telecom_2018" / "nps_verbatims.csv.gz")["text"].dropna().tolist()
+    parts += (
+        pd.read_csv(SHARED / "nps_verbatims_telecom_2018" / "nps_verbatims.csv.gz")["text"].dropna().tolist()
+    )
     tw = pd.read_csv(SHARED / "twitter_customer_care_ibm" / "messages_flat.csv.gz")
     parts += tw.loc[tw["role"] == "customer", "text"].dropna().tolist()
     parts += pd.read_csv(SHARED / "vader_sentiment_groundtruth" / "vader_groundtruth.csv.gz")["text"].tolist()
     parts += pd.read_csv(SHARED / "bitext_customer_support" / "bitext_customer_support_training.csv.gz")[
         "instruction"
     ].tolist()
-    for review in pd.read_csv(SHARED / "womens_ecommerce_clothing_reviews" / "reviews.csv.gz")["Review Text"].dropna():
+    for review in pd.read_csv(SHARED / "womens_ecommerce_clothing_reviews" / "reviews.csv.gz")[
+        "Review Text"
+    ].dropna():
         parts += _chunks(review)
     cfpb = pd.read_csv(SHARED / "cfpb_consumer_complaints_sample" / "complaints_sample.csv.gz")
     for narrative in cfpb["Consumer complaint narrative"].dropna():
@@ -94,18 +98,21 @@ def bench_pipeline(texts: list[str], batch: int = 5000) -> dict[str, float]:
     th.assign(pipeline.embedder.encode(redacted), centroids, radii)
     stages["theme assignment (embedding + nearest centroid)"] = len(sample) / (time.perf_counter() - t)
     t = time.perf_counter()
+    cpu = time.process_time()
     done = 0
     for i in range(0, len(work), batch):
         chunk = work[i : i + batch]
         pipeline.analyse(chunk, centroids=centroids, radii=radii)
         done += len(chunk)
     seconds = time.perf_counter() - t
+    cpu_s = time.process_time() - cpu
     words = np.mean([len(x.split()) for x in work])
     return {
         "texts": done,
         "mean_words": float(words),
         "seconds": seconds,
         "texts_per_s": done / seconds,
+        "cpu_s": cpu_s,
         "model_load_s": load_s,
         "stages": stages,
         "peak_mb": peak_mb(),
@@ -117,6 +124,7 @@ def bench_discovery(texts: list[str]) -> dict[str, float]:
     from insightdesk.text.embed import load_embedder
 
     embedder = load_embedder()
+    cpu = time.process_time()
     t = time.perf_counter()
     vectors = embedder.encode(texts)
     embed_s = time.perf_counter() - t
@@ -124,6 +132,7 @@ def bench_discovery(texts: list[str]) -> dict[str, float]:
     fit = th.discover(texts, vectors)
     fit_s = time.perf_counter() - t
     return {
+        "cpu_s": time.process_time() - cpu,
         "texts": len(texts),
         "embed_s": embed_s,
         "cluster_label_s": fit_s,
@@ -135,17 +144,24 @@ def bench_discovery(texts: list[str]) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--texts", type=int, default=25_000, help="Texts through the per-text pipeline.")
     parser.add_argument("--discovery", type=int, default=100_000, help="Texts for theme discovery (0: skip).")
     args = parser.parse_args()
     texts = short_texts()
     print(f"{len(texts):,} distinct real texts of 1-3 sentences available", flush=True)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     p = bench_pipeline(texts[: args.texts + 5000])
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
     print(
         f"\nper-text pipeline: {p['texts']:,} texts (mean {p['mean_words']:.1f} words) in {p['seconds']:.1f} s "
-        f"= {p['texts_per_s']:,.0f} texts/s; models load in {p['model_load_s']:.1f} s; peak RSS {p['peak_mb']:,.0f} MB"
+        f"= {p['texts_per_s']:,.0f} texts/s wall-clock; CPU {p['cpu_s']:.1f} s = {p['texts'] / p['cpu_s']:,.0f} "
+        f"texts per CPU-second; models load in {p['model_load_s']:.1f} s; peak RSS {p['peak_mb']:,.0f} MB; "
+        f"load average after: {os.getloadavg()[0]:.1f}"
     )
     for stage, rate in p["stages"].items():
         print(f"  {stage}: {rate:,.0f} texts/s alone")
@@ -156,7 +172,8 @@ def main() -> int:
         print(
             f"\ntheme discovery: {d['texts']:,} texts: embedding {d['embed_s']:.1f} s + clustering and labels "
             f"{d['cluster_label_s']:.1f} s = {d['total_s']:.1f} s; {d['themes']} themes, "
-            f"{d['unassigned']:.1%} unassigned; peak RSS {d['peak_mb']:,.0f} MB"
+            f"{d['unassigned']:.1%} unassigned; CPU {d['cpu_s']:.1f} s; peak RSS {d['peak_mb']:,.0f} MB; "
+            f"load average after: {os.getloadavg()[0]:.1f}"
         )
     return 0
 
