@@ -89,6 +89,9 @@ def test_analyst_filters_drills_down_from_a_chart_to_a_ticket_and_logs_out(
     wait_chart(page, ".tile[data-kpi=csat] .chart")
     assert page.locator(".tile").count() >= 6  # type: ignore[attr-defined]
     shot(page, "01-overview")
+    # A tile's sparkline opens the KPI's trend page.
+    page.locator(".tile[data-kpi=fcr] .chart svg .mark-symbol path").last.click(force=True)  # type: ignore[attr-defined]
+    page.wait_for_url("**/trends?kpi=fcr**")  # type: ignore[attr-defined]
 
     page.goto("/trends?kpi=fcr&grain=week")  # type: ignore[attr-defined]
     page.select_option("form.filters select[name=channel]", "chat")  # type: ignore[attr-defined]

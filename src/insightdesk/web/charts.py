@@ -15,7 +15,8 @@ def _fmt(unit: str) -> str:
     return ".0%" if unit in _PERCENT else ".3~g"
 
 
-def sparkline(rows: list[dict[str, Any]], unit: str) -> dict[str, Any]:
+def sparkline(rows: list[dict[str, Any]], unit: str, drill: str | None = None) -> dict[str, Any]:
+    """A tile's small trend line; clicking it opens `drill` (the KPI's trend page)."""
     return {
         "$schema": SCHEMA,
         "width": "container",
@@ -23,10 +24,17 @@ def sparkline(rows: list[dict[str, Any]], unit: str) -> dict[str, Any]:
         "padding": 2,
         "data": {
             "values": [
-                {"period": r["period"], "value": r["value"]} for r in rows if r.get("value") is not None
+                {"period": r["period"], "value": r["value"], "drill": drill}
+                for r in rows
+                if r.get("value") is not None
             ]
         },
-        "mark": {"type": "line", "interpolate": "monotone", "strokeWidth": 1.5, "point": {"size": 8}},
+        "mark": {
+            "type": "line",
+            "interpolate": "monotone",
+            "strokeWidth": 1.5,
+            "point": {"size": 8, "cursor": "pointer"},
+        },
         "encoding": {
             "x": {"field": "period", "type": "temporal", "axis": None},
             "y": {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}},

@@ -154,7 +154,8 @@ def overview_page(
     state = app_state(request)
     tiles = dashboard.tiles(state, f, grain)
     for t in tiles:
-        t["spark"] = charts.sparkline(t["series"], t["unit"]) if t["series"] else None
+        drill = "/trends?" + _qs(kpi=t["name"], grain=grain, **f.query())
+        t["spark"] = charts.sparkline(t["series"], t["unit"], drill) if t["series"] else None
     return render(request, "overview.html", tiles=tiles, grain=grain, **_common(request, f))
 
 
