@@ -205,6 +205,11 @@ class AnalyzeReport:
     model_name: str = ""
     model_version: str = ""
 
+    @property
+    def total(self) -> int:
+        """Free-text fields in the store (analysed now or unchanged since their last analysis)."""
+        return self.texts
+
 
 def analyze_store(
     store: Store,
