@@ -106,7 +106,12 @@ def _injected_rows(seed: int = 11) -> tuple[list[tuple[str, list[tuple[str, str]
         ),
         "PERSON": (
             lambda: rng.choice([en, gb, de, fr]).name(),
-            ["My name is {v}.", "I spoke to {v} yesterday.", "Thanks {v}, that fixed it.", "Hi {v}, any news?"],
+            [
+                "My name is {v}.",
+                "I spoke to {v} yesterday.",
+                "Thanks {v}, that fixed it.",
+                "Hi {v}, any news?",
+            ],
         ),
     }
     rows: list[tuple[str, list[tuple[str, str]]]] = []
@@ -143,7 +148,10 @@ def eval_pii() -> str:
         for ds, row, value in items:
             labels.setdefault((ds, row), []).append((kind, value))
     rows = [
-        (str(t), labels.get((ds, i), [])) for ds, series in texts.items() for i, t in series.items() if isinstance(t, str)
+        (str(t), labels.get((ds, i), []))
+        for ds, series in texts.items()
+        for i, t in series.items()
+        if isinstance(t, str)
     ]
     full = _score_rows(redactor, rows, set(gold["full_scope_types"]))
     # Sample-scope types: the random sample read in full.
@@ -185,7 +193,9 @@ def eval_pii() -> str:
     for kind in [t for t in ENTITY_TYPES if t != "USER"]:
         s = inj.get(kind)
         if s:
-            out.append(f"| {kind} | {s.tp + s.fn} | {_fmt_pr(s.tp, s.tp + s.fp)} | {_fmt_pr(s.tp, s.tp + s.fn)} |\n")
+            out.append(
+                f"| {kind} | {s.tp + s.fn} | {_fmt_pr(s.tp, s.tp + s.fp)} | {_fmt_pr(s.tp, s.tp + s.fn)} |\n"
+            )
     flagged = sum(1 for _, spans in neg_hits if spans)
     out.append(
         f"\nLook-alikes (16-digit order numbers, dotted version numbers, error codes, ticket numbers): "
@@ -246,7 +256,8 @@ def _paired_delta(y, a, b, labels, n_boot: int = 1000, seed: int = 0) -> tuple[f
     for _ in range(n_boot):
         i = rng.integers(0, len(y), len(y))
         boots.append(
-            f1_score(y[i], b[i], labels=labels, average="macro") - f1_score(y[i], a[i], labels=labels, average="macro")
+            f1_score(y[i], b[i], labels=labels, average="macro")
+            - f1_score(y[i], a[i], labels=labels, average="macro")
         )
     lo, hi = np.percentile(boots, [2.5, 97.5])
     return float(point), float(lo), float(hi)
@@ -268,7 +279,13 @@ def eval_themes(seeds: int = 3) -> str:
 
     def record(name: str, labels: np.ndarray, seconds: float) -> None:
         results.setdefault(name, []).append(
-            (nmi(gold, labels), ari(gold, labels), len(set(labels.tolist()) - {-1}), float((labels < 0).mean()), seconds)
+            (
+                nmi(gold, labels),
+                ari(gold, labels),
+                len(set(labels.tolist()) - {-1}),
+                float((labels < 0).mean()),
+                seconds,
+            )
         )
 
     for seed in range(seeds):
@@ -313,7 +330,9 @@ def eval_themes(seeds: int = 3) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("parts", nargs="+", choices=("pii", "sentiment", "themes"))
     parser.add_argument("--output", type=Path, help="Also write the markdown here.")
     args = parser.parse_args(argv)
