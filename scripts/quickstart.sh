@@ -7,4 +7,4 @@ PYTHON=${PYTHON:-python3}
 pip_install() { .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "WARNING: Location" >&2); }
 pip_install --upgrade pip
 pip_install -e .
-.venv/bin/insightdesk quickstart "$@"
+.venv/bin/insightdesk quickstart --serve "$@"

@@ -9,16 +9,22 @@ from rich.table import Table
 
 from insightdesk.cli.console import err, out
 from insightdesk.cli.metrics_cmds import print_headline
+from insightdesk.governance.users import ensure_quickstart_admin
 from insightdesk.ingest import IngestError, IngestResult
-from insightdesk.quickstart import build_sample_store, store_summary
+from insightdesk.quickstart import analyse_sample_text, build_sample_store, store_summary
 from insightdesk.store import open_store
 
 
 def quickstart(
     db: Path = typer.Option(Path("insightdesk.duckdb"), "--db", help="DuckDB file to (re)create."),
     keep: bool = typer.Option(False, "--keep", help="Add to an existing store instead of starting fresh."),
+    text: bool = typer.Option(
+        True, "--text/--no-text", help="Run the offline text pipeline and theme discovery."
+    ),
+    serve: bool = typer.Option(False, "--serve/--no-serve", help="Then serve the dashboard on --port."),
+    port: int = typer.Option(8000, "--port", help="Port for --serve (on 127.0.0.1)."),
 ) -> None:
-    """Build a fresh embedded store from the bundled sample desk and print what it holds."""
+    """Build a fresh embedded store from the bundled sample desk, analyse its text, print what it holds."""
     table = Table(title="bundled sample ingested", title_justify="left")
     for col in ("kind", "received", "inserted", "updated", "unchanged", "rejected", "seconds"):
         table.add_column(col, justify="right" if col != "kind" else "left")
@@ -42,11 +48,28 @@ def quickstart(
         raise typer.Exit(2) from exc
     out.print(table)
     with open_store(db) as store:
+        if text:
+            err.print("  analysing free text offline (language, PII redaction, sentiment, themes)...")
+            summary = analyse_sample_text(store)
+            out.print(
+                f"text: {summary.analysed:,} texts analysed, {summary.themes} themes ({summary.seconds:.0f}s)"
+            )
         counts = store_summary(store)
         out.print("store [bold]" + str(db) + "[/]: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
         print_headline(store)
+        username, password = ensure_quickstart_admin(store)
     status = "[green]all counts reconcile[/]" if report.reconciled else "[red]counts do not reconcile[/]"
     out.print(status)
+    if password:
+        out.print(
+            f"dashboard login: [bold]{username}[/] / [bold]{password}[/] (local quickstart account, shown once; "
+            f"change it with `insightdesk users set-password {username}`)"
+        )
+    if serve:
+        from insightdesk.api.server import serve as run_server
+
+        out.print(f"dashboard: [bold]http://127.0.0.1:{port}[/] (Ctrl+C to stop)")
+        run_server(str(db), host="127.0.0.1", port=port)
 
 
 def register(app: typer.Typer) -> None:

@@ -62,3 +62,24 @@ def store_summary(store: Store) -> dict[str, int]:
             "quarantine",
         )
     }
+
+
+@dataclass
+class TextSummary:
+    analysed: int
+    themes: int
+    seconds: float
+
+
+def analyse_sample_text(store: Store) -> TextSummary:
+    """Language, redaction, sentiment and themes for every free text of the store (offline models)."""
+    import time
+
+    from insightdesk.text.pipeline_store import analyze_store
+    from insightdesk.text.theme_store import discover_store_themes
+
+    started = time.perf_counter()
+    analysed = analyze_store(store)
+    themes = discover_store_themes(store)  # also assigns the analysed texts to the themes it finds
+    n_themes = themes.created + themes.continued
+    return TextSummary(analysed=analysed.analysed, themes=n_themes, seconds=time.perf_counter() - started)
