@@ -30,7 +30,9 @@ def test_wilson_other_confidence():
     assert (low[0], high[0]) == pytest.approx(proportion_confint(30, 50, alpha=0.1, method="wilson"))
 
 
-@pytest.mark.parametrize(("p", "d", "n"), [(2, 2, 5), (40, 25, 100), (0, 0, 10), (10, 0, 10), (300, 100, 1000)])
+@pytest.mark.parametrize(
+    ("p", "d", "n"), [(2, 2, 5), (40, 25, 100), (0, 0, 10), (10, 0, 10), (300, 100, 1000)]
+)
 def test_nps_interval_is_adjusted_wald_of_the_trinomial(p, d, n):
     low, high = stats.nps_interval([p], [d], [n])
     # Independent route: covariance of the adjusted trinomial counts from scipy's multinomial.
