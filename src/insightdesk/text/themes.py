@@ -140,8 +140,11 @@ def distinctive_terms(texts: Sequence[str], labels: np.ndarray, *, top: int = 8)
     ids = sorted(int(x) for x in set(labels.tolist()) if x >= 0)
     if not ids:
         return {}
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     vectorizer = CountVectorizer(
-        stop_words="english",
+        # Masking tokens of scrubbed exports (CFPB's XXXX) are not words of a theme.
+        stop_words=sorted(ENGLISH_STOP_WORDS | {"xx", "xxx", "xxxx", "xxxxx"}),
         ngram_range=(1, 2),
         min_df=2,
         max_features=50_000,
