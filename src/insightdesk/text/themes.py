@@ -58,16 +58,15 @@ class Discovery:
 def spherical_kmeans(vectors: np.ndarray, k: int, *, seed: int = 0, iterations: int = 20) -> np.ndarray:
     """Group ids of unit-length vectors by cosine k-means (a few numpy matmuls per iteration).
 
-    Plain numpy rather than scikit-learn's KMeans: over-segmentation needs tight groups, not a
-    converged optimum, and a fixed, small iteration count keeps 100k texts to seconds.
+    Used to split one theme into parts. Plain numpy: a fixed, small iteration count keeps it to
+    seconds on any theme size.
     """
     import numpy as np
     import scipy.sparse as sp
 
     rng = np.random.default_rng(seed)
     n = len(vectors)
-    # Random texts as seeds: k-means++ costs more than all iterations here, and the later
-    # agglomeration repairs what a plain start gets wrong.
+    # Random texts as seeds (seeded, so a split is reproducible).
     centroids = vectors[rng.choice(n, size=k, replace=False)].astype(np.float32)
     labels = np.zeros(n, dtype=np.int64)
     for _ in range(iterations):
