@@ -80,40 +80,48 @@ class TextPipeline:
 
         redactions = self.redactor.redact_many(texts)
         redacted = [r.text for r in redactions]
-        guesses = lang_mod.detect_languages(redacted, languages=self.languages)
+        # Identical texts (templates, "Thanks!") are analysed once per batch.
+        unique = list(dict.fromkeys(redacted))
+        position = {t: i for i, t in enumerate(unique)}
+        back = [position[t] for t in redacted]
+        guesses = lang_mod.detect_languages(unique, languages=self.languages)
         languages = [g.language for g in guesses]
         # One embedding pass serves both the sentiment classifier and theme assignment.
-        vectors = self.embedder.encode(redacted)
-        sentiments = score_texts(self.sentiment, redacted, languages, vectors)
-        theme_idx = np.full(len(redacted), -1)
-        theme_sim = np.full(len(redacted), np.nan, dtype=np.float32)
+        vectors = self.embedder.encode(unique)
+        sentiments = score_texts(self.sentiment, unique, languages, vectors)
+        theme_idx = np.full(len(unique), -1)
+        theme_sim = np.full(len(unique), np.nan, dtype=np.float32)
         if centroids is not None and len(centroids):
             ok = [
-                i
-                for i, (t, lang) in enumerate(zip(redacted, languages, strict=True))
-                if is_themeable(t, lang) and (themeable is None or themeable[i])
+                i for i, (t, lang) in enumerate(zip(unique, languages, strict=True)) if is_themeable(t, lang)
             ]
             if ok:
-                vectors = self.embedder.encode([redacted[i] for i in ok])
                 idx, sims = assign(
-                    vectors, centroids, radii if radii is not None else np.zeros(len(centroids))
+                    vectors[ok], centroids, radii if radii is not None else np.zeros(len(centroids))
                 )
                 theme_idx[ok] = idx
                 theme_sim[ok] = sims
-        return [
-            TextResult(
-                redacted_text=red.text,
-                pii_counts=red.counts(),
-                language=g.language,
-                language_confidence=round(g.confidence, 4),
-                sentiment_label=s.label,
-                sentiment_score=s.score,
-                sentiment_status=s.status,
-                theme_index=int(theme_idx[i]),
-                theme_similarity=None if np.isnan(theme_sim[i]) else round(float(theme_sim[i]), 4),
+        results = []
+        for i, red in enumerate(redactions):
+            u = back[i]
+            g, s = guesses[u], sentiments[u]
+            themed = themeable is None or themeable[i]
+            results.append(
+                TextResult(
+                    redacted_text=red.text,
+                    pii_counts=red.counts(),
+                    language=g.language,
+                    language_confidence=round(g.confidence, 4),
+                    sentiment_label=s.label,
+                    sentiment_score=s.score,
+                    sentiment_status=s.status,
+                    theme_index=int(theme_idx[u]) if themed else -1,
+                    theme_similarity=(
+                        None if not themed or np.isnan(theme_sim[u]) else round(float(theme_sim[u]), 4)
+                    ),
+                )
             )
-            for i, (red, g, s) in enumerate(zip(redactions, guesses, sentiments, strict=True))
-        ]
+        return results
 
 
 THEME_LANGUAGES = frozenset({"en", lang_mod.UNKNOWN})
