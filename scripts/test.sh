@@ -8,7 +8,7 @@ PYTHON=${PYTHON:-python3}
 # (grep drops this machine's pip notes about absent local mirrors; real errors still show and fail)
 pip_install() { .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "WARNING: Location" >&2); }
 pip_install --upgrade pip
-pip_install -e ".[dev]"
+pip_install -e ".[dev,spark]"   # spark: the metrics integration test on PySpark local mode (needs Java 17)
 bash scripts/ensure_postgres.sh
 # Browser tests drive Debian's Chromium (never a downloaded browser build).
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
