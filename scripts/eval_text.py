@@ -56,10 +56,21 @@ def _gold_spans(text: str, values: list[tuple[str, str]]) -> list[tuple[int, int
     return spans
 
 
-def _score_rows(redactor, rows: list[tuple[str, list[tuple[str, str]]]], types: set[str]) -> dict:
+def _checked_spans(texts: dict[str, pd.Series], item: dict, kind: str) -> list[tuple[int, int, str]]:
+    """A label's spans, after checking that the source text still holds the labelled value."""
+    import hashlib
+
+    text = str(texts[item["dataset"]][item["row"]])
+    start, end = item["spans"][0]
+    if hashlib.sha256(text[start:end].encode()).hexdigest()[:16] != item["sha256"]:
+        raise SystemExit(f"{item['dataset']} row {item['row']}: the labelled text changed; relabel it")
+    return [(s, e, kind) for s, e in item["spans"]]
+
+
+def _score_rows(redactor, rows: list[tuple[str, list[tuple[int, int, str]]]], types: set[str]) -> dict:
     gold, pred = [], []
-    for text, values in rows:
-        gold.append(_gold_spans(text, values))
+    for text, spans in rows:
+        gold.append(spans)
         pred.append([(s.start, s.end, s.type) for s in redactor.find(text) if s.type in types])
     return span_scores(gold, pred)
 
@@ -121,7 +132,7 @@ def _injected_rows(seed: int = 11) -> tuple[list[tuple[str, list[tuple[str, str]
             sentence = str(rng.choice(templates)).format(v=value)
             host = hosts[int(rng.integers(len(hosts)))]
             text = f"{host} {sentence}" if rng.random() < 0.5 else f"{sentence} {host}"
-            rows.append((text, [(kind, value)]))
+            rows.append((text, _gold_spans(text, [(kind, value)])))
     negatives = []
     for _ in range(100):
         digits = "".join(str(d) for d in rng.integers(0, 10, 16))
@@ -143,10 +154,10 @@ def eval_pii() -> str:
     texts = _pii_texts()
     out = ["### PII on real texts (hand-labelled)\n"]
     # Full-scope types: every text of the three datasets.
-    labels: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    labels: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
     for kind, items in gold["full_scope"].items():
-        for ds, row, value in items:
-            labels.setdefault((ds, row), []).append((kind, value))
+        for item in items:
+            labels.setdefault((item["dataset"], item["row"]), []).extend(_checked_spans(texts, item, kind))
     rows = [
         (str(t), labels.get((ds, i), []))
         for ds, series in texts.items()
@@ -157,9 +168,11 @@ def eval_pii() -> str:
     # Sample-scope types: the random sample read in full.
     rng = np.random.default_rng(gold["sample_seed"])
     sample_rows = []
-    sample_labels: dict[tuple[str, int], list[tuple[str, str]]] = {}
-    for ds, row, value in gold["sample_scope"]["PERSON"]:
-        sample_labels.setdefault((ds, row), []).append(("PERSON", value))
+    sample_labels: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
+    for item in gold["sample_scope"]["PERSON"]:
+        sample_labels.setdefault((item["dataset"], item["row"]), []).extend(
+            _checked_spans(texts, item, "PERSON")
+        )
     for ds, n in gold["sample_sizes"].items():
         series = texts[ds]
         idx = sorted(rng.choice(series.index[series.notna()], n, replace=False))
