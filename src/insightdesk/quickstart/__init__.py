@@ -81,5 +81,4 @@ def analyse_sample_text(store: Store) -> TextSummary:
     started = time.perf_counter()
     analysed = analyze_store(store)
     themes = discover_store_themes(store)  # also assigns the analysed texts to the themes it finds
-    n_themes = themes.created + themes.continued
-    return TextSummary(analysed=analysed.analysed, themes=n_themes, seconds=time.perf_counter() - started)
+    return TextSummary(analysed=analysed.analysed, themes=themes.n_themes, seconds=time.perf_counter() - started)
