@@ -93,13 +93,15 @@ def build_quarantine(
                WHERE t.__ok AND t.__row NOT IN (SELECT __row FROM stg_rejected)"""
         )
     n_rows = con.execute("SELECT count(*) FROM stg_rejected").fetchone()[0]
+    if not n_rows and not staged.parse_rejects:
+        return 0  # a clean file: nothing to re-read
     if staged.fmt == "csv" and n_rows:
         _csv_lines(con, staged)
         line = "r.__line"
     else:
         line = "r.__row"
     raw_cols = ", ".join(q(c) for c in staged.columns) or "NULL AS empty"
-    raw_source = q(staged.table) if n_rows else f"(SELECT * FROM {staged.relation} WHERE FALSE)"
+    raw_source = q(staged.table) if n_rows else f"(SELECT * FROM {staged.reread or staged.relation} LIMIT 0)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stg_quarantine AS
             SELECT {lit(batch_id)} || ':' || CAST({line} AS VARCHAR) AS quarantine_id, {lit(batch_id)} AS batch_id,

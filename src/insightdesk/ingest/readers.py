@@ -172,7 +172,7 @@ def _stage_csv(
         f"rejects_table = '{table}_rejects'",
         f"rejects_scan = '{table}_scan'",
         f"encoding = '{NATIVE_ENCODINGS[enc]}'",
-        "sample_size = 20480",
+        "sample_size = 4096",  # enough to sniff the dialect; every value is read as text anyway
         # The mapping's null tokens, applied by the reader for free.
         "nullstr = [" + ", ".join(_sql_str(v) for v in dict.fromkeys(("", *null_values))) + "]",
     ]
