@@ -7,49 +7,11 @@ import pytest
 
 from insightdesk.model import enums
 from insightdesk.sample import SAMPLE_KINDS, sample_dir, sample_file
+from insightdesk.sample.checks import REFERENCES, VOCABULARIES
 from insightdesk.sample.generic import column_types, generic_columns
 
-# (kind, column) -> kind whose ids it must reference.
-REFERENCES = {
-    ("customers", "organisation_id"): "organisations",
-    ("agents", "team_id"): "teams",
-    ("teams", "parent_team_id"): "teams",
-    ("changes", "problem_id"): "problems",
-    ("tickets", "team_id"): "teams",
-    ("tickets", "agent_id"): "agents",
-    ("tickets", "customer_id"): "customers",
-    ("tickets", "organisation_id"): "organisations",
-    ("tickets", "problem_id"): "problems",
-    ("tickets", "change_id"): "changes",
-    ("ticket_events", "ticket_id"): "tickets",
-    ("ticket_articles", "ticket_id"): "tickets",
-    ("ticket_articles", "article_id"): "articles",
-    ("interactions", "ticket_id"): "tickets",
-    ("interactions", "customer_id"): "customers",
-    ("interactions", "agent_id"): "agents",
-    ("feedback", "ticket_id"): "tickets",
-    ("feedback", "customer_id"): "customers",
-    ("feedback", "agent_id"): "agents",
-}
-
-ENUMS = {
-    ("tickets", "type"): enums.TICKET_TYPES,
-    ("tickets", "channel"): enums.CHANNELS,
-    ("tickets", "status"): enums.TICKET_STATUSES,
-    ("tickets", "priority"): enums.PRIORITIES,
-    ("tickets", "impact"): enums.LEVELS,
-    ("tickets", "urgency"): enums.LEVELS,
-    ("teams", "support_tier"): enums.SUPPORT_TIERS,
-    ("agents", "support_tier"): enums.SUPPORT_TIERS,
-    ("interactions", "author_role"): enums.AUTHOR_ROLES,
-    ("interactions", "channel"): enums.CHANNELS,
-    ("feedback", "scale"): enums.SCALES,
-    ("feedback", "channel"): enums.CHANNELS,
-    ("ticket_events", "event_type"): enums.TICKET_EVENT_TYPES,
-    ("ticket_articles", "link_type"): enums.ARTICLE_LINK_TYPES,
-    ("problems", "status"): enums.PROBLEM_STATUSES,
-    ("changes", "status"): enums.CHANGE_STATUSES,
-}
+# The same reference and vocabulary tables the generator's own checks use.
+ENUMS = VOCABULARIES
 
 
 @pytest.fixture(scope="module")
