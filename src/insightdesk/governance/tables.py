@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from insightdesk.model.schema import documented_column as _col
 from insightdesk.model.schema import metadata
 
 # Registered first whatever the import order: docs/data-model.md lists tables in registration order.
 from insightdesk.text import tables as _text_tables  # noqa: F401
-
-
-def _col(name: str, type_: sa.types.TypeEngine | type, doc: str, **kw: object) -> sa.Column:
-    return sa.Column(name, type_, comment=doc, **kw)
-
 
 users = sa.Table(
     "users",

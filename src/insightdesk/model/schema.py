@@ -35,8 +35,12 @@ ENTITY_TABLES: tuple[str, ...] = (
 )
 
 
-def _col(name: str, type_: sa.types.TypeEngine | type, doc: str, **kw: object) -> sa.Column:
+def documented_column(name: str, type_: sa.types.TypeEngine | type, doc: str, **kw: object) -> sa.Column:
+    """A column whose comment documents it (docs/data-model.md and the database catalog show it)."""
     return sa.Column(name, type_, comment=doc, **kw)
+
+
+_col = documented_column
 
 
 def _lineage() -> list[sa.Column]:
@@ -410,7 +414,11 @@ sa.Index("ix_quarantine_batch_id", quarantine.c.batch_id)
 
 
 # Subpackages that own tables of their own define them on this same metadata.
-EXTENSION_TABLE_MODULES: tuple[str, ...] = ("insightdesk.text.tables", "insightdesk.governance.tables")
+EXTENSION_TABLE_MODULES: tuple[str, ...] = (
+    "insightdesk.text.tables",
+    "insightdesk.governance.tables",
+    "insightdesk.insights.tables",
+)
 
 
 def load_all_tables() -> sa.MetaData:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from insightdesk.model.schema import documented_column as _col
 from insightdesk.model.schema import metadata
-
-
-def _col(name: str, type_: sa.types.TypeEngine | type, doc: str, **kw: object) -> sa.Column:
-    return sa.Column(name, type_, comment=doc, **kw)
-
 
 text_analyses = sa.Table(
     "text_analyses",

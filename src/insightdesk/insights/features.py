@@ -1,0 +1,241 @@
+"""One row per ticket: its attributes, experience, text signals and outcomes.
+
+The shared input of key drivers, the risk model and pain points. Built as one Ibis expression
+over the canonical tables (so it runs on DuckDB and PostgreSQL alike) and fetched as pandas.
+
+Outcomes (null where the ticket has no such answer or its window is not over yet):
+- `low_csat`: the latest answered CSAT on the ticket is not in the satisfied set (default 4-5 of 5);
+- `detractor`: the latest answered NPS on the ticket is 0-6;
+- `repeat_contact`: the same customer opened another ticket of the same `repeat_key`
+  (default: category) within `repeat_days` after this one; null for tickets younger than the window.
+Text signals come from the stored text analyses of the ticket's subject, description and
+customer messages, never from the survey comment (it would leak the outcome into the predictors).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from insightdesk.metrics.config import MetricsConfig
+
+if TYPE_CHECKING:
+    from insightdesk.store import Store
+
+CATEGORICAL = (
+    "channel",
+    "team",
+    "product",
+    "category",
+    "priority",
+    "type",
+    "customer_tier",
+    "customer_segment",
+    "customer_region",
+    "language",
+    "theme_id",
+)
+NUMERIC = (
+    "first_response_hours",
+    "resolution_hours",
+    "reopen_count",
+    "reassignment_count",
+    "sla_response_breached",
+    "sla_resolution_breached",
+    "channel_switches",
+    "customer_messages",
+    "ticket_sentiment",
+    "lifetime_value",
+)
+OUTCOMES = ("low_csat", "detractor", "repeat_contact")
+
+
+def _as_float(cond: Any) -> Any:
+    return cond.ifelse(1.0, 0.0)
+
+
+def _latest_answer(feedback: Any, scale: str, name: str) -> Any:
+    """Per ticket, the score of its latest answered survey on one scale (`name`, plus `<name>_max`)."""
+    import ibis
+
+    f = feedback.filter((feedback.scale == scale) & feedback.score.notnull() & feedback.ticket_id.notnull())
+    w = ibis.window(group_by=f.ticket_id, order_by=[ibis.desc(f.answered_at), ibis.desc(f.id)])
+    f = f.mutate(_rank=ibis.row_number().over(w))
+    f = f.filter(f._rank == 0)
+    return f.select(
+        **{f"_{name}_ticket": f.ticket_id, name: f.score.cast("float64"), f"{name}_max": f.scale_max}
+    )
+
+
+def _text_signals(backend: Any) -> Any | None:
+    """Per ticket, the mean sentiment of its non-survey texts and its most frequent theme."""
+    import ibis
+
+    if "text_analyses" not in backend.list_tables():
+        return None
+    a = backend.table("text_analyses")
+    a = a.filter(a.ticket_id.notnull() & (a.entity != "feedback") & (a.author_role == "customer"))
+    sentiment = a.group_by(_tx_ticket=a.ticket_id).agg(ticket_sentiment=a.sentiment_score.mean())
+    themed = a.filter(a.theme_id.notnull())
+    counts = themed.group_by(_th_ticket=themed.ticket_id, theme_id=themed.theme_id).agg(_n=themed.count())
+    w = ibis.window(group_by=counts._th_ticket, order_by=[ibis.desc(counts._n), counts.theme_id])
+    top = counts.mutate(_rank=ibis.row_number().over(w))
+    top = top.filter(top._rank == 0).select("_th_ticket", "theme_id")
+    joined = sentiment.outer_join(top, sentiment._tx_ticket == top._th_ticket)
+    return joined.select(
+        _sig_ticket=joined._tx_ticket.coalesce(joined._th_ticket),
+        ticket_sentiment=joined.ticket_sentiment,
+        theme_id=joined.theme_id,
+    )
+
+
+def ticket_features_expr(
+    backend: Any,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    config: MetricsConfig | None = None,
+    data_end: dt.datetime | None = None,
+) -> Any:
+    """The per-ticket feature table as an Ibis expression (tickets created in [since, until))."""
+    import ibis
+
+    cfg = config or MetricsConfig()
+    t = backend.table("tickets")
+    t = t.filter(t.status != "cancelled")
+    end = data_end or t.created_at.max().as_scalar()
+
+    # Repeat contact looks forward from every ticket, so it is computed before the date filter.
+    key = t[cfg.repeat_key]
+    w = ibis.window(group_by=[t.customer_id, key], order_by=[t.created_at, t.id])
+    t = t.mutate(_next=t.created_at.lead().over(w))
+    window_s = cfg.repeat_days * 86400
+    seconds = lambda ts: ts.epoch_seconds()  # noqa: E731
+    known = t.customer_id.notnull() & key.notnull()
+    window_over = (seconds(end) - seconds(t.created_at)) >= window_s
+    repeated = t._next.notnull() & ((seconds(t._next) - seconds(t.created_at)) <= window_s)
+    t = t.mutate(
+        repeat_contact=ibis.cases(
+            (known & repeated, 1.0),
+            (known & window_over, 0.0),
+            else_=ibis.null("float64"),
+        )
+    )
+    if since is not None:
+        t = t.filter(t.created_at >= since)
+    if until is not None:
+        t = t.filter(t.created_at < until)
+
+    teams = backend.table("teams").select(_team_id="id", team="name")
+    customers = backend.table("customers").select(
+        _customer_id="id",
+        customer_tier="tier",
+        customer_segment="segment",
+        customer_region="region",
+        lifetime_value="lifetime_value",
+    )
+    t = t.left_join(teams, t.team_id == teams._team_id).drop("_team_id")
+    t = t.left_join(customers, t.customer_id == customers._customer_id).drop("_customer_id")
+
+    i = backend.table("interactions")
+    i = i.filter(i.ticket_id.notnull())
+    per_ticket = i.group_by(_ix_ticket=i.ticket_id).agg(
+        channel_switches=(i.channel.nunique() - 1).cast("float64"),
+        customer_messages=_as_float(i.author_role == "customer").sum(),
+    )
+    t = t.left_join(per_ticket, t.id == per_ticket._ix_ticket).drop("_ix_ticket")
+
+    feedback = backend.table("feedback")
+    csat = _latest_answer(feedback, "csat", "csat_score")
+    nps = _latest_answer(feedback, "nps", "nps_score")
+    t = t.left_join(csat, t.id == csat._csat_score_ticket).drop("_csat_score_ticket")
+    t = t.left_join(nps, t.id == nps._nps_score_ticket).drop("_nps_score_ticket", "nps_score_max")
+
+    signals = _text_signals(backend)
+    if signals is not None:
+        t = t.left_join(signals, t.id == signals._sig_ticket).drop("_sig_ticket")
+    else:
+        t = t.mutate(ticket_sentiment=ibis.null("float64"), theme_id=ibis.null("string"))
+
+    satisfied = _satisfied_case(t, cfg)
+    hours = lambda a, b: (seconds(b) - seconds(a)) / 3600.0  # noqa: E731
+    return t.select(
+        ticket_id=t.id,
+        created_at=t.created_at,
+        resolved_at=t.resolved_at,
+        status=t.status,
+        channel=t.channel,
+        team_id=t.team_id,
+        team=t.team.coalesce(t.team_id),
+        agent_id=t.agent_id,
+        customer_id=t.customer_id,
+        product=t.product,
+        category=t.category,
+        subcategory=t.subcategory,
+        priority=t.priority,
+        type=t.type,
+        customer_tier=t.customer_tier,
+        customer_segment=t.customer_segment,
+        customer_region=t.customer_region,
+        language=t.language,
+        theme_id=t.theme_id,
+        first_response_hours=hours(t.created_at, t.first_response_at),
+        resolution_hours=hours(t.created_at, t.resolved_at),
+        reopen_count=t.reopen_count.cast("float64"),
+        reassignment_count=t.reassignment_count.cast("float64"),
+        sla_response_breached=t.sla_response_breached.ifelse(1.0, 0.0),
+        sla_resolution_breached=t.sla_resolution_breached.ifelse(1.0, 0.0),
+        channel_switches=t.channel_switches.coalesce(0.0),
+        customer_messages=t.customer_messages.coalesce(0.0),
+        ticket_sentiment=t.ticket_sentiment.cast("float64"),
+        lifetime_value=t.lifetime_value.cast("float64"),
+        csat_score=t.csat_score,
+        nps_score=t.nps_score,
+        low_csat=ibis.cases((t.csat_score.isnull(), ibis.null("float64")), (satisfied, 0.0), else_=1.0),
+        detractor=ibis.cases(
+            (t.nps_score.isnull(), ibis.null("float64")),
+            (t.nps_score <= cfg.nps_detractor_max, 1.0),
+            else_=0.0,
+        ),
+        repeat_contact=t.repeat_contact,
+    )
+
+
+def _satisfied_case(t: Any, cfg: MetricsConfig) -> Any:
+    """True where the CSAT score is in the satisfied set of its scale (keyed by the scale's maximum)."""
+    import ibis
+
+    branches = [
+        ((t.csat_score_max == scale_max) & t.csat_score.isin(list(scores)), True)
+        for scale_max, scores in cfg.csat_satisfied.items()
+    ]
+    known = ibis.literal(False)
+    for scale_max in cfg.csat_satisfied:
+        known = known | (t.csat_score_max == scale_max)
+    top_two = t.csat_score >= (t.csat_score_max - 1).cast("float64")
+    return ibis.cases(*branches, (~known & top_two, True), else_=False)
+
+
+def ticket_features(
+    store: Store | Any,
+    *,
+    since: Any = None,
+    until: Any = None,
+    config: MetricsConfig | None = None,
+) -> pd.DataFrame:
+    """The per-ticket feature frame (pandas) of a Store or an Ibis backend; see the module docstring."""
+    from insightdesk.metrics.compute import _timestamp, backend_for
+
+    with backend_for(store) as backend:
+        expr = ticket_features_expr(
+            backend,
+            since=_timestamp(since, "since"),
+            until=_timestamp(until, "until"),
+            config=config,
+        )
+        frame = expr.execute()
+    for column in ("created_at", "resolved_at"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame

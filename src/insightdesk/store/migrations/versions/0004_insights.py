@@ -1,0 +1,385 @@
+"""Insight engine: pain points and backlog, key drivers, risk models and scores, alerts, impact.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+TABLES = (
+    "insight_runs",
+    "painpoints",
+    "painpoint_backlog",
+    "painpoint_backlog_events",
+    "driver_effects",
+    "risk_models",
+    "risk_scores",
+    "alerts",
+    "impact_analyses",
+)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "insight_runs",
+        sa.Column("run_id", sa.String(), nullable=False, comment="Unique, time-ordered id of the run."),
+        sa.Column(
+            "kind",
+            sa.String(),
+            nullable=False,
+            comment="painpoints, drivers, risk_train, risk_score, alerts or impact.",
+        ),
+        sa.Column(
+            "params",
+            sa.Text(),
+            nullable=True,
+            comment="Parameters of the run, JSON (weights, windows, filters...).",
+        ),
+        sa.Column("summary", sa.Text(), nullable=True, comment="Headline results of the run, JSON."),
+        sa.Column("started_by", sa.String(), nullable=True, comment="Account or `cli` that started the run."),
+        sa.Column("started_at", sa.DateTime(), nullable=False, comment="Start (UTC)."),
+        sa.Column("finished_at", sa.DateTime(), nullable=True, comment="End (UTC)."),
+        sa.PrimaryKeyConstraint("run_id"),
+        comment="Every insight computation (pain points, drivers, risk, alerts, impact) and its parameters.",
+    )
+    op.create_table(
+        "painpoints",
+        sa.Column("run_id", sa.String(), nullable=False, comment="Ranking run (insight_runs.run_id)."),
+        sa.Column(
+            "painpoint_key",
+            sa.String(),
+            nullable=False,
+            comment="Stable key: `theme:<theme_id>`, `category:<category>` or `theme:<id>|category:<category>`.",
+        ),
+        sa.Column("kind", sa.String(), nullable=False, comment="theme, category or theme_x_category."),
+        sa.Column(
+            "theme_id",
+            sa.String(),
+            nullable=True,
+            comment="Theme (themes.theme_id), for theme and cross pain points.",
+        ),
+        sa.Column(
+            "category",
+            sa.String(),
+            nullable=True,
+            comment="Ticket category, for category and cross pain points.",
+        ),
+        sa.Column(
+            "label", sa.String(), nullable=True, comment="Readable name (theme label and/or category)."
+        ),
+        sa.Column("rank", sa.Integer(), nullable=False, comment="1 = most urgent in this run."),
+        sa.Column(
+            "score",
+            sa.Float(),
+            nullable=False,
+            comment="Priority score: severity x frequency x business impact (0-1 each).",
+        ),
+        sa.Column(
+            "severity",
+            sa.Float(),
+            nullable=True,
+            comment="Severity factor (0-1): KPI gaps, sentiment, escalation, time cost.",
+        ),
+        sa.Column(
+            "frequency", sa.Float(), nullable=True, comment="Frequency factor (0-1): volume share and trend."
+        ),
+        sa.Column(
+            "business_impact",
+            sa.Float(),
+            nullable=True,
+            comment="Business-impact factor (0-1): customers affected, value at risk.",
+        ),
+        sa.Column(
+            "critical", sa.Boolean(), nullable=False, comment="Crossed a configured critical threshold."
+        ),
+        sa.Column(
+            "tickets", sa.Integer(), nullable=True, comment="Tickets in the pain point over the window."
+        ),
+        sa.Column("customers", sa.Integer(), nullable=True, comment="Distinct customers affected."),
+        sa.Column(
+            "trend",
+            sa.Float(),
+            nullable=True,
+            comment="Relative change of weekly volume, last half of the window vs first half.",
+        ),
+        sa.Column(
+            "metrics",
+            sa.Text(),
+            nullable=True,
+            comment="KPI gaps against the rest with intervals, sentiment, value at risk: JSON.",
+        ),
+        sa.Column(
+            "explanation",
+            sa.Text(),
+            nullable=True,
+            comment="Factors that put it at this rank, largest first: JSON list.",
+        ),
+        sa.Column("computed_at", sa.DateTime(), nullable=False, comment="When it was computed (UTC)."),
+        sa.PrimaryKeyConstraint("run_id", "painpoint_key"),
+        comment="Ranked pain points of each ranking run, with their factors and explanation.",
+    )
+    op.create_table(
+        "painpoint_backlog",
+        sa.Column(
+            "painpoint_key", sa.String(), nullable=False, comment="Pain point (painpoints.painpoint_key)."
+        ),
+        sa.Column(
+            "status",
+            sa.String(),
+            nullable=False,
+            comment="new, under_review, linked_to_problem, fix_shipped or verified.",
+        ),
+        sa.Column("owner", sa.String(), nullable=True, comment="Account responsible (users.username)."),
+        sa.Column("problem_id", sa.String(), nullable=True, comment="Linked problem record (problems.id)."),
+        sa.Column("note", sa.Text(), nullable=True, comment="Latest note."),
+        sa.Column("created_at", sa.DateTime(), nullable=False, comment="First seen in a ranking (UTC)."),
+        sa.Column("updated_at", sa.DateTime(), nullable=False, comment="Last change (UTC)."),
+        sa.PrimaryKeyConstraint("painpoint_key"),
+        comment="Work state of each pain point: status, owner and linked problem.",
+    )
+    op.create_table(
+        "painpoint_backlog_events",
+        sa.Column("event_id", sa.String(), nullable=False, comment="Unique, time-ordered id."),
+        sa.Column(
+            "painpoint_key",
+            sa.String(),
+            nullable=False,
+            comment="Pain point (painpoint_backlog.painpoint_key).",
+        ),
+        sa.Column("field", sa.String(), nullable=False, comment="status, owner, problem_id or note."),
+        sa.Column("old_value", sa.Text(), nullable=True, comment="Value before."),
+        sa.Column("new_value", sa.Text(), nullable=True, comment="Value after."),
+        sa.Column("actor", sa.String(), nullable=False, comment="Who changed it (users.username or `cli`)."),
+        sa.Column("occurred_at", sa.DateTime(), nullable=False, comment="When (UTC)."),
+        sa.PrimaryKeyConstraint("event_id"),
+        comment="Audit trail of the pain-point backlog: every change, who made it and when.",
+    )
+    op.create_table(
+        "driver_effects",
+        sa.Column("run_id", sa.String(), nullable=False, comment="Drivers run (insight_runs.run_id)."),
+        sa.Column("outcome", sa.String(), nullable=False, comment="low_csat, detractor or repeat_contact."),
+        sa.Column(
+            "kind",
+            sa.String(),
+            nullable=False,
+            comment="driver (adjusted effect) or disparity (segment vs rest).",
+        ),
+        sa.Column(
+            "feature", sa.String(), nullable=False, comment="Attribute (e.g. team, channel, reopened)."
+        ),
+        sa.Column(
+            "level",
+            sa.String(),
+            nullable=False,
+            comment="Level of a categorical attribute; empty for numeric ones.",
+        ),
+        sa.Column(
+            "effect",
+            sa.Float(),
+            nullable=True,
+            comment="Effect on the outcome (percentage points of risk, or as `method` says).",
+        ),
+        sa.Column("ci_low", sa.Float(), nullable=True, comment="Lower bound of the 95% interval."),
+        sa.Column("ci_high", sa.Float(), nullable=True, comment="Upper bound of the 95% interval."),
+        sa.Column("p_value", sa.Float(), nullable=True, comment="Unadjusted p-value."),
+        sa.Column(
+            "p_adjusted",
+            sa.Float(),
+            nullable=True,
+            comment="p-value after the multiple-comparison correction of the run.",
+        ),
+        sa.Column(
+            "significant",
+            sa.Boolean(),
+            nullable=True,
+            comment="Interval excludes zero / adjusted p below alpha.",
+        ),
+        sa.Column(
+            "n", sa.Integer(), nullable=True, comment="Records with this level (or with the attribute known)."
+        ),
+        sa.Column("method", sa.String(), nullable=True, comment="How the effect was estimated."),
+        sa.PrimaryKeyConstraint("run_id", "outcome", "kind", "feature", "level"),
+        comment="Key drivers of dissatisfaction and segment disparities, with uncertainty.",
+    )
+    op.create_table(
+        "risk_models",
+        sa.Column("model_id", sa.String(), nullable=False, comment="Unique id: `<target>-v<version>`."),
+        sa.Column("target", sa.String(), nullable=False, comment="low_csat, detractor or repeat_contact."),
+        sa.Column("version", sa.Integer(), nullable=False, comment="Version, counting up per target."),
+        sa.Column("algorithm", sa.String(), nullable=True, comment="Estimator and library version."),
+        sa.Column("features", sa.Text(), nullable=True, comment="Input features, JSON list."),
+        sa.Column(
+            "train_from", sa.DateTime(), nullable=True, comment="Earliest ticket of the training data (UTC)."
+        ),
+        sa.Column(
+            "train_until",
+            sa.DateTime(),
+            nullable=True,
+            comment="Time split: training tickets created before, test tickets after (UTC).",
+        ),
+        sa.Column("n_train", sa.Integer(), nullable=True, comment="Training tickets."),
+        sa.Column("n_test", sa.Integer(), nullable=True, comment="Held-out test tickets."),
+        sa.Column("base_rate", sa.Float(), nullable=True, comment="Share of positives in the test set."),
+        sa.Column("auc", sa.Float(), nullable=True, comment="ROC AUC on the held-out test set."),
+        sa.Column("auc_ci_low", sa.Float(), nullable=True, comment="Lower bound of the AUC's 95% interval."),
+        sa.Column("auc_ci_high", sa.Float(), nullable=True, comment="Upper bound of the AUC's 95% interval."),
+        sa.Column(
+            "brier", sa.Float(), nullable=True, comment="Brier score on the test set (lower is better)."
+        ),
+        sa.Column(
+            "metrics",
+            sa.Text(),
+            nullable=True,
+            comment="Precision at top k, reliability table and more, JSON.",
+        ),
+        sa.Column(
+            "reference_profile",
+            sa.Text(),
+            nullable=True,
+            comment="Feature distributions of the training data for drift checks, JSON.",
+        ),
+        sa.Column(
+            "artefact",
+            sa.LargeBinary(),
+            nullable=True,
+            comment="The fitted model (joblib), loaded only from this trusted store.",
+        ),
+        sa.Column(
+            "artefact_sha256",
+            sa.String(),
+            nullable=True,
+            comment="SHA-256 of the artefact, checked before loading.",
+        ),
+        sa.Column("status", sa.String(), nullable=False, comment="active (used for scoring) or retired."),
+        sa.Column("trained_at", sa.DateTime(), nullable=False, comment="When it was trained (UTC)."),
+        sa.PrimaryKeyConstraint("model_id"),
+        comment="Versioned dissatisfaction-risk models with their held-out evaluation.",
+    )
+    op.create_table(
+        "risk_scores",
+        sa.Column("model_id", sa.String(), nullable=False, comment="Model (risk_models.model_id)."),
+        sa.Column("ticket_id", sa.String(), nullable=False, comment="Ticket scored (tickets.id)."),
+        sa.Column(
+            "score", sa.Float(), nullable=False, comment="Predicted probability of the target outcome."
+        ),
+        sa.Column(
+            "band",
+            sa.String(),
+            nullable=True,
+            comment="high, medium or low (thresholds in the model's metrics).",
+        ),
+        sa.Column(
+            "top_factors",
+            sa.Text(),
+            nullable=True,
+            comment="Factors that raise or lower this ticket's risk most, JSON list.",
+        ),
+        sa.Column("scored_at", sa.DateTime(), nullable=False, comment="When it was scored (UTC)."),
+        sa.PrimaryKeyConstraint("model_id", "ticket_id"),
+        comment="Per-ticket dissatisfaction risk with its explanation.",
+    )
+    op.create_table(
+        "alerts",
+        sa.Column(
+            "alert_id", sa.String(), nullable=False, comment="Stable id: a re-run finds the same alert again."
+        ),
+        sa.Column(
+            "run_id", sa.String(), nullable=True, comment="Alerts run that raised it (insight_runs.run_id)."
+        ),
+        sa.Column("kind", sa.String(), nullable=False, comment="anomaly (spike or drop) or threshold."),
+        sa.Column("rule", sa.String(), nullable=False, comment="Detector or threshold rule that fired."),
+        sa.Column(
+            "series",
+            sa.String(),
+            nullable=False,
+            comment="KPI or theme series (e.g. `kpi:csat`, `theme:T0003`).",
+        ),
+        sa.Column("segment", sa.String(), nullable=False, comment="Segment, `dimension=value`, or `all`."),
+        sa.Column("period", sa.DateTime(), nullable=False, comment="Period the alert is about (start, UTC)."),
+        sa.Column("grain", sa.String(), nullable=True, comment="day, week or month."),
+        sa.Column("direction", sa.String(), nullable=True, comment="spike, drop, above or below."),
+        sa.Column("observed", sa.Float(), nullable=True, comment="Observed value."),
+        sa.Column(
+            "expected", sa.Float(), nullable=True, comment="Expected value (seasonal baseline or threshold)."
+        ),
+        sa.Column("expected_low", sa.Float(), nullable=True, comment="Lower bound of the expected range."),
+        sa.Column("expected_high", sa.Float(), nullable=True, comment="Upper bound of the expected range."),
+        sa.Column("n", sa.Integer(), nullable=True, comment="Sample size of the observed period."),
+        sa.Column("severity", sa.String(), nullable=True, comment="critical, warning or info."),
+        sa.Column("evidence", sa.Text(), nullable=True, comment="Series, expected range and method, JSON."),
+        sa.Column("status", sa.String(), nullable=False, comment="open, acknowledged or closed."),
+        sa.Column(
+            "delivered",
+            sa.Text(),
+            nullable=True,
+            comment="Channels it was delivered through and their result, JSON.",
+        ),
+        sa.Column("created_at", sa.DateTime(), nullable=False, comment="First raised (UTC)."),
+        sa.Column("updated_at", sa.DateTime(), nullable=False, comment="Last change (UTC)."),
+        sa.PrimaryKeyConstraint("alert_id"),
+        comment="Anomaly and threshold alerts on KPI and theme series, with their evidence.",
+    )
+    op.create_table(
+        "impact_analyses",
+        sa.Column("analysis_id", sa.String(), nullable=False, comment="Unique, time-ordered id."),
+        sa.Column(
+            "name", sa.String(), nullable=True, comment="What was changed (free text given by the user)."
+        ),
+        sa.Column("kpi", sa.String(), nullable=False, comment="KPI measured."),
+        sa.Column(
+            "method",
+            sa.String(),
+            nullable=False,
+            comment="did (difference-in-differences), pre_post_trend (weaker: no control) or ab_test.",
+        ),
+        sa.Column(
+            "intervention_at", sa.DateTime(), nullable=True, comment="When the change took effect (UTC)."
+        ),
+        sa.Column("treated", sa.Text(), nullable=True, comment="Treated segment or arm, JSON filter."),
+        sa.Column("control", sa.Text(), nullable=True, comment="Control segment or arm, JSON filter."),
+        sa.Column("effect", sa.Float(), nullable=True, comment="Estimated effect on the KPI (KPI units)."),
+        sa.Column("ci_low", sa.Float(), nullable=True, comment="Lower bound of the 95% interval."),
+        sa.Column("ci_high", sa.Float(), nullable=True, comment="Upper bound of the 95% interval."),
+        sa.Column("p_value", sa.Float(), nullable=True, comment="Two-sided p-value of no effect."),
+        sa.Column(
+            "n_treated", sa.Integer(), nullable=True, comment="Observations in the treated segment or arm."
+        ),
+        sa.Column(
+            "n_control", sa.Integer(), nullable=True, comment="Observations in the control segment or arm."
+        ),
+        sa.Column(
+            "warnings",
+            sa.Text(),
+            nullable=True,
+            comment="Caveats (weaker design, underpowered, pre-trends differ), JSON list.",
+        ),
+        sa.Column(
+            "detail",
+            sa.Text(),
+            nullable=True,
+            comment="Per-period series, power, required sample size, JSON.",
+        ),
+        sa.Column("created_by", sa.String(), nullable=True, comment="Account or `cli`."),
+        sa.Column("created_at", sa.DateTime(), nullable=False, comment="When (UTC)."),
+        sa.PrimaryKeyConstraint("analysis_id"),
+        comment="Measured impact of changes: difference-in-differences, pre/post with trend, A/B tests.",
+    )
+
+    op.create_index("ix_risk_scores_ticket_id", "risk_scores", ["ticket_id"])
+    op.create_index("ix_alerts_series", "alerts", ["series", "period"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_alerts_series", table_name="alerts")
+    op.drop_index("ix_risk_scores_ticket_id", table_name="risk_scores")
+    for table in reversed(TABLES):
+        op.drop_table(table)
