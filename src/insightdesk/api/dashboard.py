@@ -137,7 +137,7 @@ def kpi_info(name: str) -> dict[str, Any]:
     }
 
 
-def series(
+def cells(
     state: AppState,
     kpi: str,
     f: Filters,
@@ -145,15 +145,14 @@ def series(
     by: tuple[str, ...] = (),
     grain: str | None = None,
     min_n: int = 30,
-) -> list[dict[str, Any]]:
-    """compute(kpi, by, grain, since, until, where) as JSON rows (value, ci_low, ci_high, n, low_n...)."""
+) -> pd.DataFrame:
+    """compute(kpi, by, grain, since, until, where) as the engine's frame, cached per data version."""
     from insightdesk.metrics import compute, get_kpi
 
-    spec = get_kpi(kpi)
-    grain = None if spec.snapshot else grain
+    grain = None if get_kpi(kpi).snapshot else grain
 
-    def run() -> list[dict[str, Any]]:
-        frame = _metrics(
+    def run() -> pd.DataFrame:
+        return _metrics(
             state,
             lambda: compute(
                 kpi,
@@ -166,9 +165,25 @@ def series(
                 min_n=min_n,
             ),
         )
-        return rows(frame)
 
-    return _cached(state, ("series", kpi, by, grain, f.key(), min_n), run)
+    return _cached(state, ("cells", kpi, by, grain, f.key(), min_n), run)
+
+
+def series(
+    state: AppState,
+    kpi: str,
+    f: Filters,
+    *,
+    by: tuple[str, ...] = (),
+    grain: str | None = None,
+    min_n: int = 30,
+) -> list[dict[str, Any]]:
+    """The cells as JSON rows (value, ci_low, ci_high, n, low_n...)."""
+    return _cached(
+        state,
+        ("series", kpi, by, grain, f.key(), min_n),
+        lambda: rows(cells(state, kpi, f, by=by, grain=grain, min_n=min_n)),
+    )
 
 
 def comparison(
@@ -184,25 +199,13 @@ def comparison(
     from insightdesk.metrics import compare
 
     def run() -> list[dict[str, Any]]:
-        frame = _metrics(
-            state,
-            lambda: compare(
-                kpi,
-                store=state.store,
-                against=against,
-                by=list(by),
-                grain=grain,
-                since=f.since,
-                until=f.until,
-                where=f.where(),
-            ),
-        )
+        computed = cells(state, kpi, f, by=by, grain=grain)
+        frame = compare(kpi, against=against, by=list(by), grain=grain, cells=computed)
         out = rows(frame)
-        cells = series(state, kpi, f, by=by, grain=grain)
         keys = [*by, *(["period"] if grain else [])]
         ci = {
             tuple(c.get(k) for k in keys): c
-            for c in cells
+            for c in series(state, kpi, f, by=by, grain=grain)
             if "category" not in c or c.get("category") is None
         }
         for r in out:

@@ -36,9 +36,13 @@ def compare(
     grain: str | None = None,
     adjust: str | None = "holm",
     config: MetricsConfig | None = None,
+    cells: pd.DataFrame | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
     """Each cell against the previous period (`against="previous"`) or against all other segments (`"rest"`).
+
+    `cells`: the frame `compute()` already returned for the same KPI, `by`, grain and filters; given,
+    it is reused instead of querying again (a dashboard shows the cells and their comparison together).
 
     Columns: the cell keys, `value`, `reference`, `difference`, `n`, `n_reference`, `p_value`,
     `p_adjusted`, `significant` (p_adjusted < 1 - confidence), `test`, `adjust`.
@@ -52,7 +56,8 @@ def compare(
         raise MetricsError("segment-vs-rest comparison needs at least one `by` dimension")
     if against not in ("previous", "rest"):
         raise MetricsError(f"against={against!r}: use 'previous' or 'rest'")
-    cells = compute(spec, by=by, grain=grain, config=cfg, **kwargs)
+    if cells is None:
+        cells = compute(spec, by=by, grain=grain, config=cfg, **kwargs)
     stat = _stats_frame(spec, cells)
     period = ["period"] if grain else []
     category = ["category"] if spec.kind == "share" else []

@@ -104,21 +104,57 @@ def compute(
     since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
     as_of = cfg.snapshot_time(until_ts)
     with backend_for(store) as backend:
-        key = _cache_key(spec, by, grain, since_ts, until_ts, where, cfg)
+        template, values = _templated_where(backend, where)
+        key = _cache_key(spec, by, grain, since_ts, until_ts, template, cfg)
         sqls = cached(backend, "query", (*key, as_of)) if key else None
         if sqls is None and key is not None:
             sqls = cached(backend, "query", key)  # a query that does not read the snapshot time
         if sqls is None:
             tables = Tables(backend, cfg, as_of)
-            exprs = _plan(spec, tables, by, grain, since_ts, until_ts, where, cfg)
+            exprs = _plan(spec, tables, by, grain, since_ts, until_ts, template, cfg)
             sqls = "\x00".join(compile_sql(backend, e) for e in exprs)
+            if values and not all(_quoted(p) in sqls for p in values):
+                # The compiler did not keep a placeholder as a plain literal: compile with the values.
+                template, values = where, {}
+                exprs = _plan(spec, tables, by, grain, since_ts, until_ts, where, cfg)
+                sqls = "\x00".join(compile_sql(backend, e) for e in exprs)
+                key = None
             if key is not None:
                 remember(backend, "query", (*key, as_of) if tables.used_as_of else key, sqls)
+        for placeholder, value in values.items():
+            sqls = sqls.replace(_quoted(placeholder), _quoted(value))
         frames = [run_sql(backend, sql) for sql in sqls.split("\x00")]
     cells = _cells(spec, frames, by, grain, since_ts, as_of, cfg)
     result = _finish(spec, cells, by, grain, min_n, cfg)
     result.attrs.update(kpi=spec.name, unit=spec.unit, as_of=as_of if spec.snapshot else None)
     return result
+
+
+# Engines whose string literals are standard SQL ('' escapes a quote), so a value can be spliced in.
+_TEMPLATE_DIALECTS = frozenset({"duckdb", "postgres"})
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _templated_where(backend: Any, where: Where) -> tuple[Where, dict[str, str]]:
+    """`where` with its string values replaced by placeholders, and the placeholder -> value map.
+
+    One compiled query then serves every value of the same filters: a dashboard user who picks
+    another channel pays for running the query, not for building and compiling it again.
+    """
+    from insightdesk.metrics.execute import dialect_of
+
+    if (
+        not isinstance(where, Mapping)
+        or not where
+        or dialect_of(backend) not in _TEMPLATE_DIALECTS
+        or not all(isinstance(v, str) and "\x00" not in v for v in where.values())
+    ):
+        return where, {}
+    template = {name: f"__insightdesk_filter_{i}__" for i, name in enumerate(sorted(where))}
+    return template, {template[name]: where[name] for name in where}
 
 
 def _cache_key(
@@ -262,28 +298,38 @@ def _median_rows(fact: Any, keys: list[str], cfg: MetricsConfig) -> Any:
 
 
 def _median_from_rows(rows: pd.DataFrame, keys: list[str], cfg: MetricsConfig) -> pd.DataFrame:
-    """Median and its distribution-free order-statistic interval per cell."""
+    """Median and its distribution-free order-statistic interval per cell.
+
+    `rows` holds, per cell, the ranked values near the middle (rank, n, x); the ranks each cell
+    needs are looked up at once for all cells (a per-cell loop cost more than the query).
+    """
     if rows.empty and not keys:
         return pd.DataFrame({"n": [0], "median": [np.nan], "lo": [np.nan], "hi": [np.nan]})
-    out = []
     if rows.empty:
         return pd.DataFrame(columns=[*keys, "n", "median", "lo", "hi"])
-    grouped = rows.groupby(keys, dropna=False, sort=False) if keys else [((), rows)]
-    for key, cell in grouped:
-        n = int(cell["n"].iloc[0])
-        vals = dict(zip(cell["rank"].astype(int), cell["x"].astype(float), strict=True))
-        mid_lo, mid_hi = (n + 1) // 2, (n + 2) // 2
-        lows, highs = stats.median_ranks([n], cfg.confidence)
-        lo_rank, hi_rank = int(lows[0]), int(highs[0])
-        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        row.update(
-            n=n,
-            median=(vals[mid_lo] + vals[mid_hi]) / 2,
-            lo=vals.get(lo_rank, np.nan) if lo_rank >= 1 else np.nan,
-            hi=vals.get(hi_rank, np.nan) if hi_rank <= n else np.nan,
-        )
-        out.append(row)
-    return pd.DataFrame(out)
+    rows = rows.reset_index(drop=True)
+    cell_id = (
+        rows.groupby(keys, dropna=False, sort=False).ngroup().to_numpy() if keys else np.zeros(len(rows))
+    )
+    firsts = pd.Series(np.arange(len(rows))).groupby(cell_id, sort=False).first()
+    cells = rows.loc[firsts.to_numpy(), [*keys, "n"]].reset_index(drop=True)
+    n = cells["n"].to_numpy(dtype=np.int64)
+    lows, highs = stats.median_ranks(n, cfg.confidence)
+    value = pd.Series(
+        rows["x"].astype(float).to_numpy(),
+        index=pd.MultiIndex.from_arrays([cell_id.astype(np.int64), rows["rank"].astype(np.int64).to_numpy()]),
+    )
+    value = value[~value.index.duplicated()]
+    ids = firsts.index.to_numpy(dtype=np.int64)
+
+    def at(ranks: np.ndarray) -> np.ndarray:
+        return value.reindex(pd.MultiIndex.from_arrays([ids, ranks.astype(np.int64)])).to_numpy()
+
+    cells["median"] = (at((n + 1) // 2) + at((n + 2) // 2)) / 2
+    cells["lo"] = np.where(lows >= 1, at(lows), np.nan)
+    cells["hi"] = np.where(highs <= n, at(highs), np.nan)
+    cells["n"] = n
+    return cells
 
 
 def _truncate_py(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
