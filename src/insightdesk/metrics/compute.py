@@ -101,6 +101,10 @@ def compute(
         raise MetricsError(
             f"{spec.name} is a snapshot at one instant; drop the grain and set `until` instead"
         )
+    if spec.kind == "share" and "category" in by:
+        raise MetricsError(
+            f"{spec.name} is a share whose rows are its categories; it cannot be cut by category"
+        )
     since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
     as_of = cfg.snapshot_time(until_ts)
     with backend_for(store) as backend:

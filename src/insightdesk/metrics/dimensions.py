@@ -146,7 +146,10 @@ def attach(fact: Any, names: list[str], tables: Tables, config: MetricsConfig, l
         first_seen = _first_contact(tables)
         chain = chain.left_join(first_seen, cust_key == first_seen._co_id)
         out.update(_cohort_columns(first_seen._co_first, names, config))
-    return chain.select(*[base[m] for m in measures], **out)
+    # A ticket-level fact carries the raw `category` column, which is also the `category` dimension:
+    # one column, so the dimension's copy is the one kept (share KPIs, whose rows are their own
+    # `category`, refuse that cut in compute()).
+    return chain.select(*[base[m] for m in measures if m not in out], **out)
 
 
 def _first_contact(tables: Tables) -> Any:
