@@ -30,7 +30,7 @@ from insightdesk.insights.runs import from_json, new_id, to_json, utcnow
 from insightdesk.insights.tables import painpoint_backlog, painpoint_backlog_events
 
 if TYPE_CHECKING:
-    from insightdesk.insights.painpoints import PainpointConfig
+    from insightdesk.insights.painpoint_config import PainpointConfig
     from insightdesk.store import Store
 
 STATUSES = ("new", "under_review", "linked_to_problem", "fix_shipped", "verified")
@@ -291,8 +291,9 @@ def verify_fix(
     (two-proportion z-test at 1 - confidence). The after period ends at the newest data when that is
     sooner; with no tickets after the fix there is nothing to measure yet.
     """
+    from insightdesk.insights.painpoint_config import PainpointConfig
     from insightdesk.insights.painpoint_data import Window, aggregate_painpoints, resolve_window
-    from insightdesk.insights.painpoints import PainpointConfig, newcombe_interval
+    from insightdesk.insights.painpoint_scoring import newcombe_interval
     from insightdesk.metrics import stats
 
     cfg = config or PainpointConfig()
