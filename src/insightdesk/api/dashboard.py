@@ -473,3 +473,9 @@ def warm_up(state: AppState) -> None:
     comparison(state, "csat", f, by=("channel",))
     alerts(state, f)
     pain_points(state, f)
+    # One filtered overview per filter: compiles the queries every value of that filter reuses.
+    options = filter_options(state)
+    for name in FILTER_DIMENSIONS:
+        values = options.get(name) or []
+        if values:
+            tiles(state, Filters(**{name: values[0]}))

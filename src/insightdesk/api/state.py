@@ -75,6 +75,8 @@ class ServerSettings:
     max_upload_mb: int = 200
     warm_up: bool = True
     """Compute the default dashboard views in the background at start."""
+    materialise_facts_max_tickets: int = 500_000
+    """On DuckDB, keep KPI facts as temporary tables up to this many tickets (faster filtered views)."""
 
 
 def concurrent_engine(store: Store) -> sa.Engine:
@@ -138,6 +140,21 @@ class AppState:
         self._version_checked = 0.0
         self._version_lock = threading.Lock()
         self.started = time.time()
+        self._materialise_facts_if_small()
+
+    def _materialise_facts_if_small(self) -> None:
+        """On an embedded store of desk size, KPI facts are kept as tables rather than views.
+
+        Every filtered view then scans one small table (milliseconds) instead of re-running the
+        fact's joins. Above the limit facts stay views, so memory does not grow with the data.
+        """
+        from insightdesk.metrics.execute import materialise_facts
+
+        if self.store.dialect != "duckdb" or not self.has_table("tickets"):
+            return
+        tickets = self.store.scalar("select count(*) from tickets") or 0
+        if tickets <= self.settings.materialise_facts_max_tickets:
+            materialise_facts(self.store.ibis())
 
     def data_version(self, ttl_s: float = 5.0) -> tuple[Any, ...]:
         """Changes when a batch lands or text analyses change; checked at most every `ttl_s`."""
@@ -154,10 +171,16 @@ class AppState:
             )
         version = (tuple(batches or ()), tuple(text or ()))
         with self._version_lock:
-            if version != self._version and self._version:
+            changed = version != self._version and bool(self._version)
+            if changed:
                 log.info("data changed: dropping cached results")
                 self.cache.clear()
             self._version, self._version_checked = version, now
+        if changed:
+            from insightdesk.metrics.execute import refresh_facts
+
+            with self.metrics_lock:
+                refresh_facts(self.store.ibis())
         return version
 
     def fresh_version(self, ttl_s: float = 5.0) -> tuple[Any, ...] | None:

@@ -18,7 +18,14 @@ import pandas as pd
 from insightdesk.metrics import stats
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import attach, check_dimensions
-from insightdesk.metrics.execute import cached, compile_sql, register_view, remember, run_sql
+from insightdesk.metrics.execute import (
+    cached,
+    compile_sql,
+    ensure_current,
+    register_view,
+    remember,
+    run_sql,
+)
 from insightdesk.metrics.registry import get_kpi
 from insightdesk.metrics.spec import KPI
 from insightdesk.metrics.tables import Tables
@@ -108,25 +115,24 @@ def compute(
     since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
     as_of = cfg.snapshot_time(until_ts)
     with backend_for(store) as backend:
-        template, values = _templated_where(backend, where)
-        key = _cache_key(spec, by, grain, since_ts, until_ts, template, cfg)
+        t_where, t_since, t_until, swaps = _template(backend, where, since_ts, until_ts)
+        key = _cache_key(spec, by, grain, t_since, t_until, t_where, cfg)
         sqls = cached(backend, "query", (*key, as_of)) if key else None
         if sqls is None and key is not None:
             sqls = cached(backend, "query", key)  # a query that does not read the snapshot time
         if sqls is None:
             tables = Tables(backend, cfg, as_of)
-            exprs = _plan(spec, tables, by, grain, since_ts, until_ts, template, cfg)
+            exprs = _plan(spec, tables, by, grain, t_since, t_until, t_where, cfg)
             sqls = "\x00".join(compile_sql(backend, e) for e in exprs)
-            if values and not all(_quoted(p) in sqls for p in values):
+            if swaps and not all(placeholder in sqls for placeholder, _ in swaps):
                 # The compiler did not keep a placeholder as a plain literal: compile with the values.
-                template, values = where, {}
+                swaps, key = [], None
                 exprs = _plan(spec, tables, by, grain, since_ts, until_ts, where, cfg)
                 sqls = "\x00".join(compile_sql(backend, e) for e in exprs)
-                key = None
             if key is not None:
                 remember(backend, "query", (*key, as_of) if tables.used_as_of else key, sqls)
-        for placeholder, value in values.items():
-            sqls = sqls.replace(_quoted(placeholder), _quoted(value))
+        for placeholder, literal in swaps:
+            sqls = sqls.replace(placeholder, literal)
         frames = [run_sql(backend, sql) for sql in sqls.split("\x00")]
     cells = _cells(spec, frames, by, grain, since_ts, as_of, cfg)
     result = _finish(spec, cells, by, grain, min_n, cfg)
@@ -136,29 +142,57 @@ def compute(
 
 # Engines whose string literals are standard SQL ('' escapes a quote), so a value can be spliced in.
 _TEMPLATE_DIALECTS = frozenset({"duckdb", "postgres"})
+# Stand-ins for `since` and `until` while compiling; no real desk has tickets from these instants.
+_SINCE_PLACEHOLDER = dt.datetime(1901, 2, 3, 4, 5, 6, 7)
+_UNTIL_PLACEHOLDER = dt.datetime(1902, 3, 4, 5, 6, 7, 8)
 
 
 def _quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _templated_where(backend: Any, where: Where) -> tuple[Where, dict[str, str]]:
-    """`where` with its string values replaced by placeholders, and the placeholder -> value map.
+def _timestamp_sql(backend: Any, value: dt.datetime) -> str:
+    """How the backend's compiler writes a timestamp literal (compiled once per value and backend)."""
+    import ibis
 
-    One compiled query then serves every value of the same filters: a dashboard user who picks
-    another channel pays for running the query, not for building and compiling it again.
+    key = ("timestamp_literal", value)
+    found = cached(backend, "literal", key)
+    if found is None:
+        sql = compile_sql(backend, ibis.literal(value, "timestamp").name("v").as_table())
+        start, end = sql.index("SELECT ") + len("SELECT "), sql.rindex(" AS ")
+        found = sql[start:end].strip()
+        remember(backend, "literal", key, found)
+    return found
+
+
+def _template(
+    backend: Any, where: Where, since: dt.datetime | None, until: dt.datetime | None
+) -> tuple[Where, dt.datetime | None, dt.datetime | None, list[tuple[str, str]]]:
+    """Filter values and dates replaced by placeholders, and the (placeholder SQL, value SQL) swaps.
+
+    One compiled query then serves every value of the same filters and any date range: a
+    dashboard user who picks another channel or week pays for running the query, not for
+    building and compiling it again.
     """
     from insightdesk.metrics.execute import dialect_of
 
+    if dialect_of(backend) not in _TEMPLATE_DIALECTS:
+        return where, since, until, []
+    swaps: list[tuple[str, str]] = []
     if (
-        not isinstance(where, Mapping)
-        or not where
-        or dialect_of(backend) not in _TEMPLATE_DIALECTS
-        or not all(isinstance(v, str) and "\x00" not in v for v in where.values())
+        isinstance(where, Mapping)
+        and where
+        and all(isinstance(v, str) and "\x00" not in v for v in where.values())
     ):
-        return where, {}
-    template = {name: f"__insightdesk_filter_{i}__" for i, name in enumerate(sorted(where))}
-    return template, {template[name]: where[name] for name in where}
+        template = {name: f"__insightdesk_filter_{i}__" for i, name in enumerate(sorted(where))}
+        swaps += [(_quoted(template[name]), _quoted(where[name])) for name in where]
+        where = template
+    for value, placeholder in ((since, _SINCE_PLACEHOLDER), (until, _UNTIL_PLACEHOLDER)):
+        if value is not None:
+            swaps.append((_timestamp_sql(backend, placeholder), _timestamp_sql(backend, value)))
+    since = _SINCE_PLACEHOLDER if since is not None else None
+    until = _UNTIL_PLACEHOLDER if until is not None else None
+    return where, since, until, swaps
 
 
 def _cache_key(
@@ -224,6 +258,7 @@ def _fact(spec: KPI, tables: Tables, cfg: MetricsConfig) -> Any:
         if snap is None or snap == tables._as_of:
             if snap is not None:
                 tables.used_as_of = True
+            ensure_current(backend, name)
             return tables.table(name)
     probe = Tables(backend, cfg, tables._as_of)
     fact = spec.fact(probe, cfg)

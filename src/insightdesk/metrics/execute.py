@@ -84,7 +84,7 @@ def register_frame(backend: Any, prefix: str, frame: pd.DataFrame) -> str:
 
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes()).hexdigest()[:12]
     name = f"{prefix}_{digest}"
-    done: set[str] = backend.__dict__.setdefault("_insightdesk_temp_tables", set())
+    done: set[str] = backend.__dict__.setdefault("_insightdesk_temp_frames", set())
     if name in done:
         return name
     data = pa.Table.from_pandas(frame, preserve_index=False)
@@ -97,25 +97,54 @@ def register_frame(backend: Any, prefix: str, frame: pd.DataFrame) -> str:
     return name
 
 
-def register_view(backend: Any, sql: str) -> str:
-    """A temporary view over `sql` on the backend's session (named by content, created once).
+def materialise_facts(backend: Any, enabled: bool = True) -> None:
+    """Keep KPI facts of this DuckDB backend as temporary tables instead of views.
 
-    Queries then build on a plain table leaf: Ibis would otherwise re-parse the whole fact SQL
-    for every cut.
+    For a long-lived process over a desk-sized store (the dashboard): every cut then scans one
+    small table instead of re-running the fact's joins. The owner must call `refresh_facts`
+    when the data changes.
+    """
+    backend.__dict__["_insightdesk_materialise"] = bool(enabled) and dialect_of(backend) == "duckdb"
+
+
+def refresh_facts(backend: Any) -> None:
+    """The data changed: materialised facts are rebuilt from their SQL when next used."""
+    with _LOCK:
+        facts: dict[str, str] = backend.__dict__.setdefault("_insightdesk_temp_tables", {})
+        stale: set[str] = backend.__dict__.setdefault("_insightdesk_stale_facts", set())
+        if backend.__dict__.get("_insightdesk_materialise"):
+            stale.update(facts)
+
+
+def ensure_current(backend: Any, name: str) -> None:
+    """Rebuild a materialised fact that `refresh_facts` marked stale."""
+    stale: set[str] = backend.__dict__.get("_insightdesk_stale_facts", set())
+    if name in stale:
+        register_view(backend, backend.__dict__["_insightdesk_temp_tables"][name])
+
+
+def register_view(backend: Any, sql: str) -> str:
+    """A temporary view (or, when materialising, table) over `sql` on the backend's session.
+
+    Named by content and created once. Queries then build on a plain table leaf: Ibis would
+    otherwise re-parse the whole fact SQL for every cut.
     """
     name = "insightdesk_fact_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
-    done: set[str] = backend.__dict__.setdefault("_insightdesk_temp_tables", set())
-    if name in done:
+    done: dict[str, str] = backend.__dict__.setdefault("_insightdesk_temp_tables", {})
+    stale: set[str] = backend.__dict__.setdefault("_insightdesk_stale_facts", set())
+    if name in done and name not in stale:
         return name
     dialect = dialect_of(backend)
     if dialect == "pyspark":
         backend._session.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}")
     elif dialect == "duckdb":
-        backend.con.execute(f'CREATE OR REPLACE TEMPORARY VIEW "{name}" AS {sql}')
+        kind = "TABLE" if backend.__dict__.get("_insightdesk_materialise") else "VIEW"
+        backend.con.execute(f'CREATE OR REPLACE TEMPORARY {kind} "{name}" AS {sql}')
     else:
         cursor = backend.raw_sql(f'CREATE OR REPLACE TEMPORARY VIEW "{name}" AS {sql}')
         cursor.close()
         with contextlib.suppress(Exception):
             backend.con.commit()
-    done.add(name)
+    done[name] = sql
+    stale.discard(name)
     return name
