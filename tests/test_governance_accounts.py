@@ -58,6 +58,21 @@ def test_lockout_after_repeated_failures_and_slowdown_before(store: Store) -> No
         users.authenticate(e, "nobody", PW, sleep=lambda s: None)
 
 
+def test_one_address_spraying_many_names_is_locked_out(store: Store) -> None:
+    e = store.engine
+    users.create_user(e, "olga", PW, "viewer", actor=ACTOR)
+    policy = users.LoginPolicy(max_failures=5, max_failures_per_ip=6, slowdown_after=99)
+    for i in range(6):  # one failure per name: no single account reaches its own limit
+        with pytest.raises(users.LoginFailed):
+            users.authenticate(e, f"guess{i}", "wrong password", ip="203.0.113.9", policy=policy)
+    with pytest.raises(users.LoginLocked):  # the right password, but from the spraying address
+        users.authenticate(e, "olga", PW, ip="203.0.113.9", policy=policy)
+    locked = [r for r in audit.query(e, actor="olga")[0] if r["action"] == "login.locked"]
+    assert locked and locked[0]["ip"] == "203.0.113.9"
+    # Another address is not affected.
+    assert users.authenticate(e, "olga", PW, ip="198.51.100.7", policy=policy).role is Role.VIEWER
+
+
 def test_disabled_account_cannot_log_in_and_loses_tokens_and_sessions(store: Store) -> None:
     e = store.engine
     users.create_user(e, "sam", PW, "viewer", actor=ACTOR)

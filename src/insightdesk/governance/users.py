@@ -47,9 +47,14 @@ class LoginLocked(Exception):
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    """Failed logins per user name within `window` before lockout, and the slowdown before that."""
+    """Failed logins within `window` before lockout, and the slowdown before that.
+
+    Counted per user name (a guesser on one account) and per client address (one client
+    spraying many names); either limit locks that side out until the window has passed.
+    """
 
     max_failures: int = 5
+    max_failures_per_ip: int = 20
     window: dt.timedelta = dt.timedelta(minutes=15)
     slowdown_after: int = 2
     slowdown_step_s: float = 0.5
@@ -280,6 +285,19 @@ def recent_failures(engine: sa.Engine, username: str, policy: LoginPolicy) -> tu
     return int(row[0] or 0), row[1]
 
 
+def recent_ip_failures(engine: sa.Engine, ip: str, policy: LoginPolicy) -> tuple[int, dt.datetime | None]:
+    """Failed attempts from one client address within the window, whatever the user name."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(login_attempts.c.attempted_at)).where(
+                login_attempts.c.ip == ip,
+                login_attempts.c.succeeded.is_(False),
+                login_attempts.c.attempted_at > utcnow() - policy.window,
+            )
+        ).first()
+    return int(row[0] or 0), row[1]
+
+
 def _record_attempt(engine: sa.Engine, username: str, ip: str | None, ok: bool) -> None:
     with engine.begin() as conn:
         conn.execute(
@@ -305,10 +323,26 @@ def authenticate(
     policy = policy or LoginPolicy()
     name = username.strip().lower()[:64]
     failures, last_failure = recent_failures(engine, name, policy)
-    if failures >= policy.max_failures and last_failure is not None:
-        retry = int((last_failure + policy.window - utcnow()).total_seconds()) + 1
+    ip_failures, last_ip_failure = recent_ip_failures(engine, ip, policy) if ip else (0, None)
+    locked = [
+        (last, scope)
+        for count, limit, last, scope in (
+            (failures, policy.max_failures, last_failure, "user"),
+            (ip_failures, policy.max_failures_per_ip, last_ip_failure, "address"),
+        )
+        if count >= limit and last is not None
+    ]
+    if locked:
+        last, scope = max(locked)
+        retry = int((last + policy.window - utcnow()).total_seconds()) + 1
         audit.append(
-            engine, actor=name or "anonymous", action="login.locked", target="users", record_ids=[name], ip=ip
+            engine,
+            actor=name or "anonymous",
+            action="login.locked",
+            target="users",
+            record_ids=[name],
+            ip=ip,
+            detail={"locked": scope},
         )
         raise LoginLocked(max(retry, 1))
     if failures >= policy.slowdown_after:
