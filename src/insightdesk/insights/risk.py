@@ -485,7 +485,7 @@ def _select(frame: pd.DataFrame, ticket_ids: Sequence[str] | None, scope: str, d
         missing = wanted - set(chosen["ticket_id"])
         if missing:
             shown = ", ".join(sorted(missing)[:5])
-            raise KeyError(f"{len(missing)} ticket(s) not in the store (or cancelled): {shown}")
+            raise LookupError(f"{len(missing)} ticket(s) not in the store (or cancelled): {shown}")
         return chosen
     if scope == "all":
         return frame
@@ -557,7 +557,7 @@ def score_tickets(
 
 
 def _write_scores(conn: sa.Connection, dialect: str, scores: pd.DataFrame) -> None:
-    """Replace the (model, ticket) scores in bulk inside the caller's transaction."""
+    """Insert or replace the (model, ticket) scores in bulk inside the caller's transaction."""
     import json
 
     rows = pd.DataFrame(
@@ -571,30 +571,28 @@ def _write_scores(conn: sa.Connection, dialect: str, scores: pd.DataFrame) -> No
         }
     )
     cols = ", ".join(rows.columns)
+    # An upsert, not delete + insert: deleting many keys from DuckDB's primary-key index is slow.
+    upsert = (
+        f"INSERT INTO risk_scores ({cols}) SELECT {cols} FROM _risk_scores_in "
+        "ON CONFLICT (model_id, ticket_id) DO UPDATE SET score = excluded.score, band = excluded.band, "
+        "top_factors = excluded.top_factors, scored_at = excluded.scored_at"
+    )
     raw = conn.connection.driver_connection
     if dialect == "duckdb":
         # The SQLAlchemy connection is a cursor on the store's DuckDB connection: same transaction.
         raw.register("_risk_scores_in", rows)
         try:
-            conn.exec_driver_sql(
-                "DELETE FROM risk_scores WHERE EXISTS (SELECT 1 FROM _risk_scores_in i "
-                "WHERE i.model_id = risk_scores.model_id AND i.ticket_id = risk_scores.ticket_id)"
-            )
-            conn.exec_driver_sql(f"INSERT INTO risk_scores ({cols}) SELECT {cols} FROM _risk_scores_in")
+            conn.exec_driver_sql(upsert)
         finally:
             raw.unregister("_risk_scores_in")
         return
-    # PostgreSQL: COPY into a temporary table, then replace, all on the transaction's connection.
+    # PostgreSQL: COPY into a temporary table, then upsert, all on the transaction's connection.
     with raw.cursor() as cur:
         cur.execute("CREATE TEMP TABLE _risk_scores_in (LIKE risk_scores) ON COMMIT DROP")
         with cur.copy(f"COPY _risk_scores_in ({cols}) FROM STDIN") as copy:
             for record in rows.itertuples(index=False, name=None):
                 copy.write_row(record)
-        cur.execute(
-            "DELETE FROM risk_scores r USING _risk_scores_in i "
-            "WHERE r.model_id = i.model_id AND r.ticket_id = i.ticket_id"
-        )
-        cur.execute(f"INSERT INTO risk_scores ({cols}) SELECT {cols} FROM _risk_scores_in")
+        cur.execute(upsert)
 
 
 def stored_scores(store: Store, target: str = "low_csat", model_id: str | None = None) -> pd.DataFrame:

@@ -20,9 +20,10 @@ prediction per feature on already-encoded rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,27 @@ LOG_SCALED = {
 MIN_PER_CLASS = 30
 MIN_PER_CLASS_TEST = 10
 SMALL_TEST = 100  # positives (or negatives) in the test set below which figures are flagged
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def single_threaded(fn: _F) -> _F:
+    """Run `fn` with one OpenMP / BLAS thread.
+
+    On a small machine shared with other work, scikit-learn's thread pools spin against the other
+    processes: boosting was measured 20x slower (22 s vs 1 s) at load 8 on 2 cores. One thread
+    costs at most the core count on an idle machine. (threadpoolctl ships with scikit-learn.)
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 class RiskDataError(ValueError):
@@ -235,6 +257,7 @@ class FittedRiskModel:
     def features(self) -> list[str]:
         return [*self.categorical, *self.numeric]
 
+    @single_threaded
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         x = prepare(frame, self.categorical, self.numeric)
         return self.calibrator(self.pipeline.predict_proba(x)[:, 1])
@@ -243,6 +266,7 @@ class FittedRiskModel:
         high, medium = self.bands.get("high", 1.1), self.bands.get("medium", 1.1)
         return np.where(scores >= high, "high", np.where(scores >= medium, "medium", "low"))
 
+    @single_threaded
     def predict_explained(self, frame: pd.DataFrame, top: int = 3) -> tuple[np.ndarray, list[list[dict]]]:
         """Scores and, per ticket, the `top` features that move its risk most (signed, in risk points)."""
         x = prepare(frame, self.categorical, self.numeric)
@@ -277,21 +301,31 @@ class FittedRiskModel:
 
 
 def _top_factors(effects: np.ndarray, x: pd.DataFrame, names: list[str], top: int) -> list[list[dict]]:
+    """Per row, the `top` largest effects as {feature, value, effect} (vectorised: 100k rows in ~1 s)."""
     order = np.argsort(-np.abs(effects), axis=1)[:, :top]
-    values = {n: x[n].to_numpy() for n in names}
-    out: list[list[dict]] = []
-    for i, idx in enumerate(order):
-        factors = []
-        for j in idx:
-            effect = float(effects[i, j])
-            if abs(effect) < 5e-4:  # under 0.05 risk points: not a factor worth showing
-                continue
-            value = values[names[j]][i]
-            if isinstance(value, float):
-                value = None if np.isnan(value) else round(value, 3)
-            factors.append({"feature": names[j], "value": value, "effect": round(effect, 4)})
-        out.append(factors)
-    return out
+    picked = np.take_along_axis(effects, order, axis=1)
+    # Under 0.05 risk points is not a factor worth showing.
+    keep = (np.abs(picked) >= 5e-4).tolist()
+    rounded = np.round(picked, 4).tolist()
+    values: list[list[Any]] = []
+    for name in names:
+        v = x[name].to_numpy()
+        if v.dtype.kind == "f":
+            shown = np.round(v, 3).astype(object)
+            shown[np.isnan(v)] = None
+            values.append(shown.tolist())
+        else:
+            values.append(v.tolist())
+    return [
+        [
+            {"feature": names[j], "value": values[j][i], "effect": e}
+            for j, e, k in zip(row_order, row_effects, row_keep, strict=True)
+            if k
+        ]
+        for i, (row_order, row_effects, row_keep) in enumerate(
+            zip(order.tolist(), rounded, keep, strict=True)
+        )
+    ]
 
 
 def reference_values(x: pd.DataFrame, categorical: Sequence[str], numeric: Sequence[str]) -> dict[str, Any]:
@@ -374,6 +408,7 @@ class Candidate:
     calibration_check: dict[str, float]
 
 
+@single_threaded
 def fit_candidate(
     algorithm: str, split: Split, target: str, categorical: Sequence[str], numeric: Sequence[str]
 ) -> Candidate:
