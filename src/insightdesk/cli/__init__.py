@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "insightdesk.cli.serve_cmds",
     "insightdesk.cli.users_cmds",
     "insightdesk.cli.audit_cmds",
+    "insightdesk.cli.alerts_cmds",
     "insightdesk.cli.drivers_cmds",
     "insightdesk.cli.risk_cmds",
 )
