@@ -75,14 +75,16 @@ def add_new_painpoints(
     return added
 
 
-def _event(key: str, name: str, old: Any, new: Any, actor: str, now: dt.datetime) -> dict[str, Any]:
+def _event(
+    key: str, name: str, old: Any, new: Any, actor: str, now: dt.datetime, event_id: str | None = None
+) -> dict[str, Any]:
     def text(v: Any) -> str | None:
         if v is None:
             return None
         return v.isoformat() if isinstance(v, dt.datetime) else str(v)
 
     return {
-        "event_id": new_id("pbe"),
+        "event_id": event_id or new_id("pbe"),
         "painpoint_key": key,
         "field": name,
         "old_value": text(old),
@@ -245,19 +247,23 @@ def update_painpoint(
     if not changes:
         raise BacklogError(f"{key}: nothing changes (the values given are the current ones)")
 
+    # One id stem per update and a sequence after it: the history reads in this order.
+    order = ("status", "owner", "problem_id", "note", "shipped_at", "verification")
+    stem = new_id("pbe")
     events = [
-        _event(key, name, _shown(current.get(name)), _shown(value), actor, now)
-        for name, value in changes.items()
+        _event(key, name, _shown(current.get(name)), _shown(changes[name]), actor, now, f"{stem}-{i:02d}")
+        for i, name in enumerate(n for n in order if n in changes)
     ]
     values = {k: (to_json(v) if k == "verification" else v) for k, v in changes.items()}
     with store.begin() as conn:
         # Optimistic check: the status read above must still hold, or two edits raced.
-        result = conn.execute(
+        updated = conn.execute(
             painpoint_backlog.update()
             .where(painpoint_backlog.c.painpoint_key == key, painpoint_backlog.c.status == current["status"])
             .values(**values, updated_at=now)
-        )
-        if result.rowcount != 1:
+            .returning(painpoint_backlog.c.painpoint_key)  # rowcount is not reliable on DuckDB
+        ).fetchall()
+        if len(updated) != 1:
             raise BacklogError(f"{key} changed while this update ran; read it again and retry")
         conn.execute(painpoint_backlog_events.insert(), events)
     entry = backlog_entry(store, key) or {}

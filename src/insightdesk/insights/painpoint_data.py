@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from insightdesk.store import Store
 
 KINDS = ("theme", "category", "theme_x_category")
+WINDOW_KEY = "__window__"  # pseudo pain point holding every window ticket: the totals
 
 # Additive per-ticket measures: summed per pain point and over the window ("rest" = window - pain point).
 SUMS = (
@@ -333,10 +334,21 @@ def _theme_pairs_expr(backend: Any, facts: Any, mapping: Any, entities: Sequence
 
 
 def _members(facts: Any, pairs: Any | None, kinds: Sequence[str]) -> Any:
-    """(painpoint_key, kind, theme_id, category, ticket_id) for every membership of a window ticket."""
+    """(painpoint_key, kind, theme_id, category, ticket_id) for every membership of a window ticket.
+
+    Every ticket is also a member of WINDOW_KEY, so the window's totals come from the same queries.
+    """
     import ibis
 
-    parts = []
+    parts = [
+        facts.select(
+            painpoint_key=ibis.literal(WINDOW_KEY),
+            kind=ibis.literal("window"),
+            theme_id=ibis.null("string"),
+            category=ibis.null("string"),
+            ticket_id=facts.ticket_id,
+        )
+    ]
     if "category" in kinds:
         c = facts.filter(facts.category.notnull())
         parts.append(
@@ -370,8 +382,6 @@ def _members(facts: Any, pairs: Any | None, kinds: Sequence[str]) -> Any:
                 ticket_id=x.ticket_id,
             )
         )
-    if not parts:
-        return None
     members = parts[0]
     for part in parts[1:]:
         members = members.union(part, distinct=False)
@@ -482,28 +492,14 @@ def aggregate_painpoints(
             temps.append(pairs_name)
         labels = dict(zip(mapping.canonical, mapping.label, strict=True))
 
-        desk_row = facts.aggregate(**{c: facts[c].sum() for c in SUMS}).execute().iloc[0]
-        desk = {c: float(desk_row[c] or 0) for c in SUMS}
         cnps = _relationship_nps(backend, window, cfg)
-        desk_customers, desk_tier_expr = _customer_sums(facts.mutate(_all=ibis.literal(1)), ["_all"], cnps)
-        crow = desk_customers.execute()
-        for c in CUSTOMER_SUMS:
-            desk[c] = float(crow[c].iloc[0]) if len(crow) and pd.notna(crow[c].iloc[0]) else 0.0
-        desk_tiers = {
-            str(r.tier): int(r.n)
-            for r in desk_tier_expr.execute().itertuples(index=False)
-            if r.tier is not None
-        }
-
         members = _members(facts, pairs, kinds)
-        empty = pd.DataFrame(columns=["painpoint_key", "kind", "theme_id", "category", *SUMS])
-        if members is None:
-            return PainpointData(window, empty, desk, pd.DataFrame(), pd.DataFrame(), desk_tiers)
         if keys is not None:
-            members = members.filter(members.painpoint_key.isin(list(keys)))
+            members = members.filter(members.painpoint_key.isin([*keys, WINDOW_KEY]))
         measures = facts.drop("category")
         rows = members.inner_join(measures, members.ticket_id == measures.ticket_id)
         by = ["painpoint_key", "kind", "theme_id", "category"]
+        # Three queries: the window's own sums come out as one more group (WINDOW_KEY).
         groups = rows.group_by(by).agg(**{c: rows[c].sum() for c in SUMS}).execute()
         cust, tiers = _customer_sums(rows, ["painpoint_key"], cnps)
         cust = cust.execute()
@@ -513,6 +509,18 @@ def aggregate_painpoints(
     groups = groups.merge(cust, on="painpoint_key", how="left")
     for c in (*SUMS, *CUSTOMER_SUMS):
         groups[c] = pd.to_numeric(groups[c], errors="coerce").fillna(0.0).astype(float)
+    is_window = groups["painpoint_key"] == WINDOW_KEY
+    desk = dict.fromkeys((*SUMS, *CUSTOMER_SUMS), 0.0)
+    if is_window.any():
+        desk.update({c: float(groups.loc[is_window, c].iloc[0]) for c in (*SUMS, *CUSTOMER_SUMS)})
+    groups = groups[~is_window].reset_index(drop=True)
+    desk_tiers = {
+        str(r.tier): int(r.n)
+        for r in tiers[tiers.painpoint_key == WINDOW_KEY].itertuples(index=False)
+        if r.tier is not None
+    }
+    tiers = tiers[tiers.painpoint_key != WINDOW_KEY].reset_index(drop=True)
+    weekly = weekly[weekly.painpoint_key != WINDOW_KEY].reset_index(drop=True)
     groups["label"] = [_label(r, labels) for r in groups.itertuples(index=False)]
     weekly["week"] = pd.to_datetime(weekly["week"])
     return PainpointData(window, groups, desk, weekly, tiers, desk_tiers)

@@ -22,6 +22,7 @@ from insightdesk.insights.painpoint_config import COMPONENTS, FACTORS, Painpoint
 from insightdesk.insights.painpoint_data import (
     KINDS,
     PainpointData,
+    PainpointDataError,
     Window,
     aggregate_painpoints,
     resolve_window,
@@ -85,6 +86,10 @@ def rank_painpoints(
     data = aggregate_painpoints(
         store, window, kinds=cfg.kinds, entities=cfg.theme_entities, config=cfg.metrics
     )
+    if data.desk.get("tickets", 0) == 0:
+        raise PainpointDataError(
+            f"no tickets created in {window.since:%Y-%m-%d} .. {window.until:%Y-%m-%d}: choose another window"
+        )
     frame = score_painpoints(data.groups, data.desk, cfg)
     _attach_series(frame, data)
     params = {"window": window.to_dict(), "config": cfg.to_dict()}
