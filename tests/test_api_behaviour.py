@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 import uuid
@@ -267,6 +268,29 @@ def test_disabling_a_user_stops_their_token_at_once(server: LiveServer) -> None:
         assert c.patch(f"/api/v1/users/{name}", json={"active": False}).json()["active"] is False
     assert httpx.get(server.base_url + "/api/v1/tickets", headers=headers).status_code == 401
     assert "user.disable" in [e["action"] for e in _audit(server, action="user.*")]
+
+
+def test_settings_changes_are_checked_audited_and_used(server: LiveServer) -> None:
+    with server.client("analyst") as c:
+        _error(c.put("/api/v1/settings/kpi.targets", json={"value": {"csat": 0.99}}), 403)
+    with server.client("admin") as c:
+        _error(c.put("/api/v1/settings/kpi.targets", json={"value": {"nosuch": 1}}), 422, "invalid_setting")
+        _error(c.put("/api/v1/settings/dashboard.min_n", json={"value": -3}), 422, "invalid_setting")
+        _error(c.put("/api/v1/settings/no.such", json={"value": 1}), 404)
+        assert c.put("/api/v1/settings/kpi.targets", json={"value": {"csat": 0.99}}).status_code == 200
+        tiles = c.get("/api/v1/overview").json()["tiles"]
+        csat = next(t for t in tiles if t["name"] == "csat")
+        assert csat["target"] == {"value": 0.99, "met": False}
+        page = c.get("/")
+        assert "target 99.0%: missed" in page.text or "missed" in page.text
+        listed = {s["name"]: s for s in c.get("/api/v1/settings").json()["items"]}
+        assert listed["kpi.targets"]["changed"] and listed["kpi.targets"]["updated_by"] == "admin"
+        assert c.delete("/api/v1/settings/kpi.targets").json()["value"] == {}
+    changes = _audit(server, action="settings.change")
+    assert [e["record_ids"] for e in changes[:2]] == ['["kpi.targets"]', '["kpi.targets"]']
+    newest, older = (json.loads(e["detail"]) for e in changes[:2])
+    assert newest == {"old": {"csat": 0.99}, "new": {}} and older == {"old": {}, "new": {"csat": 0.99}}
+    assert changes[1]["actor"] == "admin" and changes[1]["ip"]
 
 
 def test_audit_log_is_for_admins_and_exports_verify(server: LiveServer) -> None:

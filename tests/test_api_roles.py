@@ -47,6 +47,7 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{customer_id}": s.scope["customer_id"],
         "{token_id}": "tok_doesnotexist",
         "{username}": "viewer",
+        "{name}": "dashboard.min_n",
     }
     url = path
     for k, v in ids.items():
@@ -67,6 +68,9 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("POST", "/logout"): {},
         ("POST", "/upload"): {"files": _upload(), "data": {"kind": "teams", "profile": "generic"}},
         ("POST", "/admin/users"): {"data": {"action": "enable", "username": "viewer"}},
+        ("PUT", "/api/v1/settings/{name}"): {"json": {"value": 30}},
+        ("DELETE", "/api/v1/settings/{name}"): {},
+        ("POST", "/admin/settings"): {"data": {"name": "dashboard.min_n", "value": "30"}},
     }
     if method == "GET":
         return {"url": url}

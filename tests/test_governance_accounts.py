@@ -168,7 +168,7 @@ def test_role_matrix_is_complete_and_viewer_sees_aggregates_only() -> None:
     assert roles.MATRIX[Role.VIEWER] == {Permission.PUBLIC, Permission.AUTHENTICATED, Permission.AGGREGATES}
     assert not roles.allowed("analyst", Permission.IDENTITY)
     assert roles.allowed("team_lead", Permission.IDENTITY) and roles.allowed("agent", Permission.TEXT_RAW)
-    only_admin = {Permission.USERS, Permission.AUDIT}
+    only_admin = {Permission.USERS, Permission.AUDIT, Permission.SETTINGS}
     for role in Role:
         assert (only_admin <= roles.MATRIX[role]) == (role is Role.ADMIN)
     table = roles.render_matrix()

@@ -144,12 +144,16 @@ def cells(
     *,
     by: tuple[str, ...] = (),
     grain: str | None = None,
-    min_n: int = 30,
+    min_n: int | None = None,
 ) -> pd.DataFrame:
-    """compute(kpi, by, grain, since, until, where) as the engine's frame, cached per data version."""
+    """compute(kpi, by, grain, since, until, where) as the engine's frame, cached per data version.
+
+    `min_n` defaults to the `dashboard.min_n` setting.
+    """
     from insightdesk.metrics import compute, get_kpi
 
     grain = None if get_kpi(kpi).snapshot else grain
+    min_n = state.setting("dashboard.min_n") if min_n is None else min_n
 
     def run() -> pd.DataFrame:
         return _metrics(
@@ -176,9 +180,10 @@ def series(
     *,
     by: tuple[str, ...] = (),
     grain: str | None = None,
-    min_n: int = 30,
+    min_n: int | None = None,
 ) -> list[dict[str, Any]]:
     """The cells as JSON rows (value, ci_low, ci_high, n, low_n...)."""
+    min_n = state.setting("dashboard.min_n") if min_n is None else min_n
     return _cached(
         state,
         ("series", kpi, by, grain, f.key(), min_n),
@@ -239,6 +244,11 @@ def tiles(
         }
         if total:
             tile.update({k: total[0].get(k) for k in ("value", "ci_low", "ci_high", "n", "low_n")})
+        target = state.setting("kpi.targets").get(name)
+        tile["target"] = None
+        if target is not None and tile["value"] is not None and info["higher_is_better"] is not None:
+            met = tile["value"] >= target if info["higher_is_better"] else tile["value"] <= target
+            tile["target"] = {"value": target, "met": bool(met)}
         if not info["snapshot"]:
             tile["series"] = [r for r in series(state, name, f, grain=grain) if r.get("category") is None]
             try:

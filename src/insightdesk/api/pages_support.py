@@ -58,6 +58,7 @@ NAV = (
     ("/upload", "Upload", Permission.INGEST),
     ("/admin/users", "Users", Permission.USERS),
     ("/admin/audit", "Audit", Permission.AUDIT),
+    ("/admin/settings", "Settings", Permission.SETTINGS),
 )
 
 

@@ -62,6 +62,13 @@ class UserUpdate(BaseModel):
     team_ids: list[str] | None = None
     agent_id: str | None = None
     active: bool | None = None
+    password: str | None = Field(
+        None, max_length=1024, description="New password (10+ characters); revokes sessions and tokens."
+    )
+
+
+class SettingUpdate(BaseModel):
+    value: Any = Field(..., description="New value: a number, an object or a string, as the setting takes.")
 
 
 class UserPublic(BaseModel):

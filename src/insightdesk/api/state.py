@@ -140,7 +140,25 @@ class AppState:
         self._version_checked = 0.0
         self._version_lock = threading.Lock()
         self.started = time.time()
+        self._settings: dict[str, tuple[float, Any]] = {}
         self._materialise_facts_if_small()
+
+    def setting(self, name: str, ttl_s: float = 5.0) -> Any:
+        """A run-time setting (governance.settings), re-read at most every `ttl_s`."""
+        from insightdesk.governance.settings import SETTINGS, get_setting
+
+        now = time.monotonic()
+        found = self._settings.get(name)
+        if found and now - found[0] < ttl_s:
+            return found[1]
+        value = get_setting(self.engine, name) if self.has_table("settings") else SETTINGS[name].default
+        self._settings[name] = (now, value)
+        return value
+
+    def settings_changed(self) -> None:
+        """A setting changed in this process: read it again and drop results that used the old one."""
+        self._settings.clear()
+        self.cache.clear()
 
     def _materialise_facts_if_small(self) -> None:
         """On an embedded store of desk size, KPI facts are kept as tables rather than views.

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "insightdesk.cli.users_cmds",
     "insightdesk.cli.audit_cmds",
     "insightdesk.cli.alerts_cmds",
+    "insightdesk.cli.settings_cmds",
     "insightdesk.cli.painpoints_cmds",
     "insightdesk.cli.drivers_cmds",
     "insightdesk.cli.risk_cmds",

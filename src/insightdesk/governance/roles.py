@@ -32,6 +32,7 @@ class Permission(StrEnum):
     INGEST = "ingest.upload"
     USERS = "users.manage"
     AUDIT = "audit.read"
+    SETTINGS = "settings.manage"
 
 
 class Scope(StrEnum):
@@ -55,6 +56,7 @@ PERMISSION_DOCS: dict[Permission, str] = {
     Permission.INGEST: "Upload files for ingestion.",
     Permission.USERS: "Create, disable and change the role of accounts.",
     Permission.AUDIT: "Query, verify and export the audit log.",
+    Permission.SETTINGS: "Change run-time settings (low-n threshold, KPI targets, alert webhook): audited.",
 }
 
 _ALL = frozenset(Permission)

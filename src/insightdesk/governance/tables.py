@@ -119,4 +119,14 @@ audit_log = sa.Table(
     comment="Append-only, hash-chained log of sensitive reads, exports, logins and account changes.",
 )
 
-GOVERNANCE_TABLES = ("users", "sessions", "api_tokens", "login_attempts", "audit_log")
+settings = sa.Table(
+    "settings",
+    metadata,
+    _col("name", sa.String, "Setting name (see docs/security.md, Settings).", primary_key=True),
+    _col("value", sa.Text, "Value, JSON.", nullable=False),
+    _col("updated_by", sa.String, "Who set it (users.username or `cli:<os user>`).", nullable=False),
+    _col("updated_at", sa.DateTime, "When (UTC).", nullable=False),
+    comment="Settings changed from their defaults; every change is in the audit log.",
+)
+
+GOVERNANCE_TABLES = ("users", "sessions", "api_tokens", "login_attempts", "audit_log", "settings")

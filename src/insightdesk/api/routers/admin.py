@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from insightdesk.api.deps import app_state, client_ip, require
 from insightdesk.api.errors import ApiError, ErrorResponse
 from insightdesk.api.params import MAX_LIMIT, next_link
-from insightdesk.api.schemas import AuditVerify, Page, UserCreate, UserPublic, UserUpdate
+from insightdesk.api.schemas import AuditVerify, Page, SettingUpdate, UserCreate, UserPublic, UserUpdate
 from insightdesk.governance import audit, users
+from insightdesk.governance import settings as run_settings
 from insightdesk.governance.passwords import PasswordError
 from insightdesk.governance.roles import Permission, Principal
 
@@ -20,6 +21,7 @@ router = APIRouter(
 )
 USERS = Depends(require(Permission.USERS))
 AUDIT = Depends(require(Permission.AUDIT))
+SETTINGS = Depends(require(Permission.SETTINGS))
 
 
 def _actor(principal: Principal, request: Request) -> users.Actor:
@@ -78,14 +80,49 @@ def update_user(
                 team_ids=body.team_ids,
                 agent_id=body.agent_id,
             )
+        if body.password is not None:
+            users.set_password(state.engine, username, body.password, actor=_actor(principal, request))
         if body.active is not None:
             users.set_active(state.engine, username, body.active, actor=_actor(principal, request))
-    except (users.AccountError, ValueError) as exc:
+    except (users.AccountError, PasswordError, ValueError) as exc:
         raise ApiError(422, "invalid_user", str(exc)) from exc
     state.auth_cache.clear()
     row = users.get_user(state.engine, username)
     assert row is not None
     return UserPublic(**row)
+
+
+@router.get("/settings")
+def list_settings(request: Request, principal: Principal = SETTINGS) -> dict[str, Any]:
+    """Every run-time setting with its value, default and last change."""
+    return {"items": run_settings.all_settings(app_state(request).engine)}
+
+
+@router.put("/settings/{name}", responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+def change_setting(
+    name: str, body: SettingUpdate, request: Request, principal: Principal = SETTINGS
+) -> dict[str, Any]:
+    """Change one setting (checked; audited as settings.change with the old and new value)."""
+    state = app_state(request)
+    if name not in run_settings.SETTINGS:
+        raise ApiError(404, "not_found", f"no setting {name!r}; known: {', '.join(run_settings.SETTINGS)}")
+    try:
+        value = run_settings.set_setting(state.engine, name, body.value, actor=_actor(principal, request))
+    except run_settings.SettingError as exc:
+        raise ApiError(422, "invalid_setting", str(exc)) from exc
+    state.settings_changed()
+    return {"name": name, "value": value}
+
+
+@router.delete("/settings/{name}", responses={404: {"model": ErrorResponse}})
+def reset_setting(name: str, request: Request, principal: Principal = SETTINGS) -> dict[str, Any]:
+    """Back to the default (audited)."""
+    state = app_state(request)
+    if name not in run_settings.SETTINGS:
+        raise ApiError(404, "not_found", f"no setting {name!r}")
+    value = run_settings.reset_setting(state.engine, name, actor=_actor(principal, request))
+    state.settings_changed()
+    return {"name": name, "value": value}
 
 
 @router.get("/audit", response_model=Page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -25,6 +26,7 @@ from insightdesk.api.pages_support import render
 from insightdesk.api.params import filters, record_where
 from insightdesk.api.routers.auth import password_login, set_session_cookie
 from insightdesk.governance import audit, records, users
+from insightdesk.governance import settings as run_settings
 from insightdesk.governance.passwords import PasswordError
 from insightdesk.governance.roles import Permission, Principal, Role
 from insightdesk.governance.sessions import revoke_session
@@ -400,7 +402,7 @@ def users_page(request: Request, principal: Principal = Depends(require(Permissi
 @router.post("/admin/users", response_class=HTMLResponse)
 def users_submit(
     request: Request,
-    action: Literal["create", "set_role", "disable", "enable"] = Form(...),
+    action: Literal["create", "set_role", "set_password", "disable", "enable"] = Form(...),
     username: str = Form(..., max_length=64),
     role: str = Form("viewer", max_length=30),
     password: str = Form("", max_length=1024),
@@ -429,6 +431,9 @@ def users_submit(
                 state.engine, username, role, actor=actor, team_ids=team_ids, agent_id=agent_id or None
             )
             message = f"{username} is now {role}"
+        elif action == "set_password":
+            users.set_password(state.engine, username, password, actor=actor)
+            message = f"new password set for {username}; their sessions and tokens were revoked"
         else:
             users.set_active(state.engine, username, action == "enable", actor=actor)
             message = f"{username} {action}d"
@@ -444,6 +449,45 @@ def users_submit(
         message=message,
         error=error,
     )
+
+
+def _settings_page(request: Request, *, message: str | None = None, error: str | None = None) -> Response:
+    return render(
+        request,
+        "settings.html",
+        status_code=422 if error else 200,
+        items=run_settings.all_settings(app_state(request).engine),
+        message=message,
+        error=error,
+    )
+
+
+@router.get("/admin/settings", response_class=HTMLResponse)
+def settings_page(request: Request, principal: Principal = Depends(require(Permission.SETTINGS))) -> Response:
+    return _settings_page(request)
+
+
+@router.post("/admin/settings", response_class=HTMLResponse)
+def settings_submit(
+    request: Request,
+    name: str = Form(..., max_length=100),
+    value: str = Form("", max_length=10_000),
+    action: Literal["set", "reset"] = Form("set"),
+    principal: Principal = Depends(require(Permission.SETTINGS)),
+) -> Response:
+    state = app_state(request)
+    actor = users.Actor(principal.username, principal.role.value, client_ip(request))
+    try:
+        if action == "reset":
+            stored = run_settings.reset_setting(state.engine, name, actor=actor)
+        else:
+            stored = run_settings.set_setting(
+                state.engine, name, run_settings.parse_value(value), actor=actor
+            )
+    except run_settings.SettingError as exc:
+        return _settings_page(request, error=str(exc))
+    state.settings_changed()
+    return _settings_page(request, message=f"{name} = {json.dumps(stored)}")
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
