@@ -51,6 +51,17 @@ def _print_frame(title: str, df: pd.DataFrame, formats: dict[str, str]) -> None:
     out.print(table)
 
 
+def _print_importance(importance: pd.DataFrame) -> None:
+    if importance.empty:
+        return
+    shown = importance[importance["max_abs_effect"] > 0].head(8)
+    out.print(
+        "what moves the risk most (mean |effect| on the validation slice, risk points): "
+        + ", ".join(f"{r.feature} {100 * r.mean_abs_effect:.1f}" for r in shown.itertuples(index=False)),
+        highlight=False,
+    )
+
+
 def _print_evaluation(candidates: pd.DataFrame, at_k: pd.DataFrame, reliability: pd.DataFrame) -> None:
     _print_frame(
         "candidates on the held-out tickets",
@@ -87,6 +98,7 @@ def _print_trained(report: object) -> None:
     )
     if report.retired:
         out.print(f"  retired: {', '.join(report.retired)}", highlight=False)
+    _print_importance(report.importance)
     _print_evaluation(report.candidates, report.precision_at_k, report.reliability)
 
 
@@ -199,6 +211,7 @@ def report(db: str = DB_OPTION, target: str = TARGET_OPTION, top: int = typer.Op
     out.print(
         f"  split at {m['train_until']:%Y-%m-%d %H:%M}; features: {', '.join(m['features'])}", highlight=False
     )
+    _print_importance(r.importance)
     _print_evaluation(r.candidates, r.precision_at_k, r.reliability)
     versions = r.versions[["model_id", "status", "auc", "n_test", "trained_at"]]
     _print_frame("versions", versions, {"auc": ".3f", "n_test": ","})

@@ -97,6 +97,7 @@ class RiskModelReport:
     precision_at_k: pd.DataFrame
     reliability: pd.DataFrame
     candidates: pd.DataFrame  # both algorithms on the same held-out tickets
+    importance: pd.DataFrame  # mean and largest |effect| of each feature on the validation slice
     retired: list[str] = field(default_factory=list)
     run_id: str | None = None
 
@@ -131,6 +132,7 @@ class RiskReport:
     candidates: pd.DataFrame
     precision_at_k: pd.DataFrame
     reliability: pd.DataFrame
+    importance: pd.DataFrame
     versions: pd.DataFrame
     band_counts: dict[str, int]
     top_scores: pd.DataFrame
@@ -155,8 +157,13 @@ def _train(
     config: MetricsConfig,
 ) -> _Trained:
     labelled = frame[frame[target].notna()]
-    # A repeat-contact label looks `repeat_days` ahead: tickets that close to a cut would peek past it.
-    embargo = pd.Timedelta(days=config.repeat_days) if target == "repeat_contact" else None
+    embargo = None
+    if target == "repeat_contact":
+        # A repeat-contact label looks `repeat_days` ahead. Tickets younger than that at the end of
+        # the data are labelled only when the repeat has already happened (all positives), so
+        # they are left out; and tickets that close to a cut would peek past it (embargo).
+        embargo = pd.Timedelta(days=config.repeat_days)
+        labelled = labelled[labelled["created_at"] <= frame["created_at"].max() - embargo]
     split = time_split(
         labelled,
         target,
@@ -226,6 +233,7 @@ def _store_model(
         "n_fit": len(split.fit),
         "n_valid": len(split.valid),
         "reference_values": model.reference,
+        "importance": model.global_importance,
     }
     with recorded_run(store, "risk_train", params, started_by=started_by) as run:
         version = (
@@ -306,6 +314,7 @@ def _store_model(
         precision_at_k=pd.DataFrame(test["precision_at_k"]),
         reliability=pd.DataFrame(test["reliability"]),
         candidates=_candidates_frame(trained.candidates),
+        importance=pd.DataFrame(model.global_importance),
         retired=retired,
         run_id=run.run_id,
     )
@@ -633,6 +642,7 @@ def risk_report(store: Store, target: str = "low_csat", *, top: int = 20) -> Ris
         candidates=_candidates_frame(metrics.get("candidates", [])),
         precision_at_k=pd.DataFrame(test.get("precision_at_k", [])),
         reliability=pd.DataFrame(test.get("reliability", [])),
+        importance=pd.DataFrame(metrics.get("importance", [])),
         versions=list_models(store, target),
         band_counts={str(k): int(v) for k, v in scores["band"].value_counts().items()},
         top_scores=scores.head(top),

@@ -25,6 +25,7 @@ PSI_MODERATE = 0.1
 PSI_MAJOR = 0.25
 PSI_FLOOR = 1e-4  # share given to an empty bin, so the log stays finite
 MIN_DRIFT_N = 100
+SMALL_SAMPLE = 100  # fewer positives (or negatives) than this in a test set: figures flagged
 
 
 def auc_delong(y: np.ndarray, p: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -104,7 +105,7 @@ def evaluate(y: np.ndarray, p: np.ndarray) -> dict[str, Any]:
         "brier_base_rate": brier_base,
         "brier_skill": 1 - brier / brier_base if brier_base > 0 else float("nan"),
         "mean_predicted": float(np.mean(p)),
-        "small_sample": min(positives, len(y) - positives) < 100,
+        "small_sample": min(positives, len(y) - positives) < SMALL_SAMPLE,
         "precision_at_k": precision_at_k(y, p).to_dict("records"),
         "reliability": reliability_table(y, p).to_dict("records"),
     }
