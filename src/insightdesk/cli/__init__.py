@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "insightdesk.cli.settings_cmds",
     "insightdesk.cli.painpoints_cmds",
     "insightdesk.cli.drivers_cmds",
+    "insightdesk.cli.impact_cmds",
     "insightdesk.cli.risk_cmds",
 )
 
