@@ -241,10 +241,9 @@ def run_alerts(
     )
     labels: dict[str, str] = {}
     if themes:
-        cells = pd.concat(
-            [cells, theme_cells(store, grain=grain, since=since_ts, until=until_ts, window=det.window)],
-            ignore_index=True,
-        )
+        theme = theme_cells(store, grain=grain, since=since_ts, until=until_ts, window=det.window)
+        if len(theme):
+            cells = pd.concat([c for c in (cells, theme) if len(c)], ignore_index=True)
         labels = {f"theme:{k}": v for k, v in theme_labels(store).items()}
     seconds["series"] = time.perf_counter() - t0
 
@@ -256,7 +255,7 @@ def run_alerts(
     t0 = time.perf_counter()
     fired = [f for f in (_threshold_alerts(store, rule, since_ts, until_ts, cfg) for rule in rules) if len(f)]
     if fired:
-        found = pd.concat([f for f in (found, *fired) if len(f)], ignore_index=True)
+        found = pd.concat([f.astype(object) for f in (found, *fired) if len(f)], ignore_index=True)
     seconds["rules"] = time.perf_counter() - t0
 
     params = {

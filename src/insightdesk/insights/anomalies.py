@@ -227,6 +227,23 @@ def _nanmedian(a: np.ndarray, axis: int) -> np.ndarray:
         return np.nanmedian(a, axis=axis)
 
 
+def _dispersion(z: np.ndarray, usable: np.ndarray, min_cells: int = 8) -> np.ndarray:
+    """Per series, how much wider its cells scatter around their baselines than the model says:
+    (1.4826 x MAD of the standardised residuals)^2 over its whole history, at least 1.
+
+    A window of 8 baseline periods gives a noisy spread (often far too small by chance); the
+    series' own history pins it down, and the MAD ignores the anomalies themselves. Returned as a
+    (series, 1) column that scales each cell's variance.
+    """
+    z = np.where(usable, z, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        centre = np.nanmedian(z, axis=1, keepdims=True)
+        mad = np.nanmedian(np.abs(z - centre), axis=1, keepdims=True)
+    enough = np.sum(~np.isnan(z), axis=1, keepdims=True) >= min_cells
+    return np.where(enough, np.fmax(1.0, (_MAD_TO_SD * np.nan_to_num(mad, nan=0.0)) ** 2), 1.0)
+
+
 def _detect_kind(
     kind: str, group: pd.DataFrame, grain: str, cfg: DetectionConfig, test_from: pd.Timestamp | None
 ) -> pd.DataFrame:
@@ -280,6 +297,8 @@ def _detect_kind(
         spread = _MAD_TO_SD * _nanmedian(np.abs(lag_obs - expected[..., None]), axis=2)
         mu = np.fmax(expected, 0.5)  # a series silent so far can still spike
         var = np.fmax(mu, spread**2) * (1 + _MEDIAN_VAR / np.maximum(h, 1))
+        var = np.fmax(var, mu * _dispersion((obs - expected) / np.sqrt(mu), enough & ~excluded[None, :]))
+        var = np.fmax(var, mu * (1 + 1e-9))  # strictly over-dispersed, for the negative binomial
         i = np.nonzero(todo)
         r_, p_ = mu[i] ** 2 / (var[i] - mu[i]), mu[i] / var[i]
         x = obs[i]
@@ -308,6 +327,8 @@ def _detect_kind(
             rho = (phi - 1) / np.fmax(nbar - 1, 1)
             # Variance of k under H0: beta-binomial spread plus the baseline rate's own error.
             var_p = pq / n * (1 + (n - 1) * rho) + pq * phi / nb
+            resid = (obs - p0) / np.sqrt(pq / n)
+            var_p = np.fmax(var_p, pq / n * _dispersion(resid, enough & volume & ~excluded[None, :]))
         volume_base = nb >= cfg.min_n
         todo &= volume_base
         i = np.nonzero(todo)
@@ -342,6 +363,9 @@ def _detect_kind(
             typical_sd = _nanmedian(lag_se * np.sqrt(lag_n), axis=2)
             se_cell = np.fmax(np.nan_to_num(se), np.nan_to_num(typical_sd / np.sqrt(n)))
         var = between + se_cell**2 + spread**2 * _MEDIAN_VAR / np.maximum(h, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            resid = (obs - expected) / np.sqrt(var)
+        var = var * _dispersion(resid, enough & volume & ~excluded[None, :])
         var = np.fmax(var, (1e-6 * np.fmax(1.0, np.abs(np.nan_to_num(expected)))) ** 2)
         sd = np.sqrt(var)
         i = np.nonzero(todo)
