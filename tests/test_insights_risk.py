@@ -24,6 +24,7 @@ from insightdesk.insights.risk import (
     RiskDataError,
     RiskModelError,
     check_drift,
+    factors_json,
     list_models,
     load_model,
     retrain_risk_model,
@@ -228,6 +229,19 @@ def test_psi_thresholds() -> None:
     assert (shifted["status"] == "major").all()
     assert shifted.loc["c", "largest_change"] == "a"
     assert drift_table(profile, same.head(50))["low_n"].all()
+
+
+def test_factor_json_is_what_the_json_module_writes() -> None:
+    rows = [
+        [{"feature": "team", "value": 'a "quoted" \\ ünï', "effect": -0.1234}],
+        [
+            {"feature": "reopen_count", "value": 2.0, "effect": 1e-05},
+            {"feature": "x", "value": None, "effect": 0.5},
+        ],
+        [],
+    ]
+    assert factors_json(rows) == [json.dumps(r, sort_keys=True) for r in rows]
+    assert [json.loads(t) for t in factors_json(rows)] == rows
 
 
 def test_prepare_keeps_missing_values_explicit() -> None:
