@@ -504,7 +504,7 @@ def _select(frame: pd.DataFrame, ticket_ids: Sequence[str] | None, scope: str, d
     if scope != "recent":
         raise ValueError(f"scope must be 'recent' or 'all', got {scope!r}")
     # "Now" is the latest moment in the data, so a historical store has recent tickets too.
-    as_of = max(frame["created_at"].max(), frame["resolved_at"].max())
+    as_of = pd.concat([frame["created_at"], frame["resolved_at"]]).max()  # NaT-safe
     open_ = ~frame["status"].isin(CLOSED_STATUSES)
     just_resolved = frame["resolved_at"] >= as_of - pd.Timedelta(days=days)
     return frame[open_ | (just_resolved & (frame["status"] != "cancelled"))]
