@@ -117,8 +117,10 @@ def ticket_features_expr(
     window_over = (seconds(end) - seconds(t.created_at)) >= window_s
     repeated = t._next.notnull() & ((seconds(t._next) - seconds(t.created_at)) <= window_s)
     t = t.mutate(
+        # Unknown until the whole window has passed: labelling young tickets only when a repeat had
+        # already happened would make every labelled young ticket a positive.
         repeat_contact=ibis.cases(
-            (known & repeated, 1.0),
+            (known & window_over & repeated, 1.0),
             (known & window_over, 0.0),
             else_=ibis.null("float64"),
         )
