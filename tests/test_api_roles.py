@@ -48,6 +48,9 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{token_id}": "tok_doesnotexist",
         "{username}": "viewer",
         "{name}": "dashboard.min_n",
+        "{key:path}": "category:none",
+        "{alert_id}": "no-such-alert",
+        "{analysis_id}": "no-such-analysis",
     }
     url = path
     for k, v in ids.items():
@@ -71,6 +74,10 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("PUT", "/api/v1/settings/{name}"): {"json": {"value": 30}},
         ("DELETE", "/api/v1/settings/{name}"): {},
         ("POST", "/admin/settings"): {"data": {"name": "dashboard.min_n", "value": "30"}},
+        ("PATCH", "/api/v1/insights/backlog/{key:path}"): {"json": {"note": "route test"}},
+        ("PATCH", "/api/v1/insights/alerts/{alert_id}"): {"json": {"status": "closed"}},
+        ("POST", "/alerts/status"): {"data": {"alert_id": "no-such-alert", "status": "closed"}},
+        ("POST", "/painpoints/detail"): {"data": {"key": "category:none", "note": "x"}},
     }
     if method == "GET":
         return {"url": url}

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,12 +107,16 @@ def _seed(db: Path) -> tuple[dict[str, str], dict[str, str], str]:
     return tokens, scope, other
 
 
-def live_server(name: str = "main", *, warm_up: bool = True) -> LiveServer:
-    """A running server (started on first use, stopped at exit)."""
+def live_server(
+    name: str = "main", *, warm_up: bool = True, prepare: Callable[[Path], None] | None = None
+) -> LiveServer:
+    """A running server (started on first use, stopped at exit); `prepare` may add to its store first."""
     if name in _SERVERS and _SERVERS[name].proc.poll() is None:
         return _SERVERS[name]
     db = _sample_db().with_name(f"{name}.duckdb")
     shutil.copyfile(_sample_db(), db)
+    if prepare is not None:
+        prepare(db)
     tokens, scope, other = _seed(db)
     snapshot = db.with_name(f"{name}-snapshot.duckdb")
     shutil.copyfile(db, snapshot)

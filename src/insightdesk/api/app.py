@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from insightdesk import __version__
 from insightdesk.api import dashboard, errors
 from insightdesk.api.deps import require
-from insightdesk.api.routers import admin, auth, ingest, metrics, pages, records
+from insightdesk.api.routers import admin, auth, ingest, insights, metrics, pages, records
 from insightdesk.api.state import AppState, ServerSettings
 from insightdesk.governance.roles import Permission
 from insightdesk.store import Store, open_store
@@ -70,7 +70,7 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     )
     app.state.insightdesk = state
     errors.install(app)
-    for module in (auth, metrics, records, ingest, admin, pages):
+    for module in (auth, metrics, records, ingest, admin, insights, pages):
         app.include_router(module.router)
 
     @app.get("/api/v1/health", tags=["service"], dependencies=[Depends(require(Permission.PUBLIC))])

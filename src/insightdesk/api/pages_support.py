@@ -54,6 +54,8 @@ NAV = (
     ("/tickets", "Tickets", Permission.RECORDS),
     ("/feedback", "Feedback", Permission.RECORDS),
     ("/themes", "Themes", Permission.AGGREGATES),
+    ("/painpoints", "Pain points", Permission.AGGREGATES),
+    ("/insights", "Insights", Permission.AGGREGATES),
     ("/alerts", "Alerts", Permission.AGGREGATES),
     ("/upload", "Upload", Permission.INGEST),
     ("/admin/users", "Users", Permission.USERS),

@@ -11,7 +11,12 @@ from insightdesk.cli.console import err, out
 from insightdesk.cli.metrics_cmds import print_headline
 from insightdesk.governance.users import ensure_quickstart_admin
 from insightdesk.ingest import IngestError, IngestResult
-from insightdesk.quickstart import analyse_sample_text, build_sample_store, store_summary
+from insightdesk.quickstart import (
+    analyse_sample_insights,
+    analyse_sample_text,
+    build_sample_store,
+    store_summary,
+)
 from insightdesk.store import open_store
 
 
@@ -19,7 +24,7 @@ def quickstart(
     db: Path = typer.Option(Path("insightdesk.duckdb"), "--db", help="DuckDB file to (re)create."),
     keep: bool = typer.Option(False, "--keep", help="Add to an existing store instead of starting fresh."),
     text: bool = typer.Option(
-        True, "--text/--no-text", help="Run the offline text pipeline and theme discovery."
+        True, "--text/--no-text", help="Run the offline text pipeline, theme discovery and the insight engine."
     ),
     serve: bool = typer.Option(False, "--serve/--no-serve", help="Then serve the dashboard on --port."),
     port: int = typer.Option(8000, "--port", help="Port for --serve (on 127.0.0.1)."),
@@ -54,6 +59,17 @@ def quickstart(
             out.print(
                 f"text: {summary.analysed:,} texts analysed, {summary.themes} themes ({summary.seconds:.0f}s)"
             )
+            err.print("  finding what matters (pain points, drivers, risk model, alerts)...")
+            found = analyse_sample_insights(store)
+            auc = f"{found.risk_auc:.2f}" if found.risk_auc is not None else "-"
+            out.print(
+                f"insights: {found.painpoints} pain points ranked (top: {found.top_painpoint}); significant "
+                f"drivers {found.drivers}; low-CSAT risk model AUC {auc}, {found.risk_scored:,} tickets "
+                f"scored; {found.alerts} alerts ({found.seconds:.0f}s)",
+                highlight=False,
+            )
+            for reason in found.skipped:
+                err.print(f"  skipped {reason}", highlight=False)
         counts = store_summary(store)
         out.print("store [bold]" + str(db) + "[/]: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
         print_headline(store)

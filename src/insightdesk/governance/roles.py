@@ -33,6 +33,7 @@ class Permission(StrEnum):
     USERS = "users.manage"
     AUDIT = "audit.read"
     SETTINGS = "settings.manage"
+    INSIGHTS = "insights.manage"
 
 
 class Scope(StrEnum):
@@ -56,6 +57,7 @@ PERMISSION_DOCS: dict[Permission, str] = {
     Permission.INGEST: "Upload files for ingestion.",
     Permission.USERS: "Create, disable and change the role of accounts.",
     Permission.AUDIT: "Query, verify and export the audit log.",
+    Permission.INSIGHTS: "Work the pain-point backlog (status, owner, problem link) and acknowledge or close alerts.",
     Permission.SETTINGS: "Change run-time settings (low-n threshold, KPI targets, alert webhook): audited.",
 }
 
@@ -65,8 +67,8 @@ _RECORDS = frozenset({Permission.RECORDS, Permission.TEXT_REDACTED, Permission.T
 
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
-    Role.ANALYST: _BASE | _RECORDS | {Permission.EXPORT, Permission.INGEST},
-    Role.TEAM_LEAD: _BASE | _RECORDS | {Permission.IDENTITY},
+    Role.ANALYST: _BASE | _RECORDS | {Permission.EXPORT, Permission.INGEST, Permission.INSIGHTS},
+    Role.TEAM_LEAD: _BASE | _RECORDS | {Permission.IDENTITY, Permission.INSIGHTS},
     Role.AGENT: _BASE | _RECORDS | {Permission.IDENTITY},
     Role.VIEWER: _BASE,
 }

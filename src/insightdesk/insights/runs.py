@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from insightdesk.insights.tables import insight_runs
@@ -35,12 +36,14 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready: numpy scalars to Python, NaN/inf to null, timestamps to ISO strings."""
+def plain(value: Any) -> Any:
+    """JSON-ready, recursively: numpy scalars to Python, NaN/inf/NaT to null, timestamps to ISO strings."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
+    if value is pd.NaT:
+        return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -54,7 +57,7 @@ def _plain(value: Any) -> Any:
 
 def to_json(value: Any) -> str:
     """Serialise a result for a JSON text column (stable key order, no NaN)."""
-    return json.dumps(_plain(value), sort_keys=True, allow_nan=False)
+    return json.dumps(plain(value), sort_keys=True, allow_nan=False)
 
 
 def from_json(text: str | None) -> Any:

@@ -81,4 +81,63 @@ def analyse_sample_text(store: Store) -> TextSummary:
     started = time.perf_counter()
     analysed = analyze_store(store)
     themes = discover_store_themes(store)  # also assigns the analysed texts to the themes it finds
-    return TextSummary(analysed=analysed.analysed, themes=themes.n_themes, seconds=time.perf_counter() - started)
+    return TextSummary(
+        analysed=analysed.analysed, themes=themes.n_themes, seconds=time.perf_counter() - started
+    )
+
+
+@dataclass
+class InsightSummary:
+    painpoints: int
+    top_painpoint: str | None
+    drivers: dict[str, int]  # outcome -> significant drivers
+    risk_auc: float | None
+    risk_scored: int
+    alerts: int
+    skipped: list[str]
+    seconds: float
+
+
+def analyse_sample_insights(store: Store) -> InsightSummary:
+    """Pain points, key drivers, a risk model with scores, and an alert scan over the sample.
+
+    An outcome without enough labelled tickets (the sample has no NPS tied to tickets) is skipped
+    and named in `skipped`, not guessed.
+    """
+    import time
+
+    from insightdesk.insights.alerts import run_alerts
+    from insightdesk.insights.drivers import key_drivers
+    from insightdesk.insights.painpoints import rank_painpoints
+    from insightdesk.insights.risk import score_tickets, train_risk_model
+
+    started = time.perf_counter()
+    skipped: list[str] = []
+    ranking = rank_painpoints(store, started_by="quickstart")
+    drivers: dict[str, int] = {}
+    for outcome in ("low_csat", "repeat_contact", "detractor"):
+        try:
+            report = key_drivers(store, outcome, started_by="quickstart")
+        except ValueError as exc:
+            skipped.append(f"drivers of {outcome}: {exc}")
+            continue
+        drivers[outcome] = int(report.drivers["significant"].sum()) if len(report.drivers) else 0
+    auc, scored = None, 0
+    try:
+        model = train_risk_model(store, "low_csat", started_by="quickstart")
+        auc = model.auc
+        scored = len(score_tickets(store, "low_csat", scope="all", started_by="quickstart"))
+    except ValueError as exc:
+        skipped.append(f"risk of low_csat: {exc}")
+    # Stored for the dashboard and the API; a desk wires delivery (log, webhook) to its own scans.
+    alerts = run_alerts(store, "week", channels=[], started_by="quickstart")
+    return InsightSummary(
+        painpoints=len(ranking.frame),
+        top_painpoint=str(ranking.frame["label"].iloc[0]) if len(ranking.frame) else None,
+        drivers=drivers,
+        risk_auc=auc,
+        risk_scored=scored,
+        alerts=alerts.anomalies + alerts.threshold_alerts,
+        skipped=skipped,
+        seconds=time.perf_counter() - started,
+    )

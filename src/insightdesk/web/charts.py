@@ -180,3 +180,47 @@ def theme_trend(rows: list[dict[str, Any]], labels: dict[str, str]) -> dict[str,
             "tooltip": [{"field": "theme"}, {"field": "week", "type": "temporal"}, {"field": "n"}],
         },
     }
+
+
+def weekly_volume(weekly: list[list[Any]], title: str) -> dict[str, Any]:
+    """Tickets per week of one pain point (bars)."""
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 160,
+        "data": {"values": [{"week": w, "tickets": n} for w, n in weekly]},
+        "mark": {"type": "bar", "color": "#4c78a8"},
+        "encoding": {
+            "x": {"field": "week", "type": "temporal", "title": None},
+            "y": {"field": "tickets", "type": "quantitative", "title": title},
+            "tooltip": [{"field": "week", "type": "temporal"}, {"field": "tickets", "type": "quantitative"}],
+        },
+    }
+
+
+def alert_evidence(tail: list[dict[str, Any]], alert: dict[str, Any]) -> dict[str, Any]:
+    """An alert's series with the expected range of the flagged period and the observed value."""
+    band = [{"period": alert["period"], "low": alert.get("expected_low"), "high": alert.get("expected_high")}]
+    x = {"field": "period", "type": "temporal", "title": None}
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": 140,
+        "layer": [
+            {
+                "data": {"values": [r for r in tail if r.get("value") is not None]},
+                "mark": {"type": "line", "point": True, "color": "#4c78a8"},
+                "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": None}},
+            },
+            {
+                "data": {"values": band},
+                "mark": {"type": "rule", "strokeWidth": 8, "opacity": 0.3, "color": "#54a24b"},
+                "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}},
+            },
+            {
+                "data": {"values": [{"period": alert["period"], "value": alert.get("observed")}]},
+                "mark": {"type": "point", "filled": True, "size": 90, "color": "#e45756"},
+                "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}},
+            },
+        ],
+    }

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from insightdesk.api import dashboard
+from insightdesk.api import dashboard, insights_views
 from insightdesk.api.dashboard import Filters
 from insightdesk.api.deps import (
     LOGIN_CSRF_COOKIE,
@@ -245,10 +245,132 @@ def themes_page(request: Request, f: Filters = Depends(filters), principal: Prin
 
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(
-    request: Request, grain: Grain = "week", f: Filters = Depends(filters), principal: Principal = AGG
+    request: Request,
+    grain: Grain = "week",
+    status: Literal["open", "acknowledged", "closed", "all"] = "open",
+    f: Filters = Depends(filters),
+    principal: Principal = AGG,
 ) -> Response:
-    data = dashboard.alerts(app_state(request), f, grain)
-    return render(request, "alerts.html", data=data, grain=grain, **_common(request, f))
+    state = app_state(request)
+    data = dashboard.alerts(state, f, grain)
+    stored = insights_views.alerts(state, None if status == "all" else status, limit=200)
+    evidence = {
+        a["alert_id"]: charts.alert_evidence((a.get("evidence") or {}).get("series_tail") or [], a)
+        for a in stored["items"][:30]
+    }
+    return render(
+        request,
+        "alerts.html",
+        data=data,
+        grain=grain,
+        stored=stored,
+        status=status,
+        charts=evidence,
+        can_manage=principal.can(Permission.INSIGHTS),
+        **_common(request, f),
+    )
+
+
+@router.post("/alerts/status", response_class=HTMLResponse)
+def alerts_status(
+    request: Request,
+    alert_id: str = Form(..., max_length=200),
+    status: Literal["open", "acknowledged", "closed"] = Form(...),
+    principal: Principal = Depends(require(Permission.INSIGHTS)),
+) -> Response:
+    from insightdesk.insights.alerts import AlertError
+
+    try:
+        insights_views.set_alert_status(app_state(request), alert_id, status, principal, client_ip(request))
+    except AlertError as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
+    return RedirectResponse("/alerts", status_code=303)
+
+
+# --- insights -------------------------------------------------------------------------------------
+
+
+@router.get("/painpoints", response_class=HTMLResponse)
+def painpoints_page(
+    request: Request,
+    status: str | None = Query(None, max_length=40),
+    kind: Literal["theme", "category", "theme_x_category", ""] | None = None,
+    critical: bool = False,
+    principal: Principal = AGG,
+) -> Response:
+    from insightdesk.insights.backlog import STATUSES
+
+    data = insights_views.painpoints(
+        app_state(request), status=status or None, kind=kind or None, critical_only=critical, limit=100
+    )
+    return render(
+        request, "painpoints.html", data=data, statuses=STATUSES, status=status, kind=kind, critical=critical
+    )
+
+
+def _painpoint_page(
+    request: Request, key: str, principal: Principal, message: str | None = None, error: str | None = None
+) -> Response:
+    from insightdesk.insights.backlog import STATUSES
+
+    try:
+        found = insights_views.painpoint(app_state(request), key)
+    except insights_views.NotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
+    weekly = (found.get("metrics") or {}).get("weekly") or []
+    return render(
+        request,
+        "painpoint.html",
+        status_code=422 if error else 200,
+        p=found,
+        spec=charts.weekly_volume(weekly, "tickets per week") if weekly else None,
+        statuses=STATUSES,
+        can_manage=principal.can(Permission.INSIGHTS),
+        message=message,
+        error=error,
+    )
+
+
+@router.get("/painpoints/detail", response_class=HTMLResponse)
+def painpoint_page(
+    request: Request, key: str = Query(..., max_length=1000), principal: Principal = AGG
+) -> Response:
+    return _painpoint_page(request, key, principal)
+
+
+@router.post("/painpoints/detail", response_class=HTMLResponse)
+def painpoint_update(
+    request: Request,
+    key: str = Form(..., max_length=1000),
+    status: str = Form("", max_length=40),
+    owner: str = Form("", max_length=64),
+    problem_id: str = Form("", max_length=500),
+    note: str = Form("", max_length=4000),
+    principal: Principal = Depends(require(Permission.INSIGHTS)),
+) -> Response:
+    from insightdesk.insights.backlog import BacklogError
+
+    changes = {"status": status, "owner": owner, "problem_id": problem_id, "note": note}
+    try:
+        insights_views.painpoint(app_state(request), key)
+        insights_views.update_painpoint(app_state(request), key, principal, client_ip(request), changes)
+    except insights_views.NotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
+    except BacklogError as exc:
+        return _painpoint_page(request, key, principal, error=str(exc))
+    return _painpoint_page(request, key, principal, message="backlog updated")
+
+
+@router.get("/insights", response_class=HTMLResponse)
+def insights_page(request: Request, principal: Principal = AGG) -> Response:
+    state = app_state(request)
+    return render(
+        request,
+        "insights.html",
+        drivers=insights_views.drivers(state),
+        risk=insights_views.risk(state, principal),
+        impact=insights_views.impacts(state),
+    )
 
 
 # --- records --------------------------------------------------------------------------------------

@@ -1,0 +1,254 @@
+"""What the pages and the REST API show of the insight engine: its stored results, as JSON-safe dicts.
+
+No analytics here: pain points, drivers, risk, alerts and impact are computed by
+`insightdesk.insights` (CLI, quickstart or a scheduler) and stored; this module reads them,
+limits per-ticket results to the caller's row scope, and records changes in the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from insightdesk.api.state import AppState
+from insightdesk.governance import audit, records
+from insightdesk.governance.roles import Permission, Principal
+from insightdesk.insights.runs import from_json, plain
+
+OUTCOMES = ("low_csat", "detractor", "repeat_contact")
+
+
+class NotFound(LookupError):
+    """No such stored result; the message names what was asked for."""
+
+
+def _ready(state: AppState, table: str) -> bool:
+    return state.has_table(table)
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return plain(frame.to_dict(orient="records"))
+
+
+def _store_read(state: AppState, fn: Any) -> Any:
+    # The insight functions use the store's own connection: one thread at a time, like the metrics.
+    with state.metrics_lock:
+        return fn()
+
+
+# --- pain points ----------------------------------------------------------------------------------
+
+
+def painpoints(
+    state: AppState,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    critical_only: bool = False,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """The latest ranking with backlog state; `computed` is False until `insightdesk painpoints rank` ran."""
+    from insightdesk.insights.painpoints import list_painpoints
+
+    if not _ready(state, "painpoints"):
+        return {"computed": False, "items": []}
+    frame = _store_read(
+        state,
+        lambda: list_painpoints(
+            state.store, status=status, kind=kind, critical_only=critical_only, limit=limit
+        ),
+    )
+    if frame.empty:
+        return {"computed": False, "items": []}
+    items = _rows(frame.drop(columns=["metrics"], errors="ignore"))
+    first = frame.iloc[0]
+    window = (first["metrics"] or {}).get("window", {}) if isinstance(first["metrics"], dict) else {}
+    return {
+        "computed": True,
+        "run_id": first["run_id"],
+        "computed_at": plain(first["computed_at"]),
+        "window": window,
+        "items": items,
+    }
+
+
+def painpoint(state: AppState, key: str) -> dict[str, Any]:
+    """One pain point of the latest ranking: figures, explanation, backlog and its history."""
+    from insightdesk.insights.painpoints import get_painpoint
+
+    try:
+        found = _store_read(state, lambda: get_painpoint(state.store, key))
+    except LookupError as exc:
+        raise NotFound(str(exc)) from exc
+    return plain(found)
+
+
+def update_painpoint(
+    state: AppState, key: str, principal: Principal, ip: str | None, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Change status, owner, linked problem or note; written to the backlog trail and the audit log."""
+    from insightdesk.insights.backlog import update_painpoint as update
+
+    changes = {k: v for k, v in changes.items() if v not in (None, "")}
+    with state.write_lock:
+        result = _store_read(state, lambda: update(state.store, key, actor=principal.username, **changes))
+    audit.append(
+        state.engine,
+        actor=principal.username,
+        role=principal.role.value,
+        ip=ip,
+        action="painpoint.update",
+        target="painpoint_backlog",
+        record_ids=[key],
+        detail={k: str(v) for k, v in changes.items() if k != "note"},
+    )
+    return plain(result.__dict__ if hasattr(result, "__dict__") else result)
+
+
+# --- drivers --------------------------------------------------------------------------------------
+
+
+def drivers(state: AppState, outcome: str | None = None) -> dict[str, Any]:
+    """Effects of the latest drivers run, per outcome: adjusted drivers and significant disparities."""
+    from insightdesk.insights.drivers import load_drivers
+
+    if not _ready(state, "driver_effects"):
+        return {"computed": False, "outcomes": {}}
+    # One drivers run per outcome: show the latest run of each.
+    with state.engine.connect() as conn:
+        runs = conn.execute(
+            sa.text(
+                "SELECT run_id, params FROM insight_runs WHERE kind = 'drivers' "
+                "ORDER BY started_at DESC, run_id DESC"
+            )
+        ).all()
+    latest: dict[str, str] = {}
+    for run_id, params in runs:
+        name = (from_json(params) or {}).get("outcome")
+        if name and name not in latest and (outcome is None or name == outcome):
+            latest[name] = run_id
+    out: dict[str, Any] = {}
+    for name in sorted(latest, key=OUTCOMES.index if set(latest) <= set(OUTCOMES) else str):
+        part = _store_read(state, lambda run_id=latest[name]: load_drivers(state.store, run_id))
+        out[name] = {
+            "run_id": latest[name],
+            "drivers": _rows(part[part["kind"] == "driver"]),
+            "disparities": _rows(part[part["kind"] == "disparity"]),
+        }
+    return {"computed": bool(out), "outcomes": out}
+
+
+# --- risk -----------------------------------------------------------------------------------------
+
+
+def risk(state: AppState, principal: Principal, target: str = "low_csat", limit: int = 20) -> dict[str, Any]:
+    """The active model's held-out evaluation and, for roles that read records, the riskiest tickets
+    in the caller's scope with their top factors."""
+    from insightdesk.insights.risk import RiskModelError, risk_report
+
+    if not _ready(state, "risk_models"):
+        return {"computed": False}
+    try:
+        report = _store_read(state, lambda: risk_report(state.store, target, top=limit))
+    except RiskModelError as exc:
+        return {"computed": False, "message": str(exc)}
+    model = {k: v for k, v in report.model.items() if k not in ("artefact", "reference_profile")}
+    result = {
+        "computed": True,
+        "target": target,
+        "model": plain(model),
+        "candidates": _rows(report.candidates),
+        "precision_at_k": _rows(report.precision_at_k),
+        "reliability": _rows(report.reliability),
+        "importance": _rows(report.importance),
+        "band_counts": plain(report.band_counts),
+        "tickets": None,
+    }
+    if principal.can(Permission.RECORDS):
+        result["tickets"] = scored_tickets(state, principal, model["model_id"], limit)
+    return result
+
+
+def scored_tickets(state: AppState, principal: Principal, model_id: str, limit: int) -> list[dict[str, Any]]:
+    """Highest-risk tickets of one model within the caller's row scope (no free text, no identity)."""
+    from insightdesk.insights.tables import risk_scores
+    from insightdesk.model.schema import tickets
+
+    query = (
+        sa.select(
+            risk_scores.c.ticket_id,
+            risk_scores.c.score,
+            risk_scores.c.band,
+            risk_scores.c.top_factors,
+            tickets.c.status,
+            tickets.c.channel,
+            tickets.c.category,
+            tickets.c.created_at,
+        )
+        .join(tickets, tickets.c.id == risk_scores.c.ticket_id)
+        .where(risk_scores.c.model_id == model_id, records.scope_condition(principal))
+        .order_by(risk_scores.c.score.desc(), risk_scores.c.ticket_id)
+        .limit(limit)
+    )
+    with state.engine.connect() as conn:
+        found = [dict(r) for r in conn.execute(query).mappings()]
+    for row in found:
+        row["top_factors"] = from_json(row["top_factors"]) or []
+    return plain(found)
+
+
+# --- alerts ---------------------------------------------------------------------------------------
+
+
+def alerts(state: AppState, status: str | None = "open", limit: int = 100) -> dict[str, Any]:
+    """Stored anomaly and threshold alerts, newest period first, with their evidence."""
+    from insightdesk.insights.alerts import list_alerts
+
+    if not _ready(state, "alerts"):
+        return {"computed": False, "items": []}
+    frame = _store_read(state, lambda: list_alerts(state.store, status or None, limit=limit))
+    return {"computed": True, "items": _rows(frame)}
+
+
+def set_alert_status(
+    state: AppState, alert_id: str, status: str, principal: Principal, ip: str | None
+) -> dict[str, Any]:
+    from insightdesk.insights.alerts import set_alert_status as set_status
+
+    with state.write_lock:
+        found = _store_read(state, lambda: set_status(state.store, alert_id, status))
+    audit.append(
+        state.engine,
+        actor=principal.username,
+        role=principal.role.value,
+        ip=ip,
+        action="alert.status",
+        target="alerts",
+        record_ids=[alert_id],
+        detail={"status": status},
+    )
+    return plain(found)
+
+
+# --- impact ---------------------------------------------------------------------------------------
+
+
+def impacts(state: AppState, limit: int = 50) -> dict[str, Any]:
+    from insightdesk.insights.impact import list_impact
+
+    if not _ready(state, "impact_analyses"):
+        return {"computed": False, "items": []}
+    frame = _store_read(state, lambda: list_impact(state.store, limit=limit))
+    return {"computed": not frame.empty, "items": _rows(frame)}
+
+
+def impact(state: AppState, analysis_id: str) -> dict[str, Any]:
+    from insightdesk.insights.impact import get_impact
+
+    try:
+        found = _store_read(state, lambda: get_impact(state.store, analysis_id))
+    except (KeyError, LookupError) as exc:
+        raise NotFound(f"no impact analysis {analysis_id!r}") from exc
+    return plain(found.as_dict())
