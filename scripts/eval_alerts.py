@@ -106,7 +106,7 @@ def _score(out: pd.DataFrame, truth: pd.DataFrame) -> dict:
     injected = truth.merge(
         out[["series", "period", "anomaly", "tested"]], on=["series", "period"], how="left"
     )
-    clean_tested = int(out["tested"].sum()) - int(injected["tested"].fillna(False).sum())
+    clean_tested = int(out["tested"].sum()) - int(injected["tested"].eq(True).sum())
     return {
         "flagged": len(flagged),
         "tp": tp,
@@ -172,7 +172,7 @@ def _recall_table(per_cell: pd.DataFrame) -> dict:
     out = {}
     for (kind, mag), g in per_cell.groupby(["kind", "magnitude"]):
         out[f"{kind} {mag:+g}" if kind == "proportion" else f"{kind} x{mag:g}"] = {
-            str(level): (int(gg["anomaly"].fillna(False).sum()), len(gg)) for level, gg in g.groupby("level")
+            str(level): (int(gg["anomaly"].eq(True).sum()), len(gg)) for level, gg in g.groupby("level")
         }
     return out
 
@@ -265,10 +265,16 @@ def desk(tickets: int, seed: int, text: bool) -> dict:
                 "q_value": hit.loc[hit["period"] == monday, "evidence"].iloc[0]["q_value"]
                 if len(hit)
                 else None,
+                "expected_range": hit.loc[hit["period"] == monday, ["expected_low", "expected_high"]]
+                .iloc[0]
+                .tolist()
+                if len(hit)
+                else None,
             }
             same_week = anomalies[anomalies["period"] == monday]
             out["anomalies_total"] = len(anomalies)
             out["anomalies_in_spike_week"] = len(same_week)
+            out["spike_week_alerts"] = [f"{r.label} | {r.segment}" for r in same_week.itertuples()]
             out["anomalies_elsewhere"] = (
                 anomalies[anomalies["period"] != monday][["series", "segment", "period", "direction"]]
                 .assign(period=lambda x: x["period"].astype(str).str[:10])
@@ -316,6 +322,7 @@ def _markdown_desk(r: dict) -> str:
         f"- Anomalies in all: {r['anomalies_total']}, of which {r['anomalies_in_spike_week']} in the spike week "
         "(its consequences: the subcategory's category, product, SLA breaches, handled volume...); "
         f"{len(r['anomalies_elsewhere'])} elsewhere.",
+        f"- Alerts of the spike week: {'; '.join(r['spike_week_alerts'])}.",
     ]
     if "theme_alerts" in r:
         found = [f"{t['label']} ({t['period']})" for t in r["theme_alerts"]]

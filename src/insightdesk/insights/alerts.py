@@ -273,7 +273,8 @@ def run_alerts(
     t0 = time.perf_counter()
     with recorded_run(store, "alerts", params, started_by=started_by) as run:
         new, known = _store(run.conn, run.run_id, found)
-        skipped = scanned.loc[~scanned["tested"] & (scanned["reason"] != ""), "reason"].value_counts()
+        reasons = scanned.loc[~scanned["tested"].astype(bool), "reason"]
+        skipped = reasons[~reasons.isin(["", "before the tested window"])].value_counts()
         run.summary.update(
             series=int(cells.groupby(["series", "segment"]).ngroups) if len(cells) else 0,
             cells_tested=int(scanned["tested"].sum()),
