@@ -38,10 +38,31 @@ def _store_read(state: AppState, fn: Any) -> Any:
         return fn()
 
 
+def _version(state: AppState) -> tuple[Any, ...]:
+    """Changes whenever an insight run finishes, a backlog entry or an alert changes (checked per request:
+    a change made through the API must show at once)."""
+    parts = [
+        ("insight_runs", "count(*), max(finished_at)"),
+        ("painpoint_backlog", "count(*), max(updated_at)"),
+        ("alerts", "count(*), max(updated_at)"),
+    ]
+    out: list[Any] = []
+    with state.engine.connect() as conn:
+        for table, cols in parts:
+            if state.has_table(table):
+                out.append(tuple(conn.execute(sa.text(f"SELECT {cols} FROM {table}")).one()))
+    return tuple(out)
+
+
+def _cached(state: AppState, key: tuple[Any, ...], fn: Any) -> Any:
+    """Read results are kept until the insight tables change (and the data version, for ticket joins)."""
+    return state.cache.get_or_compute(("insights", *key, _version(state), state.data_version()), fn)
+
+
 # --- pain points ----------------------------------------------------------------------------------
 
 
-def painpoints(
+def _painpoints(
     state: AppState,
     *,
     status: str | None = None,
@@ -54,12 +75,15 @@ def painpoints(
 
     if not _ready(state, "painpoints"):
         return {"computed": False, "items": []}
-    frame = _store_read(
-        state,
-        lambda: list_painpoints(
-            state.store, status=status, kind=kind, critical_only=critical_only, limit=limit
-        ),
-    )
+    try:
+        frame = _store_read(
+            state,
+            lambda: list_painpoints(
+                state.store, status=status, kind=kind, critical_only=critical_only, limit=limit
+            ),
+        )
+    except LookupError:  # no ranking run yet
+        return {"computed": False, "items": []}
     if frame.empty:
         return {"computed": False, "items": []}
     items = _rows(frame.drop(columns=["metrics"], errors="ignore"))
@@ -74,7 +98,7 @@ def painpoints(
     }
 
 
-def painpoint(state: AppState, key: str) -> dict[str, Any]:
+def _painpoint(state: AppState, key: str) -> dict[str, Any]:
     """One pain point of the latest ranking: figures, explanation, backlog and its history."""
     from insightdesk.insights.painpoints import get_painpoint
 
@@ -110,7 +134,7 @@ def update_painpoint(
 # --- drivers --------------------------------------------------------------------------------------
 
 
-def drivers(state: AppState, outcome: str | None = None) -> dict[str, Any]:
+def _drivers(state: AppState, outcome: str | None = None) -> dict[str, Any]:
     """Effects of the latest drivers run, per outcome: adjusted drivers and significant disparities."""
     from insightdesk.insights.drivers import load_drivers
 
@@ -143,7 +167,7 @@ def drivers(state: AppState, outcome: str | None = None) -> dict[str, Any]:
 # --- risk -----------------------------------------------------------------------------------------
 
 
-def risk(state: AppState, principal: Principal, target: str = "low_csat", limit: int = 20) -> dict[str, Any]:
+def _risk(state: AppState, principal: Principal, target: str = "low_csat", limit: int = 20) -> dict[str, Any]:
     """The active model's held-out evaluation and, for roles that read records, the riskiest tickets
     in the caller's scope with their top factors."""
     from insightdesk.insights.risk import RiskModelError, risk_report
@@ -202,7 +226,7 @@ def scored_tickets(state: AppState, principal: Principal, model_id: str, limit: 
 # --- alerts ---------------------------------------------------------------------------------------
 
 
-def alerts(state: AppState, status: str | None = "open", limit: int = 100) -> dict[str, Any]:
+def _alerts(state: AppState, status: str | None = "open", limit: int = 100) -> dict[str, Any]:
     """Stored anomaly and threshold alerts, newest period first, with their evidence."""
     from insightdesk.insights.alerts import list_alerts
 
@@ -235,7 +259,7 @@ def set_alert_status(
 # --- impact ---------------------------------------------------------------------------------------
 
 
-def impacts(state: AppState, limit: int = 50) -> dict[str, Any]:
+def _impacts(state: AppState, limit: int = 50) -> dict[str, Any]:
     from insightdesk.insights.impact import list_impact
 
     if not _ready(state, "impact_analyses"):
@@ -244,7 +268,7 @@ def impacts(state: AppState, limit: int = 50) -> dict[str, Any]:
     return {"computed": not frame.empty, "items": _rows(frame)}
 
 
-def impact(state: AppState, analysis_id: str) -> dict[str, Any]:
+def _impact(state: AppState, analysis_id: str) -> dict[str, Any]:
     from insightdesk.insights.impact import get_impact
 
     try:
@@ -252,3 +276,51 @@ def impact(state: AppState, analysis_id: str) -> dict[str, Any]:
     except (KeyError, LookupError) as exc:
         raise NotFound(f"no impact analysis {analysis_id!r}") from exc
     return plain(found.as_dict())
+
+
+# --- cached entry points --------------------------------------------------------------------------
+
+
+def painpoints(
+    state: AppState,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    critical_only: bool = False,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """The latest ranking with backlog state; `computed` is False until `insightdesk painpoints rank` ran."""
+    return _cached(
+        state,
+        ("painpoints", status, kind, critical_only, limit),
+        lambda: _painpoints(state, status=status, kind=kind, critical_only=critical_only, limit=limit),
+    )
+
+
+def painpoint(state: AppState, key: str) -> dict[str, Any]:
+    """One pain point of the latest ranking: figures, explanation, backlog and its history."""
+    return _cached(state, ("painpoint", key), lambda: _painpoint(state, key))
+
+
+def drivers(state: AppState, outcome: str | None = None) -> dict[str, Any]:
+    """Effects of the latest drivers run of each outcome: adjusted drivers and segment disparities."""
+    return _cached(state, ("drivers", outcome), lambda: _drivers(state, outcome))
+
+
+def risk(state: AppState, principal: Principal, target: str = "low_csat", limit: int = 20) -> dict[str, Any]:
+    """The active model's held-out evaluation; the riskiest tickets in scope for roles that read records."""
+    scope = (principal.role.value, principal.team_ids, principal.agent_id, principal.can(Permission.RECORDS))
+    return _cached(state, ("risk", target, limit, scope), lambda: _risk(state, principal, target, limit))
+
+
+def alerts(state: AppState, status: str | None = "open", limit: int = 100) -> dict[str, Any]:
+    """Stored anomaly and threshold alerts, newest period first, with their evidence."""
+    return _cached(state, ("alerts", status, limit), lambda: _alerts(state, status, limit))
+
+
+def impacts(state: AppState, limit: int = 50) -> dict[str, Any]:
+    return _cached(state, ("impacts", limit), lambda: _impacts(state, limit))
+
+
+def impact(state: AppState, analysis_id: str) -> dict[str, Any]:
+    return _cached(state, ("impact", analysis_id), lambda: _impact(state, analysis_id))
