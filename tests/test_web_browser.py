@@ -179,3 +179,52 @@ def test_pages_fit_a_phone(browser: object, server: LiveServer) -> None:
             shot(page, name)
     finally:
         context.close()
+
+
+def test_team_lead_works_a_pain_point_and_an_alert(browser: object) -> None:
+    """Pain points -> one pain point's page (chart, explanation) -> backlog update; insights; alerts."""
+    from tests.test_api_insights import _compute_insights
+
+    insights = live_server("insights", prepare=_compute_insights)
+    context = browser.new_context(base_url=insights.base_url, viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        login(page, "team_lead")
+        page.click("header nav a:has-text('Pain points')")
+        page.wait_for_url("**/painpoints")
+        rows = page.locator("table[data-testid=painpoints] tbody tr")
+        assert rows.count() >= 5
+        shot(page, "20-painpoints")
+        rows.first.locator("a").first.click()
+        page.wait_for_url("**/painpoints/detail?key=**")
+        assert page.locator("table[data-testid=explanation] tbody tr").count() >= 1
+        wait_chart(page, ".chart")
+        page.select_option("select[name=status]", "under_review")
+        page.fill("input[name=note]", "looking into it")
+        page.click("form button:has-text('Update')")
+        page.wait_for_selector("text=backlog updated")
+        assert "under_review" in page.inner_text("[data-testid=backlog-status]")
+        assert "team_lead" in page.inner_text("table[data-testid=backlog-history]")
+        shot(page, "21-painpoint-updated")
+
+        page.goto("/insights")
+        assert "AUC" in page.inner_text("[data-testid=risk-model]")
+        assert page.locator("table[data-testid=risk-tickets] tbody tr").count() >= 1
+        shot(page, "22-insights")
+
+        page.goto("/alerts?status=all")
+        alerts = page.locator("table[data-testid=stored-alerts] tbody tr")
+        assert alerts.count() >= 1
+        wait_chart(page, "table[data-testid=stored-alerts] .chart")
+        shot(page, "23-alerts")
+        before = page.locator("button:has-text('Acknowledge')").count()
+        page.locator("button:has-text('Acknowledge')").first.click()
+        page.wait_for_url("**/alerts")
+        page.goto("/alerts?status=all")
+        assert page.locator("button:has-text('Acknowledge')").count() == before - 1
+    finally:
+        context.close()
+    assert errors == [], errors

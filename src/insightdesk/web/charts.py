@@ -191,7 +191,13 @@ def weekly_volume(weekly: list[list[Any]], title: str) -> dict[str, Any]:
         "data": {"values": [{"week": w, "tickets": n} for w, n in weekly]},
         "mark": {"type": "bar", "color": "#4c78a8"},
         "encoding": {
-            "x": {"field": "week", "type": "temporal", "title": None},
+            "x": {
+                "field": "week",
+                "type": "ordinal",
+                "timeUnit": "yearmonthdate",
+                "title": "week of",
+                "axis": {"format": "%d %b", "labelAngle": -45},
+            },
             "y": {"field": "tickets", "type": "quantitative", "title": title},
             "tooltip": [{"field": "week", "type": "temporal"}, {"field": "tickets", "type": "quantitative"}],
         },
