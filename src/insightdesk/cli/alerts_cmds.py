@@ -31,37 +31,23 @@ def _num(x: Any) -> str:
 
 def _alerts_table(df: Any, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for col in (
-        "id",
-        "severity",
-        "kind",
-        "series",
-        "segment",
-        "period",
-        "dir.",
-        "observed",
-        "expected",
-        "n",
-        "status",
-    ):
+    for col in ("id", "sev.", "series", "segment", "period", "dir.", "observed", "expected", "n", "status"):
         table.add_column(col, justify="right" if col in ("observed", "expected", "n") else "left")
     for r in df.to_dict("records"):
-        rng = ""
-        if r["expected_low"] is not None and r["expected_high"] is not None and r["kind"] == "anomaly":
-            rng = f" [{_num(r['expected_low'])}, {_num(r['expected_high'])}]"
+        expected = _num(r["expected"])
+        if r["kind"] == "anomaly" and r["expected_low"] is not None and r["expected_high"] is not None:
+            expected += f" [{_num(r['expected_low'])}-{_num(r['expected_high'])}]"
+        n = r["n"]
         table.add_row(
-            r["alert_id"][:12],
-            "[bold red]critical[/]" if r["severity"] == "critical" else str(r["severity"]),
-            r["kind"],
-            str(r["label"]),
+            r["alert_id"][:8],
+            "[bold red]crit[/]" if r["severity"] == "critical" else "warn",
+            str(r["label"])[:40],
             r["segment"],
             str(r["period"])[:10],
             str(r["direction"]),
             _num(r["observed"]),
-            _num(r["expected"]) + rng,
-            "-"
-            if r["n"] is None or (isinstance(r["n"], float) and math.isnan(r["n"]))
-            else f"{int(r['n']):,}",
+            expected,
+            "-" if n is None or (isinstance(n, float) and math.isnan(n)) else f"{int(n):,}",
             r["status"],
         )
     return table

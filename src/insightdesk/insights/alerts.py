@@ -409,7 +409,7 @@ def _threshold_alerts(
         g = g.set_index("period").sort_index()
         full = pd.date_range(g.index.min(), g.index.max(), freq=step)
         g = g.reindex(full)
-        breach = g["breach"].fillna(False).astype(bool).to_numpy()
+        breach = g["breach"].eq(True).to_numpy()  # a missing period breaks a run
         run_no = np.cumsum(~breach)
         for rid in np.unique(run_no[breach]):
             idx = np.nonzero(breach & (run_no == rid))[0]
@@ -451,7 +451,7 @@ def _threshold_alerts(
                     "expected": rule.target,
                     "expected_low": rule.target if rule.above is not None else None,
                     "expected_high": rule.target if rule.below is not None else None,
-                    "n": int(run["n"].sum()),
+                    "n": int(run["n"].iloc[-1]),  # the latest period of the run, like `observed`
                     "severity": "critical" if len(idx) >= 2 * rule.periods else "warning",
                     "evidence": evidence,
                 }
