@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from scipy import stats as st
-from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 from typer.testing import CliRunner
 
 from insightdesk.insights.backlog import (
@@ -30,12 +30,13 @@ from insightdesk.insights.backlog import (
 )
 from insightdesk.insights.painpoint_config import PainpointConfig, load_config
 from insightdesk.insights.painpoint_data import (
+    Codes,
     PainpointDataError,
     Window,
     aggregate_painpoints,
     resolve_window,
 )
-from insightdesk.insights.painpoint_scoring import newcombe_interval, score_painpoints
+from insightdesk.insights.painpoint_scoring import clopper_pearson, newcombe_interval, score_painpoints
 from insightdesk.insights.painpoints import (
     PainpointNotFound,
     get_painpoint,
@@ -284,10 +285,13 @@ def test_sums_per_painpoint_match_the_hand_count(store: Store) -> None:
     assert len(data.groups) == 6  # 2 categories, 2 themes, 2 crosses
 
     weekly = data.weekly[data.weekly.painpoint_key == "category:Billing"].sort_values("week")
+    # Every ISO week the window touches, empty ones included (2025-12-29 .. 2026-01-26).
     assert list(zip(weekly.week.dt.strftime("%Y-%m-%d"), weekly.tickets, strict=True)) == [
+        ("2025-12-29", 0),
         ("2026-01-05", 2),
         ("2026-01-12", 1),
         ("2026-01-19", 1),
+        ("2026-01-26", 0),
     ]
     tiers = data.tiers[data.tiers.painpoint_key == "category:Billing"]
     assert dict(zip(tiers.tier, tiers.n, strict=True)) == {"gold": 1, "silver": 1, "bronze": 1}
@@ -312,6 +316,19 @@ def test_window_defaults_to_the_last_days_of_data(store: Store) -> None:
         resolve_window(store.ibis(), since="2026-02-01", until="2026-01-01")
     with pytest.raises(PainpointDataError, match=r"no tickets created in 2027-01-01 \.\. 2027-02-01"):
         rank_painpoints(store, since="2027-01-01", until="2027-02-01")
+
+
+def test_painpoint_codes_round_trip() -> None:
+    codes = Codes(["A", "B"], ["T1", "T2", "T3"])
+    keys = ["category:A", "category:B", "theme:T1", "theme:T3"]
+    keys += [f"theme:{t}|category:{c}" for t in ("T1", "T2", "T3") for c in ("A", "B")]
+    found = codes.codes_of(keys)
+    # 1-2 categories, 3-5 themes (T2 = 4 was not asked), 6-11 the crosses.
+    assert sorted(found) == [1, 2, 3, 5, 6, 7, 8, 9, 10, 11]
+    assert [codes.key(c)[0] for c in found] == keys
+    assert codes.key(0)[0] == "__window__"
+    assert codes.key(codes.codes_of(["theme:T2|category:B"])[0])[1:] == ("theme_x_category", "T2", "B")
+    assert codes.codes_of(["theme:T9", "category:Z", "nonsense"]) == []
 
 
 def test_an_empty_store_says_what_to_do(store: Store) -> None:
@@ -389,6 +406,13 @@ def test_newcombe_interval_matches_statsmodels() -> None:
         assert (low[i], high[i]) == (pytest.approx(ref_low), pytest.approx(ref_high))
 
 
+def test_clopper_pearson_matches_statsmodels() -> None:
+    k, n = np.array([0, 3, 45, 60]), np.array([10, 10, 60, 60])
+    low, high = clopper_pearson(k, n, 0.9)
+    ref_low, ref_high = proportion_confint(k, n, alpha=0.1, method="beta")
+    assert np.allclose(low, ref_low) and np.allclose(high, ref_high)
+
+
 def test_score_is_the_product_of_lifted_factors() -> None:
     groups = _groups(
         {
@@ -458,12 +482,13 @@ def test_trend_is_the_share_ratio_with_an_exact_interval() -> None:
     desk = _sums(tickets=10_000, tickets_recent=6_000, customers=1)
     frame = score_painpoints(groups, desk, PainpointConfig(min_tickets=1))
     t = frame.metrics[0]["trend"]
-    test = st.binomtest(45, 60, 0.6)
-    ci = test.proportion_ci(method="exact")
+    ci = st.binomtest(45, 60, 0.6).proportion_ci(method="exact")
     odds0 = 0.6 / 0.4
     assert t["share_ratio"] == pytest.approx((45 / 15) / odds0)  # = (45/6000) / (15/4000)
     assert t["ci_low"] == pytest.approx(ci.low / (1 - ci.low) / odds0)
-    assert t["p_value"] == pytest.approx(test.pvalue)
+    assert t["ci_high"] == pytest.approx(ci.high / (1 - ci.high) / odds0)
+    # Exact two-sided test, twice the smaller tail.
+    assert t["p_value"] == pytest.approx(2 * min(st.binom.cdf(45, 60, 0.6), st.binom.sf(44, 60, 0.6)))
     assert frame.trend[0] == pytest.approx(45 / 15 - 1)  # raw change of volume
     assert frame.metrics[0]["components"]["trend"]["magnitude"] == pytest.approx(t["ci_low"] - 1)
 
@@ -565,7 +590,13 @@ def test_ranking_is_stored_with_its_run_and_explanations(store: Store) -> None:
     billing = stored.set_index("painpoint_key").loc["category:Billing"]
     assert billing.tickets == 4 and billing.customers == 3 and billing.status == "new"
     assert billing.metrics["value"]["value_at_risk"] == pytest.approx(1000 + 0.6 * 100)
-    assert billing.metrics["weekly"] == [["2026-01-05", 2], ["2026-01-12", 1], ["2026-01-19", 1]]
+    assert billing.metrics["weekly"] == [
+        ["2025-12-29", 0],
+        ["2026-01-05", 2],
+        ["2026-01-12", 1],
+        ["2026-01-19", 1],
+        ["2026-01-26", 0],
+    ]
     assert billing.metrics["customers"]["tiers"] == {"bronze": 1, "gold": 1, "silver": 1}
     assert billing.explanation and all("text" in e for e in billing.explanation)
     runs = list_runs(store)
@@ -810,10 +841,11 @@ def test_ranking_fetches_only_aggregates(generated: Any, monkeypatch: pytest.Mon
     assert len(fetched) >= 4
     for frame in fetched:
         assert not {"ticket_id", "customer_id", "id"} & set(frame.columns), list(frame.columns)
-    aggregates = [f for f in fetched if "painpoint_key" in f.columns]
-    assert len(aggregates) == 4  # sums, customer sums, tiers, weekly counts
-    keys = aggregates[0].painpoint_key
-    assert keys.is_unique and "__window__" in set(keys)
+    # Keyed by pain-point code (0 = the whole window): sums with weekly counts, customer sums, tiers.
+    aggregates = [f for f in fetched if "pp" in f.columns]
+    assert len(aggregates) == 3
+    codes = aggregates[0].pp
+    assert codes.is_unique and 0 in set(codes)
     with store.engine.connect() as conn:
         temp = conn.execute(
             sa.text("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_pp_%'")

@@ -3,7 +3,7 @@
 Everything the scoring model needs is an additive sum per pain point (counts, sums and sums of
 squares), so the backend returns one small row per pain point plus the same sums over the whole
 window; "the rest" of a pain point is then the window minus the pain point, computed in pandas on
-a few hundred rows. A 5-million-ticket desk never leaves the database.
+a few thousand rows at most. A 5-million-ticket desk never leaves the database.
 
 Membership of a ticket (within the window, cancelled tickets excluded):
 - `category:<c>`: the ticket's category is c;
@@ -12,58 +12,47 @@ Membership of a ticket (within the window, cancelled tickets excluded):
   themes count for the theme that absorbed them; split and retired themes count for nothing;
 - `theme:<T>|category:<c>`: both.
 
-Per-ticket measures follow the KPI engine's definitions (docs/metrics.md): CSAT/NPS/CES count every
-answered survey question about the ticket; FCR and escalation are over resolved tickets (same fact
-builders as the `fcr` and `escalation_rate` KPIs); a repeat contact is a ticket of the same customer
-and `repeat_key` within `repeat_days` after an earlier one (as `repeat_contact_rate`). Tickets are
-dated by their creation, so all of a pain point's measures refer to the same tickets.
+In the backend a pain point is an integer code (0 = the whole window, then categories, themes and
+their crosses; `Codes` translates), a ticket is its integer `tk` and a customer its `cu`: grouping
+hundreds of thousands of tickets by integers is much faster than by text ids. The per-ticket
+measures are built in painpoint_facts.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from insightdesk.insights.painpoint_facts import (
+    SUMS,
+    Window,
+    flag,
+    relationship_nps_expr,
+    ticket_facts_expr,
+    window_base_expr,
+    window_customers_expr,
+    window_rows_expr,
+    window_texts_expr,
+)
 from insightdesk.metrics.config import MetricsConfig
-from insightdesk.metrics.tables import Tables, seconds
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
 
+log = logging.getLogger(__name__)
+
 KINDS = ("theme", "category", "theme_x_category")
 WINDOW_KEY = "__window__"  # pseudo pain point holding every window ticket: the totals
 
-# Additive per-ticket measures: summed per pain point and over the window ("rest" = window - pain point).
-SUMS = (
-    "tickets",
-    "tickets_recent",
-    "csat_n",
-    "csat_sat",
-    "nps_n",
-    "nps_prom",
-    "nps_det",
-    "ces_n",
-    "ces_sum",
-    "ces_sq",
-    "resolved",
-    "fcr_hit",
-    "esc_hit",
-    "repeat_n",
-    "repeat_hit",
-    "res_n",
-    "res_sum",
-    "res_sq",
-    "sent_n",
-    "sent_sum",
-    "sent_sq",
-)
 # Per pain point, from its distinct customers (not additive: computed for the window separately).
 CUSTOMER_SUMS = (
     "cnps_n",
@@ -78,28 +67,22 @@ CUSTOMER_SUMS = (
     "ans_n",
 )
 
+__all__ = [
+    "CUSTOMER_SUMS",
+    "KINDS",
+    "SUMS",
+    "WINDOW_KEY",
+    "PainpointData",
+    "PainpointDataError",
+    "Window",
+    "aggregate_painpoints",
+    "resolve_window",
+    "theme_map",
+]
+
 
 class PainpointDataError(ValueError):
     """The store cannot give pain points (no tickets, window empty...); the message says what to do."""
-
-
-@dataclass(frozen=True)
-class Window:
-    """Tickets created in [since, until); the recent half starts at `mid`."""
-
-    since: dt.datetime
-    until: dt.datetime
-
-    @property
-    def mid(self) -> dt.datetime:
-        return self.since + (self.until - self.since) / 2
-
-    @property
-    def days(self) -> float:
-        return (self.until - self.since).total_seconds() / 86400
-
-    def to_dict(self) -> dict[str, str]:
-        return {"since": self.since.isoformat(), "until": self.until.isoformat(), "mid": self.mid.isoformat()}
 
 
 def resolve_window(backend: Any, *, since: Any = None, until: Any = None, days: int = 90) -> Window:
@@ -127,104 +110,6 @@ def resolve_window(backend: Any, *, since: Any = None, until: Any = None, days: 
     return Window(start, end)
 
 
-def _flag(cond: Any) -> Any:
-    """1 where cond holds, else 0 (null counts as 0): PostgreSQL cannot cast a boolean to a number."""
-    return cond.ifelse(1, 0).cast("int64")
-
-
-class _WindowTables(Tables):
-    """Canonical tables with events and messages cut to the window's tickets before any grouping."""
-
-    def __init__(self, backend: Any, config: MetricsConfig, ids: Any) -> None:
-        super().__init__(backend, config, dt.datetime(2100, 1, 1))
-        self._ids = ids
-
-    def table(self, name: str) -> Any:
-        table = super().table(name)
-        if name in ("ticket_events", "interactions"):
-            table = table.semi_join(self._ids, table.ticket_id == self._ids._w_ticket)
-        return table
-
-
-def _repeat_flags(backend: Any, window: Window, config: MetricsConfig) -> Any:
-    """Per ticket with a customer and key: 1 when it follows an earlier one within repeat_days."""
-    import ibis
-
-    t = backend.table("tickets")
-    key = t[config.repeat_key]
-    # A window ticket can only repeat one created at most repeat_days earlier: no need to scan further back.
-    t = t.filter(
-        t.status != "cancelled",
-        t.customer_id.notnull(),
-        key.notnull(),
-        t.created_at >= window.since - dt.timedelta(days=config.repeat_days),
-        t.created_at < window.until,
-    )
-    w = ibis.window(group_by=[t.customer_id, t[config.repeat_key]], order_by=[t.created_at, t.id])
-    t = t.mutate(_prev=t.created_at.lag().over(w))
-    gap = seconds(t.created_at) - seconds(t._prev)
-    hit = _flag(t._prev.notnull() & (gap <= config.repeat_days * 86400))
-    return t.select(_rp_ticket=t.id, repeat_hit=hit)
-
-
-def _feedback_sums(backend: Any, ids: Any, config: MetricsConfig) -> Any:
-    """Per ticket: answered CSAT/NPS/CES questions about it, as the feedback KPIs count them."""
-    import ibis
-
-    f = backend.table("feedback")
-    f = f.filter(f.ticket_id.notnull(), f.score.notnull(), f.answered_at.notnull())
-    f = f.semi_join(ids, f.ticket_id == ids._w_ticket)
-    is_csat = f.scale == "csat"
-    satisfied = ~f.scale_max.isin(list(config.csat_satisfied)) & (f.score >= f.scale_max - 1)
-    for scale_max, scores in config.csat_satisfied.items():
-        satisfied = satisfied | ((f.scale_max == scale_max) & f.score.isin(list(scores)))
-    is_nps = (f.scale == "nps") & (f.scale_min == 0) & (f.scale_max == 10)
-    is_ces = (f.scale == "ces") & (f.scale_max > f.scale_min)
-    # CES rescaled onto 1-7 as in the ces_mean KPI.
-    ces = ibis.cases(
-        (is_ces, 1.0 + (f.score - f.scale_min) * 6.0 / (f.scale_max - f.scale_min)),
-        else_=ibis.null("float64"),
-    )
-    return f.group_by(_fb_ticket=f.ticket_id).agg(
-        csat_n=_flag(is_csat).sum(),
-        csat_sat=_flag(is_csat & satisfied).sum(),
-        nps_n=_flag(is_nps).sum(),
-        nps_prom=_flag(is_nps & (f.score >= config.nps_promoter_min)).sum(),
-        nps_det=_flag(is_nps & (f.score <= config.nps_detractor_max)).sum(),
-        ces_n=_flag(is_ces).sum(),
-        ces_sum=ces.sum(),
-        ces_sq=(ces * ces).sum(),
-    )
-
-
-def _relationship_nps(backend: Any, window: Window, config: MetricsConfig) -> Any:
-    """Per customer: NPS answers not about a ticket (relationship surveys) answered in the window."""
-    f = backend.table("feedback")
-    f = f.filter(
-        f.ticket_id.isnull(),
-        f.customer_id.notnull(),
-        f.score.notnull(),
-        f.scale == "nps",
-        f.scale_min == 0,
-        f.scale_max == 10,
-        f.answered_at >= window.since,
-        f.answered_at < window.until,
-    )
-    return f.group_by(_cn_customer=f.customer_id).agg(
-        cnps_n=f.count(),
-        cnps_prom=_flag(f.score >= config.nps_promoter_min).sum(),
-        cnps_det=_flag(f.score <= config.nps_detractor_max).sum(),
-    )
-
-
-def _text_rows(backend: Any, ids: Any, entities: Sequence[str]) -> Any | None:
-    if "text_analyses" not in backend.list_tables():
-        return None
-    a = backend.table("text_analyses")
-    a = a.filter(a.ticket_id.notnull(), a.author_role == "customer", a.entity.isin(list(entities)))
-    return a.semi_join(ids, a.ticket_id == ids._w_ticket)
-
-
 def theme_map(backend: Any) -> pd.DataFrame:
     """Every theme id to the active theme it now counts for (merges followed), with that theme's label."""
     if "themes" not in backend.list_tables():
@@ -242,177 +127,129 @@ def theme_map(backend: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["theme_id", "canonical", "label"])
 
 
-def ticket_facts_expr(backend: Any, window: Window, config: MetricsConfig, entities: Sequence[str]) -> Any:
-    """One row per window ticket with every additive measure (see SUMS) and the ticket's customer."""
+@dataclass(frozen=True)
+class Codes:
+    """Integer codes of pain points: 0 the window, 1..C categories, C+1..C+T themes, then crosses."""
+
+    categories: list[str]
+    themes: list[str]
+
+    @property
+    def _c(self) -> int:
+        return len(self.categories)
+
+    @property
+    def _t(self) -> int:
+        return len(self.themes)
+
+    def category(self, i: int) -> int:
+        """Code of the category at position i (0-based)."""
+        return 1 + i
+
+    def theme(self, j: int) -> int:
+        return 1 + self._c + j
+
+    def cross_base(self) -> int:
+        """Code of (theme j, category i) is cross_base + j * C + i."""
+        return 1 + self._c + self._t
+
+    def key(self, code: int) -> tuple[str, str, str | None, str | None]:
+        """(painpoint_key, kind, theme_id, category) of a code."""
+        if code == 0:
+            return WINDOW_KEY, "window", None, None
+        if code <= self._c:
+            c = self.categories[code - 1]
+            return f"category:{c}", "category", None, c
+        if code <= self._c + self._t:
+            t = self.themes[code - 1 - self._c]
+            return f"theme:{t}", "theme", t, None
+        j, i = divmod(code - self.cross_base(), self._c)
+        t, c = self.themes[j], self.categories[i]
+        return f"theme:{t}|category:{c}", "theme_x_category", t, c
+
+    def codes_of(self, keys: Sequence[str]) -> list[int]:
+        """Codes of pain-point keys (unknown keys have none)."""
+        cat = {c: i for i, c in enumerate(self.categories)}
+        theme = {t: j for j, t in enumerate(self.themes)}
+        out = []
+        for key in keys:
+            parts = dict(part.split(":", 1) for part in key.split("|") if ":" in part)
+            t, c = parts.get("theme"), parts.get("category")
+            if t is not None and c is not None and t in theme and c in cat:
+                out.append(self.cross_base() + theme[t] * self._c + cat[c])
+            elif t is not None and c is None and t in theme:
+                out.append(self.theme(theme[t]))
+            elif c is not None and t is None and c in cat:
+                out.append(self.category(cat[c]))
+        return out
+
+
+def _codes(backend: Any, base: Any, kinds: Sequence[str], has_texts: bool) -> tuple[Codes, pd.DataFrame]:
+    """The codes of this window's pain points: its categories (a small query) and the active themes."""
+    categories: list[str] = []
+    if "category" in kinds or "theme_x_category" in kinds:
+        present = base.filter(base.category.notnull()).select("category").distinct().execute()
+        categories = sorted(str(c) for c in present["category"])
+    mapping = theme_map(backend) if has_texts else pd.DataFrame(columns=["theme_id", "canonical", "label"])
+    return Codes(categories, sorted(set(mapping.canonical))), mapping
+
+
+def _members(facts: Any, pairs: Any | None, kinds: Sequence[str], codes: Codes) -> Any:
+    """(pp, tk): every pain point (code) each window ticket belongs to, the window (0) included."""
     import ibis
 
-    from insightdesk.metrics.definitions.common import handoffs, reopens, with_escalation
-
-    t = backend.table("tickets")
-    t = t.filter(t.status != "cancelled", t.created_at >= window.since, t.created_at < window.until)
-    ids = t.select(_w_ticket=t.id)
-    tables = _WindowTables(backend, config, ids)
-
-    f = t.select(
-        ticket_id=t.id,
-        created_at=t.created_at,
-        resolved_at=t.resolved_at,
-        team_id=t.team_id,
-        category=t.category,
-        customer_id=t.customer_id,
-        reassignment_count=t.reassignment_count,
-        reopen_count=t.reopen_count,
-    )
-    # FCR and escalation exactly as the fcr and escalation_rate KPIs define them.
-    f = reopens(handoffs(f, tables), tables)
-    i = tables.interactions
-    replies = i.filter(i.author_role == "agent", i.ticket_id.notnull())
-    replies = replies.group_by(_rp_t=replies.ticket_id).agg(_rp_n=replies.count())
-    f = f.left_join(replies, f.ticket_id == replies._rp_t).drop("_rp_t")
-    f = with_escalation(f, tables)
-    resolved = f.resolved_at.notnull()
-    one_touch = f._rp_n.coalesce(0) <= 1
-
-    repeat = _repeat_flags(backend, window, config)
-    f = f.left_join(repeat, f.ticket_id == repeat._rp_ticket)
-    fb = _feedback_sums(backend, ids, config)
-    f = f.left_join(fb, f.ticket_id == fb._fb_ticket)
-
-    texts = _text_rows(backend, ids, entities)
-    if texts is not None:
-        scored = texts.filter(texts.sentiment_score.notnull())
-        sent = scored.group_by(_sn_ticket=scored.ticket_id).agg(_sent=scored.sentiment_score.mean())
-        f = f.left_join(sent, f.ticket_id == sent._sn_ticket)
-        sentiment = f._sent.cast("float64")
-    else:
-        sentiment = ibis.null("float64")
-    c = backend.table("customers")
-    customers = c.select(_cu_id=c.id, tier=c.tier, ltv=c.lifetime_value.cast("float64"))
-    f = f.left_join(customers, f.customer_id == customers._cu_id)
-
-    hours = ((seconds(f.resolved_at) - seconds(f.created_at)) / 3600.0).cast("float64")
-    res = ibis.cases((resolved, hours), else_=ibis.null("float64"))
-    zero = ibis.literal(0).cast("int64")
-    return f.select(
-        ticket_id=f.ticket_id,
-        category=f.category,
-        customer_id=f.customer_id,
-        tier=f.tier,
-        ltv=f.ltv,
-        week=f.created_at.truncate("W"),
-        tickets=ibis.literal(1).cast("int64"),
-        tickets_recent=_flag(f.created_at >= window.mid),
-        csat_n=f.csat_n.coalesce(zero),
-        csat_sat=f.csat_sat.coalesce(zero),
-        nps_n=f.nps_n.coalesce(zero),
-        nps_prom=f.nps_prom.coalesce(zero),
-        nps_det=f.nps_det.coalesce(zero),
-        ces_n=f.ces_n.coalesce(zero),
-        ces_sum=f.ces_sum.coalesce(0.0),
-        ces_sq=f.ces_sq.coalesce(0.0),
-        resolved=_flag(resolved),
-        fcr_hit=_flag(resolved & (f.reopens == 0) & (f.handoffs == 0) & one_touch),
-        esc_hit=_flag(resolved & (f.escalated == 1)),
-        repeat_n=_flag(f.repeat_hit.notnull()),
-        repeat_hit=f.repeat_hit.coalesce(zero),
-        res_n=_flag(res.notnull()),
-        res_sum=res.coalesce(0.0),
-        res_sq=(res * res).coalesce(0.0),
-        sent_n=_flag(sentiment.notnull()),
-        sent_sum=sentiment.coalesce(0.0),
-        sent_sq=(sentiment * sentiment).coalesce(0.0),
-    )
-
-
-def _theme_pairs_expr(backend: Any, facts: Any, mapping: Any, entities: Sequence[str]) -> Any:
-    """Distinct (ticket, active theme) pairs of the window's tickets."""
-    ids = facts.select(_w_ticket=facts.ticket_id)
-    texts = _text_rows(backend, ids, entities)
-    texts = texts.filter(texts.theme_id.notnull())
-    joined = texts.inner_join(mapping, texts.theme_id == mapping.theme_id)
-    return joined.select(ticket_id=joined.ticket_id, theme_id=joined.canonical).distinct()
-
-
-def _members(facts: Any, pairs: Any | None, kinds: Sequence[str]) -> Any:
-    """(painpoint_key, kind, theme_id, category, ticket_id) for every membership of a window ticket.
-
-    Every ticket is also a member of WINDOW_KEY, so the window's totals come from the same queries.
-    """
-    import ibis
-
-    parts = [
-        facts.select(
-            painpoint_key=ibis.literal(WINDOW_KEY),
-            kind=ibis.literal("window"),
-            theme_id=ibis.null("string"),
-            category=ibis.null("string"),
-            ticket_id=facts.ticket_id,
-        )
-    ]
+    parts = [facts.select(pp=ibis.literal(0).cast("int64"), tk=facts.tk)]
     if "category" in kinds:
-        c = facts.filter(facts.category.notnull())
-        parts.append(
-            c.select(
-                painpoint_key=ibis.literal("category:") + c.category,
-                kind=ibis.literal("category"),
-                theme_id=ibis.null("string"),
-                category=c.category,
-                ticket_id=c.ticket_id,
-            )
-        )
+        c = facts.filter(facts.cat.notnull())
+        parts.append(c.select(pp=(c.cat + 1).cast("int64"), tk=c.tk))
     if pairs is not None and "theme" in kinds:
-        parts.append(
-            pairs.select(
-                painpoint_key=ibis.literal("theme:") + pairs.theme_id,
-                kind=ibis.literal("theme"),
-                theme_id=pairs.theme_id,
-                category=ibis.null("string"),
-                ticket_id=pairs.ticket_id,
-            )
-        )
-    if pairs is not None and "theme_x_category" in kinds:
-        cat = facts.filter(facts.category.notnull()).select(_x_ticket=facts.ticket_id, _x_cat=facts.category)
-        x = pairs.inner_join(cat, pairs.ticket_id == cat._x_ticket)
-        parts.append(
-            x.select(
-                painpoint_key=ibis.literal("theme:") + x.theme_id + ibis.literal("|category:") + x._x_cat,
-                kind=ibis.literal("theme_x_category"),
-                theme_id=x.theme_id,
-                category=x._x_cat,
-                ticket_id=x.ticket_id,
-            )
-        )
+        parts.append(pairs.select(pp=(pairs.th + 1 + len(codes.categories)).cast("int64"), tk=pairs.tk))
+    if pairs is not None and "theme_x_category" in kinds and codes.categories:
+        cat = facts.filter(facts.cat.notnull()).select(_x_tk=facts.tk, _x_cat=facts.cat)
+        x = pairs.inner_join(cat, pairs.tk == cat._x_tk)
+        code = codes.cross_base() + x.th * len(codes.categories) + x._x_cat
+        parts.append(x.select(pp=code.cast("int64"), tk=x.tk))
     members = parts[0]
     for part in parts[1:]:
         members = members.union(part, distinct=False)
     return members
 
 
-def _customer_sums(rows: Any, by: Sequence[str], cnps: Any) -> tuple[Any, Any]:
-    """Per group (and customer): the customer-level sums of CUSTOMER_SUMS, and the tier counts.
+def _per_customer(rows: Any, cnps: Any) -> Any:
+    """One row per (pain point, customer): unhappy and all answers, lifetime value and tier.
 
     Value at risk needs each customer's own dissatisfaction share, so tickets are first summed per
-    (group, customer) and then per group; the customer's relationship NPS answers join there.
+    pain point and customer; the customer's relationship NPS answers join there.
     """
     import ibis
 
-    r = rows.filter(rows.customer_id.notnull())
-    per_customer = r.group_by([*by, "customer_id"]).agg(
+    r = rows.filter(rows.cu.notnull())
+    per_customer = r.group_by(["pp", "cu"]).agg(
         _dis=(r.csat_n - r.csat_sat + r.nps_det).sum(),
         _ans=(r.csat_n + r.nps_n).sum(),
         _ltv=r.ltv.max(),
         _tier=r.tier.max(),
     )
-    p = per_customer.left_join(cnps, per_customer.customer_id == cnps._cn_customer)
+    p = per_customer.left_join(cnps, per_customer.cu == cnps._cn_cu)
     zero = ibis.literal(0).cast("int64")
-    p = p.mutate(
+    return p.select(
+        "pp",
+        "_ltv",
+        "_tier",
         cnps_n=p.cnps_n.coalesce(zero),
         cnps_prom=p.cnps_prom.coalesce(zero),
         cnps_det=p.cnps_det.coalesce(zero),
+        _dis=p._dis + p.cnps_det.coalesce(zero),
+        _ans=p._ans + p.cnps_n.coalesce(zero),
     )
-    p = p.mutate(_dis=p._dis + p.cnps_det, _ans=p._ans + p.cnps_n)
+
+
+def _customer_sums(p: Any) -> tuple[Any, Any]:
+    """Per pain point, from its customers: the sums of CUSTOMER_SUMS, and the tier counts."""
+    import ibis
+
     share = ibis.cases((p._ans > 0, p._ltv * p._dis.cast("float64") / p._ans), else_=ibis.null("float64"))
-    sums = p.group_by(by).agg(
+    sums = p.group_by("pp").agg(
         cnps_n=p.cnps_n.sum(),
         cnps_prom=p.cnps_prom.sum(),
         cnps_det=p.cnps_det.sum(),
@@ -424,7 +261,7 @@ def _customer_sums(rows: Any, by: Sequence[str], cnps: Any) -> tuple[Any, Any]:
         dis_n=p._dis.sum(),
         ans_n=p._ans.sum(),
     )
-    tiers = p.group_by([*by, p._tier.name("tier")]).agg(n=p.count())
+    tiers = p.group_by(["pp", p._tier.name("tier")]).agg(n=p.count())
     return sums, tiers
 
 
@@ -438,6 +275,8 @@ class PainpointData:
     weekly: pd.DataFrame
     tiers: pd.DataFrame
     desk_tiers: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Time of each backend step (base, events, messages, texts, customers, facts, themes, sums...)."""
 
 
 @contextmanager
@@ -473,57 +312,113 @@ def aggregate_painpoints(
     if bad:
         raise PainpointDataError(f"unknown pain-point kind {bad}; choose from {', '.join(KINDS)}")
     cfg = config or MetricsConfig()
+    seconds: dict[str, float] = {}
     with backend_for(store) as backend, _temp_tables(backend) as temps:
         tag = uuid.uuid4().hex[:8]
-        # Materialised once: every aggregation below reads the window's tickets, not the whole store.
-        facts_name = f"_pp_facts_{tag}"
-        facts = backend.create_table(facts_name, ticket_facts_expr(backend, window, cfg, entities), temp=True)
-        temps.append(facts_name)
-        mapping = theme_map(backend)
-        pairs = None
-        if (
-            len(mapping)
-            and _text_rows(backend, facts.select(_w_ticket=facts.ticket_id), entities) is not None
-        ):
-            pairs_name = f"_pp_themes_{tag}"
-            pairs = backend.create_table(
-                pairs_name, _theme_pairs_expr(backend, facts, ibis.memtable(mapping), entities), temp=True
-            )
-            temps.append(pairs_name)
-        labels = dict(zip(mapping.canonical, mapping.label, strict=True))
+        clock = time.perf_counter()
 
-        cnps = _relationship_nps(backend, window, cfg)
-        members = _members(facts, pairs, kinds)
+        def lap(step: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            seconds[step] = seconds.get(step, 0.0) + now - clock
+            clock = now
+
+        def materialise(name: str, expr: Any) -> Any:
+            temps.append(f"_pp_{name}_{tag}")
+            table = backend.create_table(temps[-1], expr, temp=True)
+            lap(name)
+            return table
+
+        # The window's tickets, and their events, messages and texts: each big table is read once.
+        base = materialise("base", window_base_expr(backend, window, cfg))
+        events = materialise("events", window_rows_expr(backend, "ticket_events", window, base))
+        messages = materialise("messages", window_rows_expr(backend, "interactions", window, base))
+        texts_expr = window_texts_expr(backend, window, entities, base)
+        texts = None if texts_expr is None else materialise("texts", texts_expr)
+        customers = materialise("customers", window_customers_expr(backend, base))
+        codes, mapping = _codes(backend, base, kinds, texts is not None)
+        categories = pd.DataFrame({"category": codes.categories, "cat": range(len(codes.categories))})
+        cat_table = ibis.memtable(categories.astype({"category": "string", "cat": "int64"}))
+        lap("codes")
+        facts = materialise(
+            "facts",
+            ticket_facts_expr(
+                backend, window, cfg, base=base, events=events, messages=messages, texts=texts,
+                customers=customers, categories=cat_table,
+            ),
+        )  # fmt: skip
+        pairs = None
+        if codes.themes and texts is not None:
+            theme_codes = mapping.assign(th=mapping.canonical.map({t: j for j, t in enumerate(codes.themes)}))
+            theme_table = ibis.memtable(theme_codes[["theme_id", "th"]].astype({"th": "int64"}))
+            themed = texts.filter(texts.theme_id.notnull())
+            joined = themed.inner_join(theme_table, themed.theme_id == theme_table.theme_id)
+            pairs = materialise("themes", joined.select(tk=joined.ticket_id, th=joined.th).distinct())
+
+        cnps = relationship_nps_expr(backend, window, cfg, customers)
+        members = _members(facts, pairs, kinds, codes)
         if keys is not None:
-            members = members.filter(members.painpoint_key.isin([*keys, WINDOW_KEY]))
-        measures = facts.drop("category")
-        rows = members.inner_join(measures, members.ticket_id == measures.ticket_id)
-        by = ["painpoint_key", "kind", "theme_id", "category"]
-        # Three queries: the window's own sums come out as one more group (WINDOW_KEY).
-        groups = rows.group_by(by).agg(**{c: rows[c].sum() for c in SUMS}).execute()
-        cust, tiers = _customer_sums(rows, ["painpoint_key"], cnps)
+            members = members.filter(members.pp.isin([0, *codes.codes_of(keys)]))
+        rows = members.inner_join(facts, members.tk == facts.tk)
+        # The window's own sums come out as one more group (code 0); weekly counts as columns.
+        week_counts = {f"_week{i}": flag(rows.week_index == i).sum() for i in range(window.weeks)}
+        groups = rows.group_by("pp").agg(**{c: rows[c].sum() for c in SUMS}, **week_counts).execute()
+        lap("sums")
+        # Materialised: both the customer sums and the tier counts read it.
+        per_customer = materialise("per_customer", _per_customer(rows, cnps))
+        cust, tiers = _customer_sums(per_customer)
         cust = cust.execute()
         tiers = tiers.execute()
-        weekly = rows.group_by(["painpoint_key", "week"]).agg(tickets=rows.count()).execute()
+        lap("customer_sums")
 
-    groups = groups.merge(cust, on="painpoint_key", how="left")
+    return _assemble(window, codes, mapping, groups, cust, tiers, seconds)
+
+
+def _assemble(
+    window: Window,
+    codes: Codes,
+    mapping: pd.DataFrame,
+    groups: pd.DataFrame,
+    cust: pd.DataFrame,
+    tiers: pd.DataFrame,
+    seconds: dict[str, float],
+) -> PainpointData:
+    """Decode pain-point codes, split off the window's totals, reshape the weekly counts."""
+    groups = groups.merge(cust, on="pp", how="left")
     for c in (*SUMS, *CUSTOMER_SUMS):
         groups[c] = pd.to_numeric(groups[c], errors="coerce").fillna(0.0).astype(float)
-    is_window = groups["painpoint_key"] == WINDOW_KEY
+    decoded = [codes.key(int(pp)) for pp in groups["pp"]]
+    groups["painpoint_key"] = [d[0] for d in decoded]
+    groups["kind"] = [d[1] for d in decoded]
+    groups["theme_id"] = [d[2] for d in decoded]
+    groups["category"] = [d[3] for d in decoded]
+    is_window = groups["pp"] == 0
     desk = dict.fromkeys((*SUMS, *CUSTOMER_SUMS), 0.0)
     if is_window.any():
         desk.update({c: float(groups.loc[is_window, c].iloc[0]) for c in (*SUMS, *CUSTOMER_SUMS)})
     groups = groups[~is_window].reset_index(drop=True)
+
+    tiers = tiers.assign(painpoint_key=[codes.key(int(pp))[0] for pp in tiers["pp"]])
     desk_tiers = {
-        str(r.tier): int(r.n)
-        for r in tiers[tiers.painpoint_key == WINDOW_KEY].itertuples(index=False)
-        if r.tier is not None
+        str(r.tier): int(r.n) for r in tiers[tiers.pp == 0].itertuples(index=False) if r.tier is not None
     }
-    tiers = tiers[tiers.painpoint_key != WINDOW_KEY].reset_index(drop=True)
-    weekly = weekly[weekly.painpoint_key != WINDOW_KEY].reset_index(drop=True)
+    tiers = tiers[tiers.pp != 0][["painpoint_key", "tier", "n"]].reset_index(drop=True)
+
+    week_columns = [f"_week{i}" for i in range(window.weeks)]
+    starts = [window.week_start + dt.timedelta(days=7 * i) for i in range(window.weeks)]
+    long = groups.melt(id_vars=["painpoint_key"], value_vars=week_columns, var_name="_col", value_name="_n")
+    weekly = pd.DataFrame(
+        {
+            "painpoint_key": long["painpoint_key"],
+            "week": pd.to_datetime(long["_col"].map(dict(zip(week_columns, starts, strict=True)))),
+            "tickets": long["_n"].fillna(0).astype("int64"),
+        }
+    )
+    labels = dict(zip(mapping.canonical, mapping.label, strict=True))
+    groups = groups.drop(columns=[*week_columns, "pp"])
     groups["label"] = [_label(r, labels) for r in groups.itertuples(index=False)]
-    weekly["week"] = pd.to_datetime(weekly["week"])
-    return PainpointData(window, groups, desk, weekly, tiers, desk_tiers)
+    log.info("pain-point sums: %s", ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items()))
+    return PainpointData(window, groups, desk, weekly, tiers, desk_tiers, seconds)
 
 
 def _label(row: Any, labels: dict[str, str]) -> str:

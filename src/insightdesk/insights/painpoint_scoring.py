@@ -201,13 +201,25 @@ def _comparisons(groups: pd.DataFrame, desk: Mapping[str, float], conf: float) -
     }
 
 
+def clopper_pearson(k: np.ndarray, n: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Clopper-Pearson) interval of k/n from beta quantiles, vectorised; NaN where n == 0."""
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    alpha = 1 - confidence
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(k > 0, st.beta.ppf(alpha / 2, k, n - k + 1), 0.0)
+        high = np.where(k < n, st.beta.ppf(1 - alpha / 2, k + 1, n - k), 1.0)
+    empty = n <= 0
+    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
+
+
 def _trend(groups: pd.DataFrame, desk: Mapping[str, float], conf: float) -> dict[str, np.ndarray]:
     """Volume share of the recent half vs the earlier half, against the desk's own change.
 
     With N1, N2 the window's tickets in each half, a pain point's recent count n2 out of its n1 + n2 is
     binomial with p0 = N2 / (N1 + N2) when its share did not move. The share ratio
     (n2 / N2) / (n1 / N1) is that proportion's odds over p0's odds, so the exact (Clopper-Pearson)
-    interval of the proportion gives the ratio's interval.
+    interval of the proportion gives the ratio's interval; the p-value is the exact two-sided test
+    (twice the smaller tail). Vectorised: thousands of pain points cost milliseconds.
     """
     n = groups["tickets"].to_numpy(dtype=float)
     n2 = groups["tickets_recent"].to_numpy(dtype=float)
@@ -222,19 +234,13 @@ def _trend(groups: pd.DataFrame, desk: Mapping[str, float], conf: float) -> dict
         return out
     p0 = big_n2 / (big_n1 + big_n2)
     odds0 = p0 / (1 - p0)
-
-    def odds(p: float) -> float:
-        return math.inf if p >= 1 else p / (1 - p)
-
-    for i, (a, b) in enumerate(zip(n1, n2, strict=True)):
-        if a + b <= 0:
-            continue
-        test = st.binomtest(int(b), int(a + b), p0)
-        ci = test.proportion_ci(confidence_level=conf, method="exact")
-        out["ratio"][i] = odds(b / (a + b)) / odds0
-        out["ci_low"][i] = odds(ci.low) / odds0
-        out["ci_high"][i] = odds(ci.high) / odds0
-        out["p_value"][i] = test.pvalue
+    low, high = clopper_pearson(n2, n, conf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["ratio"] = np.where(n > 0, (n2 / n1) / odds0, np.nan)  # inf when nothing came before
+        out["ci_low"] = np.where(n > 0, low / (1 - low) / odds0, np.nan)
+        out["ci_high"] = np.where(n > 0, high / (1 - high) / odds0, np.nan)
+        tails = np.minimum(st.binom.cdf(n2, n, p0), st.binom.sf(n2 - 1, n, p0))
+    out["p_value"] = np.where(n > 0, np.minimum(1.0, 2 * tails), np.nan)
     return out
 
 
@@ -344,12 +350,13 @@ def score_painpoints(
         score = score * lifted[f] ** cfg.factor_weights[f]
 
     rows = []
+    records = g.to_dict("records")  # row access by position is slow on a data frame
     for i in range(m):
-        metrics = _metrics(i, g, desk, comp, trend, var, scored, factors, cfg)
+        metrics = _metrics(i, records[i], desk, comp, trend, var, scored, factors, cfg)
         explanation = _explain(i, score[i], lifted, scored, comp, metrics, cfg)
         reasons = _critical_reasons(i, score[i], scored, comp, metrics, cfg)
         metrics["critical_reasons"] = reasons
-        r = g.iloc[i]
+        r = records[i]
         csat = comp["csat"].row(i, cfg.min_n)
         rows.append(
             {
@@ -424,7 +431,7 @@ _OUTPUT_COLUMNS = (
 
 def _metrics(
     i: int,
-    g: pd.DataFrame,
+    r: Mapping[str, Any],
     desk: Mapping[str, float],
     comp: Mapping[str, _Comparison],
     trend: Mapping[str, np.ndarray],
@@ -433,7 +440,6 @@ def _metrics(
     factors: Mapping[str, np.ndarray],
     cfg: PainpointConfig,
 ) -> dict[str, Any]:
-    r = g.iloc[i]
     kpis = {name: c.row(i, cfg.min_n) for name, c in comp.items()}
     res = kpis["resolution_time"]
     res_n = float(r["res_n"])

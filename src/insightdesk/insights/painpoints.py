@@ -12,6 +12,7 @@ them, stores the run (insight_runs, painpoints, new backlog entries) and reads s
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,16 +45,29 @@ class PainpointRanking:
     window_tickets: int
     added_to_backlog: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)
+    """Seconds per step: the backend sums (sums_*), scoring, storing."""
+
+
+def _json(value: Any) -> str:
+    """JSON text of a metrics dict or explanation: they hold plain Python values already (fast path);
+    anything else (numpy scalars, NaN) goes through runs.to_json."""
+    from insightdesk.insights.runs import to_json
+
+    try:
+        return json.dumps(value, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError):
+        return to_json(value)
 
 
 def _attach_series(frame: pd.DataFrame, data: PainpointData) -> None:
     """Weekly ticket counts and the tier mix of affected customers, into each pain point's metrics."""
     weekly: dict[str, list[list[Any]]] = {}
     if len(data.weekly):
-        for key, part in data.weekly.sort_values("week").groupby("painpoint_key", sort=False):
-            weekly[key] = [
-                [w.date().isoformat(), int(n)] for w, n in zip(part.week, part.tickets, strict=True)
-            ]
+        w = data.weekly.sort_values(["painpoint_key", "week"])
+        days = w["week"].dt.strftime("%Y-%m-%d")
+        for key, day, n in zip(w["painpoint_key"], days, w["tickets"], strict=True):
+            weekly.setdefault(key, []).append([day, int(n)])
     tiers: dict[str, dict[str, int]] = {}
     for r in data.tiers.itertuples(index=False):
         tiers.setdefault(r.painpoint_key, {})[str(r.tier) if r.tier is not None else "unknown"] = int(r.n)
@@ -77,7 +91,7 @@ def rank_painpoints(
     New pain points among the top `backlog_top` (and every critical one) enter the backlog as `new`.
     """
     from insightdesk.insights.backlog import add_new_painpoints
-    from insightdesk.insights.runs import recorded_run, to_json, utcnow
+    from insightdesk.insights.runs import recorded_run, utcnow
     from insightdesk.insights.tables import painpoints as painpoints_table
 
     cfg = config or PainpointConfig()
@@ -90,8 +104,12 @@ def rank_painpoints(
         raise PainpointDataError(
             f"no tickets created in {window.since:%Y-%m-%d} .. {window.until:%Y-%m-%d}: choose another window"
         )
+    steps = {f"sums_{k}": v for k, v in data.seconds.items()}
+    clock = time.perf_counter()
     frame = score_painpoints(data.groups, data.desk, cfg)
     _attach_series(frame, data)
+    steps["score"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     params = {"window": window.to_dict(), "config": cfg.to_dict()}
     with recorded_run(store, "painpoints", params, started_by=started_by) as run:
         now = utcnow()
@@ -112,8 +130,8 @@ def rank_painpoints(
                 "tickets": int(r.tickets),
                 "customers": int(r.customers),
                 "trend": r.trend,
-                "metrics": to_json(r.metrics),
-                "explanation": to_json(r.explanation),
+                "metrics": _json(r.metrics),
+                "explanation": _json(r.explanation),
                 "computed_at": now,
             }
             for r in frame.itertuples(index=False)
@@ -141,6 +159,7 @@ def rank_painpoints(
         window_tickets=int(data.desk.get("tickets", 0)),
         added_to_backlog=added,
         seconds=time.perf_counter() - began,
+        steps={**steps, "store": time.perf_counter() - clock},
     )
 
 
