@@ -329,6 +329,9 @@ def test_painpoint_codes_round_trip() -> None:
     assert codes.key(0)[0] == "__window__"
     assert codes.key(codes.codes_of(["theme:T2|category:B"])[0])[1:] == ("theme_x_category", "T2", "B")
     assert codes.codes_of(["theme:T9", "category:Z", "nonsense"]) == []
+    odd = Codes(["Billing | refunds: EU"], ["T1"])
+    for key in ("category:Billing | refunds: EU", "theme:T1|category:Billing | refunds: EU"):
+        assert odd.key(odd.codes_of([key])[0])[0] == key
 
 
 def test_an_empty_store_says_what_to_do(store: Store) -> None:

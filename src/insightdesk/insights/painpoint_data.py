@@ -173,8 +173,14 @@ class Codes:
         theme = {t: j for j, t in enumerate(self.themes)}
         out = []
         for key in keys:
-            parts = dict(part.split(":", 1) for part in key.split("|") if ":" in part)
-            t, c = parts.get("theme"), parts.get("category")
+            # Categories are free text (a `|` or `:` in one must not break the key apart).
+            t: str | None = None
+            c: str | None = None
+            if key.startswith("category:"):
+                c = key.removeprefix("category:")
+            elif key.startswith("theme:"):
+                t, sep, c_part = key.removeprefix("theme:").partition("|category:")
+                c = c_part if sep else None
             if t is not None and c is not None and t in theme and c in cat:
                 out.append(self.cross_base() + theme[t] * self._c + cat[c])
             elif t is not None and c is None and t in theme:
