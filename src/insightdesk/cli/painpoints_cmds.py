@@ -146,7 +146,7 @@ def rank_cmd(
 ) -> None:
     """Rank pain points over a window and store the run (painpoints table, new backlog entries)."""
     from insightdesk.insights.painpoint_data import PainpointDataError
-    from insightdesk.insights.painpoints import rank_painpoints
+    from insightdesk.insights.painpoints import list_painpoints, rank_painpoints
     from insightdesk.store import open_store
 
     try:
@@ -158,8 +158,7 @@ def rank_cmd(
             ranking = rank_painpoints(store, cfg, since=since, until=until)
         except (PainpointDataError, ValueError) as exc:
             _fail(exc)
-    frame = ranking.frame.copy()
-    frame["status"] = None
+        frame = list_painpoints(store, run_id=ranking.run_id)  # with the backlog status
     w = ranking.window
     err.print(
         f"run {ranking.run_id}: {len(frame):,} pain points from {ranking.window_tickets:,} tickets "
@@ -169,7 +168,7 @@ def rank_cmd(
     _emit(
         frame.head(top) if fmt is Format.table else frame,
         fmt,
-        [c for c in LIST_COLUMNS if c not in ("status", "owner")] + ["metrics", "explanation"],
+        [*LIST_COLUMNS, "metrics", "explanation"],
         f"Pain points, {w.since:%Y-%m-%d} .. {w.until:%Y-%m-%d}",
         "score = severity x frequency x business impact (docs/insights.md); "
         "details: insightdesk painpoints show KEY",
@@ -197,6 +196,9 @@ def list_cmd(
             )
         except (PainpointNotFound, ValueError) as exc:
             _fail(exc)
+    if frame.empty and fmt is Format.table:
+        out.print("no pain points match (see `insightdesk painpoints runs` and the filters given)")
+        return
     title = f"Pain points of run {frame.run_id.iloc[0]}" if len(frame) else "Pain points"
     _emit(frame, fmt, [*LIST_COLUMNS, "metrics", "explanation"], title)
 
