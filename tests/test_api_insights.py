@@ -149,3 +149,36 @@ def test_insight_pages_render(server: LiveServer) -> None:
         page = c.get("/insights").text
     assert 'data-testid="risk-model"' in page and 'data-testid="risk-tickets"' not in page
     assert max(timings.values()) < 2.0, timings  # generous: CI shares two cores with the suite
+
+
+def test_a_change_injected_into_the_bundled_sample_is_recovered(tmp_path: Path) -> None:
+    """The sample's web tickets answer 6 hours slower from 2020-04-06 on; email tickets do not change."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from insightdesk.insights.impact import estimate_impact
+    from insightdesk.store import open_store
+    from tests.web_server import _sample_db
+
+    db = tmp_path / "sample.duckdb"
+    shutil.copyfile(_sample_db(), db)
+    with open_store(db) as store:
+        with store.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE tickets SET first_response_at = first_response_at + INTERVAL '6 hours' "
+                    "WHERE channel = 'web' AND created_at >= TIMESTAMP '2020-04-06' "
+                    "AND first_response_at IS NOT NULL"
+                )
+            )
+        result = estimate_impact(
+            store,
+            "first_response_hours",
+            "2020-04-06",
+            {"channel": "web"},
+            {"channel": "chat"},
+            window_days=28,
+        )
+    assert result.method == "did" and result.ci_low < 6 < result.ci_high, result.as_dict()
+    assert result.n_treated > 100 and result.n_control > 100
