@@ -489,3 +489,11 @@ def warm_up(state: AppState) -> None:
         values = options.get(name) or []
         if values:
             tiles(state, Filters(**{name: values[0]}))
+    # And per kind of date range (from, to, both): any dates reuse these queries.
+    span = data_range(state)
+    if span["first_ticket"] and span["last_ticket"]:
+        first = dt.date.fromisoformat(span["first_ticket"][:10])
+        last = dt.date.fromisoformat(span["last_ticket"][:10])
+        middle = first + (last - first) / 2
+        for since, until in ((middle, None), (None, middle), (first, last)):
+            tiles(state, Filters(since=since, until=until))
