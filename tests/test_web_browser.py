@@ -198,7 +198,8 @@ def test_team_lead_works_a_pain_point_and_an_alert(browser: object) -> None:
         rows = page.locator("table[data-testid=painpoints] tbody tr")
         assert rows.count() >= 5
         shot(page, "20-painpoints")
-        rows.first.locator("a").first.click()
+        # The second pain point: tests/test_api_insights.py works the first one on the same server.
+        rows.nth(1).locator("a").first.click()
         page.wait_for_url("**/painpoints/detail?key=**")
         assert page.locator("table[data-testid=explanation] tbody tr").count() >= 1
         wait_chart(page, ".chart")
