@@ -7,6 +7,7 @@ limits per-ticket results to the caller's row scope, and records changes in the 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
@@ -128,7 +129,7 @@ def update_painpoint(
         record_ids=[key],
         detail={k: str(v) for k, v in changes.items() if k != "note"},
     )
-    return plain(result.__dict__ if hasattr(result, "__dict__") else result)
+    return plain(asdict(result))
 
 
 # --- drivers --------------------------------------------------------------------------------------

@@ -157,25 +157,20 @@ def did_cmd(
     db: str = DB_OPTION,
 ) -> None:
     """Difference-in-differences: the change's effect on the treated segment against a control segment."""
-    from insightdesk.insights.impact import estimate_impact
-    from insightdesk.store import open_store
-
-    with open_store(db) as store:
-        result = _run(
-            estimate_impact,
-            store=store,
-            kpi=kpi,
-            intervention_at=at,
-            treated=_segment(treated, "treated"),
-            control=_segment(control, "control"),
-            since=since,
-            until=until,
-            window_days=window_days,
-            grain=grain,
-            name=name,
-            record=record,
-        )
-    _show(result, fmt)
+    _estimate(
+        db,
+        fmt,
+        kpi=kpi,
+        intervention_at=at,
+        treated=_segment(treated, "treated"),
+        control=_segment(control, "control"),
+        since=since,
+        until=until,
+        window_days=window_days,
+        grain=grain,
+        name=name,
+        record=record,
+    )
 
 
 @impact_app.command("prepost")
@@ -193,24 +188,29 @@ def prepost_cmd(
     db: str = DB_OPTION,
 ) -> None:
     """Pre/post with trend (no control segment; weaker evidence, labelled as such)."""
+    _estimate(
+        db,
+        fmt,
+        kpi=kpi,
+        intervention_at=at,
+        treated=_segment(treated, "treated"),
+        control=None,
+        since=since,
+        until=until,
+        window_days=window_days,
+        grain=grain,
+        name=name,
+        record=record,
+    )
+
+
+def _estimate(db: str | None, fmt: Format, **params: object) -> None:
+    """Run estimate_impact on the store and print the result (did and prepost differ only in the control)."""
     from insightdesk.insights.impact import estimate_impact
     from insightdesk.store import open_store
 
     with open_store(db) as store:
-        result = _run(
-            estimate_impact,
-            store=store,
-            kpi=kpi,
-            intervention_at=at,
-            treated=_segment(treated, "treated"),
-            control=None,
-            since=since,
-            until=until,
-            window_days=window_days,
-            grain=grain,
-            name=name,
-            record=record,
-        )
+        result = _run(estimate_impact, store=store, **params)
     _show(result, fmt)
 
 
