@@ -154,7 +154,12 @@ def route_rules(app: FastAPI) -> tuple[list[tuple[str, str, Permission | None]],
 def _warm(state: AppState) -> None:
     started = time.perf_counter()
     try:
+        rollups = state.refresh_rollups()  # on a connection of its own, beside the warm-up
         dashboard.warm_up(state)
         log.info("dashboard warmed up in %.1f s", time.perf_counter() - started)
+        if rollups is not None:
+            rollups.join()
+            dashboard.warm_up_rollups(state)
+            log.info("roll-up queries ready %.1f s after start", time.perf_counter() - started)
     except Exception:  # a warm-up failure only costs the first visitor time
         log.warning("dashboard warm-up failed", exc_info=True)

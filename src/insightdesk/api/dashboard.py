@@ -222,12 +222,44 @@ def comparison(
     return _cached(state, ("compare", kpi, by, against, grain, f.key()), run)
 
 
+def prefetch_cells(state: AppState, kpis: tuple[str, ...], f: Filters, grain: str | None = None) -> None:
+    """Fill the cells cache of several KPIs at once: the roll-ups answer them in one query."""
+    from insightdesk.metrics import compute_many, get_kpi
+
+    min_n = state.setting("dashboard.min_n")
+    version = state.data_version()
+
+    def key(kpi: str) -> tuple[Any, ...]:
+        g = None if get_kpi(kpi).snapshot else grain
+        return ("cells", kpi, (), g, f.key(), min_n, version)
+
+    missing = tuple(k for k in kpis if state.cache.peek(key(k)) is None)
+    if not missing:
+        return
+    found = _metrics(
+        state,
+        lambda: compute_many(
+            missing,
+            store=state.store,
+            grain=grain,
+            since=f.since,
+            until=f.until,
+            where=f.where(),
+            min_n=min_n,
+        ),
+    )
+    for kpi, frame in found.items():
+        state.cache.get_or_compute(key(kpi), lambda frame=frame: frame)
+
+
 def tiles(
     state: AppState, f: Filters, grain: str = "week", kpis: tuple[str, ...] = TILE_KPIS
 ) -> list[dict[str, Any]]:
     """KPI tiles: value with interval over the window, a trend series and the last change with its test."""
-    from insightdesk.metrics import MetricsError
+    from insightdesk.metrics import MetricsError, get_kpi
 
+    prefetch_cells(state, kpis, f)
+    prefetch_cells(state, tuple(k for k in kpis if not get_kpi(k).snapshot), f, grain)
     out = []
     for name in kpis:
         info = kpi_info(name)
@@ -472,6 +504,34 @@ def alerts(state: AppState, f: Filters, grain: str = "week") -> dict[str, Any]:
         "rule": f"{grain}-over-{grain} change with Holm-adjusted p < 0.05",
         "alerts": found,
     }
+
+
+def warm_up_rollups(state: AppState) -> None:
+    """Compile the roll-up queries of the tiles once per kind of filter and of date range.
+
+    Results are not kept (the cache already holds these views): only the compiled SQL, which any
+    value of the same filter then reuses.
+    """
+    from insightdesk.metrics import compute_many, get_kpi
+
+    options = filter_options(state)
+    span = data_range(state)
+    requests: list[dict[str, Any]] = [{}]
+    requests += [
+        {"where": {FILTER_DIMENSIONS[n]: v[0]}} for n, v in options.items() if n in FILTER_DIMENSIONS and v
+    ]
+    if span["first_ticket"] and span["last_ticket"]:
+        first = dt.date.fromisoformat(span["first_ticket"][:10])
+        requests += [{"since": first}, {"until": first}, {"since": first, "until": first}]
+    trend = tuple(k for k in TILE_KPIS if not get_kpi(k).snapshot)
+    for request in requests:
+        for kpis, grain in ((TILE_KPIS, None), (trend, "week")):
+            _metrics(
+                state,
+                lambda kpis=kpis, grain=grain, request=request: compute_many(
+                    kpis, store=state.store, grain=grain, **request
+                ),
+            )
 
 
 def warm_up(state: AppState) -> None:

@@ -77,6 +77,9 @@ class ServerSettings:
     """Compute the default dashboard views in the background at start."""
     materialise_facts_max_tickets: int = 500_000
     """On DuckDB, keep KPI facts as temporary tables up to this many tickets (faster filtered views)."""
+    rollups_max_tickets: int = 500_000
+    """Build the KPI roll-ups at start and after each data change up to this many tickets; a larger
+    store keeps the roll-ups `insightdesk metrics rollup build` made, used while they are current."""
 
 
 def concurrent_engine(store: Store) -> sa.Engine:
@@ -141,6 +144,8 @@ class AppState:
         self._version_lock = threading.Lock()
         self.started = time.time()
         self._settings: dict[str, tuple[float, Any]] = {}
+        self._rollup_lock = threading.Lock()
+        self._rollup_wanted = threading.Event()
         self._materialise_facts_if_small()
 
     def setting(self, name: str, ttl_s: float = 5.0) -> Any:
@@ -174,6 +179,50 @@ class AppState:
         if tickets <= self.settings.materialise_facts_max_tickets:
             materialise_facts(self.store.ibis())
 
+    def refresh_rollups(self, wait: bool = False) -> threading.Thread | None:
+        """Rebuild the KPI roll-ups in the background when the store is small enough.
+
+        The build runs on a connection of its own, so requests keep being answered (live) while it
+        runs; a request for another build meanwhile is folded into one more run after it.
+        """
+        if self.store.read_only or not self.has_table("kpi_rollups") or not self._rollups_wanted():
+            return None
+        self._rollup_wanted.set()
+        if not self._rollup_lock.acquire(blocking=False):
+            return None  # the running build loops once more for this request
+        thread = threading.Thread(target=self._build_rollups, name="insightdesk-rollups", daemon=True)
+        thread.start()
+        if wait:
+            thread.join()
+        return thread
+
+    def _rollups_wanted(self) -> bool:
+        if self.store.dialect not in ("duckdb", "postgresql"):
+            return False
+        tickets = self.store.scalar("select count(*) from tickets") or 0
+        return 0 < tickets <= self.settings.rollups_max_tickets
+
+    def _build_rollups(self) -> None:
+        from insightdesk.metrics.rollup import build_rollups, rollups_current
+
+        try:
+            while self._rollup_wanted.is_set():
+                self._rollup_wanted.clear()
+                started = time.perf_counter()
+                try:
+                    if rollups_current(self.store):
+                        continue
+                    built = build_rollups(self.store, own_connection=True)
+                    log.info(
+                        "KPI roll-ups built for %d KPIs in %.1f s",
+                        sum(r.skipped is None for r in built),
+                        time.perf_counter() - started,
+                    )
+                except Exception:  # a failed build only costs speed: requests are answered live
+                    log.warning("KPI roll-up build failed; KPIs are computed live", exc_info=True)
+        finally:
+            self._rollup_lock.release()
+
     def data_version(self, ttl_s: float = 5.0) -> tuple[Any, ...]:
         """Changes when a batch lands or text analyses change; checked at most every `ttl_s`."""
         now = time.monotonic()
@@ -199,6 +248,7 @@ class AppState:
 
             with self.metrics_lock:
                 refresh_facts(self.store.ibis())
+            self.refresh_rollups()
         return version
 
     def fresh_version(self, ttl_s: float = 5.0) -> tuple[Any, ...] | None:

@@ -330,4 +330,7 @@ def print_headline(store: object) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from insightdesk.cli.rollup_cmds import rollup_app
+
+    metrics_app.add_typer(rollup_app, name="rollup")
     app.add_typer(metrics_app, name="metrics")

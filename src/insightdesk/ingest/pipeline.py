@@ -197,6 +197,7 @@ def ingest_file(
             ) from exc
         _pause("before_commit")
         target.commit()
+        store.changed()
     except BaseException:
         target.rollback()
         raise

@@ -13,7 +13,7 @@ from insightdesk.metrics.compare import compare
 from insightdesk.metrics.compute import GRAINS, MetricsError, compute
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import DIMENSIONS
-from insightdesk.metrics.overview import headline, overview
+from insightdesk.metrics.overview import compute_many, headline, overview
 from insightdesk.metrics.registry import get_kpi, list_kpis, register_kpi, unregister_kpi
 from insightdesk.metrics.spec import KPI
 
@@ -26,6 +26,7 @@ __all__ = [
     "MetricsError",
     "compare",
     "compute",
+    "compute_many",
     "get_kpi",
     "headline",
     "list_kpis",

@@ -62,7 +62,7 @@ def backend_for(store: Store | str | Any | None) -> Iterator[Any]:
         yield store  # already an Ibis backend (Spark, a custom DuckDB connection...)
 
 
-def _timestamp(value: Any, name: str) -> dt.datetime | None:
+def timestamp_arg(value: Any, name: str) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -79,6 +79,9 @@ def _timestamp(value: Any, name: str) -> dt.datetime | None:
         raise MetricsError(f"{name}={value!r} is not a date or timestamp (use YYYY-MM-DD)") from exc
 
 
+_timestamp = timestamp_arg  # the name other packages import
+
+
 def compute(
     kpi: str | KPI,
     *,
@@ -90,6 +93,7 @@ def compute(
     where: Where = None,
     min_n: int = 30,
     config: MetricsConfig | None = None,
+    rollups: bool = True,
 ) -> pd.DataFrame:
     """One KPI per cell of `by` x `grain`, with n, a confidence interval and a low-n flag.
 
@@ -97,24 +101,24 @@ def compute(
     `category` (share KPIs), `value`, `ci_low`, `ci_high`, `n`, `numerator`, `denominator`,
     `low_n`, `method`, plus `promoters`/`detractors` (NPS) or `sd` (means). `since` is
     inclusive, `until` exclusive; snapshot KPIs are taken at `until` (else now).
+
+    With `rollups` (the default) a request the store's current daily roll-ups cover is answered
+    from them (metrics/rollup.py): the same values, up to float rounding, and medians within the
+    roll-up's bin width when it has one (the `method` then says so). `attrs["source"]` says which.
     """
     spec = kpi if isinstance(kpi, KPI) else get_kpi(kpi)
     cfg = config or MetricsConfig()
     by = list(dict.fromkeys(by))
-    check_dimensions(by)
-    if grain is not None and grain not in GRAINS:
-        raise MetricsError(f"grain {grain!r} is not one of {', '.join(GRAINS)}")
-    if grain is not None and spec.snapshot:
-        raise MetricsError(
-            f"{spec.name} is a snapshot at one instant; drop the grain and set `until` instead"
-        )
-    if spec.kind == "share" and "category" in by:
-        raise MetricsError(
-            f"{spec.name} is a share whose rows are its categories; it cannot be cut by category"
-        )
-    since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
+    check_request(spec, by, grain)
+    since_ts, until_ts = timestamp_arg(since, "since"), timestamp_arg(until, "until")
     as_of = cfg.snapshot_time(until_ts)
     with backend_for(store) as backend:
+        if rollups:
+            from insightdesk.metrics.rollup_read import covered_cells
+
+            covered = covered_cells(spec, backend, by, grain, since_ts, until_ts, where, cfg)
+            if covered is not None:
+                return finish_rollup(spec, *covered, by, grain, min_n, cfg)
         t_where, t_since, t_until, swaps = _template(backend, where, since_ts, until_ts)
         key = _cache_key(spec, by, grain, t_since, t_until, t_where, cfg)
         sqls = cached(backend, "query", (*key, as_of)) if key else None
@@ -136,8 +140,40 @@ def compute(
         frames = [run_sql(backend, sql) for sql in sqls.split("\x00")]
     cells = _cells(spec, frames, by, grain, since_ts, as_of, cfg)
     result = _finish(spec, cells, by, grain, min_n, cfg)
-    result.attrs.update(kpi=spec.name, unit=spec.unit, as_of=as_of if spec.snapshot else None)
+    result.attrs.update(kpi=spec.name, unit=spec.unit, as_of=as_of if spec.snapshot else None, source="live")
     return result
+
+
+def finish_rollup(
+    spec: KPI,
+    cells: pd.DataFrame,
+    resolution: float,
+    by: list[str],
+    grain: str | None,
+    min_n: int,
+    cfg: MetricsConfig,
+) -> pd.DataFrame:
+    """Cells summed from the roll-up, finished exactly like live cells; binned medians say so."""
+    result = _finish(spec, cells, by, grain, min_n, cfg)
+    if spec.kind == "median" and resolution > 0:
+        result["method"] = f"{spec.method} (values binned to {resolution:.1%})"
+    result.attrs.update(kpi=spec.name, unit=spec.unit, as_of=None, source="rollup")
+    return result
+
+
+def check_request(spec: KPI, by: list[str], grain: str | None) -> None:
+    """Refuse a cut or grain the KPI cannot take, with what to change."""
+    check_dimensions(by)
+    if grain is not None and grain not in GRAINS:
+        raise MetricsError(f"grain {grain!r} is not one of {', '.join(GRAINS)}")
+    if grain is not None and spec.snapshot:
+        raise MetricsError(
+            f"{spec.name} is a snapshot at one instant; drop the grain and set `until` instead"
+        )
+    if spec.kind == "share" and "category" in by:
+        raise MetricsError(
+            f"{spec.name} is a share whose rows are its categories; it cannot be cut by category"
+        )
 
 
 # Engines whose string literals are standard SQL ('' escapes a quote), so a value can be spliced in.

@@ -7,9 +7,17 @@ from typing import Any
 
 import pandas as pd
 
-from insightdesk.metrics.compute import backend_for, compute
+from insightdesk.metrics.compute import (
+    Where,
+    backend_for,
+    check_request,
+    compute,
+    finish_rollup,
+    timestamp_arg,
+)
 from insightdesk.metrics.config import MetricsConfig
-from insightdesk.metrics.registry import list_kpis
+from insightdesk.metrics.registry import get_kpi, list_kpis
+from insightdesk.metrics.spec import KPI
 
 HEADLINE = (
     "csat",
@@ -23,6 +31,56 @@ HEADLINE = (
 )
 
 
+def compute_many(
+    kpis: Sequence[str | KPI],
+    *,
+    store: Any = None,
+    by: Sequence[str] = (),
+    grain: str | None = None,
+    since: Any = None,
+    until: Any = None,
+    where: Where = None,
+    min_n: int = 30,
+    config: MetricsConfig | None = None,
+    rollups: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """`compute()` of several KPIs over the same cut, keyed by KPI name; snapshot KPIs ignore the grain.
+
+    KPIs the store's roll-ups cover are read together (one query per dimension set); the others
+    are computed live one by one. Each frame is what `compute()` would return for it.
+    """
+    cfg = config or MetricsConfig()
+    specs = [k if isinstance(k, KPI) else get_kpi(k) for k in kpis]
+    cut = list(dict.fromkeys(by))
+    for spec in specs:
+        check_request(spec, cut, None if spec.snapshot else grain)
+    since_ts, until_ts = timestamp_arg(since, "since"), timestamp_arg(until, "until")
+    out: dict[str, pd.DataFrame] = {}
+    with backend_for(store) as backend:
+        covered = {}
+        if rollups:
+            from insightdesk.metrics.rollup_read import covered_many
+
+            covered = covered_many(specs, backend, cut, grain, since_ts, until_ts, where, cfg)
+        for spec in specs:
+            if spec.name in covered:
+                out[spec.name] = finish_rollup(spec, *covered[spec.name], cut, grain, min_n, cfg)
+                continue
+            out[spec.name] = compute(
+                spec,
+                store=backend,
+                by=cut,
+                grain=None if spec.snapshot else grain,
+                since=since,
+                until=until,
+                where=where,
+                min_n=min_n,
+                config=cfg,
+                rollups=False,
+            )
+    return out
+
+
 def overview(
     store: Any = None,
     *,
@@ -31,30 +89,30 @@ def overview(
     grain: str | None = None,
     since: Any = None,
     until: Any = None,
+    where: Where = None,
     min_n: int = 30,
     config: MetricsConfig | None = None,
+    rollups: bool = True,
 ) -> pd.DataFrame:
     """Every KPI (or those named) in one long frame with a `kpi` column; snapshot KPIs ignore the grain."""
     names = list(kpis) if kpis is not None else [k.name for k in list_kpis()]
+    found = compute_many(
+        names,
+        store=store,
+        by=by,
+        grain=grain,
+        since=since,
+        until=until,
+        where=where,
+        min_n=min_n,
+        config=config,
+        rollups=rollups,
+    )
     frames = []
-    with backend_for(store) as backend:
-        for name in names:
-            from insightdesk.metrics.registry import get_kpi
-
-            spec = get_kpi(name)
-            frame = compute(
-                spec,
-                store=backend,
-                by=by,
-                grain=None if spec.snapshot else grain,
-                since=since,
-                until=until,
-                min_n=min_n,
-                config=config,
-            )
-            frame.insert(0, "kpi", name)
-            frame.insert(1, "unit", spec.unit)
-            frames.append(frame)
+    for name, frame in found.items():
+        frame.insert(0, "kpi", name)
+        frame.insert(1, "unit", get_kpi(name).unit)
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

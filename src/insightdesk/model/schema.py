@@ -418,6 +418,7 @@ EXTENSION_TABLE_MODULES: tuple[str, ...] = (
     "insightdesk.text.tables",
     "insightdesk.governance.tables",
     "insightdesk.insights.tables",
+    "insightdesk.metrics.rollup_tables",
 )
 
 

@@ -59,6 +59,8 @@ class Store:
         self.read_only = read_only
         self._duck: duckdb.DuckDBPyConnection | None = None
         self._ibis: Any = None
+        self.generation = 0
+        """Bumped by `changed()`: caches over this store's data compare it to know they are current."""
         if self.dialect == "duckdb":
             self.engine = self._open_duckdb(Path(target), read_only)
         else:
@@ -109,20 +111,37 @@ class Store:
     def ibis(self) -> Any:
         """An Ibis backend over this store (shared connection for DuckDB)."""
         if self._ibis is None:
-            import ibis
-
-            if self.dialect == "duckdb":
-                self._ibis = ibis.duckdb.from_connection(self.duckdb)
-            else:
-                url = sa.engine.make_url(_sqlalchemy_pg_url(self.target))
-                self._ibis = ibis.postgres.connect(
-                    host=url.host or "127.0.0.1",
-                    port=url.port or 5432,
-                    user=url.username,
-                    password=url.password,
-                    database=url.database,
-                )
+            self._ibis = self.new_ibis(shared=True)
+            self._ibis.__dict__["_insightdesk_generation"] = self.generation
         return self._ibis
+
+    def new_ibis(self, *, shared: bool = False) -> Any:
+        """A fresh Ibis backend on a connection of its own, for work beside the shared one.
+
+        On DuckDB it is a second connection to the same open database (a cursor), so a long job
+        such as a roll-up build runs without holding the shared connection.
+        """
+        import ibis
+
+        if self.dialect == "duckdb":
+            return ibis.duckdb.from_connection(self.duckdb if shared else self.duckdb.cursor())
+        url = sa.engine.make_url(_sqlalchemy_pg_url(self.target))
+        return ibis.postgres.connect(
+            host=url.host or "127.0.0.1",
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            database=url.database,
+        )
+
+    def changed(self) -> None:
+        """Say that this store's data changed (ingestion calls it after each commit).
+
+        Caches kept on the Ibis backend (the metrics roll-up check) read the generation from it.
+        """
+        self.generation += 1
+        if self._ibis is not None:
+            self._ibis.__dict__["_insightdesk_generation"] = self.generation
 
     def migrate(self) -> str:
         """Bring the schema to the newest revision; returns that revision."""
