@@ -7,6 +7,7 @@ roll-ups, and asserts equal frames: values, intervals, n, flags and extras.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pandas as pd
 import pytest
@@ -225,3 +226,35 @@ def test_whole_day_bounds_only():
     assert _whole_day(None)
     assert _whole_day(dt.datetime(2026, 1, 5))
     assert not _whole_day(dt.datetime(2026, 1, 5, 0, 0, 1))
+
+
+def test_a_served_dashboard_builds_rollups_and_answers_with_the_live_numbers():
+    from tests.web_server import _sample_db, live_server
+
+    server = live_server("rollups", rollups=True)
+    deadline = time.monotonic() + 300
+    with server.client("analyst") as client:
+        while client.get("/api/v1/health").json()["warm_up"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, "the warm-up did not finish in 5 minutes"
+            time.sleep(0.5)
+        assert client.get("/api/v1/health").json()["warm_up"] == "done"
+        served = client.get("/api/v1/kpis/csat?by=channel&grain=month&region=EMEA")
+        assert served.status_code == 200, served.text
+        tiles = client.get("/api/v1/overview?channel=chat&region=APAC")
+        assert tiles.status_code == 200 and len(tiles.json()["tiles"]) == 8
+    with open_store(_sample_db(), read_only=True) as store:
+        live = compute(
+            "csat",
+            store=store,
+            by=["channel"],
+            grain="month",
+            where={"region": "EMEA"},
+            min_n=30,
+            rollups=False,
+        )
+    rows = served.json()["rows"]
+    assert len(rows) == len(live) > 0
+    for row, (_, expected) in zip(rows, live.iterrows(), strict=True):
+        assert row["channel"] == expected["channel"] and row["n"] == expected["n"]
+        assert row["value"] == pytest.approx(expected["value"], rel=1e-9)
+        assert row["ci_low"] == pytest.approx(expected["ci_low"], rel=1e-9)

@@ -108,9 +108,17 @@ def _seed(db: Path) -> tuple[dict[str, str], dict[str, str], str]:
 
 
 def live_server(
-    name: str = "main", *, warm_up: bool = True, prepare: Callable[[Path], None] | None = None
+    name: str = "main",
+    *,
+    warm_up: bool = True,
+    rollups: bool = False,
+    prepare: Callable[[Path], None] | None = None,
 ) -> LiveServer:
-    """A running server (started on first use, stopped at exit); `prepare` may add to its store first."""
+    """A running server (started on first use, stopped at exit); `prepare` may add to its store first.
+
+    Roll-ups are off unless asked for: their background build after every upload would take the
+    cores that the timing checks measure (tests/test_metrics_rollups.py serves with them).
+    """
     if name in _SERVERS and _SERVERS[name].proc.poll() is None:
         return _SERVERS[name]
     db = _sample_db().with_name(f"{name}.duckdb")
@@ -132,6 +140,7 @@ def live_server(
         "--port",
         str(port),
         "--warm-up" if warm_up else "--no-warm-up",
+        "--rollups" if rollups else "--no-rollups",
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(

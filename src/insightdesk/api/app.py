@@ -75,8 +75,13 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
 
     @app.get("/api/v1/health", tags=["service"], dependencies=[Depends(require(Permission.PUBLIC))])
     def health() -> dict[str, Any]:
-        """Liveness: the store answers."""
-        return {"status": "ok", "version": __version__, "store": state.store.dialect}
+        """Liveness: the store answers; `warm_up` says whether the start-up warm-up has finished."""
+        return {
+            "status": "ok",
+            "version": __version__,
+            "store": state.store.dialect,
+            "warm_up": state.warm_state,
+        }
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(Permission.PUBLIC))])
     def docs() -> HTMLResponse:
@@ -153,6 +158,7 @@ def route_rules(app: FastAPI) -> tuple[list[tuple[str, str, Permission | None]],
 
 def _warm(state: AppState) -> None:
     started = time.perf_counter()
+    state.warm_state = "running"
     try:
         rollups = state.refresh_rollups()  # on a connection of its own, beside the warm-up
         dashboard.warm_up(state)
@@ -161,5 +167,7 @@ def _warm(state: AppState) -> None:
             rollups.join()
             dashboard.warm_up_rollups(state)
             log.info("roll-up queries ready %.1f s after start", time.perf_counter() - started)
+        state.warm_state = "done"
     except Exception:  # a warm-up failure only costs the first visitor time
+        state.warm_state = "failed"
         log.warning("dashboard warm-up failed", exc_info=True)

@@ -144,6 +144,7 @@ class AppState:
         self._version_lock = threading.Lock()
         self.started = time.time()
         self._settings: dict[str, tuple[float, Any]] = {}
+        self.warm_state = "off" if not settings.warm_up else "pending"
         self._rollup_lock = threading.Lock()
         self._rollup_wanted = threading.Event()
         self._materialise_facts_if_small()

@@ -21,6 +21,11 @@ def serve(
     warm_up: bool = typer.Option(
         True, "--warm-up/--no-warm-up", help="Precompute the default views at start."
     ),
+    rollups: bool = typer.Option(
+        True,
+        "--rollups/--no-rollups",
+        help="Build the KPI roll-ups at start and after data changes (stores up to 500,000 tickets).",
+    ),
 ) -> None:
     """Serve the dashboard and REST API. Stop with Ctrl+C."""
     from insightdesk.api.server import LOOPBACK
@@ -53,7 +58,12 @@ def serve(
         target,
         host=host,
         port=port,
-        settings=ServerSettings(secure_cookies=secure_cookies, session_hours=session_hours, warm_up=warm_up),
+        settings=ServerSettings(
+            secure_cookies=secure_cookies,
+            session_hours=session_hours,
+            warm_up=warm_up,
+            rollups_max_tickets=ServerSettings.rollups_max_tickets if rollups else 0,
+        ),
     )
 
 

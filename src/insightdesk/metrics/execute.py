@@ -78,6 +78,20 @@ def run_sql(backend: Any, sql: str) -> pd.DataFrame:
         cursor.close()
 
 
+def run_sql_statement(backend: Any, sql: str) -> None:
+    """Execute a statement that returns no rows (DDL, DELETE) on the backend's own connection."""
+    name = dialect_of(backend)
+    if name == "duckdb":
+        backend.con.execute(sql)
+    elif name == "pyspark":
+        backend._session.sql(sql)
+    else:
+        cursor = backend.raw_sql(sql)
+        cursor.close()
+        with contextlib.suppress(Exception):
+            backend.con.commit()
+
+
 def register_frame(backend: Any, prefix: str, frame: pd.DataFrame) -> str:
     """A temporary table holding `frame` on the backend's session, created once per content."""
     import pyarrow as pa

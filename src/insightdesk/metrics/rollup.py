@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import attach
-from insightdesk.metrics.execute import dialect_of, run_sql
+from insightdesk.metrics.execute import dialect_of, run_sql, run_sql_statement
 from insightdesk.metrics.registry import get_kpi, list_kpis
 from insightdesk.metrics.rollup_tables import ROLLUP_DIMS
 from insightdesk.metrics.spec import KPI
@@ -68,6 +68,10 @@ LARGE_STORE_DIMSETS: tuple[tuple[str, ...], ...] = (
     ("customer_segment",),
 )
 """Above it, one roll-up per common single cut (and the whole desk): combinations run live."""
+MAX_ROWS_PER_FACT = 0.25
+"""A dimension set is kept for a KPI only if its roll-up has at most this many rows per fact."""
+MIN_ROWS_CHECKED = 200_000
+"""Below this many rows a roll-up is kept whatever its ratio (small stores: every cut together)."""
 LARGE_STORE_MEDIAN_RESOLUTION = 0.01
 """Relative width of median value bins above the small-store limit: medians and their interval
 bounds are then within 0.5% of the exact values (the bin's geometric centre stands for it)."""
@@ -302,14 +306,38 @@ def _build_one(
         parts = [_aggregate_set(source, spec, s) for s in kept]
         union = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], distinct=False)
         backend.insert(STAGING_TABLE, union)
-        rows = int(
-            run_sql(backend, f"SELECT count(*) AS n FROM {STAGING_TABLE} WHERE kpi = '{spec.name}'").iloc[0][
-                "n"
-            ]
-        )
+        kept, rows = _drop_uncompressed(backend, spec.name, work, kept)
     finally:
         backend.drop_table(work, force=True)
+    if not kept:
+        return "no dimension set compresses its facts (medians of rare values)", [], 0
     return None, kept, rows
+
+
+def _drop_uncompressed(
+    backend: Any, kpi: str, work: str, kept: list[tuple[str, ...]]
+) -> tuple[list[tuple[str, ...]], int]:
+    """Dimension sets whose roll-up rows are not far fewer than the facts are not kept.
+
+    A median by agent and day has about one value per row: reading it costs what the facts cost,
+    and it would outgrow them. Such a cut is computed live instead. Small stores keep everything
+    (the roll-up is then small whatever its ratio).
+    """
+    facts = int(run_sql(backend, f"SELECT count(*) AS n FROM {work}").iloc[0]["n"])
+    counts = run_sql(
+        backend, f"SELECT dimset, count(*) AS n FROM {STAGING_TABLE} WHERE kpi = '{kpi}' GROUP BY dimset"
+    )
+    sizes = {str(r["dimset"]): int(r["n"]) for r in counts.to_dict("records")}
+    limit = max(MIN_ROWS_CHECKED, MAX_ROWS_PER_FACT * facts)
+    too_big = [key for key, n in sizes.items() if n > limit]
+    if too_big:
+        listed = ", ".join(f"'{key}'" for key in too_big)
+        run_sql_statement(
+            backend, f"DELETE FROM {STAGING_TABLE} WHERE kpi = '{kpi}' AND dimset IN ({listed})"
+        )
+        log.info("%s: not rolled up by %s (rows would not be far fewer than facts)", kpi, too_big)
+    kept = [s for s in kept if dimset_key(s) not in too_big]
+    return kept, sum(n for key, n in sizes.items() if key not in too_big)
 
 
 def _binned(x: Any, resolution: float) -> Any:
