@@ -446,6 +446,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--generate-only", action="store_true", help="build the store and stop (time it later with --reuse)"
     )
+    parser.add_argument(
+        "--rollups",
+        action="store_true",
+        help="also time the same requests answered from daily roll-ups (built first unless current)",
+    )
+    parser.add_argument("--skip-live", action="store_true", help="time the roll-up path only")
     args = parser.parse_args(argv)
 
     import numpy as np  # noqa: F401 - warm the import outside the timings
@@ -483,8 +489,17 @@ def main(argv: list[str] | None = None) -> int:
         duckdb_threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
         results["duckdb_threads"] = duckdb_threads
 
+        names = [k.name for k in list_kpis()]
+        if args.rollups:
+            results["rollups"] = time_rollups(store, names, args.repeat)
+        if args.skip_live:
+            sys.stdout.write(json.dumps(results, indent=2, default=float) + "\n")
+            sys.stdout.write(report_rollups(results["rollups"]))
+            return 0
         progress("NPS by channel x month")
-        nps = timed(lambda: compute("nps", store=store, by=["channel"], grain="month"), args.repeat)
+        nps = timed(
+            lambda: compute("nps", store=store, by=["channel"], grain="month", rollups=False), args.repeat
+        )
         nps_hand = timed(lambda: hand(con, NPS_BY_MONTH, START, END), args.repeat)
         results["nps_channel_month"] = {
             "cold_s": nps[0],
@@ -493,14 +508,18 @@ def main(argv: list[str] | None = None) -> int:
             "ratio": nps[1] / nps_hand[1],
             "cells": len(nps[2]),
         }
-        names = [k.name for k in list_kpis()]
         progress("overview")
-        ov = timed(lambda: overview(store, by=["channel"], since=SINCE, until=END), args.repeat)
+        ov = timed(
+            lambda: overview(store, by=["channel"], since=SINCE, until=END, rollups=False), args.repeat
+        )
         per_kpi = {}
         for name in names:
             progress(f"per KPI: {name}")
             mine = timed(
-                lambda name=name: compute(name, store=store, by=["channel"], since=SINCE, until=END), 1
+                lambda name=name: compute(
+                    name, store=store, by=["channel"], since=SINCE, until=END, rollups=False
+                ),
+                1,
             )
             theirs = timed(lambda name=name: hand(con, HAND_SQL[name], SINCE, END), 1)
             per_kpi[name] = {
@@ -524,7 +543,79 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(text)
     sys.stdout.write(text + "\n")
     sys.stdout.write(report(results))
+    if "rollups" in results:
+        sys.stdout.write(report_rollups(results["rollups"]))
     return 0
+
+
+def time_rollups(store, names: list[str], repeat: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Build the roll-ups (unless current), time the two headline requests from them, and check
+    every value against the live engine (medians within their 1% bins)."""
+    from insightdesk.metrics import compute, overview
+    from insightdesk.metrics.rollup import build_rollups, rollup_status, rollups_current
+
+    out: dict[str, object] = {}
+    if rollups_current(store):
+        progress("roll-ups current: reusing them")
+        built = store.query_df("SELECT sum(seconds) AS s FROM kpi_rollup_builds")["s"].iloc[0]
+        out["build_s"], out["build_reused"] = float(built), True
+    else:
+        progress("building roll-ups")
+        t0 = time.perf_counter()
+        build_rollups(store, on_kpi=lambda r: progress(f"  {r.kpi}: {r.rows:,} rows, {r.seconds:.1f} s"))
+        out["build_s"], out["build_reused"] = time.perf_counter() - t0, False
+    out["rows"] = int(store.scalar("SELECT count(*) FROM kpi_rollups"))
+    out["live_kpis"] = [s["kpi"] for s in rollup_status(store) if s["state"].startswith("live")]
+    progress("NPS by channel x month from roll-ups")
+    nps = timed(lambda: compute("nps", store=store, by=["channel"], grain="month"), repeat)
+    assert nps[2].attrs["source"] == "rollup"
+    progress("overview from roll-ups")
+    ov = timed(lambda: overview(store, by=["channel"], since=SINCE, until=END), repeat)
+    progress("overview live, to check the values")
+    live = overview(store, by=["channel"], since=SINCE, until=END, rollups=False)
+    out["nps_channel_month"] = {"cold_s": nps[0], "warm_s": nps[1], "cells": len(nps[2])}
+    out["overview_by_channel_12m"] = {"cold_s": ov[0], "warm_s": ov[1], "rows": len(ov[2])}
+    out["max_relative_difference"] = max_relative_difference(live, ov[2])
+    return out
+
+
+def max_relative_difference(live, rolled) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Per kind of KPI, the largest |rolled - live| / |live| over values and interval bounds."""
+    from insightdesk.metrics import get_kpi
+
+    keys = ["kpi", "channel", "category"]
+    merged = live.merge(rolled, on=keys, suffixes=("_live", "_rolled"), how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all(), "the roll-ups and the live engine returned other cells"
+    out: dict[str, float] = {}
+    for kpi, part in merged.groupby("kpi"):
+        kind = get_kpi(kpi).kind
+        worst = 0.0
+        for col in ("value", "ci_low", "ci_high"):
+            a, b = part[f"{col}_live"].astype(float), part[f"{col}_rolled"].astype(float)
+            both = a.notna() & b.notna() & (a != 0)
+            if both.any():
+                worst = max(worst, float(((a - b).abs() / a.abs())[both].max()))
+        out[kind] = max(out.get(kind, 0.0), worst)
+    return out
+
+
+def report_rollups(r: dict) -> str:  # type: ignore[type-arg]
+    nps, ov = r["nps_channel_month"], r["overview_by_channel_12m"]
+    reused = " (reused; time of the earlier build)" if r["build_reused"] else ""
+    lines = [
+        "",
+        f"Roll-ups: built in {r['build_s']:.0f} s{reused}, {r['rows']:,} rows; live by design: "
+        + ", ".join(r["live_kpis"]),
+        "",
+        "| measurement, from roll-ups | warm | cold (first run) | target |",
+        "|---|---|---|---|",
+        f"| NPS by channel x month, with intervals | {nps['warm_s']:.3f} s | {nps['cold_s']:.3f} s | < 1 s |",
+        f"| overview: every KPI, 12 months, by channel | {ov['warm_s']:.3f} s | {ov['cold_s']:.3f} s | < 5 s |",
+        "",
+        "Largest relative difference to the live engine, per kind of KPI: "
+        + ", ".join(f"{k} {v:.1e}" for k, v in sorted(r["max_relative_difference"].items())),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def report(r: dict) -> str:  # type: ignore[type-arg]
