@@ -68,15 +68,18 @@ def compare(
             if series_keys
             else stat.sort_values("period")
         )
-        grouped = stat.groupby(series_keys, dropna=False, sort=False) if series_keys else [((), stat)]
-        pairs = []
-        for _, cell in grouped:
-            ref = cell.shift(1)
-            expected = _previous_period(cell["period"], grain)
-            ref.loc[ref["period"].ne(expected), :] = np.nan
-            pairs.append((cell, ref))
-        a = pd.concat([p[0] for p in pairs]) if pairs else stat.iloc[0:0]
-        b = pd.concat([p[1] for p in pairs]) if pairs else stat.iloc[0:0]
+        # Each cell's reference is the row before it in its series, when that row is the previous
+        # period (a gap means no reference). Numeric columns only: shifting labels costs more.
+        numeric = ["value", "n", "k", "p", "d", "s", "q", "mean", "sd_"]
+        a = stat.reset_index(drop=True)
+        if series_keys:
+            shifted = a.groupby(series_keys, dropna=False, sort=False)[[*numeric, "period"]].shift(1)
+        else:
+            shifted = a[[*numeric, "period"]].shift(1)
+        expected = _previous_period(a["period"], grain)
+        gap = pd.to_datetime(shifted["period"]).ne(expected).to_numpy()
+        b = shifted[numeric].astype(float)
+        b.loc[gap, :] = np.nan
     else:
         total_keys = [*period, *category]
         sums = ["n", "k", "p", "d", "s", "q"]
