@@ -464,10 +464,12 @@ def _finish(
     spec: KPI, cells: pd.DataFrame, by: list[str], grain: str | None, min_n: int, cfg: MetricsConfig
 ) -> pd.DataFrame:
     conf = cfg.confidence
-    df = cells.copy()
-    n = df["n"].to_numpy(dtype=float) if len(df) else np.array([], dtype=float)
-    nan = np.full(len(df), np.nan)
+    df = cells.reset_index(drop=True)
+    size = len(df)
+    n = df["n"].to_numpy(dtype=float) if size else np.array([], dtype=float)
+    nan = np.full(size, np.nan)
     num, den = nan, nan
+    extras: dict[str, Any] = {}
     if spec.kind == "proportion":
         k = df["k"].to_numpy(dtype=float)
         value = k / np.where(n > 0, n, np.nan)
@@ -477,20 +479,20 @@ def _finish(
         keys = [*by, *(["period"] if grain else [])]
         totals = df.groupby(keys, dropna=False)["n"].transform("sum") if keys else df["n"].sum()
         k = df["n"].to_numpy(dtype=float)
-        n = np.asarray(totals, dtype=float) * np.ones(len(df))
+        n = np.asarray(totals, dtype=float) * np.ones(size)
         value = k / n
         low, high = stats.wilson(k, n, conf)
         num, den = k, n
-        df["n"] = n
     elif spec.kind == "nps":
         p, d = df["promoters"].to_numpy(dtype=float), df["detractors"].to_numpy(dtype=float)
         value = (p - d) / np.where(n > 0, n, np.nan)
         low, high = stats.nps_interval(p, d, n, conf)
-        df["promoters"], df["detractors"] = p, d
+        extras = {"promoters": p, "detractors": d}
     elif spec.kind == "mean":
         value = df["mean"].to_numpy(dtype=float)
-        df["sd"] = df["sd"].to_numpy(dtype=float)
-        low, high = stats.t_interval(value, df["sd"], n, conf)
+        sd = df["sd"].to_numpy(dtype=float)
+        low, high = stats.t_interval(value, sd, n, conf)
+        extras = {"sd": sd}
     elif spec.kind == "median":
         value = df["median"].to_numpy(dtype=float)
         low, high = df["lo"].to_numpy(dtype=float), df["hi"].to_numpy(dtype=float)
@@ -503,37 +505,31 @@ def _finish(
         low, high = n.copy(), n.copy()
         num = n
     s = spec.scale
-    df["value"], df["ci_low"], df["ci_high"] = value * s, np.asarray(low) * s, np.asarray(high) * s
-    df["n"] = n.astype("int64")
-    df["numerator"], df["denominator"] = num, den
-    df["low_n"] = df["n"] < min_n
-    df["method"] = spec.method
-    if grain:
-        df["period"] = pd.to_datetime(df["period"]).dt.tz_localize(None).astype("datetime64[ns]")
+    # One frame built from whole columns: assigning column by column costs more than the statistics.
+    data: dict[str, Any] = {}
     for col in by:
         values = df[col]
         if pd.api.types.is_datetime64_any_dtype(values) or any(isinstance(v, dt.date) for v in values):
             values = pd.to_datetime(values).astype("datetime64[ns]")
-        df[col] = values.astype(object).where(values.notna(), None)
-    extras = {"proportion": [], "share": [], "nps": ["promoters", "detractors"], "mean": ["sd"]}.get(
-        spec.kind, []
+        data[col] = values.astype(object).where(values.notna(), None)
+    if grain:
+        data["period"] = pd.to_datetime(df["period"]).dt.tz_localize(None).astype("datetime64[ns]")
+    if spec.kind == "share":
+        data["category"] = df["category"]
+    counts = n.astype("int64")
+    data.update(
+        value=value * s,
+        ci_low=np.asarray(low, dtype=float) * s,
+        ci_high=np.asarray(high, dtype=float) * s,
+        n=counts,
+        numerator=num,
+        denominator=den,
+        low_n=counts < min_n,
+        method=np.full(size, spec.method, dtype=object),
+        **extras,
     )
-    columns = [
-        *by,
-        *(["period"] if grain else []),
-        *(["category"] if spec.kind == "share" else []),
-        "value",
-        "ci_low",
-        "ci_high",
-        "n",
-        "numerator",
-        "denominator",
-        "low_n",
-        "method",
-        *extras,
-    ]
-    sort = [c for c in columns[: len(by) + bool(grain) + (spec.kind == "share")]]
-    df = df[columns]
-    if sort and len(df):
-        df = df.sort_values(sort, na_position="last", kind="mergesort").reset_index(drop=True)
-    return df
+    out = pd.DataFrame(data, index=pd.RangeIndex(size))
+    sort = [*by, *(["period"] if grain else []), *(["category"] if spec.kind == "share" else [])]
+    if sort and size:
+        out = out.sort_values(sort, na_position="last", kind="mergesort").reset_index(drop=True)
+    return out
