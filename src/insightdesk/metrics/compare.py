@@ -121,21 +121,23 @@ def _previous_period(periods: pd.Series, grain: str | None) -> pd.Series:
 
 def _stats_frame(spec: KPI, cells: pd.DataFrame) -> pd.DataFrame:
     """Sufficient statistics per cell: n, k (hits), p/d (promoters/detractors), s/q (sum, sum of squares)."""
-    df = cells.copy()
-    n = df["n"].astype(float)
-    df["n"] = n
-    df["k"] = df["numerator"].astype(float) if spec.kind in ("proportion", "share", "count") else np.nan
-    df["p"] = df["promoters"].astype(float) if spec.kind == "nps" else np.nan
-    df["d"] = df["detractors"].astype(float) if spec.kind == "nps" else np.nan
+    n = cells["n"].to_numpy(dtype=float)
+    nan = np.full(len(cells), np.nan)
+    value = cells["value"].to_numpy(dtype=float)
+    columns: dict[str, object] = {c: cells[c].to_numpy() for c in cells.columns if c not in ("n", "value")}
+    columns.update(n=n, value=value, k=nan, p=nan, d=nan, s=nan, q=nan, mean=nan, sd_=nan)
+    if spec.kind in ("proportion", "share", "count"):
+        columns["k"] = cells["numerator"].to_numpy(dtype=float)
+    if spec.kind == "nps":
+        columns["p"] = cells["promoters"].to_numpy(dtype=float)
+        columns["d"] = cells["detractors"].to_numpy(dtype=float)
     if spec.kind == "mean":
-        mean, sd = df["value"].astype(float) / spec.scale, df["sd"].astype(float).fillna(0)
-        df["s"] = n * mean
-        df["q"] = (n - 1) * sd**2 + n * mean**2
-    else:
-        df["s"] = df["q"] = np.nan
-    df["mean"] = df["value"] / spec.scale if spec.kind == "mean" else np.nan
-    df["sd_"] = df["sd"] if spec.kind == "mean" else np.nan
-    return df
+        mean = value / spec.scale
+        sd_raw = cells["sd"].to_numpy(dtype=float)
+        sd = np.nan_to_num(sd_raw, nan=0.0)
+        columns.update(s=n * mean, q=(n - 1) * sd**2 + n * mean**2, mean=mean, sd_=sd_raw)
+    # One frame from whole columns: column-by-column assignment cost more than the tests.
+    return pd.DataFrame(columns, index=cells.index)
 
 
 def _recompute_means(b: pd.DataFrame) -> pd.DataFrame:

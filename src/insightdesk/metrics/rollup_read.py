@@ -261,18 +261,18 @@ def _cells(spec: KPI, rows: pd.DataFrame, keys: list[str], cfg: MetricsConfig) -
     if rows.empty and not keys:
         rows = pd.DataFrame({"n": [0.0], "s1": [np.nan], "s2": [np.nan]})
     n, s1, s2 = rows["n"].to_numpy(float), rows["s1"].to_numpy(float), rows["s2"].to_numpy(float)
-    out = rows[keys].copy()
-    out["n"] = n
+    columns: dict[str, Any] = {key: rows[key].to_numpy() for key in keys}
+    columns["n"] = n
     if kind == "proportion":
-        out["k"] = s1
+        columns["k"] = s1
     elif kind == "nps":
-        out["promoters"], out["detractors"] = s1, s2
+        columns["promoters"], columns["detractors"] = s1, s2
     elif kind == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s1 / np.where(n > 0, n, np.nan)
             var = (s2 - s1 * mean) / np.where(n > 1, n - 1, np.nan)
-        out["mean"], out["sd"] = mean, np.sqrt(np.clip(var, 0, None))
-    return out.reset_index(drop=True)
+        columns["mean"], columns["sd"] = mean, np.sqrt(np.clip(var, 0, None))
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(n)))
 
 
 def _median_cells(rows: pd.DataFrame, keys: list[str], cfg: MetricsConfig) -> pd.DataFrame:
