@@ -68,7 +68,7 @@ LARGE_STORE_DIMSETS: tuple[tuple[str, ...], ...] = (
     ("customer_segment",),
 )
 """Above it, one roll-up per common single cut (and the whole desk): combinations run live."""
-MAX_ROWS_PER_FACT = 0.25
+MAX_ROWS_PER_FACT = 0.5
 """A dimension set is kept for a KPI only if its roll-up has at most this many rows per fact."""
 MIN_ROWS_CHECKED = 200_000
 """Below this many rows a roll-up is kept whatever its ratio (small stores: every cut together)."""

@@ -47,20 +47,31 @@ def _ttr_business(tables: Tables, config: MetricsConfig) -> Any:
 
 
 def _sla_outcome(tables: Tables, config: MetricsConfig, target: str, done: str, flag: str) -> Any:
-    """`breached` per ticket with a target: the source's flag, else the clock against the target."""
+    """Tickets with a target and a verdict, with `breached`."""
+    t = live_tickets(tables)
+    t = t.mutate(ts=t.created_at)
+    t = _with_breach(t, tables, config, target, done, flag, "breached")
+    return t.filter(t.breached.notnull())
+
+
+def _with_breach(
+    t: Any, tables: Tables, config: MetricsConfig, target: str, done: str, flag: str, out: str
+) -> Any:
+    """Add `out`: the source's breach flag, else the clock against the target; null without a
+    target, or while the ticket is open and still inside it."""
     import ibis
 
-    t = live_tickets(tables)
-    t = t.filter(t[target].notnull())
-    t = t.mutate(ts=t.created_at)
     limit = t[target] * 60
     as_of = tables.as_of
+    helpers: list[str] = []
     if config.sla_clock == "business":
-        t = with_business_clock(t, tables, "created_at", "_sla_start")
-        t = with_business_clock(t, tables, done, "_sla_done")
+        start, finish = f"_sla_start{out}", f"_sla_done{out}"
+        t = with_business_clock(t, tables, "created_at", start)
+        t = with_business_clock(t, tables, done, finish)
+        helpers = [start, finish]
         now = business_clock_at(tables, as_of)
-        elapsed_done = t._sla_done - t._sla_start
-        elapsed_open = (ibis.literal(now, "int64") if now is not None else ibis.null("int64")) - t._sla_start
+        elapsed_done = t[finish] - t[start]
+        elapsed_open = (ibis.literal(now, "int64") if now is not None else ibis.null("int64")) - t[start]
     elif config.sla_clock == "calendar":
         elapsed_done = seconds(t[done]) - seconds(t.created_at)
         elapsed_open = seconds(ibis.literal(as_of, "timestamp")) - seconds(t.created_at)
@@ -71,10 +82,9 @@ def _sla_outcome(tables: Tables, config: MetricsConfig, target: str, done: str, 
         (elapsed_open > limit, ibis.literal(True)),
         else_=ibis.null("boolean"),
     )
-    t = t.mutate(breached=t[flag].coalesce(computed))
-    drop = [c for c in ("_sla_start", "_sla_done") if c in t.columns]
-    t = t.drop(*drop) if drop else t
-    return t.filter(t.breached.notnull())
+    verdict = ibis.cases((t[target].isnull(), ibis.null("boolean")), else_=t[flag].coalesce(computed))
+    t = t.mutate(**{out: verdict})
+    return t.drop(*helpers) if helpers else t
 
 
 def _sla_response(tables: Tables, config: MetricsConfig) -> Any:
@@ -92,20 +102,29 @@ def _sla_resolution(tables: Tables, config: MetricsConfig) -> Any:
 
 
 def _sla_breaches(tables: Tables, config: MetricsConfig) -> Any:
-    resp = _sla_outcome(
-        tables, config, "sla_response_target_minutes", "first_response_at", "sla_response_breached"
-    )
-    res = _sla_outcome(
-        tables, config, "sla_resolution_target_minutes", "resolved_at", "sla_resolution_breached"
-    )
-    ids = (
-        resp.filter(resp.breached)
-        .select(_br_id=resp.id)
-        .union(res.filter(res.breached).select(_br_id=res.id), distinct=True)
-    )
+    # One pass over the tickets judging both targets: a ticket breaching both counts once.
     t = live_tickets(tables)
-    t = t.join(ids, t.id == ids._br_id).drop("_br_id")
-    return t.mutate(ts=t.created_at)
+    t = t.mutate(ts=t.created_at)
+    t = _with_breach(
+        t,
+        tables,
+        config,
+        "sla_response_target_minutes",
+        "first_response_at",
+        "sla_response_breached",
+        "_br_resp",
+    )
+    t = _with_breach(
+        t,
+        tables,
+        config,
+        "sla_resolution_target_minutes",
+        "resolved_at",
+        "sla_resolution_breached",
+        "_br_res",
+    )
+    t = t.filter(t._br_resp.coalesce(False) | t._br_res.coalesce(False))
+    return t.drop("_br_resp", "_br_res")
 
 
 def _out_time(t: Any) -> Any:
