@@ -13,8 +13,8 @@ Two artefacts, two steps:
    (on this team's machines the CPU torch wheel lies in /opt/wheels; pin torch in the same pip
    command or pip fetches a multi-GB CUDA build).
 
-2. `sentiment`: a logistic-regression sentiment classifier on the static embeddings plus VADER's
-   four scores, trained only on permissively licensed data from ../shared/data (VADER ground
+2. `sentiment`: a logistic-regression sentiment classifier on negation-marked word n-gram TF-IDF,
+   the static embeddings and VADER's four scores, trained only on permissively licensed data from ../shared/data (VADER ground
    truth, MIT; women's e-commerce reviews, CC0, star ratings as weak labels). Needs only the
    core venv:
 

@@ -96,3 +96,11 @@ def test_sentiment_labels_scores_and_unsupported_languages():
     labels, _scores = VaderSentiment().predict(texts[:2])
     assert labels == ["positive", "negative"]
     assert model.version and model.embedder.version
+
+
+def test_negation_marking_scopes_to_the_next_punctuation():
+    from insightdesk.text.sentiment import negation_marked
+
+    assert negation_marked("I don't like it, but the staff wasn't rude. Not good!") == (
+        "i don't like_NEG it_NEG but the staff wasn't rude_NEG not good_NEG"
+    )
