@@ -101,8 +101,23 @@ def default_dimsets(tickets: int) -> list[tuple[str, ...]]:
     return [tuple(d) for d in LARGE_STORE_DIMSETS]
 
 
+_FINGERPRINTS: dict[tuple[KPI, str], str] = {}
+
+
 def definition_fingerprint(spec: KPI, config: MetricsConfig) -> str:
-    """Changes when the KPI's definition, the package version or the metrics settings change."""
+    """Changes when the KPI's definition, the package version or the metrics settings change.
+
+    Kept per process: reading the definition's source costs milliseconds, and a dashboard asks
+    for it on every request a roll-up might answer.
+    """
+    key = (spec, repr(config))
+    found = _FINGERPRINTS.get(key)
+    if found is None:
+        found = _FINGERPRINTS[key] = _definition_fingerprint(spec, config)
+    return found
+
+
+def _definition_fingerprint(spec: KPI, config: MetricsConfig) -> str:
     from insightdesk import __version__
 
     try:
