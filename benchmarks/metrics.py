@@ -493,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.rollups:
             results["rollups"] = time_rollups(store, names, args.repeat)
         if args.skip_live:
+            if args.json:
+                Path(args.json).write_text(json.dumps(results, indent=2, default=float))
             sys.stdout.write(json.dumps(results, indent=2, default=float) + "\n")
             sys.stdout.write(report_rollups(results["rollups"]))
             return 0
