@@ -170,7 +170,12 @@ def cells(
             ),
         )
 
-    return _cached(state, ("cells", kpi, by, grain, f.key(), min_n), run)
+    return _cached(state, _cells_key(kpi, by, grain, f, min_n), run)
+
+
+def _cells_key(kpi: str, by: tuple[str, ...], grain: str | None, f: Filters, min_n: int) -> tuple[Any, ...]:
+    """The cache key of one KPI's cells (the data version is appended by `_cached`)."""
+    return ("cells", kpi, by, grain, f.key(), min_n)
 
 
 def series(
@@ -230,8 +235,7 @@ def prefetch_cells(state: AppState, kpis: tuple[str, ...], f: Filters, grain: st
     version = state.data_version()
 
     def key(kpi: str) -> tuple[Any, ...]:
-        g = None if get_kpi(kpi).snapshot else grain
-        return ("cells", kpi, (), g, f.key(), min_n, version)
+        return (*_cells_key(kpi, (), None if get_kpi(kpi).snapshot else grain, f, min_n), version)
 
     missing = tuple(k for k in kpis if state.cache.peek(key(k)) is None)
     if not missing:

@@ -41,7 +41,7 @@ def build_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from insightdesk.metrics import list_kpis
-    from insightdesk.metrics.rollup import RollupError, build_rollups
+    from insightdesk.metrics.rollup import RollupError, RollupResult, build_rollups
     from insightdesk.store import open_store
 
     names = kpi or [k.name for k in list_kpis()]
@@ -60,14 +60,10 @@ def build_cmd(
     ):
         task = progress.add_task("kpis", total=len(names))
 
-        def done(result: object) -> None:
+        def done(result: RollupResult) -> None:
             progress.advance(task)
-            table.add_row(
-                result.kpi,  # type: ignore[attr-defined]
-                f"{result.rows:,}",  # type: ignore[attr-defined]
-                f"{result.seconds:.1f}",  # type: ignore[attr-defined]
-                "rolled up" if result.skipped is None else f"live: {result.skipped}",  # type: ignore[attr-defined]
-            )
+            state = "rolled up" if result.skipped is None else f"live: {result.skipped}"
+            table.add_row(result.kpi, f"{result.rows:,}", f"{result.seconds:.1f}", state)
 
         try:
             build_rollups(

@@ -62,7 +62,7 @@ def backend_for(store: Store | str | Any | None) -> Iterator[Any]:
         yield store  # already an Ibis backend (Spark, a custom DuckDB connection...)
 
 
-def timestamp_arg(value: Any, name: str) -> dt.datetime | None:
+def _timestamp(value: Any, name: str) -> dt.datetime | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -77,9 +77,6 @@ def timestamp_arg(value: Any, name: str) -> dt.datetime | None:
         return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
     except (ValueError, TypeError) as exc:
         raise MetricsError(f"{name}={value!r} is not a date or timestamp (use YYYY-MM-DD)") from exc
-
-
-_timestamp = timestamp_arg  # the name other packages import
 
 
 def compute(
@@ -110,7 +107,7 @@ def compute(
     cfg = config or MetricsConfig()
     by = list(dict.fromkeys(by))
     check_request(spec, by, grain)
-    since_ts, until_ts = timestamp_arg(since, "since"), timestamp_arg(until, "until")
+    since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
     as_of = cfg.snapshot_time(until_ts)
     with backend_for(store) as backend:
         if rollups:

@@ -150,15 +150,11 @@ def register_view(backend: Any, sql: str) -> str:
         return name
     dialect = dialect_of(backend)
     if dialect == "pyspark":
-        backend._session.sql(f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}")
-    elif dialect == "duckdb":
-        kind = "TABLE" if backend.__dict__.get("_insightdesk_materialise") else "VIEW"
-        backend.con.execute(f'CREATE OR REPLACE TEMPORARY {kind} "{name}" AS {sql}')
+        run_sql_statement(backend, f"CREATE OR REPLACE TEMPORARY VIEW `{name}` AS {sql}")
     else:
-        cursor = backend.raw_sql(f'CREATE OR REPLACE TEMPORARY VIEW "{name}" AS {sql}')
-        cursor.close()
-        with contextlib.suppress(Exception):
-            backend.con.commit()
+        materialise = dialect == "duckdb" and backend.__dict__.get("_insightdesk_materialise")
+        kind = "TABLE" if materialise else "VIEW"
+        run_sql_statement(backend, f'CREATE OR REPLACE TEMPORARY {kind} "{name}" AS {sql}')
     done[name] = sql
     stale.discard(name)
     return name

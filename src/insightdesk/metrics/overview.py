@@ -9,11 +9,11 @@ import pandas as pd
 
 from insightdesk.metrics.compute import (
     Where,
+    _timestamp,
     backend_for,
     check_request,
     compute,
     finish_rollup,
-    timestamp_arg,
 )
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.registry import get_kpi, list_kpis
@@ -54,7 +54,7 @@ def compute_many(
     cut = list(dict.fromkeys(by))
     for spec in specs:
         check_request(spec, cut, None if spec.snapshot else grain)
-    since_ts, until_ts = timestamp_arg(since, "since"), timestamp_arg(until, "until")
+    since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
     out: dict[str, pd.DataFrame] = {}
     with backend_for(store) as backend:
         covered = {}

@@ -202,7 +202,7 @@ def build_rollups(
         _swap_in(store, built, cfg, before, median_resolution)
     finally:
         _drop_staging(backend)
-        store.ibis().__dict__.pop("_insightdesk_rollups", None)  # this process reads the new builds at once
+        forget_builds(store.ibis())  # this process reads the new builds at once
         if own_connection:
             _close(backend)
     return results
@@ -216,8 +216,17 @@ def drop_rollups(store: Store) -> int:
         n = conn.execute(sa.text(f"SELECT count(*) FROM {BUILDS_TABLE}")).scalar() or 0
         conn.execute(sa.text(f"DELETE FROM {ROLLUP_TABLE}"))
         conn.execute(sa.text(f"DELETE FROM {BUILDS_TABLE}"))
-    store.ibis().__dict__.pop("_insightdesk_rollups", None)
+    forget_builds(store.ibis())
     return int(n)
+
+
+STATE_KEY = "_insightdesk_rollups"
+"""Where this process keeps what it read of the builds, on the Ibis backend (rollup_read.py)."""
+
+
+def forget_builds(backend: Any) -> None:
+    """Drop what this process remembers of the roll-up builds: the next request reads them again."""
+    backend.__dict__.pop(STATE_KEY, None)
 
 
 def rollups_current(store: Store, config: MetricsConfig | None = None) -> bool:

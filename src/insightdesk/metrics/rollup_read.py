@@ -30,6 +30,7 @@ from insightdesk.metrics.rollup import (
     BUILDS_TABLE,
     ROLLUP_ENGINES,
     ROLLUP_TABLE,
+    STATE_KEY,
     definition_fingerprint,
     dimset_key,
     source_fingerprint,
@@ -48,7 +49,6 @@ class Build:
     definition: str
     dimsets: tuple[tuple[str, ...], ...]
     resolution: float
-    source_version: str
 
 
 def covered_cells(
@@ -135,7 +135,7 @@ def _builds(backend: Any) -> dict[str, Build] | None:
     store reports a change (`Store.changed()`, called by ingestion): a change made by another
     process is seen within that second.
     """
-    state = backend.__dict__.setdefault("_insightdesk_rollups", {})
+    state = backend.__dict__.setdefault(STATE_KEY, {})
     if state.get("missing"):
         return None
     generation = backend.__dict__.get("_insightdesk_generation", 0)
@@ -160,7 +160,6 @@ def _builds(backend: Any) -> dict[str, Build] | None:
                 r["definition"],
                 tuple(tuple(s) for s in json.loads(r["dimsets"])),
                 float(r["median_resolution"] or 0.0),
-                r["source_version"],
             )
             for r in frame.to_dict("records")
             if r["source_version"] == version
@@ -176,11 +175,6 @@ def _recover(backend: Any) -> None:
     rollback = getattr(con, "rollback", None)
     if dialect_of(backend) == "postgres" and callable(rollback):
         rollback()
-
-
-def forget_builds(backend: Any) -> None:
-    """Drop what this process remembers of the roll-ups (after creating the tables, say)."""
-    backend.__dict__.pop("_insightdesk_rollups", None)
 
 
 def _query(
