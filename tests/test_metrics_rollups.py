@@ -96,6 +96,36 @@ def test_overview_and_compute_many_read_the_rollups_together(desk):
     assert set(frame["kpi"]) == set(names)
 
 
+def test_one_compiled_rollup_query_serves_any_filters_and_kpis(desk, monkeypatch):
+    """A dashboard's first visit of a new filter combination runs a query, it does not compile one."""
+    from insightdesk.metrics import rollup_read
+
+    build_rollups(desk)
+    compiled: list[str] = []
+    real_compile = rollup_read.compile_sql
+
+    def counting_compile(backend, expr):
+        compiled.append("x")
+        return real_compile(backend, expr)
+
+    monkeypatch.setattr(rollup_read, "compile_sql", counting_compile)
+    kpis = ["csat", "fcr", "frt_median", "ces_mean"]
+    combinations = (
+        {},
+        {"channel": "email"},
+        {"channel": "chat", "priority": "high"},
+        {"customer_tier": "gold", "channel": "phone", "team": "Team 1"},
+        {"priority": "it's \"quoted\""},  # no such value: empty cells, and quotes stay data
+    )
+    for i, where in enumerate(combinations):
+        names = kpis[: 2 + i % 3]
+        live = compute_many(names, store=desk, grain="week", where=where, rollups=False)
+        found = compute_many(names, store=desk, grain="week", where=where)
+        for name in names:
+            assert_same(live[name], found[name], f"{name} {where}")
+    assert len(compiled) == 1, "every later filter combination and KPI list reused the first query"
+
+
 def test_requests_the_rollup_does_not_cover_are_computed_live(desk):
     build_rollups(desk)
     import ibis

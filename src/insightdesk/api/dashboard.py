@@ -468,8 +468,10 @@ ALERT_KPIS = ("csat", "nps", "ces_mean", "fcr", "frt_median", "ttr_median", "reo
 
 def alerts(state: AppState, f: Filters, grain: str = "week") -> dict[str, Any]:
     """Significant period-over-period moves of the main KPIs (Holm-adjusted), worst first."""
-    from insightdesk.metrics import MetricsError
+    from insightdesk.metrics import MetricsError, get_kpi
 
+    # One roll-up query for every KPI's periods instead of one per KPI (a new filter's first visit).
+    prefetch_cells(state, tuple(k for k in ALERT_KPIS if not get_kpi(k).snapshot), f, grain)
     found = []
     for name in ALERT_KPIS:
         info = kpi_info(name)
@@ -511,19 +513,15 @@ def alerts(state: AppState, f: Filters, grain: str = "week") -> dict[str, Any]:
 
 
 def warm_up_rollups(state: AppState) -> None:
-    """Compile the roll-up queries of the tiles once per kind of filter and of date range.
+    """Compile the roll-up queries of the tiles once per kind of date range (none, from, to, both).
 
     Results are not kept (the cache already holds these views): only the compiled SQL, which any
-    value of the same filter then reuses.
+    filter combination, KPI list and dates then reuse (metrics/rollup_read.py splices them in).
     """
     from insightdesk.metrics import compute_many, get_kpi
 
-    options = filter_options(state)
     span = data_range(state)
     requests: list[dict[str, Any]] = [{}]
-    requests += [
-        {"where": {FILTER_DIMENSIONS[n]: v[0]}} for n, v in options.items() if n in FILTER_DIMENSIONS and v
-    ]
     if span["first_ticket"] and span["last_ticket"]:
         first = dt.date.fromisoformat(span["first_ticket"][:10])
         requests += [{"since": first}, {"until": first}, {"since": first, "until": first}]

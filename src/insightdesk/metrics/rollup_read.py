@@ -41,6 +41,9 @@ from insightdesk.metrics.spec import KPI
 log = logging.getLogger(__name__)
 
 FRESHNESS_TTL_S = 1.0
+_KPIS_PLACEHOLDER = "__insightdesk_kpis__"
+_ANY_MARK = "__insightdesk_"
+_ANY = "__insightdesk_any__"  # spliced in for a dimension the request does not filter on
 GRAIN_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
 
 
@@ -124,6 +127,11 @@ def _plain_where(where: Any) -> bool:
     return True
 
 
+def _optional_filters(where: Mapping[str, Any]) -> bool:
+    """Whether the filters can be spliced into the every-dimension template (single string values)."""
+    return all(isinstance(v, str) and _ANY_MARK not in v for v in where.values())
+
+
 def _whole_day(value: dt.datetime | None) -> bool:
     return value is None or value == dt.datetime.combine(value.date(), dt.time())
 
@@ -187,13 +195,28 @@ def _query(
     until: dt.datetime | None,
     where: Mapping[str, Any],
 ) -> pd.DataFrame:
-    """Summed roll-up rows per KPI and cell; compiled once per shape and list of KPIs."""
-    from insightdesk.metrics.compute import _template
+    """Summed roll-up rows per KPI and cell; compiled once per shape, whatever the KPIs.
 
-    t_where, t_since, t_until, swaps = _template(backend, {"dimset": dimset, **where}, since, until)
+    The KPI list is a placeholder too (`kpi IN ('...')` with one element, spliced with the real
+    list), and so is every dimension filter, present or not (`dim = value OR value = ANY`, with
+    ANY spliced in for a dimension not filtered, which the engine folds away): the query is compiled
+    once per cut, grain and kind of date range, and any KPIs, filter combination and dates reuse it.
+    """
+    from insightdesk.metrics.compute import _quoted, _template
+
+    optional = _optional_filters(where)
+    filters = {"dimset": dimset, **({d: where.get(d, _ANY) for d in ROLLUP_DIMS} if optional else where)}
+    t_where, t_since, t_until, swaps = _template(backend, filters, since, until)
+    if not swaps:
+        optional = False
+    t_kpis = kpis
+    if swaps:
+        t_kpis = [_KPIS_PLACEHOLDER]
+        kpi_list = ", ".join(_quoted(k) for k in kpis)
+        swaps = [(f"IN ({_quoted(_KPIS_PLACEHOLDER)})", f"IN ({kpi_list})"), *swaps]
     shape = (
         "rollup",
-        tuple(kpis),
+        tuple(t_kpis),
         tuple(by),
         grain,
         t_since,
@@ -202,7 +225,9 @@ def _query(
     )
     sql = cached(backend, "query", shape)
     if sql is None:
-        sql = compile_sql(backend, _expression(backend, kpis, by, grain, t_since, t_until, t_where))
+        sql = compile_sql(
+            backend, _expression(backend, t_kpis, by, grain, t_since, t_until, t_where, optional=optional)
+        )
         if swaps and not all(placeholder in sql for placeholder, _ in swaps):
             # The compiler did not keep a placeholder as a plain literal: compile with the values.
             swaps, shape = [], None
@@ -225,12 +250,24 @@ def _expression(
     since: dt.datetime | None,
     until: dt.datetime | None,
     filters: Mapping[str, Any],
+    *,
+    optional: bool = False,
 ) -> Any:
+    """The roll-up read; with `optional`, each dimension filter holds also when its value is ANY."""
+    import ibis
+
     from insightdesk.metrics.compute import _filter_where
 
     table = backend.table(ROLLUP_TABLE)
     table = table.filter(table.kpi.isin(kpis))
-    table = _filter_where(table, filters)
+    if optional:
+        for key, value in filters.items():
+            condition = table[key] == value
+            if key in ROLLUP_DIMS:
+                condition = condition | (ibis.literal(value) == _ANY)
+            table = table.filter(condition)
+    else:
+        table = _filter_where(table, filters)
     if since is not None:
         table = table.filter(table.day >= since)
     if until is not None:
