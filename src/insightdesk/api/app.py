@@ -18,7 +18,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from insightdesk import __version__
-from insightdesk.api import dashboard, errors
+from insightdesk.api import dashboard, errors, insights_views
 from insightdesk.api.deps import require
 from insightdesk.api.pages_support import compile_templates
 from insightdesk.api.routers import admin, auth, ingest, insights, metrics, pages, records
@@ -158,6 +158,15 @@ def route_rules(app: FastAPI) -> tuple[list[tuple[str, str, Permission | None]],
     return api, other
 
 
+def _rollups_current(state: AppState) -> bool:
+    from insightdesk.metrics.rollup import rollups_current
+
+    if not state.has_table("kpi_rollups"):
+        return False
+    with state.metrics_lock:  # reads through the metrics engine's one connection
+        return rollups_current(state.store)
+
+
 def _warm(state: AppState) -> None:
     started = time.perf_counter()
     state.warm_state = "running"
@@ -165,9 +174,12 @@ def _warm(state: AppState) -> None:
         rollups = state.refresh_rollups()  # on a connection of its own, beside the warm-up
         compile_templates()
         dashboard.warm_up(state)
+        insights_views.warm_up(state)
         log.info("dashboard warmed up in %.1f s", time.perf_counter() - started)
         if rollups is not None:
             rollups.join()
+        # Also roll-ups built elsewhere (`insightdesk metrics rollup build` on a large store).
+        if _rollups_current(state):
             dashboard.warm_up_rollups(state)
             log.info("roll-up queries ready %.1f s after start", time.perf_counter() - started)
         # The warm-up leaves hundreds of thousands of long-lived objects (compiled queries, cached

@@ -325,3 +325,16 @@ def impacts(state: AppState, limit: int = 50) -> dict[str, Any]:
 
 def impact(state: AppState, analysis_id: str) -> dict[str, Any]:
     return _cached(state, ("impact", analysis_id), lambda: _impact(state, analysis_id))
+
+
+def warm_up(state: AppState) -> None:
+    """The insight pages' default views, read at start: their first visitor then reads a cache.
+
+    The risk view depends on the visitor's row scope, so only its modules are loaded here.
+    """
+    import insightdesk.insights.risk  # noqa: F401  # importing the modelling stack costs tens of ms
+
+    painpoints(state, limit=100)  # as the Pain points page asks
+    drivers(state)
+    impacts(state)
+    alerts(state, "open", limit=200)  # as the Alerts page asks
