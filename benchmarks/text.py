@@ -67,12 +67,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_pipeline(texts: list[str], batch: int = 5000) -> dict[str, float]:
+def bench_pipeline(texts: list[str], batch: int = 5000, sentiment: str = "cascade") -> dict[str, float]:
     from insightdesk.text import themes as th
     from insightdesk.text.pipeline import TextPipeline
 
     started = time.perf_counter()
-    pipeline = TextPipeline.default()
+    pipeline = TextPipeline.default(sentiment)
     load_s = time.perf_counter() - started
     # Known themes to assign to, fitted once on other texts (as after `themes discover`).
     fit_texts = texts[-5000:]
@@ -93,7 +93,19 @@ def bench_pipeline(texts: list[str], batch: int = 5000) -> dict[str, float]:
     stages["language"] = len(sample) / (time.perf_counter() - t)
     t = time.perf_counter()
     pipeline.sentiment.predict(redacted)
-    stages["sentiment (embedding + VADER + logistic regression)"] = len(sample) / (time.perf_counter() - t)
+    stages[f"sentiment ({pipeline.sentiment.name})"] = len(sample) / (time.perf_counter() - t)
+    routed_share = None
+    fast = getattr(pipeline.sentiment, "fast", None)
+    if fast is not None:  # the cascade: its two parts alone, and the share it routes
+        t = time.perf_counter()
+        p_fast = fast.probabilities(redacted)
+        stages["  linear model (embedding + VADER + logistic regression)"] = len(sample) / (
+            time.perf_counter() - t
+        )
+        routed_share = float(pipeline.sentiment.routed(p_fast).mean())
+        t = time.perf_counter()
+        pipeline.sentiment.slow.probabilities(redacted[:1000])
+        stages["  transformer (int8 ONNX), every text"] = 1000 / (time.perf_counter() - t)
     t = time.perf_counter()
     th.assign(pipeline.embedder.encode(redacted), centroids, radii)
     stages["theme assignment (embedding + nearest centroid)"] = len(sample) / (time.perf_counter() - t)
@@ -115,6 +127,8 @@ def bench_pipeline(texts: list[str], batch: int = 5000) -> dict[str, float]:
         "cpu_s": cpu_s,
         "model_load_s": load_s,
         "stages": stages,
+        "routed_share": routed_share,
+        "sentiment": pipeline.sentiment.name,
         "peak_mb": peak_mb(),
     }
 
@@ -149,13 +163,16 @@ def main() -> int:
     )
     parser.add_argument("--texts", type=int, default=25_000, help="Texts through the per-text pipeline.")
     parser.add_argument("--discovery", type=int, default=100_000, help="Texts for theme discovery (0: skip).")
+    parser.add_argument(
+        "--sentiment", default="cascade", help="Sentiment model: cascade (default), transformer, linear, vader."
+    )
     args = parser.parse_args()
     texts = short_texts()
     print(f"{len(texts):,} distinct real texts of 1-3 sentences available", flush=True)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    p = bench_pipeline(texts[: args.texts + 5000])
+    p = bench_pipeline(texts[: args.texts + 5000], sentiment=args.sentiment)
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     print(
         f"\nper-text pipeline: {p['texts']:,} texts (mean {p['mean_words']:.1f} words) in {p['seconds']:.1f} s "
@@ -163,6 +180,9 @@ def main() -> int:
         f"texts per CPU-second; models load in {p['model_load_s']:.1f} s; peak RSS {p['peak_mb']:,.0f} MB; "
         f"load average after: {os.getloadavg()[0]:.1f}"
     )
+    print(f"  sentiment model: {p['sentiment']}")
+    if p["routed_share"] is not None:
+        print(f"  texts the cascade sends to the transformer: {p['routed_share']:.1%}")
     for stage, rate in p["stages"].items():
         print(f"  {stage}: {rate:,.0f} texts/s alone")
     if args.discovery:

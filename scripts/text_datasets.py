@@ -118,5 +118,11 @@ def sentiment_training_data(shared: Path) -> tuple[list[str], list[str], list[st
     return train["text"].tolist(), train["label"].tolist(), train["dataset"].tolist()
 
 
+def is_validation(text: str) -> bool:
+    """The validation part (20%) of the train split, by a hash of the text: it picks a model's
+    settings (the transformer's epoch and its gate) and is never scored as held-out data."""
+    return split_of("validation:" + text) == "test"
+
+
 def banking77(shared: Path, split: str = "test") -> pd.DataFrame:
     return pd.read_csv(shared / "banking77" / f"{split}.csv.gz")

@@ -23,6 +23,14 @@ def test_text_and_themes_commands(tmp_path):
         seed_texts(store)
     assert "22 texts analysed" in _run("text", "analyze", "--db", db)
     assert "0 texts analysed, 22 unchanged" in _run("text", "analyze", "--db", db)
+    # Another sentiment model is another model version: every text is analysed again, once.
+    assert "22 texts analysed" in _run("text", "analyze", "--db", db, "--sentiment", "transformer")
+    with open_store(db) as store:
+        names = store.query_df("select distinct model_name from text_analyses")["model_name"].tolist()
+    assert len(names) == 1 and names[0].endswith("minilm-l6-ft-int8")
+    assert "22 texts analysed" in _run("text", "analyze", "--db", db)
+    refused = runner.invoke(app, ["text", "analyze", "--db", db, "--sentiment", "bert"])
+    assert refused.exit_code == 2 and "unknown sentiment model" in refused.output
     assert "3 themes" in _run("themes", "discover", "--db", db, "--min-size", "3")
     listing = _run("themes", "list", "--db", db, "--json")
     ids = sorted(

@@ -14,15 +14,19 @@ def test_trained_sentiment_beats_vader_on_held_out_review_sentences(shared_data)
     from sklearn.metrics import f1_score
 
     from insightdesk.text.sentiment import LABELS, VaderSentiment, load_classifier
+    from insightdesk.text.sentiment_cascade import load_sentiment
 
     df = pd.read_csv(shared_data / "vader_sentiment_groundtruth" / "vader_groundtruth.csv.gz")
     df = df[(df["source"] == "amazonReviewSnippets") & (df["text"].map(split_of) == "test")]
     gold = ["positive" if s > 0.5 else "negative" if s < -0.5 else "neutral" for s in df["mean_sentiment"]]
     texts = df["text"].tolist()
     vader = f1_score(gold, VaderSentiment().predict(texts)[0], labels=LABELS, average="macro")
-    model = f1_score(gold, load_classifier().predict(texts)[0], labels=LABELS, average="macro")
+    linear = f1_score(gold, load_classifier().predict(texts)[0], labels=LABELS, average="macro")
+    default = f1_score(gold, load_sentiment().predict(texts)[0], labels=LABELS, average="macro")
     assert len(texts) > 500
-    assert model > vader
+    # docs/quality.md: VADER 0.553, linear 0.604, and the default cascade well above both here.
+    assert linear > vader
+    assert default > linear + 0.02
 
 
 def test_theme_clustering_recovers_banking77_intents(shared_data):

@@ -79,9 +79,10 @@ def test_redactor_types_can_be_limited():
 
 
 def test_sentiment_labels_scores_and_unsupported_languages():
-    from insightdesk.text.sentiment import VaderSentiment, load_classifier, score_texts
+    from insightdesk.text.sentiment import VaderSentiment, score_texts
+    from insightdesk.text.sentiment_cascade import load_sentiment
 
-    model = load_classifier()
+    model = load_sentiment()
     texts = [
         "Fantastic service, the agent solved everything in minutes. Thank you!",
         "Terrible experience, I was charged twice and nobody answers my emails.",
@@ -95,7 +96,67 @@ def test_sentiment_labels_scores_and_unsupported_languages():
     assert results[3].status == "empty"
     labels, _scores = VaderSentiment().predict(texts[:2])
     assert labels == ["positive", "negative"]
-    assert model.version and model.embedder.version
+    assert model.version and model.fast.embedder.version and model.slow.version
+
+
+def test_cascade_routes_only_the_texts_the_linear_model_is_unsure_of():
+    import numpy as np
+
+    from insightdesk.text.sentiment_cascade import CascadeSentiment, load_sentiment
+
+    shipped = load_sentiment()
+    texts = [
+        "Absolutely wonderful, thank you so much for the quick help!",
+        "The worst support I have ever had, I want a refund now.",
+        "I got the replacement but it's not like the first one, not sure how I feel.",
+        "Not bad at all, actually.",
+        "The agent was polite but the issue is still not solved.",
+        "Hmm, not sure yet.",
+        "ok",
+    ]
+    p_linear = shipped.fast.probabilities(texts)
+    p_slow = shipped.slow.probabilities(texts)
+    assert not shipped.routed(p_linear)[:2].any(), "clear texts stay with the fast model"
+    # A gate between the clear texts' confidence and the hedged ones' routes exactly the hedged ones.
+    confidence = p_linear.max(axis=1)
+    cascade = CascadeSentiment(shipped.fast, shipped.slow, threshold=float(confidence[:2].min()) - 1e-3)
+    routed = cascade.routed(p_linear)
+    assert routed.any() and not routed[:2].any()
+    np.testing.assert_array_equal(routed, confidence < cascade.threshold)
+    p = cascade.probabilities(texts)
+    np.testing.assert_allclose(p[routed], p_slow[routed], rtol=1e-6)
+    np.testing.assert_allclose(p[~routed], p_linear[~routed], rtol=1e-6)
+    assert np.allclose(p.sum(axis=1), 1, atol=1e-5)
+    # The gate's two ends are the two models alone; a label depends only on its own text.
+    nothing = CascadeSentiment(cascade.fast, cascade.slow, threshold=0.0)
+    everything = CascadeSentiment(cascade.fast, cascade.slow, threshold=1.01)
+    assert nothing.predict(texts)[0] == cascade.fast.predict(texts)[0]
+    assert everything.predict(texts)[0] == cascade.slow.predict(texts)[0]
+    assert cascade.predict(texts[2:3])[0] == cascade.predict(texts)[0][2:3]
+    assert "<" in shipped.name and shipped.threshold == shipped.slow.info["gate"]["threshold"]
+
+
+def test_transformer_reads_negation_and_long_texts():
+    from insightdesk.text.sentiment_cascade import load_sentiment
+
+    model = load_sentiment("transformer")
+    labels, scores = model.predict(
+        [
+            "The agent was not helpful at all.",
+            "I can't complain, the fix worked first time.",
+            "great " * 400,  # longer than the model's 128 tokens: truncated, not an error
+            "",
+        ]
+    )
+    assert labels[:3] == ["negative", "positive", "positive"]
+    assert all(-1 <= s <= 1 for s in scores) and len(labels) == 4
+
+
+def test_unknown_sentiment_model_is_refused():
+    from insightdesk.text.sentiment_cascade import load_sentiment
+
+    with pytest.raises(ValueError, match="cascade, transformer, linear, vader"):
+        load_sentiment("bert")
 
 
 def test_negation_marking_scopes_to_the_next_punctuation():

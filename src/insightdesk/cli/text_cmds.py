@@ -34,20 +34,31 @@ def analyze(
         [], "--entity", "-e", help="feedback, tickets or interactions (repeatable; default all)."
     ),
     reanalyze: bool = typer.Option(False, "--reanalyze", help="Analyse every text again, changed or not."),
+    sentiment: str = typer.Option(
+        "cascade",
+        "--sentiment",
+        help="cascade (linear model, transformer where it is unsure; default), transformer (every "
+        "text: most accurate, about 3x slower), linear, or vader.",
+    ),
 ) -> None:
     """Redact PII, detect language, score sentiment and assign known themes to every free text.
 
     Incremental: only texts that are new, changed, or were analysed by other model versions run.
     """
     from insightdesk.text.embed import ModelMissingError
+    from insightdesk.text.pipeline import TextPipeline
     from insightdesk.text.pipeline_store import ENTITIES, analyze_store
+    from insightdesk.text.sentiment_cascade import SENTIMENT_MODELS
 
     bad = [e for e in entity if e not in ENTITIES]
     if bad:
         raise typer.BadParameter(f"unknown entity {bad}; choose from {', '.join(ENTITIES)}")
+    if sentiment not in SENTIMENT_MODELS:
+        raise typer.BadParameter(f"unknown sentiment model {sentiment!r}; choose from {', '.join(SENTIMENT_MODELS)}")
     with open_store(db) as store:
         try:
-            report = analyze_store(store, entities=entity or ENTITIES, reanalyze=reanalyze)
+            pipeline = TextPipeline.default(sentiment=sentiment)
+            report = analyze_store(store, entities=entity or ENTITIES, reanalyze=reanalyze, pipeline=pipeline)
         except ModelMissingError as exc:
             _fail(exc)
     out.print(

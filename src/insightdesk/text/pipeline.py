@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from insightdesk.text import language as lang_mod
 from insightdesk.text.embed import Embedder, load_embedder
 from insightdesk.text.redact import Redactor
-from insightdesk.text.sentiment import SentimentModel, load_classifier, score_texts
+from insightdesk.text.sentiment import SentimentModel, score_texts
+from insightdesk.text.sentiment_cascade import DEFAULT_SENTIMENT, load_sentiment
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,8 +51,9 @@ class TextPipeline:
     languages: tuple[str, ...] = lang_mod.DEFAULT_LANGUAGES
 
     @classmethod
-    def default(cls) -> TextPipeline:
-        return cls(embedder=load_embedder(), sentiment=load_classifier())
+    def default(cls, sentiment: str = DEFAULT_SENTIMENT) -> TextPipeline:
+        """The shipped models; `sentiment` is `cascade` (default), `transformer`, `linear` or `vader`."""
+        return cls(embedder=load_embedder(), sentiment=load_sentiment(sentiment))
 
     @property
     def model_name(self) -> str:
