@@ -34,9 +34,9 @@ from typing import Any
 
 import numpy as np
 
-log = logging.getLogger("sentiment_finetune")
+from insightdesk.text.sentiment import LABELS, source_balanced_weights
 
-LABELS = ("negative", "neutral", "positive")
+log = logging.getLogger("sentiment_finetune")
 
 
 @dataclass(frozen=True)
@@ -85,19 +85,6 @@ def _network(base: str, recipe: Recipe):
             return self.head(self.drop((hidden * m).sum(1) / m.sum(1).clamp(min=1)))
 
     return SentimentNet()
-
-
-def class_weights(labels: Sequence[str], sources: Sequence[str], power: float) -> np.ndarray:
-    y = np.asarray([LABELS.index(label) for label in labels])
-    groups = np.asarray(sources)
-    weights = np.ones(len(y))
-    for g in np.unique(groups):
-        in_group = groups == g
-        for k in range(len(LABELS)):
-            mask = in_group & (y == k)
-            if mask.any():
-                weights[mask] = (in_group.sum() / (len(LABELS) * mask.sum())) ** power
-    return weights
 
 
 def _pad(rows: np.ndarray, sequences: list[list[int]]):
@@ -169,7 +156,7 @@ def finetune(
     sequences = tokenizer(list(texts), truncation=True, max_length=recipe.max_length)["input_ids"]
     lengths = np.asarray([len(s) for s in sequences])
     y = torch.tensor([LABELS.index(label) for label in labels])
-    w = torch.tensor(class_weights(labels, sources, recipe.class_weight_power), dtype=torch.float32)
+    w = torch.tensor(source_balanced_weights(labels, sources, recipe.class_weight_power), dtype=torch.float32)
     steps = recipe.epochs * math.ceil(len(sequences) / recipe.batch)
     warm = max(1, int(recipe.warmup * steps))
     optimiser = torch.optim.AdamW(net.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)

@@ -51,6 +51,21 @@ class SentimentModel(Protocol):
     ) -> tuple[list[str], list[float]]: ...
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise class probabilities from logits (modified in place)."""
+    import numpy as np
+
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def labels_and_scores(p: np.ndarray, classes: Sequence[str]) -> tuple[list[str], list[float]]:
+    """The most probable class of each row and its score, P(positive) - P(negative)."""
+    pos, neg = classes.index("positive"), classes.index("negative")
+    return [classes[i] for i in p.argmax(axis=1)], [float(s) for s in p[:, pos] - p[:, neg]]
+
+
 @lru_cache(maxsize=1)
 def _vader():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -174,20 +189,14 @@ class EmbeddingSentiment:
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         import numpy as np
 
-        logits = np.asarray(self.features(texts, vectors) @ self.coef.T) + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        return softmax(np.asarray(self.features(texts, vectors) @ self.coef.T) + self.intercept)
 
     def predict(
         self, texts: Sequence[str], vectors: np.ndarray | None = None
     ) -> tuple[list[str], list[float]]:
         if not len(texts):
             return [], []
-        p = self.probabilities(texts, vectors)
-        pos, neg = self.classes.index("positive"), self.classes.index("negative")
-        labels = [self.classes[i] for i in p.argmax(axis=1)]
-        return labels, [float(s) for s in p[:, pos] - p[:, neg]]
+        return labels_and_scores(self.probabilities(texts, vectors), self.classes)
 
     def save(self, path: Path) -> None:
         payload = {
@@ -247,6 +256,24 @@ def load_classifier(path: Path = DEFAULT_CLASSIFIER) -> EmbeddingSentiment:
     )
 
 
+def source_balanced_weights(
+    labels: Sequence[str], sources: Sequence[str], power: float = CLASS_WEIGHT_POWER
+) -> np.ndarray:
+    """Per-text weights that balance the classes within each source, to `power` (0: none, 1: full)."""
+    import numpy as np
+
+    y = np.asarray([LABELS.index(label) for label in labels])
+    groups = np.asarray(sources)
+    weights = np.ones(len(y))
+    for g in np.unique(groups):
+        in_group = groups == g
+        for k in range(len(LABELS)):
+            mask = in_group & (y == k)
+            if mask.any():
+                weights[mask] = (in_group.sum() / (len(LABELS) * mask.sum())) ** power
+    return weights
+
+
 def train_classifier(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -281,13 +308,7 @@ def train_classifier(
     x = sp.hstack([ngrams, sp.csr_matrix((dense - mean) / scale * DENSE_WEIGHT)]).tocsr()
     y = np.asarray([LABELS.index(label) for label in labels])
     groups = np.asarray(sources if sources is not None else ["all"] * len(texts))
-    weights = np.ones(len(y))
-    for g in np.unique(groups):
-        in_group = groups == g
-        for k in range(len(LABELS)):
-            mask = in_group & (y == k)
-            if mask.any():
-                weights[mask] = (in_group.sum() / (len(LABELS) * mask.sum())) ** CLASS_WEIGHT_POWER
+    weights = source_balanced_weights(labels, groups)
     lr = LogisticRegression(C=c, max_iter=3000, random_state=seed)
     lr.fit(x, y, sample_weight=weights)
     vocab = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)

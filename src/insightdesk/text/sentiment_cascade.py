@@ -19,7 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from insightdesk.text.sentiment import EmbeddingSentiment, SentimentModel, VaderSentiment, load_classifier
+from insightdesk.text.sentiment import (
+    EmbeddingSentiment,
+    SentimentModel,
+    VaderSentiment,
+    labels_and_scores,
+    load_classifier,
+)
 from insightdesk.text.transformer import TransformerSentiment, load_transformer
 
 if TYPE_CHECKING:
@@ -34,6 +40,11 @@ class CascadeSentiment:
     fast: EmbeddingSentiment
     slow: TransformerSentiment
     threshold: float  # route a text when the fast model's top probability is below this
+
+    def __post_init__(self) -> None:
+        # The transformer's probabilities replace the linear model's column for column.
+        if self.slow.classes != self.fast.classes:
+            raise ValueError(f"class order differs: {self.fast.classes} vs {self.slow.classes}")
 
     @property
     def name(self) -> str:
@@ -54,8 +65,6 @@ class CascadeSentiment:
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         import numpy as np
 
-        if self.slow.classes != self.fast.classes:
-            raise ValueError(f"class order differs: {self.fast.classes} vs {self.slow.classes}")
         p = self.fast.probabilities(texts, vectors)
         route = np.flatnonzero(self.routed(p))
         if len(route):
@@ -67,9 +76,7 @@ class CascadeSentiment:
     ) -> tuple[list[str], list[float]]:
         if not len(texts):
             return [], []
-        p = self.probabilities(texts, vectors)
-        pos, neg = self.classes.index("positive"), self.classes.index("negative")
-        return [self.classes[i] for i in p.argmax(axis=1)], [float(s) for s in p[:, pos] - p[:, neg]]
+        return labels_and_scores(self.probabilities(texts, vectors), self.classes)
 
 
 def load_sentiment(kind: str = DEFAULT_SENTIMENT, *, threshold: float | None = None) -> SentimentModel:

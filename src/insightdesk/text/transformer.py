@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from insightdesk.text.embed import MODELS_DIR, ModelMissingError, file_digest
+from insightdesk.text.sentiment import labels_and_scores, softmax
 
 if TYPE_CHECKING:
     import numpy as np
@@ -62,21 +63,14 @@ class TransformerSentiment:
 
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities (softmax of the logits); `vectors` is accepted and unused."""
-        import numpy as np
-
-        logits = self.logits(texts)
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        return softmax(self.logits(texts))
 
     def predict(
         self, texts: Sequence[str], vectors: np.ndarray | None = None
     ) -> tuple[list[str], list[float]]:
         if not len(texts):
             return [], []
-        p = self.probabilities(texts)
-        pos, neg = self.classes.index("positive"), self.classes.index("negative")
-        return [self.classes[i] for i in p.argmax(axis=1)], [float(s) for s in p[:, pos] - p[:, neg]]
+        return labels_and_scores(self.probabilities(texts), self.classes)
 
 
 def _threads() -> int:
