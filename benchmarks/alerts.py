@@ -66,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=None, help="write results as JSON here")
     args = parser.parse_args(argv)
 
-    from insightdesk.insights.alerts import run_alerts
-    from insightdesk.insights.anomalies import DetectionConfig, detect
-    from insightdesk.insights.series import data_end, kpi_cells, scannable_kpis
+    from insightdesk.insights.alerts.anomalies import DetectionConfig, detect
+    from insightdesk.insights.alerts.series import data_end, kpi_cells, scannable_kpis
+    from insightdesk.insights.alerts.service import run_alerts
     from insightdesk.store import open_store
 
     logging.getLogger("insightdesk.alerts").setLevel(logging.ERROR)

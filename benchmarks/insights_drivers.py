@@ -57,8 +57,8 @@ def build_store(out: Path, tickets: int) -> Path:
 
 
 def main() -> None:
-    from insightdesk.insights.drivers import key_drivers
-    from insightdesk.insights.features import ticket_features
+    from insightdesk.insights.common.features import ticket_features
+    from insightdesk.insights.drivers.service import key_drivers
     from insightdesk.store import open_store
 
     parser = argparse.ArgumentParser(

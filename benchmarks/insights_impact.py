@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/insights_impact.py                  # 1,000 runs per design
     .venv/bin/python benchmarks/insights_impact.py --runs 200 --design did
 
-Each design (insightdesk.insights.impact_sim) simulates data with a known effect and the nuisances
+Each design (insightdesk.insights.impact.simulate) simulates data with a known effect and the nuisances
 the estimator must survive (clustered customers, weekly shocks, a trend, skewed times), estimates,
 and counts the runs whose interval covers the truth. A calibrated 95% interval covers about 95% of
 runs; the Clopper-Pearson interval of the coverage says how precisely the runs measured it.
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 
 def main() -> None:
-    from insightdesk.insights.impact_sim import DESCRIPTIONS, DESIGNS, coverage
+    from insightdesk.insights.impact.simulate import DESCRIPTIONS, DESIGNS, coverage
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

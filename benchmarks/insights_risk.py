@@ -63,7 +63,7 @@ def build_store(out: Path, tickets: int) -> Path:
 
 
 def _score_all(store: object, algorithms: tuple[str, ...]) -> dict:
-    from insightdesk.insights.risk import score_tickets, train_risk_model
+    from insightdesk.insights.risk.service import score_tickets, train_risk_model
 
     t = time.perf_counter()
     report = train_risk_model(store, target="low_csat", algorithms=algorithms)

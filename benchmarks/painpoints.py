@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--windows", default="90,365", help="window lengths in days, comma-separated")
     args = parser.parse_args(argv)
 
-    from insightdesk.insights.painpoints import rank_painpoints
+    from insightdesk.insights.painpoints.ranking import rank_painpoints
     from insightdesk.store import open_store
 
     bench = _metrics_benchmark()
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         for days in (int(d) for d in args.windows.split(",")):
             name = f"window_{days}d"
-            from insightdesk.insights.painpoint_config import PainpointConfig
+            from insightdesk.insights.painpoints.config import PainpointConfig
 
             cfg = PainpointConfig(window_days=days)
             bench.progress(f"ranking, last {days} days")

@@ -164,7 +164,9 @@ def main() -> int:
     parser.add_argument("--texts", type=int, default=25_000, help="Texts through the per-text pipeline.")
     parser.add_argument("--discovery", type=int, default=100_000, help="Texts for theme discovery (0: skip).")
     parser.add_argument(
-        "--sentiment", default="cascade", help="Sentiment model: cascade (default), transformer, linear, vader."
+        "--sentiment",
+        default="cascade",
+        help="Sentiment model: cascade (default), transformer, linear, vader.",
     )
     args = parser.parse_args()
     texts = short_texts()

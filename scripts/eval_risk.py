@@ -68,8 +68,8 @@ def sample_ceiling(db: Path, split_at: object) -> str:
     import numpy as np
     import pandas as pd
 
-    from insightdesk.insights.features import ticket_features
-    from insightdesk.insights.risk_eval import auc_delong
+    from insightdesk.insights.common.features import ticket_features
+    from insightdesk.insights.risk.evaluation import auc_delong
     from insightdesk.store import open_store
 
     with open_store(db, read_only=True) as store:
@@ -90,7 +90,7 @@ def sample_ceiling(db: Path, split_at: object) -> str:
 
 
 def section(name: str, db: Path, target: str) -> str:
-    from insightdesk.insights.risk import train_risk_model
+    from insightdesk.insights.risk.service import train_risk_model
     from insightdesk.store import open_store
 
     started = time.perf_counter()

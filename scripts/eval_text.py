@@ -254,21 +254,29 @@ def eval_sentiment() -> str:
         "| routed | flagged unsupported in production |\n|---|---|---|---|---|---|---|---|---|---|\n"
     )
     for (dataset, lang), g in df.groupby(["dataset", "language"], sort=True):
-        v, lin, tr, m = (macro_f1(g["label"], g[c], LABELS) for c in ("vader", "linear", "transformer", "model"))
+        v, lin, tr, m = (
+            macro_f1(g["label"], g[c], LABELS) for c in ("vader", "linear", "transformer", "model")
+        )
         flagged = (~g["detected"].isin(SUPPORTED_LANGUAGES | {"unknown"})).mean()
         out.append(
             f"| {dataset} | {lang} | {len(g):,} | {v} | {lin} | {tr} | {m} | {m.value - v.value:+.3f} "
             f"| {g['routed'].mean():.0%} | {flagged:.0%} |\n"
         )
     en = df[df["language"] == "en"]
-    v, lin, tr, m = (macro_f1(en["label"], en[c], LABELS) for c in ("vader", "linear", "transformer", "model"))
+    v, lin, tr, m = (
+        macro_f1(en["label"], en[c], LABELS) for c in ("vader", "linear", "transformer", "model")
+    )
     out.append(
         f"| **all English held-out** | en | {len(en):,} | {v} | {lin} | {tr} | **{m}** | {m.value - v.value:+.3f} "
         f"| {en['routed'].mean():.0%} | |\n"
     )
     y = en["label"].to_numpy()
     out.append("\nPaired bootstrap of the English difference against VADER (same texts, 1,000 resamples):\n")
-    for column, title in (("model", "cascade (default)"), ("transformer", "transformer alone"), ("linear", "linear alone")):
+    for column, title in (
+        ("model", "cascade (default)"),
+        ("transformer", "transformer alone"),
+        ("linear", "linear alone"),
+    ):
         d = _paired_delta(y, en["vader"].to_numpy(), en[column].to_numpy(), LABELS)
         out.append(f"- {title}: {d[0]:+.3f} [{d[1]:+.3f}, {d[2]:+.3f}]\n")
     return "".join(out)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from insightdesk.model.docs import render
+from insightdesk.store.tables.docs import render
 
 if __name__ == "__main__":
     target = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"

@@ -13,11 +13,11 @@ from tests.web_server import LiveServer, live_server
 
 def _compute_insights(db: Path) -> None:
     """What the quickstart computes, on the sample store (no text: category pain points only)."""
-    from insightdesk.insights.alerts import run_alerts
-    from insightdesk.insights.drivers import key_drivers
-    from insightdesk.insights.impact import estimate_impact
-    from insightdesk.insights.painpoints import rank_painpoints
-    from insightdesk.insights.risk import score_tickets, train_risk_model
+    from insightdesk.insights.alerts.service import run_alerts
+    from insightdesk.insights.drivers.service import key_drivers
+    from insightdesk.insights.impact.service import estimate_impact
+    from insightdesk.insights.painpoints.ranking import rank_painpoints
+    from insightdesk.insights.risk.service import score_tickets, train_risk_model
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -47,7 +47,7 @@ def test_pain_points_rank_with_explanations_for_every_role(server: LiveServer) -
     top = body["items"][0]
     assert top["explanation"] and all(e["text"] and e["factor"] for e in top["explanation"])
     # The documented model (docs/insights.md): product of (floor + (1 - floor) F) ^ weight over factors.
-    from insightdesk.insights.painpoint_config import PainpointConfig
+    from insightdesk.insights.painpoints.config import PainpointConfig
 
     cfg = PainpointConfig()
     expected = 1.0
@@ -157,7 +157,7 @@ def test_a_change_injected_into_the_bundled_sample_is_recovered(tmp_path: Path) 
 
     import sqlalchemy as sa
 
-    from insightdesk.insights.impact import estimate_impact
+    from insightdesk.insights.impact.service import estimate_impact
     from insightdesk.store import open_store
     from tests.web_server import _sample_db
 

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from insightdesk.api.app import create_app
 from insightdesk.api.state import ServerSettings
 from insightdesk.governance import tokens, users
-from insightdesk.model.schema import feedback, interactions, tickets
 from insightdesk.store import open_store
+from insightdesk.store.tables.canonical import feedback, interactions, tickets
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 T0 = dt.datetime(2026, 1, 5, 9, 0)

@@ -7,8 +7,8 @@ from pathlib import Path
 import typer.main
 
 from insightdesk.cli import app
-from insightdesk.model.docs import render
-from insightdesk.model.schema import load_all_tables
+from insightdesk.store.tables import load_all_tables
+from insightdesk.store.tables.docs import render
 
 ROOT = Path(__file__).resolve().parents[1]
 

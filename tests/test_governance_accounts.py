@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from insightdesk.governance import audit, records, roles, sessions, tokens, users
 from insightdesk.governance.passwords import PasswordError
 from insightdesk.governance.roles import Permission, Principal, Role
-from insightdesk.governance.tables import api_tokens, audit_log
 from insightdesk.store import Store
+from insightdesk.store.tables.governance import api_tokens, audit_log
 
 ACTOR = users.Actor("cli:tests", "admin", "cli")
 PW = "a-long-password"

@@ -16,7 +16,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from insightdesk.insights.alerts import (
+from insightdesk.insights.alerts.anomalies import DetectionConfig, detect
+from insightdesk.insights.alerts.channels import LogChannel, WebhookChannel
+from insightdesk.insights.alerts.service import (
     AlertError,
     ThresholdRule,
     list_alerts,
@@ -24,8 +26,6 @@ from insightdesk.insights.alerts import (
     run_alerts,
     set_alert_status,
 )
-from insightdesk.insights.anomalies import DetectionConfig, detect
-from insightdesk.insights.channels import LogChannel, WebhookChannel
 from insightdesk.store import Store, open_store
 
 WEEKDAY_PROFILE = np.array([1.25, 1.15, 1.1, 1.05, 0.95, 0.45, 0.35])

@@ -15,8 +15,9 @@ from sklearn.linear_model import LogisticRegression
 from typer.testing import CliRunner
 
 from insightdesk.cli import app
-from insightdesk.insights.drivers import key_drivers, load_drivers
-from insightdesk.insights.drivers_stats import (
+from insightdesk.insights.common.features import ticket_features
+from insightdesk.insights.drivers.service import key_drivers, load_drivers
+from insightdesk.insights.drivers.stats import (
     MISSING,
     OTHER,
     adjust_p,
@@ -25,11 +26,10 @@ from insightdesk.insights.drivers_stats import (
     marginal_effects,
     segment_disparities,
 )
-from insightdesk.insights.features import ticket_features
-from insightdesk.insights.tables import driver_effects, insight_runs
 from insightdesk.sample.generate import generate_desk
 from insightdesk.sample.generic import GENERIC_KINDS
 from insightdesk.store import Store, open_store
+from insightdesk.store.tables.insights import driver_effects, insight_runs
 
 
 def _ingest_desk(store: Store, folder: Path, tickets: int, feedback: float, seed: int) -> None:

@@ -15,8 +15,8 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from insightdesk.cli import app
-from insightdesk.insights.features import ticket_features
-from insightdesk.insights.impact import (
+from insightdesk.insights.common.features import ticket_features
+from insightdesk.insights.impact.service import (
     ab_test,
     ab_test_frame,
     ab_test_segments,
@@ -24,12 +24,12 @@ from insightdesk.insights.impact import (
     get_impact,
     list_impact,
 )
-from insightdesk.insights.impact_sim import DESIGNS, coverage
-from insightdesk.insights.impact_stats import ab_means, ab_proportions, did_estimate, prepost_trend_estimate
-from insightdesk.insights.tables import impact_analyses, insight_runs
+from insightdesk.insights.impact.simulate import DESIGNS, coverage
+from insightdesk.insights.impact.stats import ab_means, ab_proportions, did_estimate, prepost_trend_estimate
 from insightdesk.sample.generate import generate_desk
 from insightdesk.sample.generic import GENERIC_KINDS
 from insightdesk.store import Store, open_store
+from insightdesk.store.tables.insights import impact_analyses, insight_runs
 
 # ---- difference-in-differences ----------------------------------------------------------------------
 

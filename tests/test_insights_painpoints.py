@@ -20,7 +20,7 @@ from scipy import stats as st
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 from typer.testing import CliRunner
 
-from insightdesk.insights.backlog import (
+from insightdesk.insights.painpoints.backlog import (
     TRANSITIONS,
     BacklogError,
     backlog_entry,
@@ -28,25 +28,25 @@ from insightdesk.insights.backlog import (
     backlog_history,
     update_painpoint,
 )
-from insightdesk.insights.painpoint_config import PainpointConfig, load_config
-from insightdesk.insights.painpoint_data import (
+from insightdesk.insights.painpoints.config import PainpointConfig, load_config
+from insightdesk.insights.painpoints.data import (
     Codes,
     PainpointDataError,
     Window,
     aggregate_painpoints,
     resolve_window,
 )
-from insightdesk.insights.painpoint_scoring import clopper_pearson, newcombe_interval, score_painpoints
-from insightdesk.insights.painpoints import (
+from insightdesk.insights.painpoints.ranking import (
     PainpointNotFound,
     get_painpoint,
     list_painpoints,
     list_runs,
     rank_painpoints,
 )
+from insightdesk.insights.painpoints.scoring import clopper_pearson, newcombe_interval, score_painpoints
 from insightdesk.metrics.fixtures import insert, ref
 from insightdesk.store import Store
-from insightdesk.text.tables import text_analyses, themes
+from insightdesk.store.tables.text import text_analyses, themes
 
 WINDOW = Window(dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 29))  # mid = 2026-01-15
 TINY = PainpointConfig(min_tickets=1, min_n=2)
@@ -343,7 +343,7 @@ def test_an_empty_store_says_what_to_do(store: Store) -> None:
 
 
 def _sums(**values: float) -> dict[str, float]:
-    from insightdesk.insights.painpoint_data import CUSTOMER_SUMS, SUMS
+    from insightdesk.insights.painpoints.data import CUSTOMER_SUMS, SUMS
 
     row = dict.fromkeys((*SUMS, *CUSTOMER_SUMS), 0.0)
     row.update(values)

@@ -19,8 +19,10 @@ from typer.testing import CliRunner
 
 from insightdesk.cli import app
 from insightdesk.ingest import ingest_file
-from insightdesk.insights.features import ticket_features
-from insightdesk.insights.risk import (
+from insightdesk.insights.common.features import ticket_features
+from insightdesk.insights.risk.evaluation import auc_delong, drift_table, feature_profile, precision_at_k
+from insightdesk.insights.risk.model import fit_candidate, prepare, time_split
+from insightdesk.insights.risk.service import (
     RiskDataError,
     RiskModelError,
     check_drift,
@@ -32,8 +34,6 @@ from insightdesk.insights.risk import (
     score_tickets,
     train_risk_model,
 )
-from insightdesk.insights.risk_eval import auc_delong, drift_table, feature_profile, precision_at_k
-from insightdesk.insights.risk_model import fit_candidate, prepare, time_split
 from insightdesk.sample.generate import GeneratedDesk, generate_desk
 from insightdesk.sample.generic import GENERIC_KINDS
 from insightdesk.store import Store

@@ -115,7 +115,7 @@ def test_one_compiled_rollup_query_serves_any_filters_and_kpis(desk, monkeypatch
         {"channel": "email"},
         {"channel": "chat", "priority": "high"},
         {"customer_tier": "gold", "channel": "phone", "team": "Team 1"},
-        {"priority": "it's \"quoted\""},  # no such value: empty cells, and quotes stay data
+        {"priority": 'it\'s "quoted"'},  # no such value: empty cells, and quotes stay data
     )
     for i, where in enumerate(combinations):
         names = kpis[: 2 + i % 3]

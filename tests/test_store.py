@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightdesk.model.schema import ENTITY_TABLES, load_all_tables
 from insightdesk.store import open_store
 from insightdesk.store.migrate import current_revision, downgrade, head_revision
+from insightdesk.store.tables import ENTITY_TABLES, load_all_tables
 
 
 def test_new_store_has_every_canonical_table(store):

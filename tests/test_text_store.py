@@ -6,7 +6,7 @@ import json
 
 import sqlalchemy as sa
 
-from insightdesk.text import tables as T
+from insightdesk.store.tables import text as T
 from insightdesk.text import theme_store as ts
 from insightdesk.text.pipeline_store import analyze_store
 from tests.text_seed import PII_TEXT, seed_texts

@@ -10,7 +10,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from insightdesk.model.schema import feedback, interactions, tickets
+from insightdesk.store.tables.canonical import feedback, interactions, tickets
 
 T0 = dt.datetime(2026, 1, 5, 9, 0)
 

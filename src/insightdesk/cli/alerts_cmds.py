@@ -77,10 +77,10 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not list the alerts, only the summary."),
 ) -> None:
     """Scan for anomalies, apply threshold rules, store the alerts and deliver the new ones."""
-    from insightdesk.insights.alerts import DEFAULT_RULES, AlertError, load_rules, run_alerts
-    from insightdesk.insights.anomalies import DetectionConfig
-    from insightdesk.insights.channels import LogChannel, WebhookChannel
-    from insightdesk.insights.series import DEFAULT_DIMENSIONS
+    from insightdesk.insights.alerts.anomalies import DetectionConfig
+    from insightdesk.insights.alerts.channels import LogChannel, WebhookChannel
+    from insightdesk.insights.alerts.series import DEFAULT_DIMENSIONS
+    from insightdesk.insights.alerts.service import DEFAULT_RULES, AlertError, load_rules, run_alerts
     from insightdesk.metrics import MetricsError
     from insightdesk.store import open_store
 
@@ -134,7 +134,7 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="JSON lines with the evidence."),
 ) -> None:
     """Stored alerts, newest period first."""
-    from insightdesk.insights.alerts import AlertError, list_alerts
+    from insightdesk.insights.alerts.service import AlertError, list_alerts
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -143,7 +143,7 @@ def list_(
         except (AlertError, ValueError) as exc:
             _fail(exc)
     if as_json:
-        from insightdesk.insights.runs import to_json
+        from insightdesk.insights.common.runs import to_json
 
         for row in df.to_dict("records"):
             out.print(to_json(row), highlight=False, soft_wrap=True)
@@ -152,7 +152,7 @@ def list_(
 
 
 def _set_status(db: str | None, alert_id: str, status: str) -> None:
-    from insightdesk.insights.alerts import AlertError, set_alert_status
+    from insightdesk.insights.alerts.service import AlertError, set_alert_status
     from insightdesk.store import open_store
 
     with open_store(db) as store:

@@ -24,7 +24,9 @@ def quickstart(
     db: Path = typer.Option(Path("insightdesk.duckdb"), "--db", help="DuckDB file to (re)create."),
     keep: bool = typer.Option(False, "--keep", help="Add to an existing store instead of starting fresh."),
     text: bool = typer.Option(
-        True, "--text/--no-text", help="Run the offline text pipeline, theme discovery and the insight engine."
+        True,
+        "--text/--no-text",
+        help="Run the offline text pipeline, theme discovery and the insight engine.",
     ),
     serve: bool = typer.Option(False, "--serve/--no-serve", help="Then serve the dashboard on --port."),
     port: int = typer.Option(8000, "--port", help="Port for --serve (on 127.0.0.1)."),

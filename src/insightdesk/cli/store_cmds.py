@@ -7,8 +7,8 @@ from rich.table import Table
 
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
-from insightdesk.model.schema import ENTITY_TABLES
 from insightdesk.store import open_store
+from insightdesk.store.tables.canonical import ENTITY_TABLES
 
 db_app = typer.Typer(help="Create, upgrade and inspect the store.", no_args_is_help=True)
 

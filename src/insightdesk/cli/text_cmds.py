@@ -12,7 +12,7 @@ from insightdesk.cli.options import DB_OPTION
 from insightdesk.store import open_store
 
 # Registers the text tables on the canonical metadata (docs and schema checks see them).
-from insightdesk.text import tables as _tables  # noqa: F401
+from insightdesk.store.tables import text as _tables  # noqa: F401
 
 text_app = typer.Typer(
     help="Language, PII redaction and sentiment of every free-text field.", no_args_is_help=True
@@ -54,7 +54,9 @@ def analyze(
     if bad:
         raise typer.BadParameter(f"unknown entity {bad}; choose from {', '.join(ENTITIES)}")
     if sentiment not in SENTIMENT_MODELS:
-        raise typer.BadParameter(f"unknown sentiment model {sentiment!r}; choose from {', '.join(SENTIMENT_MODELS)}")
+        raise typer.BadParameter(
+            f"unknown sentiment model {sentiment!r}; choose from {', '.join(SENTIMENT_MODELS)}"
+        )
     with open_store(db) as store:
         try:
             pipeline = TextPipeline.default(sentiment=sentiment)

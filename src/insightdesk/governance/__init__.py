@@ -17,7 +17,6 @@ from insightdesk.governance.roles import (
     allowed,
     parse_role,
 )
-from insightdesk.governance.tables import GOVERNANCE_TABLES
 from insightdesk.governance.users import (
     AccountError,
     Actor,
@@ -31,6 +30,7 @@ from insightdesk.governance.users import (
     set_active,
     set_role,
 )
+from insightdesk.store.tables.governance import GOVERNANCE_TABLES
 
 __all__ = [
     "GOVERNANCE_TABLES",

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from insightdesk.governance.clock import sha256, utcnow
-from insightdesk.governance.tables import audit_log
+from insightdesk.store.tables.governance import audit_log
 
 GENESIS = "0" * 64
 # One writer at a time inside a process; PostgreSQL also takes a table lock, for other processes.

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from insightdesk.governance import audit
 from insightdesk.governance.clock import sha256
 from insightdesk.governance.roles import Permission, Principal, Scope
-from insightdesk.model.schema import (
+from insightdesk.store.tables.canonical import (
     customer_contacts,
     customers,
     feedback,

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from insightdesk.governance.clock import sha256, utcnow
 from insightdesk.governance.roles import Principal
-from insightdesk.governance.tables import sessions, users
 from insightdesk.governance.users import principal_from_row
+from insightdesk.store.tables.governance import sessions, users
 
 DEFAULT_TTL = dt.timedelta(hours=12)
 

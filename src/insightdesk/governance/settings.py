@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from insightdesk.governance import audit
 from insightdesk.governance.clock import utcnow
-from insightdesk.governance.tables import settings as settings_table
 from insightdesk.governance.users import Actor
+from insightdesk.store.tables.governance import settings as settings_table
 
 
 class SettingError(ValueError):

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from insightdesk.governance import audit
 from insightdesk.governance.clock import new_id, sha256, utcnow
 from insightdesk.governance.roles import Principal
-from insightdesk.governance.tables import api_tokens, users
 from insightdesk.governance.users import AccountError, Actor, principal_from_row
+from insightdesk.store.tables.governance import api_tokens, users
 
 log = logging.getLogger(__name__)
 

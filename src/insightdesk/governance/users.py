@@ -22,7 +22,7 @@ from insightdesk.governance.passwords import (
     verify_password,
 )
 from insightdesk.governance.roles import Principal, Role, parse_role
-from insightdesk.governance.tables import api_tokens, login_attempts, sessions, users
+from insightdesk.store.tables.governance import api_tokens, login_attempts, sessions, users
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from insightdesk.model.schema import ENTITY_TABLES, business_columns
+from insightdesk.store.tables.canonical import ENTITY_TABLES, business_columns
 
 KINDS: tuple[str, ...] = tuple(k for k in ENTITY_TABLES if k != "customer_contacts")
 REFERENCE_POLICIES = ("reject", "stub", "ignore")

@@ -33,7 +33,7 @@ from insightdesk.ingest.quarantine_rows import build_quarantine
 from insightdesk.ingest.readers import ROW, StagedFile, collect_csv_rejects, stage_file
 from insightdesk.ingest.target import Target, open_target
 from insightdesk.ingest.validate import CompiledKind, compile_kind, hash_sql, lit, q
-from insightdesk.model.schema import metadata
+from insightdesk.store.tables.canonical import metadata
 
 if TYPE_CHECKING:
     import duckdb

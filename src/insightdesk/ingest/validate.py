@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from insightdesk.ingest.mapping import REFERENCE_TARGETS, FieldSpec, KindMapping, Mapping
 from insightdesk.ingest.readers import ROW
 from insightdesk.model import enums
-from insightdesk.model.schema import metadata
+from insightdesk.store.tables.canonical import metadata
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")

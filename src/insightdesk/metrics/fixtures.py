@@ -43,7 +43,7 @@ def rows(table: str, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
 
 def insert(store: Store, table: str, records: Iterable[Mapping[str, Any]]) -> int:
     """Insert records into a canonical table of `store`; returns how many."""
-    from insightdesk.model.schema import metadata
+    from insightdesk.store.tables.canonical import metadata
 
     data = rows(table, records)
     if not data:

@@ -35,9 +35,9 @@ from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import attach
 from insightdesk.metrics.execute import dialect_of, run_sql, run_sql_statement
 from insightdesk.metrics.registry import get_kpi, list_kpis
-from insightdesk.metrics.rollup_tables import ROLLUP_DIMS
 from insightdesk.metrics.spec import KPI
 from insightdesk.metrics.tables import Tables
+from insightdesk.store.tables.rollups import ROLLUP_DIMS
 
 if TYPE_CHECKING:
     from insightdesk.store import Store

@@ -35,8 +35,8 @@ from insightdesk.metrics.rollup import (
     dimset_key,
     source_fingerprint,
 )
-from insightdesk.metrics.rollup_tables import ROLLUP_DIMS
 from insightdesk.metrics.spec import KPI
+from insightdesk.store.tables.rollups import ROLLUP_DIMS
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from insightdesk.model.schema import business_columns, metadata
+from insightdesk.store.tables.canonical import business_columns, metadata
 
 if TYPE_CHECKING:
     import pandas as pd

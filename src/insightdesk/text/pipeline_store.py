@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from insightdesk.text import tables as T
+from insightdesk.store.tables import text as T
 from insightdesk.text.pipeline import TextPipeline
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from insightdesk.text import tables as T
+from insightdesk.store.tables import text as T
 from insightdesk.text import themes as th
 from insightdesk.text.pipeline import MIN_THEME_WORDS, THEME_LANGUAGES
 from insightdesk.text.pipeline_store import now_utc as _now

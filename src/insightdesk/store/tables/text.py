@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightdesk.model.schema import documented_column as _col
-from insightdesk.model.schema import metadata
+from insightdesk.store.tables.canonical import documented_column as _col
+from insightdesk.store.tables.canonical import metadata
 
 text_analyses = sa.Table(
     "text_analyses",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from insightdesk.insights.impact_stats import (
+from insightdesk.insights.impact.stats import (
     ImpactEstimate,
     ab_means,
     ab_proportions,

@@ -1,6 +1,6 @@
 """The alert scan: anomalies on every KPI and theme series by segment, threshold rules, storage, delivery.
 
-    from insightdesk.insights.alerts import run_alerts, list_alerts, set_alert_status
+    from insightdesk.insights.alerts.service import run_alerts, list_alerts, set_alert_status
     report = run_alerts(store, grain="week")              # scan, store, deliver (log channel)
     list_alerts(store, status="open")                     # DataFrame, newest first
     set_alert_status(store, report.alerts.alert_id[0], "acknowledged")
@@ -24,10 +24,9 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from insightdesk.insights.anomalies import FREQ, STEP, DetectionConfig, detect
-from insightdesk.insights.channels import Channel, LogChannel, payload
-from insightdesk.insights.runs import from_json, recorded_run, to_json, utcnow
-from insightdesk.insights.series import (
+from insightdesk.insights.alerts.anomalies import FREQ, STEP, DetectionConfig, detect
+from insightdesk.insights.alerts.channels import Channel, LogChannel, payload
+from insightdesk.insights.alerts.series import (
     DEFAULT_DIMENSIONS,
     data_end,
     kpi_cells,
@@ -35,11 +34,12 @@ from insightdesk.insights.series import (
     theme_labels,
     truncate,
 )
-from insightdesk.insights.tables import alerts as alerts_table
+from insightdesk.insights.common.runs import from_json, recorded_run, to_json, utcnow
 from insightdesk.metrics.compute import GRAINS, _timestamp
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import check_dimensions
 from insightdesk.metrics.registry import get_kpi
+from insightdesk.store.tables.insights import alerts as alerts_table
 
 if TYPE_CHECKING:
     from insightdesk.store import Store

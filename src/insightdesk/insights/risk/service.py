@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 import sqlalchemy as sa
 
-from insightdesk.insights.features import CATEGORICAL, NUMERIC, OUTCOMES, ticket_features
-from insightdesk.insights.risk_eval import drift_table, evaluate, feature_profile
-from insightdesk.insights.risk_model import (
+from insightdesk.insights.common.features import CATEGORICAL, NUMERIC, OUTCOMES, ticket_features
+from insightdesk.insights.common.runs import from_json, recorded_run, to_json, utcnow
+from insightdesk.insights.risk.evaluation import drift_table, evaluate, feature_profile
+from insightdesk.insights.risk.model import (
     ALGORITHMS,
     MIN_PER_CLASS_TEST,
     FittedRiskModel,
@@ -35,9 +36,8 @@ from insightdesk.insights.risk_model import (
     time_split,
     train_candidates,
 )
-from insightdesk.insights.runs import from_json, recorded_run, to_json, utcnow
-from insightdesk.insights.tables import risk_models, risk_scores
 from insightdesk.metrics.config import MetricsConfig
+from insightdesk.store.tables.insights import risk_models, risk_scores
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
@@ -384,7 +384,7 @@ def retrain_risk_model(
     ones neither was trained on). The new version is activated unless `keep_better` is set and the
     active one does better there; then it is stored retired.
     """
-    from insightdesk.insights.risk_eval import auc_delong
+    from insightdesk.insights.risk.evaluation import auc_delong
 
     _check_target(target)
     cfg = config or MetricsConfig()

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from insightdesk.insights.painpoint_facts import (
+from insightdesk.insights.painpoints.facts import (
     SUMS,
     Window,
     flag,

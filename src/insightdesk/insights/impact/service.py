@@ -17,18 +17,18 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from insightdesk.insights.features import ticket_features
-from insightdesk.insights.impact_kpis import IMPACT_KPIS, get_impact_kpi, segment_mask
-from insightdesk.insights.impact_stats import (
+from insightdesk.insights.common.features import ticket_features
+from insightdesk.insights.common.runs import from_json, recorded_run, to_json
+from insightdesk.insights.impact.kpis import IMPACT_KPIS, get_impact_kpi, segment_mask
+from insightdesk.insights.impact.stats import (
     ImpactEstimate,
     ab_means,
     ab_proportions,
     did_estimate,
     prepost_trend_estimate,
 )
-from insightdesk.insights.runs import from_json, recorded_run, to_json
-from insightdesk.insights.tables import impact_analyses
 from insightdesk.metrics.config import MetricsConfig
+from insightdesk.store.tables.insights import impact_analyses
 
 if TYPE_CHECKING:
     from insightdesk.store import Store

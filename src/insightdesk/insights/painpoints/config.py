@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from insightdesk.insights.painpoint_data import KINDS
+from insightdesk.insights.painpoints.data import KINDS
 from insightdesk.metrics.config import MetricsConfig
 
 FACTORS = ("severity", "frequency", "business_impact")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from insightdesk.governance import tables as _governance_tables  # noqa: F401  (registers accounts and audit tables)
 from insightdesk.model import enums
-from insightdesk.model.schema import ENTITY_TABLES, describe, load_all_tables
-from insightdesk.text import tables as _text_tables  # noqa: F401  (registers the text tables)
+from insightdesk.store.tables import load_all_tables
+from insightdesk.store.tables.canonical import ENTITY_TABLES, describe
 
 INTRO = """# Data model
 
-The canonical model every source is mapped onto. Generated from `src/insightdesk/model/schema.py`
+The canonical model every source is mapped onto. Generated from `src/insightdesk/store/tables/`
 by `python scripts/gen_data_model_doc.py`; a test fails when this file and the tables differ.
 
 Conventions:

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from insightdesk.insights.drivers_stats import SEGMENTS, fit_drivers, segment_disparities
-from insightdesk.insights.features import CATEGORICAL, NUMERIC, OUTCOMES, ticket_features
-from insightdesk.insights.runs import latest_run_id, recorded_run
-from insightdesk.insights.tables import driver_effects
+from insightdesk.insights.common.features import CATEGORICAL, NUMERIC, OUTCOMES, ticket_features
+from insightdesk.insights.common.runs import latest_run_id, recorded_run
+from insightdesk.insights.drivers.stats import SEGMENTS, fit_drivers, segment_disparities
+from insightdesk.store.tables.insights import driver_effects
 
 if TYPE_CHECKING:
     from insightdesk.metrics.config import MetricsConfig

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from insightdesk.insights.painpoint_config import COMPONENTS, FACTORS, PainpointConfig, load_config
-from insightdesk.insights.painpoint_data import (
+from insightdesk.insights.painpoints.config import COMPONENTS, FACTORS, PainpointConfig, load_config
+from insightdesk.insights.painpoints.data import (
     KINDS,
     PainpointData,
     PainpointDataError,
@@ -28,7 +28,7 @@ from insightdesk.insights.painpoint_data import (
     aggregate_painpoints,
     resolve_window,
 )
-from insightdesk.insights.painpoint_scoring import describe_component, newcombe_interval, score_painpoints
+from insightdesk.insights.painpoints.scoring import describe_component, newcombe_interval, score_painpoints
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
@@ -52,7 +52,7 @@ class PainpointRanking:
 def _json(value: Any) -> str:
     """JSON text of a metrics dict or explanation: they hold plain Python values already (fast path);
     anything else (numpy scalars, NaN) goes through runs.to_json."""
-    from insightdesk.insights.runs import to_json
+    from insightdesk.insights.common.runs import to_json
 
     try:
         return json.dumps(value, sort_keys=True, allow_nan=False)
@@ -90,9 +90,9 @@ def rank_painpoints(
 
     New pain points among the top `backlog_top` (and every critical one) enter the backlog as `new`.
     """
-    from insightdesk.insights.backlog import add_new_painpoints
-    from insightdesk.insights.runs import recorded_run, utcnow
-    from insightdesk.insights.tables import painpoints as painpoints_table
+    from insightdesk.insights.common.runs import recorded_run, utcnow
+    from insightdesk.insights.painpoints.backlog import add_new_painpoints
+    from insightdesk.store.tables.insights import painpoints as painpoints_table
 
     cfg = config or PainpointConfig()
     began = time.perf_counter()
@@ -171,7 +171,7 @@ class PainpointNotFound(LookupError):
 
 
 def _run_or_latest(store: Store, run_id: str | None) -> str:
-    from insightdesk.insights.runs import latest_run_id
+    from insightdesk.insights.common.runs import latest_run_id
 
     if run_id is None:
         latest = latest_run_id(store, "painpoints")
@@ -188,7 +188,7 @@ def _run_or_latest(store: Store, run_id: str | None) -> str:
 
 def list_runs(store: Store, limit: int = 20) -> pd.DataFrame:
     """Recent ranking runs, newest first, with their window and headline summary."""
-    from insightdesk.insights.runs import from_json
+    from insightdesk.insights.common.runs import from_json
 
     frame = store.query_df(
         "SELECT run_id, started_by, started_at, finished_at, params, summary FROM insight_runs "
@@ -210,7 +210,7 @@ def list_painpoints(
     limit: int | None = None,
 ) -> pd.DataFrame:
     """The ranked pain points of a run (default: the latest) with their backlog status and owner."""
-    from insightdesk.insights.runs import from_json
+    from insightdesk.insights.common.runs import from_json
 
     run = _run_or_latest(store, run_id)
     sql = (
@@ -244,7 +244,7 @@ def list_painpoints(
 
 def get_painpoint(store: Store, key: str, *, run_id: str | None = None) -> dict[str, Any]:
     """One pain point of a run (default: the latest): figures, explanation, backlog state and history."""
-    from insightdesk.insights.backlog import backlog_entry, backlog_history
+    from insightdesk.insights.painpoints.backlog import backlog_entry, backlog_history
 
     frame = list_painpoints(store, run_id=run_id)
     hit = frame[frame.painpoint_key == key]

@@ -9,14 +9,30 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightdesk.metrics.dimensions import CUSTOMER_DIMS, TEAM_DIMS, TICKET_DIMS
-from insightdesk.model.schema import documented_column as _col
-from insightdesk.model.schema import metadata
+from insightdesk.store.tables.canonical import documented_column as _col
+from insightdesk.store.tables.canonical import metadata
 
-# Registered after the insight tables: docs/data-model.md lists tables in registration order.
-from insightdesk.insights import tables as _insights_tables  # noqa: F401  # isort: skip
-
-ROLLUP_DIMS: tuple[str, ...] = (*TICKET_DIMS, *TEAM_DIMS, *CUSTOMER_DIMS)
+# The metrics layer owns the dimensions; the store only names the columns, so this list is kept
+# equal to metrics.dimensions' ticket, team and customer dimensions by tests/metrics (test_rollup_dims).
+ROLLUP_DIMS: tuple[str, ...] = (
+    "channel",
+    "agent",
+    "product",
+    "service",
+    "category",
+    "subcategory",
+    "priority",
+    "region",
+    "language",
+    "type",
+    "organisation",
+    "team",
+    "team_tier",
+    "customer_tier",
+    "customer_segment",
+    "customer_region",
+    "customer_country",
+)
 """Dimensions a roll-up can keep (cohorts are computed live: they move with every new customer)."""
 
 kpi_rollups = sa.Table(

@@ -413,24 +413,6 @@ sa.Index("ix_interactions_conversation_id", interactions.c.conversation_id)
 sa.Index("ix_quarantine_batch_id", quarantine.c.batch_id)
 
 
-# Subpackages that own tables of their own define them on this same metadata.
-EXTENSION_TABLE_MODULES: tuple[str, ...] = (
-    "insightdesk.text.tables",
-    "insightdesk.governance.tables",
-    "insightdesk.insights.tables",
-    "insightdesk.metrics.rollup_tables",
-)
-
-
-def load_all_tables() -> sa.MetaData:
-    """The metadata with every subpackage's tables registered (for docs and schema checks)."""
-    import importlib
-
-    for name in EXTENSION_TABLE_MODULES:
-        importlib.import_module(name)
-    return metadata
-
-
 @dataclass(frozen=True)
 class ColumnDoc:
     name: str

@@ -1,18 +1,14 @@
 """Store tables of accounts, sessions, API tokens, login attempts and the audit log (migration 0003).
 
-Defined on the canonical metadata so docs/data-model.md documents them: import this module before
-rendering the docs (insightdesk.governance imports it).
+Defined on the canonical metadata so docs/data-model.md documents them.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightdesk.model.schema import documented_column as _col
-from insightdesk.model.schema import metadata
-
-# Registered first whatever the import order: docs/data-model.md lists tables in registration order.
-from insightdesk.text import tables as _text_tables  # noqa: F401
+from insightdesk.store.tables.canonical import documented_column as _col
+from insightdesk.store.tables.canonical import metadata
 
 users = sa.Table(
     "users",

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from insightdesk.insights.tables import insight_runs
+from insightdesk.store.tables.insights import insight_runs
 
 if TYPE_CHECKING:
     from insightdesk.store import Store

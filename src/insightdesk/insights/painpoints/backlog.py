@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from insightdesk.insights.runs import from_json, new_id, to_json, utcnow
-from insightdesk.insights.tables import painpoint_backlog, painpoint_backlog_events
+from insightdesk.insights.common.runs import from_json, new_id, to_json, utcnow
+from insightdesk.store.tables.insights import painpoint_backlog, painpoint_backlog_events
 
 if TYPE_CHECKING:
-    from insightdesk.insights.painpoint_config import PainpointConfig
+    from insightdesk.insights.painpoints.config import PainpointConfig
     from insightdesk.store import Store
 
 STATUSES = ("new", "under_review", "linked_to_problem", "fix_shipped", "verified")
@@ -140,7 +140,7 @@ def _check_status(status: str) -> None:
 
 
 def _check_account(conn: sa.Connection, username: str, role: str) -> str:
-    from insightdesk.governance.tables import users
+    from insightdesk.store.tables.governance import users
 
     name = username.strip().lower()
     row = conn.execute(sa.select(users.c.active).where(users.c.username == name)).first()
@@ -297,9 +297,9 @@ def verify_fix(
     (two-proportion z-test at 1 - confidence). The after period ends at the newest data when that is
     sooner; with no tickets after the fix there is nothing to measure yet.
     """
-    from insightdesk.insights.painpoint_config import PainpointConfig
-    from insightdesk.insights.painpoint_data import Window, aggregate_painpoints, resolve_window
-    from insightdesk.insights.painpoint_scoring import newcombe_interval
+    from insightdesk.insights.painpoints.config import PainpointConfig
+    from insightdesk.insights.painpoints.data import Window, aggregate_painpoints, resolve_window
+    from insightdesk.insights.painpoints.scoring import newcombe_interval
     from insightdesk.metrics import stats
 
     cfg = config or PainpointConfig()

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from insightdesk.insights.painpoint_config import COMPONENTS, FACTORS, PainpointConfig
-from insightdesk.insights.painpoint_data import CUSTOMER_SUMS, SUMS
+from insightdesk.insights.painpoints.config import COMPONENTS, FACTORS, PainpointConfig
+from insightdesk.insights.painpoints.data import CUSTOMER_SUMS, SUMS
 from insightdesk.metrics import stats
 
 

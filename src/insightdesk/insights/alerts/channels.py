@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from insightdesk.insights.runs import to_json, utcnow
+from insightdesk.insights.common.runs import to_json, utcnow
 
 log = logging.getLogger("insightdesk.alerts")
 

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightdesk.model.schema import documented_column as _col
-from insightdesk.model.schema import metadata
-
-# Registered after the governance tables: docs/data-model.md lists tables in registration order.
-from insightdesk.governance import tables as _governance_tables  # noqa: F401  # isort: skip
+from insightdesk.store.tables.canonical import documented_column as _col
+from insightdesk.store.tables.canonical import metadata
 
 insight_runs = sa.Table(
     "insight_runs",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from insightdesk.insights.anomalies import DEFAULT_WINDOW, FREQ, SEASON, STEP
+from insightdesk.insights.alerts.anomalies import DEFAULT_WINDOW, FREQ, SEASON, STEP
 from insightdesk.metrics.compute import GRAINS, MetricsError, _fact, _timestamp, backend_for
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import attach, check_dimensions

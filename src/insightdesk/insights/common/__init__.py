@@ -1,0 +1,1 @@
+"""What the insight features share: per-ticket features and the bookkeeping of analysis runs."""

@@ -1,0 +1,29 @@
+"""Every table of the store, one module per area, all on one SQLAlchemy metadata.
+
+This package is the only home of table definitions: features import their tables from here and
+never the other way round, so registering tables cannot create import cycles. The import order
+below is the registration order, which is the order docs/data-model.md lists the tables in.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+# Registration order is the documented table order, so these imports must not be sorted.
+from insightdesk.store.tables import canonical
+
+from insightdesk.store.tables import text  # isort: skip
+from insightdesk.store.tables import governance  # isort: skip
+from insightdesk.store.tables import insights  # isort: skip
+from insightdesk.store.tables import rollups  # isort: skip
+from insightdesk.store.tables.canonical import ENTITY_TABLES, documented_column, metadata
+
+AREAS = (canonical, text, governance, insights, rollups)
+
+
+def load_all_tables() -> sa.MetaData:
+    """The metadata with every area's tables registered (they are, once this package is imported)."""
+    return metadata
+
+
+__all__ = ["AREAS", "ENTITY_TABLES", "documented_column", "load_all_tables", "metadata"]
