@@ -72,7 +72,7 @@ def _painpoints(
     limit: int = 50,
 ) -> dict[str, Any]:
     """The latest ranking with backlog state; `computed` is False until `insightdesk painpoints rank` ran."""
-    from insightdesk.insights.painpoints.ranking import list_painpoints
+    from insightdesk.insights.painpoints import list_painpoints
 
     if not _ready(state, "painpoints"):
         return {"computed": False, "items": []}
@@ -101,7 +101,7 @@ def _painpoints(
 
 def _painpoint(state: AppState, key: str) -> dict[str, Any]:
     """One pain point of the latest ranking: figures, explanation, backlog and its history."""
-    from insightdesk.insights.painpoints.ranking import get_painpoint
+    from insightdesk.insights.painpoints import get_painpoint
 
     try:
         found = _store_read(state, lambda: get_painpoint(state.store, key))
@@ -114,7 +114,7 @@ def update_painpoint(
     state: AppState, key: str, principal: Principal, ip: str | None, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Change status, owner, linked problem or note; written to the backlog trail and the audit log."""
-    from insightdesk.insights.painpoints.backlog import update_painpoint as update
+    from insightdesk.insights.painpoints import update_painpoint as update
 
     changes = {k: v for k, v in changes.items() if v not in (None, "")}
     with state.write_lock:
@@ -137,7 +137,7 @@ def update_painpoint(
 
 def _drivers(state: AppState, outcome: str | None = None) -> dict[str, Any]:
     """Effects of the latest drivers run, per outcome: adjusted drivers and significant disparities."""
-    from insightdesk.insights.drivers.service import load_drivers
+    from insightdesk.insights.drivers import load_drivers
 
     if not _ready(state, "driver_effects"):
         return {"computed": False, "outcomes": {}}
@@ -171,7 +171,7 @@ def _drivers(state: AppState, outcome: str | None = None) -> dict[str, Any]:
 def _risk(state: AppState, principal: Principal, target: str = "low_csat", limit: int = 20) -> dict[str, Any]:
     """The active model's held-out evaluation and, for roles that read records, the riskiest tickets
     in the caller's scope with their top factors."""
-    from insightdesk.insights.risk.service import RiskModelError, risk_report
+    from insightdesk.insights.risk import RiskModelError, risk_report
 
     if not _ready(state, "risk_models"):
         return {"computed": False}
@@ -229,7 +229,7 @@ def scored_tickets(state: AppState, principal: Principal, model_id: str, limit: 
 
 def _alerts(state: AppState, status: str | None = "open", limit: int = 100) -> dict[str, Any]:
     """Stored anomaly and threshold alerts, newest period first, with their evidence."""
-    from insightdesk.insights.alerts.service import list_alerts
+    from insightdesk.insights.alerts import list_alerts
 
     if not _ready(state, "alerts"):
         return {"computed": False, "items": []}
@@ -240,7 +240,7 @@ def _alerts(state: AppState, status: str | None = "open", limit: int = 100) -> d
 def set_alert_status(
     state: AppState, alert_id: str, status: str, principal: Principal, ip: str | None
 ) -> dict[str, Any]:
-    from insightdesk.insights.alerts.service import set_alert_status as set_status
+    from insightdesk.insights.alerts import set_alert_status as set_status
 
     with state.write_lock:
         found = _store_read(state, lambda: set_status(state.store, alert_id, status))
@@ -261,7 +261,7 @@ def set_alert_status(
 
 
 def _impacts(state: AppState, limit: int = 50) -> dict[str, Any]:
-    from insightdesk.insights.impact.service import list_impact
+    from insightdesk.insights.impact import list_impact
 
     if not _ready(state, "impact_analyses"):
         return {"computed": False, "items": []}
@@ -270,7 +270,7 @@ def _impacts(state: AppState, limit: int = 50) -> dict[str, Any]:
 
 
 def _impact(state: AppState, analysis_id: str) -> dict[str, Any]:
-    from insightdesk.insights.impact.service import get_impact
+    from insightdesk.insights.impact import get_impact
 
     try:
         found = _store_read(state, lambda: get_impact(state.store, analysis_id))
@@ -332,7 +332,7 @@ def warm_up(state: AppState) -> None:
 
     The risk view depends on the visitor's row scope, so only its modules are loaded here.
     """
-    import insightdesk.insights.risk.service  # noqa: F401  # importing the modelling stack costs tens of ms
+    import insightdesk.insights.risk  # noqa: F401  # importing the modelling stack costs tens of ms
 
     painpoints(state, limit=100)  # as the Pain points page asks
     drivers(state)

@@ -77,10 +77,16 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not list the alerts, only the summary."),
 ) -> None:
     """Scan for anomalies, apply threshold rules, store the alerts and deliver the new ones."""
-    from insightdesk.insights.alerts.anomalies import DetectionConfig
-    from insightdesk.insights.alerts.channels import LogChannel, WebhookChannel
-    from insightdesk.insights.alerts.series import DEFAULT_DIMENSIONS
-    from insightdesk.insights.alerts.service import DEFAULT_RULES, AlertError, load_rules, run_alerts
+    from insightdesk.insights.alerts import (
+        DEFAULT_DIMENSIONS,
+        DEFAULT_RULES,
+        AlertError,
+        DetectionConfig,
+        LogChannel,
+        WebhookChannel,
+        load_rules,
+        run_alerts,
+    )
     from insightdesk.metrics import MetricsError
     from insightdesk.store import open_store
 
@@ -134,7 +140,7 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="JSON lines with the evidence."),
 ) -> None:
     """Stored alerts, newest period first."""
-    from insightdesk.insights.alerts.service import AlertError, list_alerts
+    from insightdesk.insights.alerts import AlertError, list_alerts
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -152,7 +158,7 @@ def list_(
 
 
 def _set_status(db: str | None, alert_id: str, status: str) -> None:
-    from insightdesk.insights.alerts.service import AlertError, set_alert_status
+    from insightdesk.insights.alerts import AlertError, set_alert_status
     from insightdesk.store import open_store
 
     with open_store(db) as store:

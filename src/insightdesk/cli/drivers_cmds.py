@@ -86,7 +86,7 @@ def drivers_cmd(
     db: str = DB_OPTION,
 ) -> None:
     """Key drivers of an outcome: adjusted effects with intervals, and significant segment disparities."""
-    from insightdesk.insights.drivers.service import key_drivers
+    from insightdesk.insights.drivers import key_drivers
     from insightdesk.store import open_store
 
     with open_store(db) as store:

@@ -17,7 +17,7 @@ from insightdesk.cli.console import err, out
 from insightdesk.cli.options import DB_OPTION
 
 if TYPE_CHECKING:
-    from insightdesk.insights.impact.service import ImpactResult
+    from insightdesk.insights.impact import ImpactResult
 
 impact_app = typer.Typer(
     help="Impact of a change: difference-in-differences, pre/post with trend, A/B tests.",
@@ -206,7 +206,7 @@ def prepost_cmd(
 
 def _estimate(db: str | None, fmt: Format, **params: object) -> None:
     """Run estimate_impact on the store and print the result (did and prepost differ only in the control)."""
-    from insightdesk.insights.impact.service import estimate_impact
+    from insightdesk.insights.impact import estimate_impact
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -261,7 +261,7 @@ def abtest_cmd(
     db: str = DB_OPTION,
 ) -> None:
     """A/B test: difference, interval, p-value, power and the sample size needed (counts, a file or segments)."""
-    from insightdesk.insights.impact.service import ab_test, ab_test_frame, ab_test_segments, record_impact
+    from insightdesk.insights.impact import ab_test, ab_test_frame, ab_test_segments, record_impact
     from insightdesk.store import open_store
 
     modes = [m for m, given in (("--counts", counts), ("--file", file), ("--kpi", kpi)) if given]
@@ -310,7 +310,7 @@ def list_cmd(
     db: str = DB_OPTION,
 ) -> None:
     """Stored impact analyses, most recent first."""
-    from insightdesk.insights.impact.service import list_impact
+    from insightdesk.insights.impact import list_impact
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -343,7 +343,7 @@ def show_cmd(
     db: str = DB_OPTION,
 ) -> None:
     """One stored analysis with its per-period series and caveats."""
-    from insightdesk.insights.impact.service import get_impact
+    from insightdesk.insights.impact import get_impact
     from insightdesk.store import open_store
 
     with open_store(db) as store:

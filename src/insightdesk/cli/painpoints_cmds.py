@@ -104,7 +104,7 @@ def _config(
     min_tickets: int | None,
     min_n: int | None,
 ) -> Any:
-    from insightdesk.insights.painpoints.config import PainpointConfig, load_config
+    from insightdesk.insights.painpoints import PainpointConfig, load_config
 
     cfg = load_config(config_file) if config_file else PainpointConfig()
     changes: dict[str, Any] = {}
@@ -145,8 +145,7 @@ def rank_cmd(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Rank pain points over a window and store the run (painpoints table, new backlog entries)."""
-    from insightdesk.insights.painpoints.data import PainpointDataError
-    from insightdesk.insights.painpoints.ranking import list_painpoints, rank_painpoints
+    from insightdesk.insights.painpoints import PainpointDataError, list_painpoints, rank_painpoints
     from insightdesk.store import open_store
 
     try:
@@ -186,7 +185,7 @@ def list_cmd(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The stored ranking (default: the latest run) with backlog status and owner."""
-    from insightdesk.insights.painpoints.ranking import PainpointNotFound, list_painpoints
+    from insightdesk.insights.painpoints import PainpointNotFound, list_painpoints
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -292,7 +291,7 @@ def show_cmd(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
 ) -> None:
     """One pain point: its score, the factors behind its rank, KPI gaps with intervals, backlog."""
-    from insightdesk.insights.painpoints.ranking import PainpointNotFound, get_painpoint
+    from insightdesk.insights.painpoints import PainpointNotFound, get_painpoint
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -337,8 +336,7 @@ def update_cmd(
     ),
 ) -> None:
     """Change a backlog entry: status (moves are validated), owner, linked problem, note."""
-    from insightdesk.insights.painpoints.backlog import BacklogError, update_painpoint
-    from insightdesk.insights.painpoints.data import PainpointDataError
+    from insightdesk.insights.painpoints import BacklogError, PainpointDataError, update_painpoint
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -374,7 +372,7 @@ def history_cmd(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The audit trail of one backlog entry: every change, who made it and when."""
-    from insightdesk.insights.painpoints.backlog import backlog_history
+    from insightdesk.insights.painpoints import backlog_history
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -409,7 +407,7 @@ def backlog_cmd(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Every backlog entry with its status, owner and linked problem, most recently changed first."""
-    from insightdesk.insights.painpoints.backlog import BacklogError, backlog_frame
+    from insightdesk.insights.painpoints import BacklogError, backlog_frame
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -441,7 +439,7 @@ def backlog_cmd(
 @painpoints_app.command("runs")
 def runs_cmd(db: str = DB_OPTION, limit: int = typer.Option(10, "--limit", help="Runs to show.")) -> None:
     """Recent ranking runs: window, pain points, critical ones, top 5."""
-    from insightdesk.insights.painpoints.ranking import list_runs
+    from insightdesk.insights.painpoints import list_runs
     from insightdesk.store import open_store
 
     with open_store(db) as store:
@@ -469,7 +467,7 @@ def config_cmd(
     ),
 ) -> None:
     """The scoring settings in effect (defaults, or a TOML file merged onto them), as JSON."""
-    from insightdesk.insights.painpoints.config import COMPONENTS, PainpointConfig, load_config
+    from insightdesk.insights.painpoints import COMPONENTS, PainpointConfig, load_config
 
     try:
         cfg = load_config(config_file) if config_file else PainpointConfig()

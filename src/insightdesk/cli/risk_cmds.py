@@ -86,7 +86,7 @@ def _print_evaluation(candidates: pd.DataFrame, at_k: pd.DataFrame, reliability:
 
 
 def _print_trained(report: object) -> None:
-    from insightdesk.insights.risk.service import RiskModelReport
+    from insightdesk.insights.risk import RiskModelReport
 
     assert isinstance(report, RiskModelReport)
     out.print(report.summary(), highlight=False, markup=False)
@@ -105,7 +105,7 @@ def _print_trained(report: object) -> None:
 @risk_app.command("train")
 def train(db: str = DB_OPTION, target: str = TARGET_OPTION, split_at: str | None = SPLIT_OPTION) -> None:
     """Train logistic and boosting models on a time split, keep the better, store it as the new version."""
-    from insightdesk.insights.risk.service import RiskDataError, train_risk_model
+    from insightdesk.insights.risk import RiskDataError, train_risk_model
 
     with open_store(db) as store:
         try:
@@ -125,7 +125,7 @@ def retrain(
     ),
 ) -> None:
     """Train a new version on current data, compare it with the active one, show the drift since."""
-    from insightdesk.insights.risk.service import RiskDataError, retrain_risk_model
+    from insightdesk.insights.risk import RiskDataError, retrain_risk_model
 
     with open_store(db) as store:
         try:
@@ -161,7 +161,7 @@ def score(
     ),
 ) -> None:
     """Score open and just-resolved tickets (or --ticket / --all) with the active model; stores the scores."""
-    from insightdesk.insights.risk.service import RiskModelError, score_tickets, top_factor_text
+    from insightdesk.insights.risk import RiskModelError, score_tickets, top_factor_text
 
     with open_store(db) as store:
         try:
@@ -192,7 +192,7 @@ def score(
 @risk_app.command("report")
 def report(db: str = DB_OPTION, target: str = TARGET_OPTION, top: int = typer.Option(10, "--top")) -> None:
     """The active model's held-out evaluation, its versions, and the latest scores."""
-    from insightdesk.insights.risk.service import RiskModelError, risk_report, top_factor_text
+    from insightdesk.insights.risk import RiskModelError, risk_report, top_factor_text
 
     with open_store(db) as store:
         try:
@@ -232,7 +232,7 @@ def drift(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a feature has shifted (PSI >= 0.25)."),
 ) -> None:
     """PSI of each model feature between its training data and recent tickets (0.1 moderate, 0.25 major)."""
-    from insightdesk.insights.risk.service import RiskModelError, check_drift
+    from insightdesk.insights.risk import RiskModelError, check_drift
 
     with open_store(db) as store:
         try:

@@ -106,10 +106,10 @@ def analyse_sample_insights(store: Store) -> InsightSummary:
     """
     import time
 
-    from insightdesk.insights.alerts.service import run_alerts
-    from insightdesk.insights.drivers.service import key_drivers
-    from insightdesk.insights.painpoints.ranking import rank_painpoints
-    from insightdesk.insights.risk.service import score_tickets, train_risk_model
+    from insightdesk.insights.alerts import run_alerts
+    from insightdesk.insights.drivers import key_drivers
+    from insightdesk.insights.painpoints import rank_painpoints
+    from insightdesk.insights.risk import score_tickets, train_risk_model
 
     started = time.perf_counter()
     skipped: list[str] = []

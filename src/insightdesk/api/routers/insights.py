@@ -67,7 +67,7 @@ def update_backlog(
     key: str, body: BacklogChange, request: Request, principal: Principal = MANAGE
 ) -> dict[str, Any]:
     """Move a pain point through the backlog; every change is kept with who made it (and audited)."""
-    from insightdesk.insights.painpoints.backlog import BacklogError
+    from insightdesk.insights.painpoints import BacklogError
 
     state = app_state(request)
     try:
@@ -112,7 +112,7 @@ def update_alert(
     alert_id: str, body: AlertChange, request: Request, principal: Principal = MANAGE
 ) -> dict[str, Any]:
     """Acknowledge, close or reopen an alert (audited)."""
-    from insightdesk.insights.alerts.service import AlertError
+    from insightdesk.insights.alerts import AlertError
 
     try:
         return views.set_alert_status(

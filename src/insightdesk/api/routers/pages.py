@@ -278,7 +278,7 @@ def alerts_status(
     status: Literal["open", "acknowledged", "closed"] = Form(...),
     principal: Principal = Depends(require(Permission.INSIGHTS)),
 ) -> Response:
-    from insightdesk.insights.alerts.service import AlertError
+    from insightdesk.insights.alerts import AlertError
 
     try:
         insights_views.set_alert_status(app_state(request), alert_id, status, principal, client_ip(request))
@@ -298,7 +298,7 @@ def painpoints_page(
     critical: bool = False,
     principal: Principal = AGG,
 ) -> Response:
-    from insightdesk.insights.painpoints.backlog import STATUSES
+    from insightdesk.insights.painpoints import STATUSES
 
     data = insights_views.painpoints(
         app_state(request), status=status or None, kind=kind or None, critical_only=critical, limit=100
@@ -311,7 +311,7 @@ def painpoints_page(
 def _painpoint_page(
     request: Request, key: str, principal: Principal, message: str | None = None, error: str | None = None
 ) -> Response:
-    from insightdesk.insights.painpoints.backlog import STATUSES
+    from insightdesk.insights.painpoints import STATUSES
 
     try:
         found = insights_views.painpoint(app_state(request), key)
@@ -348,7 +348,7 @@ def painpoint_update(
     note: str = Form("", max_length=4000),
     principal: Principal = Depends(require(Permission.INSIGHTS)),
 ) -> Response:
-    from insightdesk.insights.painpoints.backlog import BacklogError
+    from insightdesk.insights.painpoints import BacklogError
 
     changes = {"status": status, "owner": owner, "problem_id": problem_id, "note": note}
     try:

@@ -6,7 +6,11 @@ Roles: `series` builds the series from the store, `anomalies` tests them, `chann
 
 from __future__ import annotations
 
+from insightdesk.insights.alerts.anomalies import DetectionConfig
+from insightdesk.insights.alerts.channels import LogChannel, WebhookChannel
+from insightdesk.insights.alerts.series import DEFAULT_DIMENSIONS
 from insightdesk.insights.alerts.service import (
+    DEFAULT_RULES,
     AlertError,
     AlertsReport,
     ThresholdRule,
@@ -18,10 +22,16 @@ from insightdesk.insights.alerts.service import (
 )
 
 __all__ = [
+    "DEFAULT_DIMENSIONS",
+    "DEFAULT_RULES",
     "AlertError",
     "AlertsReport",
+    "DetectionConfig",
+    "LogChannel",
     "ThresholdRule",
+    "WebhookChannel",
     "alert_id",
+    "annotations",
     "list_alerts",
     "load_rules",
     "run_alerts",

@@ -7,6 +7,7 @@ Roles: `facts`/`data` read the store, `scoring` computes, `config` holds the wei
 from __future__ import annotations
 
 from insightdesk.insights.painpoints.backlog import (
+    STATUSES,
     BacklogError,
     BacklogUpdate,
     backlog_entry,
@@ -15,7 +16,8 @@ from insightdesk.insights.painpoints.backlog import (
     update_painpoint,
     verify_fix,
 )
-from insightdesk.insights.painpoints.config import PainpointConfig, load_config
+from insightdesk.insights.painpoints.config import COMPONENTS, PainpointConfig, load_config
+from insightdesk.insights.painpoints.data import PainpointDataError
 from insightdesk.insights.painpoints.ranking import (
     PainpointNotFound,
     PainpointRanking,
@@ -27,11 +29,15 @@ from insightdesk.insights.painpoints.ranking import (
 )
 
 __all__ = [
+    "COMPONENTS",
+    "STATUSES",
     "BacklogError",
     "BacklogUpdate",
     "PainpointConfig",
+    "PainpointDataError",
     "PainpointNotFound",
     "PainpointRanking",
+    "annotations",
     "backlog_entry",
     "backlog_frame",
     "backlog_history",
