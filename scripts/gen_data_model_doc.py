@@ -1,4 +1,4 @@
-"""Regenerate docs/data-model.md from the schema (run after changing src/insightdesk/model/schema.py)."""
+"""Regenerate docs/data-model.md from the schema (run after changing src/insightdesk/store/tables/)."""
 
 from pathlib import Path
 

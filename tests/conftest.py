@@ -15,11 +15,20 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from insightdesk.config import reset_settings
 from insightdesk.store import Store, open_store
 
 PG_ADMIN_URL = os.environ.get("INSIGHTDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 _TEMPLATE_DB = f"insightdesk_tmpl_{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Each test reads the environment afresh, so `monkeypatch.setenv` of a setting takes effect."""
+    reset_settings()
+    yield
+    reset_settings()
 
 
 def _pg_admin_engine() -> sa.Engine:

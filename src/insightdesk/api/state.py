@@ -18,11 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
-
 from insightdesk.governance.roles import Principal
 from insightdesk.governance.users import LoginPolicy
+from insightdesk.explore import data_stamp
+from insightdesk.governance.settings import SETTINGS, get_setting
 from insightdesk.store import Store
+from insightdesk.store.serving import concurrent_engine, has_table
 
 log = logging.getLogger(__name__)
 _AUTH_TTL_S = 5.0
@@ -82,23 +83,6 @@ class ServerSettings:
     store keeps the roll-ups `insightdesk metrics rollup build` made, used while they are current."""
 
 
-def concurrent_engine(store: Store) -> sa.Engine:
-    """An engine whose connections may be used from several threads at once."""
-    if store.dialect != "duckdb":
-        return store.engine
-    from duckdb_engine import ConnectionWrapper
-
-    duck = store.duckdb
-    # Each pooled connection is its own DuckDB cursor (a connection to the same database).
-    return sa.create_engine(
-        "duckdb:///:memory:",
-        creator=lambda: ConnectionWrapper(duck.cursor()),
-        poolclass=sa.pool.QueuePool,
-        pool_size=8,
-        max_overflow=24,
-    )
-
-
 class ResultCache:
     """Results keyed by request and the store's data version; evicts least recently used."""
 
@@ -151,8 +135,6 @@ class AppState:
 
     def setting(self, name: str, ttl_s: float = 5.0) -> Any:
         """A run-time setting (governance.settings), re-read at most every `ttl_s`."""
-        from insightdesk.governance.settings import SETTINGS, get_setting
-
         now = time.monotonic()
         found = self._settings.get(name)
         if found and now - found[0] < ttl_s:
@@ -176,8 +158,7 @@ class AppState:
 
         if self.store.dialect != "duckdb" or not self.has_table("tickets"):
             return
-        tickets = self.store.scalar("select count(*) from tickets") or 0
-        if tickets <= self.settings.materialise_facts_max_tickets:
+        if self.store.count("tickets") <= self.settings.materialise_facts_max_tickets:
             materialise_facts(self.store.ibis())
 
     def refresh_rollups(self, wait: bool = False) -> threading.Thread | None:
@@ -200,8 +181,7 @@ class AppState:
     def _rollups_wanted(self) -> bool:
         if self.store.dialect not in ("duckdb", "postgresql"):
             return False
-        tickets = self.store.scalar("select count(*) from tickets") or 0
-        return 0 < tickets <= self.settings.rollups_max_tickets
+        return 0 < self.store.count("tickets") <= self.settings.rollups_max_tickets
 
     def _build_rollups(self) -> None:
         from insightdesk.metrics.rollup import build_rollups, rollups_current
@@ -230,14 +210,7 @@ class AppState:
         with self._version_lock:
             if now - self._version_checked < ttl_s and self._version:
                 return self._version
-        with self.engine.connect() as conn:
-            batches = conn.execute(sa.text("select count(*), max(batch_id) from ingest_batches")).first()
-            text = (
-                conn.execute(sa.text("select count(*), max(analysed_at) from text_analyses")).first()
-                if (self.has_table("text_analyses"))
-                else None
-            )
-        version = (tuple(batches or ()), tuple(text or ()))
+        version = data_stamp(self.engine, self.has_table)
         with self._version_lock:
             changed = version != self._version and bool(self._version)
             if changed:
@@ -267,7 +240,7 @@ class AppState:
 
     def has_table(self, name: str) -> bool:
         key = ("has_table", name)
-        return bool(self.cache.get_or_compute(key, lambda: sa.inspect(self.engine).has_table(name)))
+        return bool(self.cache.get_or_compute(key, lambda: has_table(self.engine, name)))
 
     def close(self) -> None:
         if self.engine is not self.store.engine:

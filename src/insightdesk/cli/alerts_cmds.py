@@ -3,54 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from insightdesk.cli.console import err, out
+from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.output import compact, count, json_lines, show, table, user_errors
 
 alerts_app = typer.Typer(
     help="Spikes, drops and missed targets on every KPI and theme series, by segment.", no_args_is_help=True
 )
 
 
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/] {exc}")
-    raise typer.Exit(2) from exc
-
-
-def _num(x: Any) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    x = float(x)
-    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
-
-
 def _alerts_table(df: Any, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for col in ("id", "sev.", "series", "segment", "period", "dir.", "observed", "expected", "n", "status"):
-        table.add_column(col, justify="right" if col in ("observed", "expected", "n") else "left")
+    columns = ("id", "sev.", "series", "segment", "period", "dir.", "observed", "expected", "n", "status")
+    tab = table(title, columns, right=("observed", "expected", "n"), title_justify="left")
     for r in df.to_dict("records"):
-        expected = _num(r["expected"])
+        expected = compact(r["expected"])
         if r["kind"] == "anomaly" and r["expected_low"] is not None and r["expected_high"] is not None:
-            expected += f" [{_num(r['expected_low'])}-{_num(r['expected_high'])}]"
-        n = r["n"]
-        table.add_row(
+            expected += f" [{compact(r['expected_low'])}-{compact(r['expected_high'])}]"
+        tab.add_row(
             r["alert_id"][:8],
             "[bold red]crit[/]" if r["severity"] == "critical" else "warn",
             str(r["label"])[:40],
             r["segment"],
             str(r["period"])[:10],
             str(r["direction"]),
-            _num(r["observed"]),
+            compact(r["observed"]),
             expected,
-            "-" if n is None or (isinstance(n, float) and math.isnan(n)) else f"{int(n):,}",
+            count(r["n"]),
             r["status"],
         )
-    return table
+    return tab
 
 
 @alerts_app.command("run")
@@ -90,30 +76,25 @@ def run(
     from insightdesk.metrics import MetricsError
     from insightdesk.store import open_store
 
-    try:
+    with user_errors(ValueError):
         rule_list, holidays = load_rules(rules) if rules else (list(DEFAULT_RULES), ())
         holidays = (*holidays, *(dt.date.fromisoformat(h) for h in holiday))
-        channels = [LogChannel(), *(WebhookChannel(url) for url in webhook)]
+        channels: list[LogChannel | WebhookChannel] = [LogChannel(), *(WebhookChannel(url) for url in webhook)]
         detection = DetectionConfig(fdr=fdr, holidays=holidays)
-    except ValueError as exc:
-        _fail(exc)
-    with open_store(db) as store:
-        try:
-            report = run_alerts(
+    with user_errors(AlertError, MetricsError, ValueError), open_store(db) as store:
+        report = run_alerts(
                 store,
-                grain=grain,
-                kpis=kpi or None,
-                by=by or DEFAULT_DIMENSIONS,
-                since=since,
-                until=until,
-                recent=None if all_history else recent,
-                themes=not no_themes,
-                rules=rule_list,
-                detection=detection,
-                channels=channels,
-            )
-        except (AlertError, MetricsError, ValueError) as exc:
-            _fail(exc)
+            grain=grain,
+            kpis=kpi or None,
+            by=by or DEFAULT_DIMENSIONS,
+            since=since,
+            until=until,
+            recent=None if all_history else recent,
+            themes=not no_themes,
+            rules=rule_list,
+            detection=detection,
+            channels=channels,
+        )
     skipped = ", ".join(f"{v:,} {k}" for k, v in report.cells_not_tested.items())
     out.print(
         f"run {report.run_id}: {report.series:,} series, {report.cells_tested:,} cells tested "
@@ -127,7 +108,7 @@ def run(
         out.print(f"  delivered via {name}: {counts['ok']} ok, {counts['failed']} failed", highlight=False)
     out.print("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()))
     if not quiet and len(report.alerts):
-        out.print(_alerts_table(report.alerts, f"{len(report.alerts)} alerts of this run"))
+        show(_alerts_table(report.alerts, f"{len(report.alerts)} alerts of this run"))
 
 
 @alerts_app.command("list")
@@ -143,33 +124,20 @@ def list_(
     from insightdesk.insights.alerts import AlertError, list_alerts
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
-        try:
-            df = list_alerts(store, status=status, kind=kind, since=since, limit=limit)
-        except (AlertError, ValueError) as exc:
-            _fail(exc)
+    with user_errors(AlertError, ValueError), open_store(db) as store:
+        df = list_alerts(store, status=status, kind=kind, since=since, limit=limit)
     if as_json:
-        from insightdesk.insights.common.runs import to_json
-
-        for row in df.to_dict("records"):
-            out.print(to_json(row), highlight=False, soft_wrap=True)
+        json_lines(df.to_dict("records"))
         return
-    out.print(_alerts_table(df, f"{len(df)} alerts"))
+    show(_alerts_table(df, f"{len(df)} alerts"))
 
 
 def _set_status(db: str | None, alert_id: str, status: str) -> None:
-    from insightdesk.insights.alerts import AlertError, set_alert_status
+    from insightdesk.insights.alerts import AlertError, resolve_alert_id, set_alert_status
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
-        found = store.query_df("SELECT alert_id FROM alerts WHERE alert_id LIKE :p", {"p": alert_id + "%"})
-        matches = list(found["alert_id"]) if alert_id else []
-        if len(matches) > 1:
-            _fail(AlertError(f"{alert_id!r} matches {len(matches)} alerts; give more of the id"))
-        try:
-            row = set_alert_status(store, matches[0] if matches else alert_id, status)
-        except AlertError as exc:
-            _fail(exc)
+    with user_errors(AlertError), open_store(db) as store:
+        row = set_alert_status(store, resolve_alert_id(store, alert_id), status)
     out.print(
         f"alert {row['alert_id']} ({row['label']}, {row['segment']}, {str(row['period'])[:10]}): {status}"
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from insightdesk.cli.console import err, out
+from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.output import ExitCode, fail, show, table, user_errors
 
 audit_app = typer.Typer(help="The audit log: verify, list, export.", no_args_is_help=True)
 
@@ -28,10 +28,9 @@ def verify(
     if anchor:
         seq, _, digest = anchor.partition(":")
         if not seq.isdigit() or len(digest) != 64:
-            err.print("[red]error:[/] --anchor takes SEQ:HASH (the 64-hex entry_hash)")
-            raise typer.Exit(2)
+            fail("--anchor takes SEQ:HASH (the 64-hex entry_hash)")
         anchor_pair = (int(seq), digest)
-    with open_store(db) as store:
+    with user_errors(), open_store(db) as store:
         result = audit.verify(store.engine, anchor=anchor_pair)
     if result.ok:
         out.print(
@@ -42,7 +41,7 @@ def verify(
         f"[red]audit log BROKEN[/] at entry {result.first_bad_seq}: {result.reason} "
         f"({result.entries} entries verified before it)"
     )
-    raise typer.Exit(1)
+    raise typer.Exit(ExitCode.FAILED)
 
 
 @audit_app.command("list")
@@ -56,13 +55,12 @@ def list_(
     from insightdesk.governance import audit
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
+    with user_errors(), open_store(db) as store:
         rows, total = audit.query(store.engine, actor=actor, action=action, limit=limit)
-    table = Table(title=f"{len(rows)} of {total} entries (newest first)", title_justify="left")
-    for col in ("seq", "when (UTC)", "actor", "action", "target", "records", "from"):
-        table.add_column(col)
+    columns = ("seq", "when (UTC)", "actor", "action", "target", "records", "from")
+    tab = table(f"{len(rows)} of {total} entries (newest first)", columns, title_justify="left")
     for r in rows:
-        table.add_row(
+        tab.add_row(
             str(r["seq"]),
             str(r["occurred_at"])[:19],
             r["actor"],
@@ -71,7 +69,7 @@ def list_(
             (r["record_ids"] or "")[:60],
             r["ip"] or "",
         )
-    out.print(table)
+    show(tab)
 
 
 @audit_app.command("export")
@@ -87,9 +85,8 @@ def export(
     from insightdesk.store import open_store
 
     if fmt not in ("csv", "jsonl"):
-        err.print("[red]error:[/] --format is csv or jsonl")
-        raise typer.Exit(2)
-    with open_store(db) as store:
+        fail("--format is csv or jsonl")
+    with user_errors(), open_store(db) as store:
         audit.append(
             store.engine,
             actor=f"cli:{getpass.getuser()}",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+
+from insightdesk.cli.output import ExportFormat, Format, TableOrJson
 
 DB_OPTION = typer.Option(
     None,
@@ -11,3 +15,10 @@ DB_OPTION = typer.Option(
     help="Store: a DuckDB file path (default ./insightdesk.duckdb) or a postgresql:// URL.",
     show_default=False,
 )
+
+
+def format_option(
+    default: Format | TableOrJson | ExportFormat = Format.table, help: str = "Output format."
+) -> Any:
+    """`--format/-f`; the type of `default` decides the choices (see `insightdesk.cli.output`)."""
+    return typer.Option(default, "--format", "-f", help=help)

@@ -1,7 +1,7 @@
 """Governance: roles as data, accounts with argon2 passwords, sessions, API tokens, the audit log.
 
-Importing this package registers its tables (users, sessions, api_tokens, login_attempts,
-audit_log) on the canonical metadata, so docs/data-model.md documents them.
+Its tables (users, sessions, api_tokens, login_attempts, audit_log, settings) are defined in
+store/tables/governance.py; record reads under a principal's scope are in `governance.records`.
 """
 
 from __future__ import annotations

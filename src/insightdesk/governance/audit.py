@@ -67,6 +67,15 @@ def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return sha256(json.dumps(fields, separators=(",", ":"), ensure_ascii=False))
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, for the audit log."""
+
+    name: str
+    role: str | None = None
+    ip: str | None = None
+
+
 def append(
     engine: sa.Engine,
     *,
@@ -101,6 +110,27 @@ def append(
         row["entry_hash"] = entry_hash(prev, row)
         conn.execute(audit_log.insert().values(**row))
     return seq
+
+
+def append_change(
+    engine: sa.Engine,
+    actor: Actor,
+    action: str,
+    target: str,
+    record_ids: Sequence[str],
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """Append the entry for a change `actor` made (accounts, tokens, settings)."""
+    return append(
+        engine,
+        actor=actor.name,
+        role=actor.role,
+        ip=actor.ip,
+        action=action,
+        target=target,
+        record_ids=record_ids,
+        detail=detail,
+    )
 
 
 @dataclass(frozen=True)

@@ -146,16 +146,7 @@ def set_setting(engine: sa.Engine, name: str, value: Any, *, actor: Actor) -> An
                     name=name, value=json.dumps(checked), updated_by=actor.name, updated_at=utcnow()
                 )
             )
-    audit.append(
-        engine,
-        actor=actor.name,
-        role=actor.role,
-        ip=actor.ip,
-        action="settings.change",
-        target="settings",
-        record_ids=[name],
-        detail={"old": old, "new": checked},
-    )
+    audit.append_change(engine, actor, "settings.change", "settings", [name], {"old": old, "new": checked})
     return checked
 
 

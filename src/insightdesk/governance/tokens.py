@@ -46,15 +46,13 @@ def create_token(
     }
     with engine.begin() as conn:
         conn.execute(api_tokens.insert().values(**row))
-    audit.append(
+    audit.append_change(
         engine,
-        actor=actor.name,
-        role=actor.role,
-        ip=actor.ip,
-        action="token.create",
-        target="api_tokens",
-        record_ids=[token_id],
-        detail={"for": row["username"], "days": days, "name": name},
+        actor,
+        "token.create",
+        "api_tokens",
+        [token_id],
+        {"for": row["username"], "days": days, "name": name},
     )
     return {k: v for k, v in row.items() if k != "token_hash"} | {"token": secret}
 
@@ -112,13 +110,5 @@ def revoke_token(engine: sa.Engine, token_id: str, *, actor: Actor, owner: str |
         if done:
             conn.execute(api_tokens.update().where(*cond).values(revoked_at=utcnow()))
     if done:
-        audit.append(
-            engine,
-            actor=actor.name,
-            role=actor.role,
-            ip=actor.ip,
-            action="token.revoke",
-            target="api_tokens",
-            record_ids=[token_id],
-        )
+        audit.append_change(engine, actor, "token.revoke", "api_tokens", [token_id])
     return bool(done)

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from insightdesk.governance import audit
+from insightdesk.governance.audit import Actor
 from insightdesk.governance.clock import new_id, utcnow
 from insightdesk.governance.passwords import (
     check_rules,
@@ -61,15 +62,6 @@ class LoginPolicy:
     slowdown_max_s: float = 4.0
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change, for the audit log."""
-
-    name: str
-    role: str | None = None
-    ip: str | None = None
-
-
 def normalise(username: str) -> str:
     name = username.strip().lower()
     if not name or len(name) > 64 or not all(c.isalnum() or c in "._-@" for c in name):
@@ -83,12 +75,12 @@ def _scope_fields(role: Role, team_ids: Sequence[str] | None, agent_id: str | No
     if role is Role.AGENT and not agent_id:
         raise AccountError("an agent account needs the agent it is (--agent AGENT_ID)")
     return {
-        "team_ids": json.dumps(list(team_ids)) if role is Role.TEAM_LEAD else None,
+        "team_ids": json.dumps(list(team_ids or ())) if role is Role.TEAM_LEAD else None,
         "agent_id": agent_id if role is Role.AGENT else None,
     }
 
 
-def principal_from_row(row: Mapping[str, Any], via: str = "session") -> Principal:
+def principal_from_row(row: Mapping[Any, Any], via: str = "session") -> Principal:
     """The Principal of a users row (a mapping with username, role, team_ids, agent_id)."""
     teams = tuple(json.loads(row["team_ids"])) if row["team_ids"] else ()
     return Principal(
@@ -147,15 +139,13 @@ def create_user(
     }
     with engine.begin() as conn:
         conn.execute(users.insert().values(**row))
-    audit.append(
+    audit.append_change(
         engine,
-        actor=actor.name,
-        role=actor.role,
-        ip=actor.ip,
-        action="user.create",
-        target="users",
-        record_ids=[name],
-        detail={"role": role.value, "team_ids": list(team_ids or []), "agent_id": agent_id},
+        actor,
+        "user.create",
+        "users",
+        [name],
+        {"role": role.value, "team_ids": list(team_ids or []), "agent_id": agent_id},
     )
     return {k: v for k, v in row.items() if k != "password_hash"}
 
@@ -190,14 +180,8 @@ def set_active(engine: sa.Engine, username: str, active: bool, *, actor: Actor) 
         )
         if not active:
             _revoke_all(conn, row["username"], now)
-    audit.append(
-        engine,
-        actor=actor.name,
-        role=actor.role,
-        ip=actor.ip,
-        action="user.enable" if active else "user.disable",
-        target="users",
-        record_ids=[row["username"]],
+    audit.append_change(
+        engine, actor, "user.enable" if active else "user.disable", "users", [row["username"]]
     )
 
 
@@ -226,15 +210,13 @@ def set_role(
             .where(sessions.c.username == row["username"], sessions.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
-    audit.append(
+    audit.append_change(
         engine,
-        actor=actor.name,
-        role=actor.role,
-        ip=actor.ip,
-        action="user.set_role",
-        target="users",
-        record_ids=[row["username"]],
-        detail={
+        actor,
+        "user.set_role",
+        "users",
+        [row["username"]],
+        {
             "from": row["role"],
             "to": new_role.value,
             "team_ids": list(team_ids or []),
@@ -254,15 +236,7 @@ def set_password(engine: sa.Engine, username: str, password: str, *, actor: Acto
             .values(password_hash=hash_password(password), updated_at=now)
         )
         _revoke_all(conn, row["username"], now)
-    audit.append(
-        engine,
-        actor=actor.name,
-        role=actor.role,
-        ip=actor.ip,
-        action="user.set_password",
-        target="users",
-        record_ids=[row["username"]],
-    )
+    audit.append_change(engine, actor, "user.set_password", "users", [row["username"]])
 
 
 def recent_failures(engine: sa.Engine, username: str, policy: LoginPolicy) -> tuple[int, dt.datetime | None]:
@@ -281,7 +255,7 @@ def recent_failures(engine: sa.Engine, username: str, policy: LoginPolicy) -> tu
                 login_attempts.c.succeeded.is_(False),
                 login_attempts.c.attempted_at > start,
             )
-        ).first()
+        ).one()  # an aggregate: always one row
     return int(row[0] or 0), row[1]
 
 
@@ -294,7 +268,7 @@ def recent_ip_failures(engine: sa.Engine, ip: str, policy: LoginPolicy) -> tuple
                 login_attempts.c.succeeded.is_(False),
                 login_attempts.c.attempted_at > utcnow() - policy.window,
             )
-        ).first()
+        ).one()  # an aggregate: always one row
     return int(row[0] or 0), row[1]
 
 

@@ -7,7 +7,7 @@ a tracked field between consecutive events becomes one ticket event.
 from __future__ import annotations
 
 from insightdesk.ingest.mapping import FoldSpec
-from insightdesk.ingest.validate import q
+from insightdesk.ingest.sql import q
 
 TRACK_EVENT_TYPES = {"team_id": "reassignment", "agent_id": "reassignment", "priority": "priority_change"}
 DONE_STATUSES = ("resolved", "closed", "cancelled")

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import tempfile
-import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,11 +25,21 @@ from insightdesk.ingest.mapping import (
     Mapping,
     resolve_mapping,
 )
+from insightdesk.ingest.merge import insert_stubs, merge, merge_derived
 from insightdesk.ingest.quarantine_rows import build_quarantine
 from insightdesk.ingest.readers import ROW, StagedFile, collect_csv_rejects, stage_file
+from insightdesk.ingest.results import EntityCounts, IngestError, IngestResult, new_batch_id
+from insightdesk.ingest.sql import hash_sql, lit, q, scalar
+from insightdesk.ingest.staging import (
+    ProgressFn,
+    drop_staging,
+    limit_memory,
+    memory_limit,
+    progress_poller,
+    restore,
+)
 from insightdesk.ingest.target import Target, open_target
-from insightdesk.ingest.validate import CompiledKind, compile_kind, hash_sql, lit, q
-from insightdesk.store.tables.canonical import metadata
+from insightdesk.ingest.validate import CompiledKind, compile_kind
 
 if TYPE_CHECKING:
     import duckdb
@@ -42,95 +48,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ProgressFn = Callable[[str, float], None]
-PAUSE_ENV = "INSIGHTDESK_TEST_PAUSE_AT"  # test hook: sleep at a named stage (kill -9 tests)
+StageFn = Callable[[str], None]
+"""Told the name of each stage a batch reaches (one of STAGES), before the work after it runs."""
+
+STAGES = ("read", "validate", "references", "merge", "before_commit")
 
 
-class IngestError(RuntimeError):
-    """The batch could not be ingested; nothing was written. The message says why and what to do."""
-
-
-@dataclass
-class EntityCounts:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    stubs: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.inserted + self.updated + self.unchanged
-
-
-@dataclass
-class IngestResult:
-    batch_id: str
-    kind: str
-    source_file: str
-    received: int
-    accepted: int
-    rejected: int
-    counts: EntityCounts
-    derived: dict[str, EntityCounts] = field(default_factory=dict)
-    stubs: dict[str, int] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def inserted(self) -> int:
-        return self.counts.inserted
-
-    @property
-    def updated(self) -> int:
-        return self.counts.updated
-
-    @property
-    def unchanged(self) -> int:
-        return self.counts.unchanged
-
-    folded: bool = False  # an event log: many accepted records fold into one entity
-
-    @property
-    def reconciles(self) -> bool:
-        """received = accepted + rejected, and (unless folded) accepted = inserted + updated + unchanged."""
-        balanced = self.received == self.accepted + self.rejected
-        return balanced and (self.folded or self.accepted == self.counts.total)
-
-
-def new_batch_id(now: datetime) -> str:
-    return f"b{now:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
-
-
-def _pause(stage: str) -> None:
-    if os.environ.get(PAUSE_ENV) == stage:
-        log.warning("test hook: pausing at %s", stage)
-        time.sleep(3600)
-
-
-@contextlib.contextmanager
-def _progress_poller(
-    con: duckdb.DuckDBPyConnection, stage: str, lo: float, hi: float, progress: ProgressFn | None
-) -> Iterator[None]:
-    """Report DuckDB's own progress of the running statement as a fraction between lo and hi."""
-    if progress is None:
-        yield
-        return
-    stop = threading.Event()
-
-    def poll() -> None:
-        while not stop.wait(0.25):
-            pct = con.query_progress()
-            if pct >= 0:
-                progress(stage, lo + (hi - lo) * min(pct, 100.0) / 100.0)
-
-    thread = threading.Thread(target=poll, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-        progress(stage, hi)
+def _no_stage_hook(stage: str) -> None:
+    """The default `on_stage`: nothing to do."""
 
 
 def ingest_file(
@@ -146,8 +71,14 @@ def ingest_file(
     source_system: str | None = None,
     retry_of: str | None = None,
     progress: ProgressFn | None = None,
+    on_stage: StageFn | None = None,
 ) -> IngestResult:
-    """Ingest `path` as `kind`. Raises IngestError (nothing written) when the file or mapping is unusable."""
+    """Ingest `path` as `kind`. Raises IngestError (nothing written) when the file or mapping is unusable.
+
+    `progress` gets (stage, fraction done) for a progress bar; `on_stage` gets the name of each of
+    STAGES as the batch reaches it (a seam for callers that must act at a known point, such as the
+    kill -9 atomicity tests).
+    """
     import duckdb
 
     from insightdesk.ingest.mapping import MappingError
@@ -167,7 +98,8 @@ def ingest_file(
     target = open_target(store, workdir)
     con = target.staging
     con.execute("SET enable_progress_bar = false")
-    saved = _limit_memory(con, workdir)
+    stage_reached = on_stage or _no_stage_hook
+    saved = limit_memory(con, workdir)
     try:
         try:
             staged = stage_file(
@@ -179,14 +111,16 @@ def ingest_file(
                 workdir=workdir,
                 null_values=resolved.null_values,
             )
-            _pause("read")
+            stage_reached("read")
             compiled = compile_kind(resolved, km, staged.columns, reader_nulls=staged.reader_nulls)
-            result = _run_batch(store, target, staged, resolved, km, compiled, str(path), retry_of, progress)
+            result = _run_batch(
+                target, staged, resolved, km, compiled, str(path), retry_of, progress, stage_reached
+            )
         except (SourceFileError, MissingColumnsError) as exc:
             raise IngestError(f"{path}: {exc}" if str(path) not in str(exc) else str(exc)) from exc
         except duckdb.OutOfMemoryException as exc:
             raise IngestError(
-                f"{path}: DuckDB ran out of its ingest memory ({os.environ.get('INSIGHTDESK_INGEST_MEMORY', '1GB')}); "
+                f"{path}: DuckDB ran out of its ingest memory ({memory_limit()}); "
                 "raise INSIGHTDESK_INGEST_MEMORY (e.g. 2GB). Nothing was written."
             ) from exc
         except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException) as exc:
@@ -195,15 +129,15 @@ def ingest_file(
                 f"{path}: the mapping's SQL does not fit this file ({exc.__class__.__name__}): "
                 f"{str(exc).splitlines()[0]}"
             ) from exc
-        _pause("before_commit")
+        stage_reached("before_commit")
         target.commit()
         store.changed()
     except BaseException:
         target.rollback()
         raise
     finally:
-        _drop_staging(con)
-        _restore(con, saved)
+        drop_staging(con)
+        restore(con, saved)
         target.close()
         with contextlib.suppress(OSError):
             for leftover in workdir.iterdir():
@@ -221,57 +155,7 @@ def _with_source_system(mapping: Mapping, source_system: str) -> Mapping:
     return replace(mapping, source_system=source_system)
 
 
-_SESSION_SETTINGS = ("memory_limit", "temp_directory", "TimeZone")
-
-
-def _limit_memory(con: duckdb.DuckDBPyConnection, workdir: Path) -> dict[str, str]:
-    """Bound memory whatever the file size (DuckDB spills to workdir); returns the settings to restore."""
-    saved = {
-        name: con.execute(f"SELECT current_setting('{name}')").fetchone()[0] for name in _SESSION_SETTINGS
-    }
-    limit = os.environ.get("INSIGHTDESK_INGEST_MEMORY", "1GB")
-    con.execute(f"SET memory_limit = '{limit}'")
-    con.execute(f"SET temp_directory = '{workdir}'")
-    con.execute("SET preserve_insertion_order = true")
-    return saved
-
-
-def _restore(con: duckdb.DuckDBPyConnection, saved: dict[str, str]) -> None:
-    with contextlib.suppress(Exception):
-        for name, value in saved.items():
-            con.execute(f"SET {name} = {lit(str(value))}")
-
-
-_STAGING_TABLES = (
-    "stg_typed_scan",
-    "stg_raw",
-    "stg_raw_rejects",
-    "stg_raw_scan",
-    "stg_raw_json",
-    "stg_typed",
-    "stg_dups",
-    "stg_events",
-    "stg_contacts",
-    "stg_quarantine",
-    "stg_cls",
-    "stg_rejected",
-    "stg_ref_rej",
-)
-
-
-def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
-    for view in ("stg_ok", "stg_typed"):
-        with contextlib.suppress(Exception):
-            con.execute(f"DROP VIEW IF EXISTS {view}")
-    with contextlib.suppress(Exception):
-        con.execute("DROP TABLE IF EXISTS stg_ok")
-    for name in _STAGING_TABLES:
-        with contextlib.suppress(Exception):
-            con.execute(f'DROP TABLE IF EXISTS "{name}"')
-
-
 def _run_batch(
-    store: Store,
     target: Target,
     staged: StagedFile,
     mapping: Mapping,
@@ -280,6 +164,7 @@ def _run_batch(
     source_file: str,
     retry_of: str | None,
     progress: ProgressFn | None,
+    stage_reached: StageFn,
 ) -> IngestResult:
     con = target.staging
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -296,21 +181,21 @@ def _run_batch(
     hash_col = "" if km.fold else f", {hash_sql(record_cols)} AS record_hash"
     raw_cols = ", ".join(q(c) for c in compiled.raw_names)
     typed = f"SELECT * EXCLUDE ({raw_cols}) FROM (SELECT *, {compiled.ok_sql()} AS __ok{hash_col} FROM {compiled.typed_relation(staged.relation)})"
-    with _progress_poller(con, "read + validate", 0.05, 0.7, progress):
+    with progress_poller(con, "read + validate", 0.05, 0.7, progress):
         if staged.numbered:
             con.execute(f"CREATE OR REPLACE TEMP TABLE stg_typed AS {typed}")
         else:
             # With insertion order preserved, the rows of the result sit in file order: their
             # rowids are consecutive (offset inside a transaction), so rowid - min + 1 is the record number.
             con.execute(f"CREATE OR REPLACE TEMP TABLE stg_typed_scan AS {typed}")
-            first = con.execute("SELECT min(rowid) FROM stg_typed_scan").fetchone()[0] or 0
+            first = scalar(con, "SELECT min(rowid) FROM stg_typed_scan") or 0
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW stg_typed AS SELECT * EXCLUDE ({q(ROW)}), "
                 f"rowid - {int(first)} + 1 AS {q(ROW)} FROM stg_typed_scan"
             )
     collect_csv_rejects(con, staged)
-    staged.rows = con.execute("SELECT count(*) FROM stg_typed").fetchone()[0]
-    _pause("validate")
+    staged.rows = scalar(con, "SELECT count(*) FROM stg_typed")
+    stage_reached("validate")
     # Duplicate ids within one file: keep the last occurrence, reject the others with a pointer to it.
     dup_sql = ""
     if km.fold is None:
@@ -372,7 +257,7 @@ def _run_batch(
             for rec_id, value in target.fetchall(missing):
                 ref_rejects.append((rec_id, name, value))
         elif policy == "stub" and ref_table in STUBBABLE:
-            n = _insert_stubs(target, ref_table, name, exists, batch_id, now)
+            n = insert_stubs(target, ref_table, name, exists, batch_id, now)
             if n:
                 stubs[ref_table] = stubs.get(ref_table, 0) + n
     if ref_rejects:
@@ -383,20 +268,20 @@ def _run_batch(
         if target.dialect != "duckdb":
             ids = ", ".join(lit(r[0]) for r in {r[0]: r for r in ref_rejects}.values())
             target.execute(f"DELETE FROM stg_ok WHERE id IN ({ids})")
-    _pause("references")
+    stage_reached("references")
 
-    counts = _merge(target, kind, "stg_ok", ship_cols, batch_id, now)
+    counts = merge(target, kind, "stg_ok", ship_cols, batch_id, now)
     if progress:
         progress("merge", 0.9)
-    _pause("merge")
+    stage_reached("merge")
 
     if km.fold:
-        derived["ticket_events"] = _merge_derived(
+        derived["ticket_events"] = merge_derived(
             target, "ticket_events", "stg_events", mapping.source_system, batch_id, now
         )
     if kind == "customers" and any(c.startswith("__contact_") for c in compiled.extra_typed):
         _build_contacts(con, compiled, ok_filter)
-        derived["customer_contacts"] = _merge_derived(
+        derived["customer_contacts"] = merge_derived(
             target, "customer_contacts", "stg_contacts", mapping.source_system, batch_id, now
         )
 
@@ -461,84 +346,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ts(now: datetime) -> str:
-    return f"TIMESTAMP '{now.isoformat(sep=' ')}'"
-
-
-def _insert_stubs(target: Target, table: str, ref_col: str, exists: str, batch_id: str, now: datetime) -> int:
-    before = target.fetchall(f"SELECT count(*) FROM {q(table)}")[0][0]
-    target.execute(
-        f"INSERT INTO {q(table)} (id, source_system, source_id, batch_id, record_hash, first_seen_at, "
-        f"last_changed_at, is_stub) SELECT DISTINCT s.{q(ref_col)}, split_part(s.{q(ref_col)}, ':', 1), "
-        f"substr(s.{q(ref_col)}, strpos(s.{q(ref_col)}, ':') + 1), {lit(batch_id)}, 'stub', {_ts(now)}, {_ts(now)}, "
-        f"TRUE FROM stg_ok s WHERE s.{q(ref_col)} IS NOT NULL AND NOT EXISTS ({exists})"
-    )
-    return target.fetchall(f"SELECT count(*) FROM {q(table)}")[0][0] - before
-
-
-def _merge(
-    target: Target, table: str, staging: str, columns: list[str], batch_id: str, now: datetime
-) -> EntityCounts:
-    """Insert new records, replace changed ones (keeping the old version), leave the rest."""
-    tcols = metadata.tables[table].c
-    stub_case = "WHEN t.is_stub THEN 'fill' " if "is_stub" in tcols else ""
-    stale_case = (
-        "WHEN s.source_updated_at < t.source_updated_at THEN 'stale' "
-        if "source_updated_at" in tcols and "source_updated_at" in columns
-        else ""
-    )
-    target.execute("DROP TABLE IF EXISTS stg_cls")
-    target.execute(
-        f"CREATE TEMP TABLE stg_cls AS SELECT s.id, t.first_seen_at AS old_first_seen, CASE "
-        f"WHEN t.id IS NULL THEN 'insert' {stub_case}WHEN t.record_hash = s.record_hash THEN 'same' "
-        f"{stale_case}ELSE 'update' END AS action FROM {q(staging)} s LEFT JOIN {q(table)} t ON t.id = s.id"
-    )
-    tally = dict(target.fetchall("SELECT action, count(*) FROM stg_cls GROUP BY action"))
-    if tally.get("update"):
-        target.execute(
-            f"INSERT INTO record_history (entity, record_id, batch_id, replaced_by_batch_id, replaced_at, record) "
-            f"SELECT {lit(table)}, t.id, t.batch_id, {lit(batch_id)}, {_ts(now)}, {target.row_json('t')} "
-            f"FROM {q(table)} t JOIN stg_cls c ON c.id = t.id WHERE c.action = 'update'"
-        )
-    if tally.get("update") or tally.get("fill"):
-        target.execute(
-            f"DELETE FROM {q(table)} WHERE id IN (SELECT id FROM stg_cls WHERE action IN ('update', 'fill'))"
-        )
-    if tally.get("insert") or tally.get("update") or tally.get("fill"):
-        data_cols = [c for c in columns if c not in ("record_hash",)]
-        extra = ", is_stub" if "is_stub" in tcols else ""
-        extra_val = ", FALSE" if "is_stub" in tcols else ""
-        target.execute(
-            f"INSERT INTO {q(table)} ({', '.join(q(c) for c in data_cols)}, source_system, source_id, batch_id, "
-            f"record_hash, first_seen_at, last_changed_at{extra}) SELECT "
-            f"{', '.join('s.' + q(c) for c in data_cols)}, split_part(s.id, ':', 1), substr(s.id, strpos(s.id, ':') + 1), "
-            f"{lit(batch_id)}, s.record_hash, coalesce(c.old_first_seen, {_ts(now)}), {_ts(now)}{extra_val} "
-            f"FROM {q(staging)} s JOIN stg_cls c ON c.id = s.id WHERE c.action IN ('insert', 'update', 'fill')"
-        )
-    target.execute("DROP TABLE stg_cls")
-    return EntityCounts(
-        inserted=tally.get("insert", 0) + tally.get("fill", 0),
-        updated=tally.get("update", 0),
-        unchanged=tally.get("same", 0) + tally.get("stale", 0),
-    )
-
-
-def _merge_derived(
-    target: Target, table: str, staging: str, source_system: str, batch_id: str, now: datetime
-) -> EntityCounts:
-    """Merge rows derived from the batch (ticket events of an event log, contacts of customers)."""
-    con = target.staging
-    cols = [r[0] for r in con.execute(f"DESCRIBE {q(staging)}").fetchall()]
-    record_cols = [c for c in cols if c != "id"]
-    hash_expr = hash_sql(record_cols)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {q(staging)} AS SELECT *, {hash_expr} AS record_hash FROM {q(staging)}"
-    )
-    ship = [*cols, "record_hash"]
-    target.ship(staging, staging, ship, like=table)
-    return _merge(target, table, staging, ship, batch_id, now)
-
-
 def _build_contacts(con: duckdb.DuckDBPyConnection, compiled: CompiledKind, ok_filter: str) -> None:
     parts = []
     for name in compiled.extra_typed:
@@ -556,4 +363,14 @@ def _build_contacts(con: duckdb.DuckDBPyConnection, compiled: CompiledKind, ok_f
     )
 
 
-__all__ = ["ROW", "EntityCounts", "IngestError", "IngestResult", "ingest_file"]
+__all__ = [
+    "ROW",
+    "STAGES",
+    "EntityCounts",
+    "IngestError",
+    "IngestResult",
+    "ProgressFn",
+    "StageFn",
+    "ingest_file",
+    "new_batch_id",
+]

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from insightdesk.ingest.readers import ROW, StagedFile
-from insightdesk.ingest.validate import CompiledKind, lit, q
+from insightdesk.ingest.sql import lit, q, scalar
+from insightdesk.ingest.validate import CompiledKind
 
 if TYPE_CHECKING:
     import duckdb
@@ -70,7 +71,7 @@ def build_quarantine(
     if dup_sql:
         bad_rows += " UNION ALL SELECT __row FROM stg_dups"
     bad_rows += " UNION ALL SELECT t.__row FROM stg_typed t JOIN stg_ref_rej r ON r.id = t.id"
-    if con.execute(f"SELECT count(*) FROM ({bad_rows})").fetchone()[0]:
+    if scalar(con, f"SELECT count(*) FROM ({bad_rows})"):
         staged.materialise_rows(con, bad_rows)
         con.execute(
             f"""INSERT INTO stg_rejected
@@ -92,7 +93,7 @@ def build_quarantine(
                FROM stg_typed t JOIN (SELECT DISTINCT ON (id) * FROM stg_ref_rej) r ON r.id = t.id
                WHERE t.__ok AND t.__row NOT IN (SELECT __row FROM stg_rejected)"""
         )
-    n_rows = con.execute("SELECT count(*) FROM stg_rejected").fetchone()[0]
+    n_rows = scalar(con, "SELECT count(*) FROM stg_rejected")
     if not n_rows and not staged.parse_rejects:
         return 0  # a clean file: nothing to re-read
     if staged.fmt == "csv" and n_rows:
@@ -130,4 +131,4 @@ def build_quarantine(
                 now,
             ],
         )
-    return con.execute("SELECT count(*) FROM stg_quarantine").fetchone()[0]
+    return scalar(con, "SELECT count(*) FROM stg_quarantine")

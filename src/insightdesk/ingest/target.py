@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from insightdesk.store import scratch_duckdb
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -120,6 +122,8 @@ class PostgresTarget(Target):
                 f"COPY (SELECT {_cols(columns)} FROM \"{staging_table}\") TO '{name}' (HEADER false)"
             )
             raw = self.conn.connection.driver_connection
+            if raw is None:  # a type guard: the pool hands out open connections
+                raise RuntimeError("the PostgreSQL connection of this batch is closed")
             with (
                 raw.cursor() as cur,
                 open(name, "rb") as fh,
@@ -161,8 +165,4 @@ class PostgresTarget(Target):
 def open_target(store: Store, workdir: Path) -> Target:
     if store.dialect == "duckdb":
         return DuckDBTarget(store)
-    import duckdb
-
-    staging = duckdb.connect()
-    staging.execute(f"SET temp_directory = '{workdir}'")
-    return PostgresTarget(store, staging, workdir)
+    return PostgresTarget(store, scratch_duckdb(temp_directory=workdir), workdir)

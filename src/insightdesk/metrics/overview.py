@@ -7,16 +7,11 @@ from typing import Any
 
 import pandas as pd
 
-from insightdesk.metrics.compute import (
-    Where,
-    _timestamp,
-    backend_for,
-    check_request,
-    compute,
-    finish_rollup,
-)
+from insightdesk.metrics.compute import compute
 from insightdesk.metrics.config import MetricsConfig
+from insightdesk.metrics.estimates import finish_rollup
 from insightdesk.metrics.registry import get_kpi, list_kpis
+from insightdesk.metrics.request import Where, backend_for, check_request, to_timestamp
 from insightdesk.metrics.spec import KPI
 
 HEADLINE = (
@@ -54,10 +49,10 @@ def compute_many(
     cut = list(dict.fromkeys(by))
     for spec in specs:
         check_request(spec, cut, None if spec.snapshot else grain)
-    since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
+    since_ts, until_ts = to_timestamp(since, "since"), to_timestamp(until, "until")
     out: dict[str, pd.DataFrame] = {}
     with backend_for(store) as backend:
-        covered = {}
+        covered: dict[str, tuple[pd.DataFrame, float]] = {}
         if rollups:
             from insightdesk.metrics.rollup_read import covered_many
 

@@ -18,7 +18,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,9 @@ import pandas as pd
 from insightdesk.metrics import stats
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.execute import cached, compile_sql, dialect_of, remember, run_sql
-from insightdesk.metrics.rollup import (
+from insightdesk.metrics.grains import GRAINS
+from insightdesk.metrics.plan import filter_where
+from insightdesk.metrics.rollup_state import (
     BUILDS_TABLE,
     ROLLUP_ENGINES,
     ROLLUP_TABLE,
@@ -36,6 +38,7 @@ from insightdesk.metrics.rollup import (
     source_fingerprint,
 )
 from insightdesk.metrics.spec import KPI
+from insightdesk.metrics.templates import quoted, template
 from insightdesk.store.tables.rollups import ROLLUP_DIMS
 
 log = logging.getLogger(__name__)
@@ -44,7 +47,6 @@ FRESHNESS_TTL_S = 1.0
 _KPIS_PLACEHOLDER = "__insightdesk_kpis__"
 _ANY_MARK = "__insightdesk_"
 _ANY = "__insightdesk_any__"  # spliced in for a dimension the request does not filter on
-GRAIN_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,8 @@ def covered_many(
             continue
         fitting = [s for s in build.dimsets if needed <= set(s)]
         if fitting:
-            groups.setdefault(dimset_key(min(fitting, key=len)), []).append((spec, build))
+            smallest: tuple[str, ...] = min(fitting, key=len)
+            groups.setdefault(dimset_key(smallest), []).append((spec, build))
     keys = [*by, *(["period"] if grain else [])]
     out: dict[str, tuple[pd.DataFrame, float]] = {}
     for dimset, members in groups.items():
@@ -202,19 +205,18 @@ def _query(
     ANY spliced in for a dimension not filtered, which the engine folds away): the query is compiled
     once per cut, grain and kind of date range, and any KPIs, filter combination and dates reuse it.
     """
-    from insightdesk.metrics.compute import _quoted, _template
-
     optional = _optional_filters(where)
     filters = {"dimset": dimset, **({d: where.get(d, _ANY) for d in ROLLUP_DIMS} if optional else where)}
-    t_where, t_since, t_until, swaps = _template(backend, filters, since, until)
+    templated, t_since, t_until, swaps = template(backend, filters, since, until)
+    t_where = cast(Mapping[str, Any], templated)  # a mapping in gives a mapping out
     if not swaps:
         optional = False
     t_kpis = kpis
     if swaps:
         t_kpis = [_KPIS_PLACEHOLDER]
-        kpi_list = ", ".join(_quoted(k) for k in kpis)
-        swaps = [(f"IN ({_quoted(_KPIS_PLACEHOLDER)})", f"IN ({kpi_list})"), *swaps]
-    shape = (
+        kpi_list = ", ".join(quoted(k) for k in kpis)
+        swaps = [(f"IN ({quoted(_KPIS_PLACEHOLDER)})", f"IN ({kpi_list})"), *swaps]
+    shape: tuple[Any, ...] | None = (
         "rollup",
         tuple(t_kpis),
         tuple(by),
@@ -256,8 +258,6 @@ def _expression(
     """The roll-up read; with `optional`, each dimension filter holds also when its value is ANY."""
     import ibis
 
-    from insightdesk.metrics.compute import _filter_where
-
     table = backend.table(ROLLUP_TABLE)
     table = table.filter(table.kpi.isin(kpis))
     if optional:
@@ -267,14 +267,14 @@ def _expression(
                 condition = condition | (ibis.literal(value) == _ANY)
             table = table.filter(condition)
     else:
-        table = _filter_where(table, filters)
+        table = filter_where(table, filters)
     if since is not None:
         table = table.filter(table.day >= since)
     if until is not None:
         table = table.filter(table.day < until)
     keys = ["kpi", *by]
     if grain is not None:
-        table = table.mutate(period=table.day.truncate(GRAIN_UNITS[grain]))
+        table = table.mutate(period=table.day.truncate(GRAINS[grain]))
         keys.append("period")
     return table.group_by([*keys, "share_category", "x"]).agg(
         n=table.n.sum(), s1=table.s1.sum(), s2=table.s2.sum()

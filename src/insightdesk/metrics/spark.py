@@ -15,6 +15,7 @@ import os
 import tempfile
 from typing import Any
 
+from insightdesk.config import get_settings
 from insightdesk.metrics.tables import CANONICAL
 
 # Naive-UTC timestamps stay UTC only when Spark's session zone is UTC (epoch arithmetic depends on it).
@@ -30,7 +31,8 @@ def local_session(master: str = "local[2]", conf: dict[str, str] | None = None) 
     """A local SparkSession fit for tests and one-machine runs (UTC, no UI, temp warehouse)."""
     from pyspark.sql import SparkSession
 
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # Spark's launcher reads the variable itself; set it (from the settings) when the user has not.
+    os.environ.setdefault("SPARK_LOCAL_IP", get_settings().spark_local_ip)
     builder = SparkSession.builder.master(master).appName("insightdesk-metrics")
     settings = {**DEFAULT_CONF, "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="insightdesk-spark-")}
     settings.update(conf or {})

@@ -31,3 +31,26 @@ CONTACT_KINDS = ("email", "phone")
 
 # Inclusive score ranges per survey scale; "other" takes its range from the row.
 SCALE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
+
+# The closed vocabulary of each canonical field, (table, column) -> allowed values: ingestion
+# rejects any other value, and the sample checks report it.
+VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("tickets", "type"): TICKET_TYPES,
+    ("tickets", "channel"): CHANNELS,
+    ("tickets", "status"): TICKET_STATUSES,
+    ("tickets", "priority"): PRIORITIES,
+    ("tickets", "impact"): LEVELS,
+    ("tickets", "urgency"): LEVELS,
+    ("teams", "support_tier"): SUPPORT_TIERS,
+    ("agents", "support_tier"): SUPPORT_TIERS,
+    ("interactions", "author_role"): AUTHOR_ROLES,
+    ("interactions", "channel"): CHANNELS,
+    ("feedback", "scale"): SCALES,
+    ("feedback", "channel"): CHANNELS,
+    ("ticket_events", "event_type"): TICKET_EVENT_TYPES,
+    ("ticket_articles", "link_type"): ARTICLE_LINK_TYPES,
+    ("problems", "status"): PROBLEM_STATUSES,
+    ("problems", "priority"): PRIORITIES,
+    ("changes", "status"): CHANGE_STATUSES,
+    ("changes", "risk"): LEVELS,
+}

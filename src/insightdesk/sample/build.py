@@ -225,14 +225,14 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
         .stack()
         .dropna()
     )
-    group_ids = sorted(g for g in group_ids if g.startswith("G"))
+    groups = sorted(g for g in group_ids if g.startswith("G"))
     teams = pd.concat(
         [
             pd.DataFrame(
                 {
-                    "id": group_ids,
-                    "name": [g.replace("G", "Group ", 1) for g in group_ids],
-                    "support_tier": [tiers.get(g, "L2") for g in group_ids],
+                    "id": groups,
+                    "name": [g.replace("G", "Group ", 1) for g in groups],
+                    "support_tier": [tiers.get(g, "L2") for g in groups],
                 }
             ),
             pd.DataFrame(

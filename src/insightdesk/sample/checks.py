@@ -8,6 +8,7 @@ files, so the checks scale to generated desks of millions of rows.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from insightdesk.model import enums
 from insightdesk.sample.generic import GENERIC_KINDS, column_types, generic_columns
@@ -35,24 +36,8 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("feedback", "agent_id"): "agents",
 }
 
-VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("tickets", "type"): enums.TICKET_TYPES,
-    ("tickets", "channel"): enums.CHANNELS,
-    ("tickets", "status"): enums.TICKET_STATUSES,
-    ("tickets", "priority"): enums.PRIORITIES,
-    ("tickets", "impact"): enums.LEVELS,
-    ("tickets", "urgency"): enums.LEVELS,
-    ("teams", "support_tier"): enums.SUPPORT_TIERS,
-    ("agents", "support_tier"): enums.SUPPORT_TIERS,
-    ("interactions", "author_role"): enums.AUTHOR_ROLES,
-    ("interactions", "channel"): enums.CHANNELS,
-    ("feedback", "scale"): enums.SCALES,
-    ("feedback", "channel"): enums.CHANNELS,
-    ("ticket_events", "event_type"): enums.TICKET_EVENT_TYPES,
-    ("ticket_articles", "link_type"): enums.ARTICLE_LINK_TYPES,
-    ("problems", "status"): enums.PROBLEM_STATUSES,
-    ("changes", "status"): enums.CHANGE_STATUSES,
-}
+# The canonical vocabularies (one source: model/enums.py), checked like ingestion checks them.
+VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = enums.VOCABULARIES
 
 _ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"
 
@@ -62,6 +47,14 @@ def find_file(folder: Path, kind: str) -> Path | None:
         if (folder / f"{kind}{suffix}").exists():
             return folder / f"{kind}{suffix}"
     return None
+
+
+def _row(con: Any, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The one row of an aggregate query."""
+    row = con.execute(sql) if params is None else con.execute(sql, params)
+    found = row.fetchone()
+    assert found is not None  # an aggregate without GROUP BY always answers one row
+    return tuple(found)
 
 
 def problems(folder: str | Path) -> list[str]:
@@ -88,27 +81,27 @@ def problems(folder: str | Path) -> list[str]:
         if columns != generic_columns(kind):
             found.append(f"{kind}: columns {columns} differ from {generic_columns(kind)}")
             continue
-        dupes = con.execute(
-            f'select count(*) - count(distinct id), count(*) - count(id) from "{kind}"'
-        ).fetchone()
+        dupes = _row(con, f'select count(*) - count(distinct id), count(*) - count(id) from "{kind}"')
         if dupes[0] or dupes[1]:
             found.append(f"{kind}: {dupes[0]} duplicate and {dupes[1]} empty ids")
         if path.suffix != ".parquet":
             for column, type_ in column_types(kind).items():
                 if type_ != "timestamp":
                     continue
-                bad = con.execute(
+                bad = _row(
+                    con,
                     f'select count(*) from "{kind}" where "{column}" is not null '
-                    f"and not regexp_matches(\"{column}\", '{_ISO_UTC}')"
-                ).fetchone()[0]
+                    f"and not regexp_matches(\"{column}\", '{_ISO_UTC}')",
+                )[0]
                 if bad:
                     found.append(f"{kind}.{column}: {bad} values not ISO 8601 UTC with Z")
     for (kind, column), target in REFERENCES.items():
         if kind in present and target in present:
-            missing = con.execute(
+            missing = _row(
+                con,
                 f'select count(*) from "{kind}" a where a."{column}" is not null '
-                f'and not exists (select 1 from "{target}" b where b.id = a."{column}")'
-            ).fetchone()[0]
+                f'and not exists (select 1 from "{target}" b where b.id = a."{column}")',
+            )[0]
             if missing:
                 found.append(f"{kind}.{column}: {missing} references not found in {target}")
     for (kind, column), allowed in VOCABULARIES.items():
@@ -120,11 +113,12 @@ def problems(folder: str | Path) -> list[str]:
                 found.append(f"{kind}.{column}: non-canonical values {sorted(values - set(allowed))}")
     if "feedback" in present:
         for scale, (low, high) in enums.SCALE_RANGES.items():
-            bad = con.execute(
+            bad = _row(
+                con,
                 "select count(*) from feedback where scale = ? and (cast(scale_min as int) <> ? "
                 "or cast(scale_max as int) <> ? or cast(score as double) not between ? and ?)",
                 [scale, low, high, low, high],
-            ).fetchone()[0]
+            )[0]
             if bad:
                 found.append(f"feedback: {bad} {scale} rows off the {low}-{high} scale")
     return found

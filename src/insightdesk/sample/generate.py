@@ -25,6 +25,8 @@ from insightdesk.sample.planted import PlantedEffects
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from insightdesk.sample.tickets import Period
+
 log = logging.getLogger(__name__)
 
 Format = Literal["csv", "parquet"]
@@ -100,7 +102,7 @@ def _parquet_table(kind: str, table: pa.Table) -> pa.Table:
     return pa.table(arrays, names=generic_columns(kind))
 
 
-def _period(start: str, months: int, effects: PlantedEffects) -> tuple[object, PlantedEffects]:
+def _period(start: str, months: int, effects: PlantedEffects) -> tuple[Period, PlantedEffects]:
     import numpy as np
 
     from insightdesk.sample.tickets import DAY, Period

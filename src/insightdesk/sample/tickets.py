@@ -57,8 +57,8 @@ _WEEKDAY_HOURS = [1, 1, 1, 1, 1, 2, 4, 8, 12, 14, 13, 11, 9, 11, 12, 11, 9, 7, 5
 _WEEKEND_HOURS = [2, 1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 7, 7, 6, 6, 5, 5, 4, 3, 3, 2]
 
 
-def _flat(bank: str) -> tuple[tuple[str, ...], np.ndarray]:
-    """All phrases of one bank of every theme, and each theme's offset into the flat tuple."""
+def _flat(bank: str) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """All phrases of one bank of every theme, each theme's offset into the flat tuple, and its size."""
     import numpy as np
 
     phrases = tuple(p for t in cat.THEMES for p in getattr(t, bank))

@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 
+from insightdesk.config import get_settings
+
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
 log = logging.getLogger(__name__)
-
-DEFAULT_DB = "insightdesk.duckdb"
-ENV_DB = "INSIGHTDESK_DB"
 
 Dialect = Literal["duckdb", "postgresql"]
 
@@ -35,7 +34,7 @@ class StoreError(RuntimeError):
 def resolve_target(target: str | os.PathLike[str] | None = None) -> str:
     """Where the store lives: the argument, else $INSIGHTDESK_DB, else ./insightdesk.duckdb."""
     if target is None or str(target) == "":
-        target = os.environ.get(ENV_DB) or DEFAULT_DB
+        target = get_settings().db
     return str(target)
 
 

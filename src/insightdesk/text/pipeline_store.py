@@ -103,8 +103,8 @@ def _replace_rows(store: Store, table: sa.Table, df: pd.DataFrame, key: Sequence
         return
     rows = _records(df)
     with store.begin() as conn:
-        cond = sa.and_(*[table.c[k] == sa.bindparam(f"k_{k}") for k in key])
-        conn.execute(table.delete().where(cond), [{f"k_{k}": r[k] for k in key} for r in rows])
+        match = sa.and_(*[table.c[k] == sa.bindparam(f"k_{k}") for k in key])
+        conn.execute(table.delete().where(match), [{f"k_{k}": r[k] for k in key} for r in rows])
         conn.execute(table.insert(), rows)
 
 

@@ -43,8 +43,11 @@ class SentimentResult:
 
 
 class SentimentModel(Protocol):
-    name: str
-    version: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
 
     def predict(
         self, texts: Sequence[str], vectors: np.ndarray | None = None
@@ -183,6 +186,8 @@ class EmbeddingSentiment:
     def features(self, texts: Sequence[str], vectors: np.ndarray | None = None):
         import scipy.sparse as sp
 
+        if self._vectorizer is None:
+            raise ValueError("this sentiment model has no n-gram vocabulary: train or load one first")
         dense = (self.dense(texts, vectors) - self.mean) / self.scale * DENSE_WEIGHT
         return sp.hstack([self._vectorizer.transform(texts), sp.csr_matrix(dense)]).tocsr()
 
@@ -257,7 +262,7 @@ def load_classifier(path: Path = DEFAULT_CLASSIFIER) -> EmbeddingSentiment:
 
 
 def source_balanced_weights(
-    labels: Sequence[str], sources: Sequence[str], power: float = CLASS_WEIGHT_POWER
+    labels: Sequence[str], sources: Sequence[str] | np.ndarray, power: float = CLASS_WEIGHT_POWER
 ) -> np.ndarray:
     """Per-text weights that balance the classes within each source, to `power` (0: none, 1: full)."""
     import numpy as np

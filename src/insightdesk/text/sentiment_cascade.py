@@ -68,7 +68,7 @@ class CascadeSentiment:
         p = self.fast.probabilities(texts, vectors)
         route = np.flatnonzero(self.routed(p))
         if len(route):
-            p[route] = self.slow.probabilities([texts[i] for i in route])
+            p[route] = self.slow.probabilities([texts[int(i)] for i in route])
         return p
 
     def predict(

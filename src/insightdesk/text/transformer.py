@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from insightdesk.config import get_settings
 from insightdesk.text.embed import MODELS_DIR, ModelMissingError, file_digest
 from insightdesk.text.sentiment import labels_and_scores, softmax
 
@@ -76,9 +77,9 @@ class TransformerSentiment:
 def _threads() -> int:
     # ONNX Runtime would otherwise size its pool from every core the host reports, even in a
     # container limited to fewer; INSIGHTDESK_TEXT_THREADS overrides.
-    configured = os.environ.get("INSIGHTDESK_TEXT_THREADS")
-    if configured:
-        return max(1, int(configured))
+    configured = get_settings().text_threads
+    if configured is not None:
+        return max(1, configured)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

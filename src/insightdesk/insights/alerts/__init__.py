@@ -17,6 +17,7 @@ from insightdesk.insights.alerts.service import (
     alert_id,
     list_alerts,
     load_rules,
+    resolve_alert_id,
     run_alerts,
     set_alert_status,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "annotations",
     "list_alerts",
     "load_rules",
+    "resolve_alert_id",
     "run_alerts",
     "set_alert_status",
 ]

@@ -35,11 +35,13 @@ import pandas as pd
 from scipy import stats as st
 from scipy.special import betainc
 
+from insightdesk.metrics.grains import PANDAS_FREQ
+
 KINDS = ("count", "proportion", "estimate")
 SEASON: dict[str, int] = {"day": 7, "week": 1, "month": 1, "quarter": 1}
 """Lag between comparable periods: a day is compared with the same weekday of earlier weeks."""
 DEFAULT_WINDOW: dict[str, int] = {"day": 8, "week": 8, "month": 6, "quarter": 4}
-FREQ: dict[str, str] = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS"}
+FREQ = PANDAS_FREQ  # consecutive period starts, as the metrics engine truncates them
 STEP: dict[str, pd.DateOffset] = {
     "day": pd.DateOffset(days=1),
     "week": pd.DateOffset(weeks=1),

@@ -24,6 +24,7 @@ from insightdesk.metrics.compute import GRAINS, MetricsError, _fact, _timestamp,
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import attach, check_dimensions
 from insightdesk.metrics.execute import cached, compile_sql, dialect_of, remember, run_sql
+from insightdesk.metrics.grains import period_start as truncate  # start of the period holding a time
 from insightdesk.metrics.registry import get_kpi, list_kpis
 from insightdesk.metrics.spec import KPI
 
@@ -57,18 +58,6 @@ def _history_start(since: dt.datetime | None, grain: str, window: int) -> dt.dat
         return None
     start = truncate(pd.Timestamp(since), grain)
     return (start - STEP[grain] * (window * SEASON[grain] + 1)).to_pydatetime()
-
-
-def truncate(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
-    """Start of the period holding `ts`."""
-    ts = pd.Timestamp(ts).normalize()
-    if grain == "week":
-        return ts - pd.Timedelta(days=ts.weekday())
-    if grain == "month":
-        return ts.replace(day=1)
-    if grain == "quarter":
-        return ts.replace(day=1, month=3 * ((ts.month - 1) // 3) + 1)
-    return ts
 
 
 def complete_periods(

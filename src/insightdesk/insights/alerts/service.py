@@ -619,3 +619,22 @@ def set_alert_status(store: Store, alert_id: str, status: str) -> dict[str, Any]
             raise AlertError(f"no alert with id {alert_id!r} (see `insightdesk alerts list`)")
         conn.execute(t.update().where(t.c.alert_id == alert_id).values(status=status, updated_at=utcnow()))
     return list_alerts(store, ids=[alert_id]).iloc[0].to_dict()
+
+
+def resolve_alert_id(store: Store, id_or_prefix: str) -> str:
+    """The full id of the one alert whose id starts with `id_or_prefix` (as `alerts list` shows it).
+
+    Several matches raise AlertError; none gives `id_or_prefix` back, so the caller's lookup names it.
+    """
+    if not id_or_prefix:
+        return id_or_prefix
+    t = alerts_table
+    with store.engine.connect() as conn:
+        matches = list(
+            conn.execute(sa.select(t.c.alert_id).where(t.c.alert_id.startswith(id_or_prefix, autoescape=True)))
+            .scalars()
+            .all()
+        )
+    if len(matches) > 1:
+        raise AlertError(f"{id_or_prefix!r} matches {len(matches)} alerts; give more of the id")
+    return matches[0] if matches else id_or_prefix

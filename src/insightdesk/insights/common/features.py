@@ -50,6 +50,20 @@ NUMERIC = (
     "lifetime_value",
 )
 OUTCOMES = ("low_csat", "detractor", "repeat_contact")
+HEAVY_TAILED = frozenset(
+    {
+        "first_response_hours",
+        "resolution_hours",
+        "lifetime_value",
+        "reopen_count",
+        "reassignment_count",
+        "channel_switches",
+        "customer_messages",
+    }
+)
+"""Heavy-tailed, non-negative numbers: the driver and risk models take them on a log scale."""
+MISSING = "(missing)"
+"""The level of an attribute the ticket has no value for (models, disparities, alert segments)."""
 
 
 def _as_float(cond: Any) -> Any:
@@ -241,3 +255,31 @@ def ticket_features(
     for column in ("created_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column])
     return frame
+
+
+def created_between(frame: pd.DataFrame, since: Any = None, until: Any = None) -> pd.DataFrame:
+    """The rows of a feature frame created in [since, until); a bound left as None is open."""
+    from insightdesk.metrics.compute import _timestamp
+
+    keep = pd.Series(True, index=frame.index)
+    start, end = _timestamp(since, "since"), _timestamp(until, "until")
+    if start is not None:
+        keep &= frame["created_at"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= frame["created_at"] < pd.Timestamp(end)
+    return frame[keep]
+
+
+def features_between(
+    store: Store | Any,
+    since: Any = None,
+    until: Any = None,
+    *,
+    config: MetricsConfig | None = None,
+    features: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The feature frame of tickets created in [since, until): read from the store, or filtered from
+    `features` when the caller already holds one (a pipeline running several analyses reads once)."""
+    if features is None:
+        return ticket_features(store, since=since, until=until, config=config)
+    return created_between(features, since, until)

@@ -1,4 +1,5 @@
-"""Bookkeeping shared by every insight computation: run ids, the `insight_runs` row, JSON columns.
+"""Persistence shared by every insight feature: run ids, the `insight_runs` row, JSON and nullable
+number columns, query results as frames.
 
 A run is recorded in the same transaction as its results, so a crash leaves neither.
 """
@@ -62,6 +63,21 @@ def to_json(value: Any) -> str:
 
 def from_json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def finite(value: Any) -> float | None:
+    """A number for a nullable float column: None for a missing, NaN or infinite value."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def read_frame(store: Store, query: sa.Executable) -> pd.DataFrame:
+    """The rows of a select as a frame, in the select's column order (no rows: an empty frame with them)."""
+    with store.engine.connect() as conn:
+        result = conn.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 @dataclass

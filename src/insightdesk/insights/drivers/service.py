@@ -1,8 +1,8 @@
 """Key drivers of dissatisfaction and repeat contact, stored with their run.
 
-`key_drivers(store)` reads the per-ticket feature frame, estimates adjusted effects and segment
-disparities (statistics in `insights.drivers_stats`), writes them to `driver_effects` with an
-`insight_runs` row (kind "drivers") and returns a `DriversReport`.
+`key_drivers(store)` reads the per-ticket feature frame, estimates adjusted effects (`effects`) and
+segment disparities (`disparities`), writes them to `driver_effects` with an `insight_runs` row
+(kind "drivers", through `persistence`) and returns a `DriversReport`.
 """
 
 from __future__ import annotations
@@ -12,20 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
-from insightdesk.insights.common.features import CATEGORICAL, NUMERIC, OUTCOMES, ticket_features
-from insightdesk.insights.common.runs import latest_run_id, recorded_run
-from insightdesk.insights.drivers.stats import SEGMENTS, fit_drivers, segment_disparities
-from insightdesk.store.tables.insights import driver_effects
+from insightdesk.insights.common.features import CATEGORICAL, NUMERIC, OUTCOMES, features_between
+from insightdesk.insights.common.runs import recorded_run
+from insightdesk.insights.drivers.config import RARE_CLASS, SEGMENTS, SMALL_SAMPLE
+from insightdesk.insights.drivers.disparities import segment_disparities
+from insightdesk.insights.drivers.effects import fit_drivers, ranked
+from insightdesk.insights.drivers.persistence import write_effects
 
 if TYPE_CHECKING:
     from insightdesk.metrics.config import MetricsConfig
     from insightdesk.store import Store
-
-SMALL_SAMPLE = 500  # below this many answered tickets, intervals are wide: say so
 
 
 @dataclass
@@ -49,7 +47,7 @@ class DriversReport:
     def top(self, k: int = 15, *, significant_only: bool = False) -> pd.DataFrame:
         """The `k` largest effects, significant ones first."""
         frame = self.drivers[self.drivers["significant"]] if significant_only else self.drivers
-        return _ranked(frame).head(k)
+        return ranked(frame).head(k)
 
     def frame(self) -> pd.DataFrame:
         """Drivers and disparities in one frame (the rows of `driver_effects`)."""
@@ -67,11 +65,6 @@ class DriversReport:
             "skipped": self.skipped,
             "warnings": self.warnings,
         }
-
-
-def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
-    order = frame.assign(_sig=~frame["significant"], _abs=-frame["effect"].abs())
-    return order.sort_values(["_sig", "_abs"], kind="mergesort").drop(columns=["_sig", "_abs"])
 
 
 def key_drivers(
@@ -106,10 +99,7 @@ def key_drivers(
     if bootstrap < 20:
         raise ValueError(f"bootstrap must be at least 20 resamples for an interval, got {bootstrap}")
     began = time.perf_counter()
-    if features is None:
-        frame = ticket_features(store, since=since, until=until, config=config)
-    else:
-        frame = _between(features, since, until)
+    frame = features_between(store, since, until, config=config, features=features)
     known = int(frame[outcome].notna().sum())
     if known < min_rows:
         raise ValueError(
@@ -135,7 +125,7 @@ def key_drivers(
     if fit.n < SMALL_SAMPLE:
         warnings.append(f"small sample: {fit.n} tickets with a known {outcome}; intervals are wide")
     positives = round(fit.base_rate * fit.n)
-    if min(positives, fit.n - positives) < 50:
+    if min(positives, fit.n - positives) < RARE_CLASS:
         warnings.append(f"only {min(positives, fit.n - positives)} tickets in the rarer outcome class")
     report = DriversReport(
         outcome=outcome,
@@ -165,55 +155,7 @@ def key_drivers(
             "seed": seed,
         }
         with recorded_run(store, "drivers", params, started_by=started_by) as run:
-            rows = _rows(report.frame(), outcome, run.run_id)
-            if rows:
-                run.conn.execute(driver_effects.insert(), rows)
+            write_effects(run.conn, report.frame(), outcome, run.run_id)
             run.summary.update(report.summary())
         report.run_id = run.run_id
     return report
-
-
-def _between(frame: pd.DataFrame, since: Any, until: Any) -> pd.DataFrame:
-    from insightdesk.metrics.compute import _timestamp
-
-    keep = pd.Series(True, index=frame.index)
-    if since is not None:
-        keep &= frame["created_at"] >= pd.Timestamp(_timestamp(since, "since"))
-    if until is not None:
-        keep &= frame["created_at"] < pd.Timestamp(_timestamp(until, "until"))
-    return frame[keep]
-
-
-def _rows(frame: pd.DataFrame, outcome: str, run_id: str) -> list[dict[str, Any]]:
-    def num(value: Any) -> float | None:
-        return None if value is None or not np.isfinite(value) else float(value)
-
-    return [
-        {
-            "run_id": run_id,
-            "outcome": outcome,
-            "kind": r["kind"],
-            "feature": r["feature"],
-            "level": r["level"],
-            "effect": num(r["effect"]),
-            "ci_low": num(r["ci_low"]),
-            "ci_high": num(r["ci_high"]),
-            "p_value": num(r["p_value"]),
-            "p_adjusted": num(r["p_adjusted"]),
-            "significant": bool(r["significant"]),
-            "n": int(r["n"]),
-            "method": r["method"] if r["kind"] == "disparity" else f"{r['method']}; {r['contrast']}",
-        }
-        for r in frame.to_dict("records")
-    ]
-
-
-def load_drivers(store: Store, run_id: str | None = None) -> pd.DataFrame:
-    """The stored effects of a drivers run (default: the latest), largest significant effects first."""
-    run_id = run_id or latest_run_id(store, "drivers")
-    if run_id is None:
-        return pd.DataFrame(columns=[c.name for c in driver_effects.columns])
-    with store.engine.connect() as conn:
-        result = conn.execute(sa.select(driver_effects).where(driver_effects.c.run_id == run_id))
-        frame = pd.DataFrame(result.mappings().all(), columns=[c.name for c in driver_effects.columns])
-    return _ranked(frame).reset_index(drop=True)

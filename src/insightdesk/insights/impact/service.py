@@ -1,6 +1,7 @@
 """Impact of a change: difference-in-differences against a control segment, pre/post with trend when
 there is none (weaker), and randomised A/B tests; each analysis stored in `impact_analyses` with an
-`insight_runs` row (kind "impact"). The statistics are in `insights.impact_stats`.
+`insight_runs` row (kind "impact", through `persistence`). The statistics are in `did`, `prepost`
+and `abtests`.
 
 Ticket-level KPIs come from the per-ticket feature frame and are dated by the ticket's creation:
 a change at time T affects the tickets opened from T on.
@@ -10,180 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
-from insightdesk.insights.common.features import ticket_features
-from insightdesk.insights.common.runs import from_json, recorded_run, to_json
+from insightdesk.insights.common.features import features_between
+from insightdesk.insights.impact.abtests import ab_means, ab_proportions
+from insightdesk.insights.impact.config import GRAINS, SHARE_MDE_POINTS, WINDOW_DAYS
+from insightdesk.insights.impact.did import did_estimate
 from insightdesk.insights.impact.kpis import IMPACT_KPIS, get_impact_kpi, segment_mask
-from insightdesk.insights.impact.stats import (
-    ImpactEstimate,
-    ab_means,
-    ab_proportions,
-    did_estimate,
-    prepost_trend_estimate,
-)
+from insightdesk.insights.impact.persistence import record_impact
+from insightdesk.insights.impact.prepost import prepost_trend_estimate
+from insightdesk.insights.impact.result import ImpactResult, to_result
 from insightdesk.metrics.config import MetricsConfig
-from insightdesk.store.tables.insights import impact_analyses
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
-
-GRAINS = {"day": 1, "week": 7, "month": 28}  # months are 4-week blocks aligned on the change
-
-
-# ---- results ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImpactResult:
-    """One impact analysis: effect (treated minus control, KPI units), interval, p-value, caveats."""
-
-    kpi: str
-    unit: str
-    method: str
-    effect: float
-    ci_low: float
-    ci_high: float
-    p_value: float
-    n_treated: int
-    n_control: int
-    warnings: list[str] = field(default_factory=list)
-    detail: dict[str, Any] = field(default_factory=dict)
-    name: str | None = None
-    intervention_at: dt.datetime | None = None
-    treated: dict[str, Any] | None = None
-    control: dict[str, Any] | None = None
-    analysis_id: str | None = None
-
-    @property
-    def significant(self) -> bool:
-        return bool(self.ci_low > 0 or self.ci_high < 0)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"significant": self.significant}
-
-    def series(self) -> pd.DataFrame:
-        """Per-period values behind the estimate (period index relative to the change)."""
-        return pd.DataFrame(self.detail.get("series", []))
-
-
-def _result(estimate: ImpactEstimate, kpi: str, unit: str, definition: str, **context: Any) -> ImpactResult:
-    detail = dict(estimate.detail) | {"kpi_definition": definition, "unit": unit}
-    return ImpactResult(
-        kpi=kpi,
-        unit=unit,
-        method=estimate.method,
-        effect=estimate.effect,
-        ci_low=estimate.ci_low,
-        ci_high=estimate.ci_high,
-        p_value=estimate.p_value,
-        n_treated=estimate.n_treated,
-        n_control=estimate.n_control,
-        warnings=list(estimate.warnings),
-        detail=detail,
-        **context,
-    )
-
-
-def record_impact(store: Store, result: ImpactResult, *, created_by: str = "cli") -> str:
-    """Store an analysis (and its run); returns its id, also set on `result.analysis_id`."""
-    params = {
-        "name": result.name,
-        "kpi": result.kpi,
-        "method": result.method,
-        "intervention_at": result.intervention_at,
-        "treated": result.treated,
-        "control": result.control,
-    }
-    with recorded_run(store, "impact", params, started_by=created_by) as run:
-        run.conn.execute(
-            impact_analyses.insert().values(
-                analysis_id=run.run_id,
-                name=result.name,
-                kpi=result.kpi,
-                method=result.method,
-                intervention_at=result.intervention_at,
-                treated=None if result.treated is None else to_json(result.treated),
-                control=None if result.control is None else to_json(result.control),
-                effect=_finite(result.effect),
-                ci_low=_finite(result.ci_low),
-                ci_high=_finite(result.ci_high),
-                p_value=_finite(result.p_value),
-                n_treated=result.n_treated,
-                n_control=result.n_control,
-                warnings=to_json(result.warnings),
-                detail=to_json(result.detail),
-                created_by=created_by,
-                created_at=run.started_at,
-            )
-        )
-        run.summary.update(
-            effect=result.effect, ci_low=result.ci_low, ci_high=result.ci_high, p_value=result.p_value
-        )
-    result.analysis_id = run.run_id
-    return run.run_id
-
-
-def _finite(value: float) -> float | None:
-    return float(value) if value is not None and np.isfinite(value) else None
-
-
-def list_impact(store: Store, limit: int = 50) -> pd.DataFrame:
-    """Stored analyses, most recent first (treated, control, warnings parsed from JSON)."""
-    columns = [c.name for c in impact_analyses.columns if c.name != "detail"]
-    query = (
-        sa.select(*[impact_analyses.c[c] for c in columns])
-        .order_by(impact_analyses.c.created_at.desc(), impact_analyses.c.analysis_id.desc())
-        .limit(limit)
-    )
-    with store.engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).mappings().all(), columns=columns)
-    for column in ("treated", "control", "warnings"):
-        frame[column] = frame[column].map(from_json)
-    return frame
-
-
-def get_impact(store: Store, analysis_id: str) -> ImpactResult:
-    """One stored analysis, as it was computed."""
-    with store.engine.connect() as conn:
-        row = (
-            conn.execute(sa.select(impact_analyses).where(impact_analyses.c.analysis_id == analysis_id))
-            .mappings()
-            .one_or_none()
-        )
-    if row is None:
-        raise KeyError(f"no impact analysis {analysis_id!r}")
-    detail = from_json(row["detail"]) or {}
-    return ImpactResult(
-        kpi=row["kpi"],
-        unit=detail.get("unit", ""),
-        method=row["method"],
-        effect=_nan(row["effect"]),
-        ci_low=_nan(row["ci_low"]),
-        ci_high=_nan(row["ci_high"]),
-        p_value=_nan(row["p_value"]),
-        n_treated=row["n_treated"],
-        n_control=row["n_control"],
-        warnings=from_json(row["warnings"]) or [],
-        detail=detail,
-        name=row["name"],
-        intervention_at=row["intervention_at"],
-        treated=from_json(row["treated"]),
-        control=from_json(row["control"]),
-        analysis_id=row["analysis_id"],
-    )
-
-
-def _nan(value: float | None) -> float:
-    return float("nan") if value is None else float(value)
-
-
-# ---- segments and the ticket frame -------------------------------------------------------------------
 
 
 def _window(
@@ -203,18 +47,6 @@ def _window(
     return at, start, end
 
 
-def _frame(
-    store: Store, features: pd.DataFrame | None, start: dt.datetime, end: dt.datetime, cfg: MetricsConfig
-) -> pd.DataFrame:
-    if features is None:
-        return ticket_features(store, since=start, until=end, config=cfg)
-    created = features["created_at"]
-    return features[(created >= pd.Timestamp(start)) & (created < pd.Timestamp(end))]
-
-
-# ---- difference-in-differences and pre/post ---------------------------------------------------------
-
-
 def estimate_impact(
     store: Store,
     kpi: str,
@@ -224,7 +56,7 @@ def estimate_impact(
     *,
     since: Any = None,
     until: Any = None,
-    window_days: int = 84,
+    window_days: int = WINDOW_DAYS,
     grain: str = "week",
     cluster: str | None = "customer_id",
     alpha: float = 0.05,
@@ -244,7 +76,7 @@ def estimate_impact(
         raise ValueError(f"unknown grain {grain!r}: use day, week or month")
     cfg = config or MetricsConfig()
     at, start, end = _window(intervention_at, since, until, window_days)
-    frame = _frame(store, features, start, end, cfg)
+    frame = features_between(store, start, end, config=cfg, features=features)
     if frame.empty:
         raise ValueError(f"no tickets created between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
     in_treated = segment_mask(frame, treated, "treated")
@@ -280,14 +112,11 @@ def estimate_impact(
         if overlap:
             raise ValueError(f"treated and control segments overlap ({overlap} tickets are in both)")
         estimate = did_estimate(data[in_treated | in_control], cluster=cluster or None, alpha=alpha)
-    result = _result(estimate, spec.name, spec.unit, spec.definition, **context)
+    result = to_result(estimate, spec.name, spec.unit, spec.definition, **context)
     result.detail |= {"grain": grain, "since": start, "until": end, "alpha": alpha}
     if record:
         record_impact(store, result, created_by=created_by)
     return result
-
-
-# ---- A/B tests -------------------------------------------------------------------------------------
 
 
 def ab_test(
@@ -313,17 +142,17 @@ def ab_test(
             _counts(control, "control"),
             _counts(treatment, "treatment"),
             alpha=alpha,
-            mde=(5.0 if mde is None else mde) / 100,
+            mde=(SHARE_MDE_POINTS if mde is None else mde) / 100,
             power=power,
         )
         unit = unit or "percentage points"
     elif kind == "mean":
-        estimate = ab_means(control, treatment, alpha=alpha, mde=mde, power=power)  # type: ignore[arg-type]
+        estimate = ab_means(control, treatment, alpha=alpha, mde=mde, power=power)
         unit = unit or "outcome units"
     else:
         raise ValueError(f"unknown kind {kind!r}: use proportion or mean")
     known = IMPACT_KPIS.get(kpi)
-    result = _result(
+    result = to_result(
         estimate,
         kpi,
         known.unit if known else unit,
@@ -420,14 +249,7 @@ def ab_test_segments(
     spec = get_impact_kpi(kpi)
     cfg = config or MetricsConfig()
     start, end = _timestamp(since, "since"), _timestamp(until, "until")
-    if features is None:
-        frame = ticket_features(store, since=start, until=end, config=cfg)
-    else:
-        frame = features
-        if start is not None:
-            frame = frame[frame["created_at"] >= pd.Timestamp(start)]
-        if end is not None:
-            frame = frame[frame["created_at"] < pd.Timestamp(end)]
+    frame = features_between(store, start, end, config=cfg, features=features)
     y = spec.value(frame, cfg)
     in_t, in_c = segment_mask(frame, treated, "treated"), segment_mask(frame, control, "control")
     if (in_t & in_c).any():
@@ -440,12 +262,12 @@ def ab_test_segments(
             (round(a.sum() / 100), len(a)),
             (round(b.sum() / 100), len(b)),
             alpha=alpha,
-            mde=(5.0 if mde is None else mde) / 100,
+            mde=(SHARE_MDE_POINTS if mde is None else mde) / 100,
             power=power,
         )
     else:
         estimate = ab_means(a.to_numpy(), b.to_numpy(), alpha=alpha, mde=mde, power=power)
-    result = _result(
+    result = to_result(
         estimate,
         spec.name,
         spec.unit,

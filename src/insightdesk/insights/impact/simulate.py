@@ -16,13 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from insightdesk.insights.impact.stats import (
-    ImpactEstimate,
-    ab_means,
-    ab_proportions,
-    did_estimate,
-    prepost_trend_estimate,
-)
+from insightdesk.insights.common.threads import one_thread
+from insightdesk.insights.impact.abtests import ab_means, ab_proportions
+from insightdesk.insights.impact.did import did_estimate
+from insightdesk.insights.impact.estimate import ImpactEstimate
+from insightdesk.insights.impact.prepost import prepost_trend_estimate
 
 PERIODS = np.arange(-8, 8)  # 8 weeks before the change, 8 after
 
@@ -134,7 +132,6 @@ class Coverage:
 def coverage(design: str, runs: int = 200, seed: int = 0) -> Coverage:
     """Run `design` (a key of DESIGNS) `runs` times with independent seeded streams."""
     from statsmodels.stats.proportion import proportion_confint
-    from threadpoolctl import threadpool_limits
 
     if design not in DESIGNS:
         raise ValueError(f"unknown design {design!r}: use one of {', '.join(DESIGNS)}")
@@ -144,7 +141,7 @@ def coverage(design: str, runs: int = 200, seed: int = 0) -> Coverage:
     estimates, widths = [], []
     truth = float("nan")
     for stream in streams:
-        with threadpool_limits(1):
+        with one_thread():
             estimate, truth = DESIGNS[design](np.random.default_rng(stream))
         covered += estimate.ci_low <= truth <= estimate.ci_high
         detected += estimate.significant

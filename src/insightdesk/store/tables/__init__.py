@@ -10,15 +10,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 # Registration order is the documented table order, so these imports must not be sorted.
-from insightdesk.store.tables import canonical
+from insightdesk.store.tables import people
 
+from insightdesk.store.tables import work  # isort: skip
+from insightdesk.store.tables import bookkeeping  # isort: skip
 from insightdesk.store.tables import text  # isort: skip
 from insightdesk.store.tables import governance  # isort: skip
 from insightdesk.store.tables import insights  # isort: skip
 from insightdesk.store.tables import rollups  # isort: skip
-from insightdesk.store.tables.canonical import ENTITY_TABLES, documented_column, metadata
+from insightdesk.store.tables.base import documented_column, metadata  # isort: skip
+from insightdesk.store.tables.canonical import ENTITY_TABLES  # isort: skip
 
-AREAS = (canonical, text, governance, insights, rollups)
+# One module per area, in registration order (people, work and bookkeeping are the canonical model).
+AREAS = (people, work, bookkeeping, text, governance, insights, rollups)
 
 
 def load_all_tables() -> sa.MetaData:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightdesk.store.tables.canonical import documented_column as _col
-from insightdesk.store.tables.canonical import metadata
+from insightdesk.store.tables.base import documented_column as _col
+from insightdesk.store.tables.base import metadata
 
 insight_runs = sa.Table(
     "insight_runs",

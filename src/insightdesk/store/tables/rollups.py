@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightdesk.store.tables.canonical import documented_column as _col
-from insightdesk.store.tables.canonical import metadata
+from insightdesk.store.tables.base import documented_column as _col
+from insightdesk.store.tables.base import metadata
 
 # The metrics layer owns the dimensions; the store only names the columns, so this list is kept
 # equal to metrics.dimensions' ticket, team and customer dimensions by tests/metrics (test_rollup_dims).

@@ -1,0 +1,121 @@
+"""Which records a principal reaches, and the dashboard's record filters as SQL conditions.
+
+The route has already checked the role's permission; these conditions apply its row scope (all,
+team, own) and the filter bar, so every read of tickets or feedback narrows rows the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from insightdesk.governance.clock import sha256
+from insightdesk.governance.roles import Principal, Scope
+from insightdesk.store.tables.canonical import customers, feedback, teams, tickets
+
+
+class RecordNotFound(LookupError):
+    """No such record within the caller's scope (deliberately the same answer for both)."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """Filters of record lists; the same names as the dashboard's filter bar."""
+
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    channel: str | None = None
+    team: str | None = None
+    product: str | None = None
+    tier: str | None = None
+    region: str | None = None
+    language: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    status: str | None = None
+    problem_id: str | None = None
+    scale: str | None = None
+
+    def active(self) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in asdict(self).items() if v}
+
+
+def pseudonym(customer_id: str | None) -> str | None:
+    """A stable stand-in for a customer id (ids can embed handles or emails)."""
+    return None if customer_id is None else "cust-" + sha256("insightdesk:" + customer_id)[:12]
+
+
+def scope_condition(principal: Principal, t: Any = tickets) -> Any:
+    """Which tickets the principal reaches."""
+    scope = principal.scope
+    if scope is Scope.ALL:
+        return sa.true()
+    if scope is Scope.TEAM:
+        return t.c.team_id.in_(list(principal.team_ids)) if principal.team_ids else sa.false()
+    if scope is Scope.OWN:
+        return t.c.agent_id == principal.agent_id if principal.agent_id else sa.false()
+    return sa.false()
+
+
+def feedback_scope(principal: Principal) -> Any:
+    """Feedback reached: through its ticket's scope; agents also the feedback about them."""
+    if principal.scope is Scope.ALL:
+        return sa.true()
+    ticket_ok = feedback.c.ticket_id.in_(sa.select(tickets.c.id).where(scope_condition(principal)))
+    if principal.scope is Scope.OWN and principal.agent_id:
+        return sa.or_(ticket_ok, feedback.c.agent_id == principal.agent_id)
+    return ticket_ok
+
+
+def ticket_filters(w: Where) -> list[Any]:
+    """Conditions on `tickets` for the filters of `w` that apply to tickets."""
+    cond: list[Any] = []
+    if w.since:
+        cond.append(tickets.c.created_at >= w.since)
+    if w.until:
+        cond.append(tickets.c.created_at < w.until)
+    for name in ("channel", "product", "region", "language", "category", "priority", "status", "problem_id"):
+        value = getattr(w, name)
+        if value:
+            cond.append(tickets.c[name] == value)
+    if w.team:
+        cond.append(
+            tickets.c.team_id.in_(
+                sa.select(teams.c.id).where(sa.or_(teams.c.name == w.team, teams.c.id == w.team))
+            )
+        )
+    if w.tier:
+        cond.append(tickets.c.customer_id.in_(sa.select(customers.c.id).where(customers.c.tier == w.tier)))
+    return cond
+
+
+def feedback_filters(w: Where) -> list[Any]:
+    """Conditions on `feedback`: its own date, scale, channel and language, the rest through its ticket."""
+    cond: list[Any] = []
+    if w.since:
+        cond.append(feedback.c.answered_at >= w.since)
+    if w.until:
+        cond.append(feedback.c.answered_at < w.until)
+    if w.scale:
+        cond.append(feedback.c.scale == w.scale)
+    if w.channel:
+        cond.append(feedback.c.channel == w.channel)
+    if w.language:
+        cond.append(feedback.c.language == w.language)
+    ticket_cond = ticket_filters(
+        Where(
+            team=w.team,
+            product=w.product,
+            tier=w.tier,
+            region=w.region,
+            category=w.category,
+            priority=w.priority,
+            problem_id=w.problem_id,
+        )
+    )
+    if ticket_cond:
+        cond.append(feedback.c.ticket_id.in_(sa.select(tickets.c.id).where(*ticket_cond)))
+    return cond

@@ -1,0 +1,49 @@
+"""SQL shared by the ingest stages: quoting, literals, the record hash, a field check, one value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    """The first value of the one row an aggregate query returns (count, min...)."""
+    row = con.execute(sql).fetchone()
+    if row is None:  # an aggregate always has a row; anything else is a bug in the caller's SQL
+        raise RuntimeError(f"expected one row from: {sql}")
+    return row[0]
+
+
+def hash_sql(columns: list[str]) -> str:
+    """Content hash of a record: equal hash, unchanged record.
+
+    DuckDB's own hash() over the typed values: an order of magnitude cheaper than md5 of their text.
+    It is stable within a DuckDB version; after an upgrade that changed it, a re-run would count
+    identical records as updated once (their history would show no difference), never lose one.
+    """
+    return f"CAST(hash({', '.join(q(c) for c in columns)}) AS VARCHAR)"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A failed-when condition on one field, with the reason shown to the user."""
+
+    field: str
+    condition: str
+    value: str
+    reason: str
+    reason_sql: str | None = None  # when the reason needs values from the row
+
+    def reason_expr(self) -> str:
+        return self.reason_sql or lit(self.reason)

@@ -1,0 +1,159 @@
+"""Every route against the role matrix, over real HTTP, for every role and for no account.
+
+A route without a rule fails here (test_every_route_declares_a_rule), and so does a route
+without an example request below, so nothing new slips past the matrix.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from insightdesk.api.app import PUBLIC_PATHS, create_app, route_rules
+from insightdesk.api.state import ServerSettings
+from insightdesk.governance.roles import MATRIX, Permission, Role
+from tests.support.web_server import ROLES, LiveServer, live_server
+
+Routes = tuple[list[tuple[str, str, Permission | None]], list[str]]
+
+
+@pytest.fixture(scope="module")
+def server() -> LiveServer:
+    return live_server()
+
+
+@pytest.fixture(scope="module")
+def routes(tmp_path_factory: pytest.TempPathFactory) -> Routes:
+    app = create_app(str(tmp_path_factory.mktemp("routes") / "empty.duckdb"), ServerSettings(warm_up=False))
+    try:
+        return route_rules(app)
+    finally:
+        app.state.insightdesk.close()
+
+
+def _upload() -> dict[str, tuple[str, bytes, str]]:
+    team = f"T-{uuid.uuid4().hex[:8]}"
+    body = f"id,name,support_tier\n{team},Route test team,L1\n".encode()
+    return {"file": ("teams.csv", body, "text/csv")}
+
+
+def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
+    """A real request for the route (None: no example yet, which fails the test)."""
+    ids = {
+        "{kpi}": "csat",
+        "{ticket_id}": s.scope["ticket_id"],
+        "{customer_id}": s.scope["customer_id"],
+        "{token_id}": "tok_doesnotexist",
+        "{username}": "viewer",
+        "{name}": "dashboard.min_n",
+        "{key:path}": "category:none",
+        "{alert_id}": "no-such-alert",
+        "{analysis_id}": "no-such-analysis",
+    }
+    url = path
+    for k, v in ids.items():
+        url = url.replace(k, v)
+    if "{" in url:
+        return None
+    bodies: dict[tuple[str, str], dict[str, object]] = {
+        ("POST", "/api/v1/auth/login"): {"json": {"username": "nobody", "password": "not-a-password"}},
+        ("POST", "/api/v1/auth/logout"): {},
+        ("POST", "/api/v1/tokens"): {"json": {"name": "route test", "days": 1}},
+        ("DELETE", "/api/v1/tokens/{token_id}"): {},
+        ("POST", "/api/v1/users"): {
+            "json": {"username": f"u{uuid.uuid4().hex[:10]}", "password": "a-long-password", "role": "viewer"}
+        },
+        ("PATCH", "/api/v1/users/{username}"): {"json": {}},
+        ("POST", "/api/v1/ingest"): {"files": _upload(), "data": {"kind": "teams", "profile": "generic"}},
+        ("POST", "/login"): {"data": {"username": "nobody", "password": "x", "csrf_token": "x"}},
+        ("POST", "/logout"): {},
+        ("POST", "/upload"): {"files": _upload(), "data": {"kind": "teams", "profile": "generic"}},
+        ("POST", "/admin/users"): {"data": {"action": "enable", "username": "viewer"}},
+        ("PUT", "/api/v1/settings/{name}"): {"json": {"value": 30}},
+        ("DELETE", "/api/v1/settings/{name}"): {},
+        ("POST", "/admin/settings"): {"data": {"name": "dashboard.min_n", "value": "30"}},
+        ("PATCH", "/api/v1/insights/backlog/{key:path}"): {"json": {"note": "route test"}},
+        ("PATCH", "/api/v1/insights/alerts/{alert_id}"): {"json": {"status": "closed"}},
+        ("POST", "/alerts/status"): {"data": {"alert_id": "no-such-alert", "status": "closed"}},
+        ("POST", "/painpoints/detail"): {"data": {"key": "category:none", "note": "x"}},
+    }
+    if method == "GET":
+        return {"url": url}
+    if (method, path) not in bodies:
+        return None
+    return {"url": url, **bodies[(method, path)]}
+
+
+def test_every_route_declares_a_rule(routes: Routes) -> None:
+    api, others = routes
+    assert len(api) > 30
+    missing = [f"{m} {p}" for m, p, rule in api if rule is None]
+    assert missing == [], f"routes without Depends(require(...)): {missing}"
+    assert set(others) <= PUBLIC_PATHS, (
+        f"non-API routes outside the public list: {set(others) - PUBLIC_PATHS}"
+    )
+
+
+def test_every_route_has_an_example(routes: Routes, server: LiveServer) -> None:
+    missing = [f"{m} {p}" for m, p, _ in routes[0] if example(m, p, server) is None]
+    assert missing == [], f"add an example request for: {missing}"
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_every_route_answers_each_role_as_the_matrix_says(
+    role: str | None, routes: list[object], server: LiveServer
+) -> None:
+    wrong = []
+    with server.client(role, follow_redirects=False) as client:
+        for method, path, rule in routes[0]:
+            req = example(method, path, server)
+            assert req is not None
+            url = req.pop("url")
+            response = client.request(method, str(url), headers={"accept": "application/json"}, **req)  # type: ignore[arg-type]
+            status = response.status_code
+            if status >= 500:
+                wrong.append(f"{role} {method} {path}: {status} {response.text[:200]}")
+            elif rule is Permission.PUBLIC:
+                if status == 403 and path != "/login":
+                    wrong.append(f"{role} {method} {path}: public route answered 403")
+            elif role is None:
+                if status != 401:
+                    wrong.append(f"anonymous {method} {path}: {status}, expected 401")
+            elif rule in MATRIX[Role(role)]:
+                if status in (401, 403):
+                    wrong.append(f"{role} {method} {path}: {status} but the matrix grants {rule.value}")
+            elif status != 403:
+                wrong.append(f"{role} {method} {path}: {status} but the matrix denies {rule.value}")
+            elif response.json()["error"]["code"] != "forbidden":
+                wrong.append(f"{role} {method} {path}: refused without the error shape")
+    assert wrong == []
+
+
+def test_static_assets_and_docs_are_served_locally(server: LiveServer) -> None:
+    with server.client() as client:
+        for path in (
+            "/static/vendor/vega.min.js",
+            "/static/vendor/vega-lite.min.js",
+            "/static/vendor/vega-embed.min.js",
+            "/static/app.js",
+            "/static/app.css",
+            "/static/swagger/swagger-ui-bundle.js",
+            "/openapi.json",
+        ):
+            assert client.get(path).status_code == 200, path
+        docs = client.get("/docs").text
+        assert "/static/swagger/swagger-ui-bundle.js" in docs
+        assert "cdn" not in docs.lower()
+    templates = Path(__file__).resolve().parents[2] / "src" / "insightdesk" / "web" / "templates"
+    for page in templates.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text, f"{page.name} points outside the app"
+
+
+def test_unauthenticated_page_redirects_to_login(server: LiveServer) -> None:
+    with server.client(follow_redirects=False) as client:
+        r = client.get("/trends", headers={"accept": "text/html"})
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/login")
