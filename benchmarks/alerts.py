@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=None, help="write results as JSON here")
     args = parser.parse_args(argv)
 
-    from insightdesk.insights.alerts.anomalies import DetectionConfig, detect
+    from insightdesk.insights.alerts.anomalies import detect
+    from insightdesk.insights.alerts.config import DetectionConfig
     from insightdesk.insights.alerts.series import data_end, kpi_cells, scannable_kpis
     from insightdesk.insights.alerts.service import run_alerts
     from insightdesk.store import open_store

@@ -27,7 +27,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from insightdesk.insights.alerts.anomalies import DetectionConfig, detect  # noqa: E402
+from insightdesk.insights.alerts.anomalies import detect  # noqa: E402
+from insightdesk.insights.alerts.config import DetectionConfig  # noqa: E402
 from insightdesk.metrics.stats import wilson  # noqa: E402
 
 WEEKDAY = np.array([1.25, 1.15, 1.1, 1.05, 0.95, 0.45, 0.35])
@@ -217,7 +218,7 @@ def _markdown_simulated(r: dict) -> str:
 
 def desk(tickets: int, seed: int, text: bool) -> dict:
     from insightdesk.ingest import ingest_file
-    from insightdesk.insights.alerts.service import ThresholdRule, run_alerts
+    from insightdesk.insights.alerts import ThresholdRule, run_alerts
     from insightdesk.sample.generate import generate_desk
     from insightdesk.sample.generic import GENERIC_KINDS
     from insightdesk.store import open_store

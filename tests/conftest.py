@@ -1,14 +1,15 @@
 """Real stores for tests: a DuckDB file in a temp dir and a fresh PostgreSQL database per test.
 
-One behaviour suite runs on both engines through the `store` fixture's parameters.
-PostgreSQL tests skip (with the reason) when no server answers, unless
+One behaviour suite runs on both engines through one parametrised fixture, `engine`, that `store_url`,
+`store` and the loaded stores of the folders' conftest.py files build on. Loaded stores are built once
+per session (`loaded_stores`, `sample_db`) and copied for a test that writes. PostgreSQL tests skip (with the reason) when no server answers, unless
 INSIGHTDESK_REQUIRE_POSTGRES=1 (CI sets it), where they fail instead.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +18,24 @@ import sqlalchemy as sa
 
 from insightdesk.config import reset_settings
 from insightdesk.store import Store, open_store
+from tests.support.stores import (
+    PG_ADMIN_URL,
+    LoadedStores,
+    pg_admin_engine,
+    pg_create,
+    pg_db_name,
+    pg_db_url,
+    pg_drop,
+)
+from tests.support.web_server import LiveServer, compute_insights, live_server, sample_db_file
 
-PG_ADMIN_URL = os.environ.get("INSIGHTDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# One migrated empty database per process (pytest-xdist workers are processes).
 _TEMPLATE_DB = f"insightdesk_tmpl_{os.getpid()}"
+
+# The one parametrisation of engines: every test that runs on both asks for `engine` (directly or
+# through `store_url`, `store` or a loaded store of a folder's conftest.py).
+ENGINES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(autouse=True)
@@ -31,20 +46,11 @@ def fresh_settings() -> Iterator[None]:
     reset_settings()
 
 
-def _pg_admin_engine() -> sa.Engine:
-    url = PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    return sa.create_engine(url, isolation_level="AUTOCOMMIT")
-
-
-def _pg_db_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A migrated template database; each test clones it (much faster than migrating)."""
     try:
-        engine = _pg_admin_engine()
+        engine = pg_admin_engine()
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
     except Exception as exc:
@@ -54,38 +60,80 @@ def pg_template() -> Iterator[str]:
     with engine.connect() as conn:
         conn.execute(sa.text(f'drop database if exists "{_TEMPLATE_DB}"'))
         conn.execute(sa.text(f'create database "{_TEMPLATE_DB}"'))
-    with open_store(_pg_db_url(_TEMPLATE_DB)) as store:
+    engine.dispose()
+    with open_store(pg_db_url(_TEMPLATE_DB)) as store:
         assert store.count("tickets") == 0
     yield _TEMPLATE_DB
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'drop database if exists "{_TEMPLATE_DB}" with (force)'))
-    engine.dispose()
+    pg_drop(_TEMPLATE_DB)
 
 
 @pytest.fixture
 def pg_url(pg_template: str) -> Iterator[str]:
-    name = f"insightdesk_test_{uuid.uuid4().hex[:12]}"
-    engine = _pg_admin_engine()
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}" template "{pg_template}"'))
-    yield _pg_db_url(name)
-    with engine.connect() as conn:
-        conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
-    engine.dispose()
+    name = pg_db_name("test")
+    yield pg_create(name, pg_template)
+    pg_drop(name)
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a fresh store lives: a DuckDB file path or a PostgreSQL URL."""
-    if request.param == "duckdb":
-        return str(tmp_path / "store.duckdb")
-    return request.getfixturevalue("pg_url")
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """`duckdb` or `postgres`: a test asking for it runs once on each engine."""
+    return str(request.param)
 
 
 @pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
+def store_url(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a fresh store lives: a DuckDB file path or a PostgreSQL URL."""
+    if engine == "duckdb":
+        return str(tmp_path / "store.duckdb")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(scope="session")
+def duckdb_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated empty DuckDB file: `store` copies it, as PostgreSQL clones `pg_template`."""
+    path = tmp_path_factory.mktemp("template") / "empty.duckdb"
+    with open_store(path) as created:
+        assert created.count("tickets") == 0
+    return path
+
+
+@pytest.fixture
+def store(engine: str, store_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A fresh, migrated, empty store on each engine (`store_url` stays unmigrated until opened)."""
+    if engine == "duckdb":
+        shutil.copyfile(request.getfixturevalue("duckdb_template"), store_url)
     with open_store(store_url) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def loaded_stores(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LoadedStores]:
+    """Stores loaded once per session and engine (see tests/support/stores.py)."""
+    stores = LoadedStores(
+        tmp_path_factory.mktemp("loaded"), lambda: str(request.getfixturevalue("pg_template"))
+    )
+    yield stores
+    stores.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db() -> Path:
+    """The bundled sample in a DuckDB file, built once per session: copy it before writing."""
+    return sample_db_file()
+
+
+@pytest.fixture(scope="session")
+def server() -> LiveServer:
+    """`insightdesk serve` on a copy of the sample, one account and token per role (tests/support/web_server.py)."""
+    return live_server()
+
+
+@pytest.fixture(scope="session")
+def insights_server() -> LiveServer:
+    """Like `server`, with every insight of the quickstart computed first."""
+    return live_server("insights", prepare=compute_insights)
 
 
 @pytest.fixture
@@ -93,3 +141,27 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"../shared/data is not beside this clone ({SHARED_DATA}); real-data tests need it")
     return SHARED_DATA
+
+
+# ---- pytest-xdist (`--dist loadgroup`, scripts/test.sh) ------------------------------------------
+# Tests that share what is built once per worker run on one worker, so it is built once: the live
+# servers and the sample store in one group, a module's module-scoped fixture in its module's group.
+# Every other test is scheduled on its own.
+SAMPLE_GROUP = "sample-and-servers"
+_SAMPLE_FIXTURES = {"server", "insights_server", "sample_db", "fuzz_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        names = set(getattr(item, "fixturenames", ()))
+        if names & _SAMPLE_FIXTURES:
+            item.add_marker(pytest.mark.xdist_group(SAMPLE_GROUP))
+            continue
+        definitions = getattr(item, "_fixtureinfo", None)
+        if definitions is None:
+            continue
+        scopes = {d.scope for defs in definitions.name2fixturedefs.values() for d in defs}
+        if scopes & {"module", "package", "class"}:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))

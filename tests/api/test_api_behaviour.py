@@ -14,12 +14,7 @@ import pytest
 
 from insightdesk.metrics import compute
 from insightdesk.store import open_store
-from tests.support.web_server import PASSWORD, LiveServer, live_server
-
-
-@pytest.fixture(scope="module")
-def server() -> LiveServer:
-    return live_server()
+from tests.support.web_server import PASSWORD, LiveServer
 
 
 def _audit(server: LiveServer, **params: str) -> list[dict]:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
 from insightdesk.api.app import create_app
 from insightdesk.api.state import ServerSettings
 from insightdesk.governance import tokens, users
 from insightdesk.store import open_store
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def test_app_serves_an_empty_store_on_both_engines(store_url: str) -> None:

@@ -18,13 +18,13 @@ HEAVY = {"/api/v1/overview", "/api/v1/alerts", "/api/v1/pain-points", "/api/v1/c
 
 
 @pytest.fixture(scope="module")
-def server() -> LiveServer:
+def fuzz_server() -> LiveServer:
     return live_server("fuzz", warm_up=False)
 
 
-def test_no_operation_answers_a_server_error(server: LiveServer) -> None:
-    schema = schemathesis.openapi.from_url(f"{server.base_url}/openapi.json")
-    headers = {"Authorization": f"Bearer {server.tokens['admin']}"}
+def test_no_operation_answers_a_server_error(fuzz_server: LiveServer) -> None:
+    schema = schemathesis.openapi.from_url(f"{fuzz_server.base_url}/openapi.json")
+    headers = {"Authorization": f"Bearer {fuzz_server.tokens['admin']}"}
     failures: list[str] = []
     answered: list[int] = []
     seen = 0
@@ -42,7 +42,7 @@ def test_no_operation_answers_a_server_error(server: LiveServer) -> None:
         )
         @hypothesis.given(case=operation.as_strategy())
         def run(case: object) -> None:
-            response = case.call(base_url=server.base_url, headers=headers, timeout=60)  # type: ignore[attr-defined]
+            response = case.call(base_url=fuzz_server.base_url, headers=headers, timeout=60)  # type: ignore[attr-defined]
             answered.append(response.status_code)
             if response.status_code >= 500:
                 failures.append(

@@ -14,14 +14,9 @@ import pytest
 from insightdesk.api.app import PUBLIC_PATHS, create_app, route_rules
 from insightdesk.api.state import ServerSettings
 from insightdesk.governance.roles import MATRIX, Permission, Role
-from tests.support.web_server import ROLES, LiveServer, live_server
+from tests.support.web_server import ROLES, LiveServer
 
 Routes = tuple[list[tuple[str, str, Permission | None]], list[str]]
-
-
-@pytest.fixture(scope="module")
-def server() -> LiveServer:
-    return live_server()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ from insightdesk.governance import tokens, users
 from insightdesk.store import open_store
 from insightdesk.store.tables.canonical import feedback, interactions, tickets
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 T0 = dt.datetime(2026, 1, 5, 9, 0)
 RAW = "Hi, I am Sarah Miller, call me on +44 20 7946 0958: the app charged my card twice"
 REDACTED = "Hi, I am <PERSON_1>, call me on <PHONE_1>: the app charged my card twice"

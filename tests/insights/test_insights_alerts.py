@@ -16,16 +16,18 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from insightdesk.insights.alerts.anomalies import DetectionConfig, detect
-from insightdesk.insights.alerts.channels import LogChannel, WebhookChannel
-from insightdesk.insights.alerts.service import (
+from insightdesk.insights.alerts import (
     AlertError,
+    DetectionConfig,
+    LogChannel,
     ThresholdRule,
+    WebhookChannel,
     list_alerts,
     load_rules,
     run_alerts,
     set_alert_status,
 )
+from insightdesk.insights.alerts.anomalies import detect
 from insightdesk.store import Store, open_store
 
 WEEKDAY_PROFILE = np.array([1.25, 1.15, 1.1, 1.05, 0.95, 0.45, 0.35])

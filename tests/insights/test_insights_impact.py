@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from insightdesk.cli import app
 from insightdesk.insights.common.features import ticket_features
-from insightdesk.insights.impact.service import (
+from insightdesk.insights.impact import (
     ab_test,
     ab_test_frame,
     ab_test_segments,
@@ -24,8 +24,10 @@ from insightdesk.insights.impact.service import (
     get_impact,
     list_impact,
 )
+from insightdesk.insights.impact.abtests import ab_means, ab_proportions
+from insightdesk.insights.impact.did import did_estimate
+from insightdesk.insights.impact.prepost import prepost_trend_estimate
 from insightdesk.insights.impact.simulate import DESIGNS, coverage
-from insightdesk.insights.impact.stats import ab_means, ab_proportions, did_estimate, prepost_trend_estimate
 from insightdesk.sample.generate import generate_desk
 from insightdesk.sample.generic import GENERIC_KINDS
 from insightdesk.store import Store, open_store

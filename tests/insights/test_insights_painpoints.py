@@ -20,30 +20,27 @@ from scipy import stats as st
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, proportions_ztest
 from typer.testing import CliRunner
 
-from insightdesk.insights.painpoints.backlog import (
-    TRANSITIONS,
+from insightdesk.insights.painpoints import (
     BacklogError,
+    PainpointConfig,
+    PainpointDataError,
+    PainpointNotFound,
     backlog_entry,
     backlog_frame,
     backlog_history,
-    update_painpoint,
-)
-from insightdesk.insights.painpoints.config import PainpointConfig, load_config
-from insightdesk.insights.painpoints.data import (
-    Codes,
-    PainpointDataError,
-    Window,
-    aggregate_painpoints,
-    resolve_window,
-)
-from insightdesk.insights.painpoints.ranking import (
-    PainpointNotFound,
     get_painpoint,
     list_painpoints,
     list_runs,
+    load_config,
     rank_painpoints,
+    update_painpoint,
 )
-from insightdesk.insights.painpoints.scoring import clopper_pearson, newcombe_interval, score_painpoints
+from insightdesk.insights.painpoints.backlog import TRANSITIONS
+from insightdesk.insights.painpoints.codes import Codes
+from insightdesk.insights.painpoints.comparisons import clopper_pearson, newcombe_interval
+from insightdesk.insights.painpoints.data import aggregate_painpoints
+from insightdesk.insights.painpoints.scoring import score_painpoints
+from insightdesk.insights.painpoints.window import Window, resolve_window
 from insightdesk.metrics.fixtures import insert, ref
 from insightdesk.store import Store
 from insightdesk.store.tables.text import text_analyses, themes
@@ -343,7 +340,7 @@ def test_an_empty_store_says_what_to_do(store: Store) -> None:
 
 
 def _sums(**values: float) -> dict[str, float]:
-    from insightdesk.insights.painpoints.data import CUSTOMER_SUMS, SUMS
+    from insightdesk.insights.painpoints.facts import CUSTOMER_SUMS, SUMS
 
     row = dict.fromkeys((*SUMS, *CUSTOMER_SUMS), 0.0)
     row.update(values)

@@ -20,9 +20,7 @@ from typer.testing import CliRunner
 from insightdesk.cli import app
 from insightdesk.ingest import ingest_file
 from insightdesk.insights.common.features import ticket_features
-from insightdesk.insights.risk.evaluation import auc_delong, drift_table, feature_profile, precision_at_k
-from insightdesk.insights.risk.model import fit_candidate, prepare, time_split
-from insightdesk.insights.risk.service import (
+from insightdesk.insights.risk import (
     RiskDataError,
     RiskModelError,
     check_drift,
@@ -34,6 +32,11 @@ from insightdesk.insights.risk.service import (
     score_tickets,
     train_risk_model,
 )
+from insightdesk.insights.risk.drift import drift_table, feature_profile
+from insightdesk.insights.risk.evaluation import auc_delong, precision_at_k
+from insightdesk.insights.risk.model import prepare
+from insightdesk.insights.risk.split import time_split
+from insightdesk.insights.risk.training import fit_candidate
 from insightdesk.sample.generate import GeneratedDesk, generate_desk
 from insightdesk.sample.generic import GENERIC_KINDS
 from insightdesk.store import Store

@@ -15,24 +15,8 @@ from insightdesk.cli import app
 from insightdesk.metrics import KPI, compare, compute, headline, list_kpis, register_kpi, unregister_kpi
 from insightdesk.metrics import docs as metrics_docs
 from insightdesk.metrics.definitions.common import as_int, resolved_tickets
-from insightdesk.metrics.fixtures import small_desk
-from insightdesk.store import open_store
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-
-
-@pytest.fixture(scope="module")
-def desk_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("api") / "desk.duckdb"
-    with open_store(path) as store:
-        small_desk(store)
-    return path
-
-
-@pytest.fixture(scope="module")
-def desk(desk_path):
-    with open_store(desk_path) as store:
-        yield store
 
 
 def test_every_kpi_is_documented():
@@ -64,7 +48,7 @@ def _knowledge(tables, config):
     return t.mutate(hit=as_int(t.reopen_count.coalesce(0) == 0))
 
 
-def test_custom_kpi_in_a_few_lines(desk):
+def test_custom_kpi_in_a_few_lines(duck_desk):
     kpi = register_kpi(
         KPI(
             name="first_time_fix",
@@ -83,7 +67,7 @@ def test_custom_kpi_in_a_few_lines(desk):
         )
     )
     try:
-        df = compute("first_time_fix", store=desk, by=["channel"])
+        df = compute("first_time_fix", store=duck_desk, by=["channel"])
         assert dict(zip(df.channel, df.value, strict=True)) == {"chat": 0.0, "email": 1.0, "web": 1.0}
         assert "first_time_fix" in metrics_docs.render()
         with pytest.raises(ValueError, match="already registered"):
@@ -92,8 +76,8 @@ def test_custom_kpi_in_a_few_lines(desk):
         unregister_kpi("first_time_fix")
 
 
-def test_compare_previous_period(desk):
-    out = compare("csat", against="previous", grain="month", store=desk)
+def test_compare_previous_period(duck_desk):
+    out = compare("csat", against="previous", grain="month", store=duck_desk)
     assert list(out.period) == [pd.Timestamp("2026-01-01"), pd.Timestamp("2026-02-01")]
     assert np.isnan(out.reference[0])
     assert out.reference[1] == pytest.approx(2 / 3) and out.value[1] == pytest.approx(1 / 2)
@@ -103,20 +87,20 @@ def test_compare_previous_period(desk):
     assert out.p_adjusted[1] == pytest.approx(out.p_value[1])  # one test in the family
 
 
-def test_compare_segment_vs_rest_adjusts(desk):
+def test_compare_segment_vs_rest_adjusts(duck_desk):
     from statsmodels.stats.multitest import multipletests
 
-    out = compare("csat", against="rest", by=["channel"], store=desk)
+    out = compare("csat", against="rest", by=["channel"], store=duck_desk)
     email = out[out.channel == "email"].iloc[0]
     assert (email.value, email.reference) == (1.0, pytest.approx(1 / 3))  # rest: chat 3, web 1 and 6/7
     np.testing.assert_allclose(out.p_adjusted, multipletests(out.p_value, method="holm")[1])
-    means = compare("ces_mean", against="rest", by=["channel"], store=desk)
+    means = compare("ces_mean", against="rest", by=["channel"], store=duck_desk)
     email_ces = means[means.channel == "email"].iloc[0]
     assert email_ces.reference == pytest.approx((5 + 7) / 2)  # chat 5, web 7 (rescaled)
 
 
-def test_headline(desk):
-    frame = headline(desk, until="2026-03-01")
+def test_headline(duck_desk):
+    frame = headline(duck_desk, until="2026-03-01")
     assert list(frame.kpi) == [
         "csat",
         "nps",
@@ -130,9 +114,9 @@ def test_headline(desk):
     assert frame.set_index("kpi").loc["fcr", "value"] == 0.5
 
 
-def test_cli_show_formats(desk_path):
+def test_cli_show_formats(desk_file):
     runner = CliRunner()
-    base = ["metrics", "show", "nps", "--by", "channel", "--grain", "month", "--db", str(desk_path)]
+    base = ["metrics", "show", "nps", "--by", "channel", "--grain", "month", "--db", str(desk_file)]
     table = runner.invoke(app, [*base, "--format", "table"])
     assert table.exit_code == 0, table.output
     assert "low n" in table.output and "chat" in table.output
@@ -145,7 +129,7 @@ def test_cli_show_formats(desk_path):
     assert len(csv) == 2
 
 
-def test_cli_parquet_list_and_errors(desk_path, tmp_path):
+def test_cli_parquet_list_and_errors(desk_file, tmp_path):
     runner = CliRunner()
     target = tmp_path / "csat.parquet"
     result = runner.invoke(
@@ -161,12 +145,12 @@ def test_cli_parquet_list_and_errors(desk_path, tmp_path):
             "-o",
             str(target),
             "--db",
-            str(desk_path),
+            str(desk_file),
         ],
     )
     assert result.exit_code == 0, result.output
     assert pd.read_parquet(target).n.tolist() == [3]
     listed = runner.invoke(app, ["metrics", "list"])
     assert listed.exit_code == 0 and "nps" in listed.output
-    bad = runner.invoke(app, ["metrics", "show", "nps", "--by", "colour", "--db", str(desk_path)])
+    bad = runner.invoke(app, ["metrics", "show", "nps", "--by", "colour", "--db", str(desk_file)])
     assert bad.exit_code != 0 and "unknown dimension" in bad.output

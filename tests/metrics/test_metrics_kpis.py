@@ -7,17 +7,12 @@ by hand from its rows (comments say how).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 
 import ibis
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from insightdesk.metrics import BusinessCalendar, MetricsConfig, MetricsError, compute, list_kpis
-from insightdesk.metrics.fixtures import small_desk
-from insightdesk.store import open_store
 
 UNTIL = "2026-03-01"
 
@@ -58,40 +53,6 @@ SHARES = {
     "tier_distribution": {"L1": (2 / 4, 4), "L2": (2 / 4, 4)},
     "channel_mix": {"email": (2 / 6, 6), "chat": (2 / 6, 6), "phone": (1 / 6, 6), "web": (1 / 6, 6)},
 }
-
-
-PG_ADMIN_URL = os.environ.get("INSIGHTDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-@pytest.fixture(scope="module")
-def duck_desk(tmp_path_factory):
-    with open_store(tmp_path_factory.mktemp("metrics") / "desk.duckdb") as store:
-        small_desk(store)
-        yield store
-
-
-@pytest.fixture(scope="module")
-def pg_desk(pg_template):
-    """One PostgreSQL database per module (cloned from the migrated template): tests here only read."""
-    name = f"insightdesk_metrics_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(
-        PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'create database "{name}" template "{pg_template}"'))
-    try:
-        with open_store(PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name) as store:
-            small_desk(store)
-            yield store
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def desk(request):
-    return request.getfixturevalue("duck_desk" if request.param == "duckdb" else "pg_desk")
 
 
 def test_every_registered_kpi_has_a_hand_checked_value():

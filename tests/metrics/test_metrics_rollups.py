@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from insightdesk.cli import app
 from insightdesk.metrics import MetricsConfig, compute, compute_many, list_kpis, overview
 from insightdesk.metrics import rollup as rollup_module
-from insightdesk.metrics.fixtures import small_desk
 from insightdesk.metrics.rollup import build_rollups, drop_rollups, rollup_status, rollups_current
 from insightdesk.store import open_store
 
@@ -61,46 +60,40 @@ def requests_for(kpi):
         yield request
 
 
-@pytest.fixture
-def desk(store):
-    small_desk(store)
-    return store
-
-
-def test_every_kpi_from_the_rollups_equals_live_on_both_engines(desk):
-    results = build_rollups(desk)
+def test_every_kpi_from_the_rollups_equals_live_on_both_engines(fresh_desk):
+    results = build_rollups(fresh_desk)
     live_only = {r.kpi for r in results if r.skipped}
     assert live_only == LIVE_ALWAYS
-    assert rollups_current(desk)
+    assert rollups_current(fresh_desk)
     for kpi in list_kpis():
         for request in requests_for(kpi):
-            live = compute(kpi.name, store=desk, rollups=False, **request)
-            found = compute(kpi.name, store=desk, **request)
+            live = compute(kpi.name, store=fresh_desk, rollups=False, **request)
+            found = compute(kpi.name, store=fresh_desk, **request)
             if kpi.name in LIVE_ALWAYS:
                 assert found.attrs["source"] == "live"
                 continue
             assert_same(live, found, f"{kpi.name} {request}")
 
 
-def test_overview_and_compute_many_read_the_rollups_together(desk):
-    build_rollups(desk)
+def test_overview_and_compute_many_read_the_rollups_together(fresh_desk):
+    build_rollups(fresh_desk)
     names = [k.name for k in list_kpis()]
-    live = compute_many(names, store=desk, by=["channel"], grain="month", rollups=False)
-    batched = compute_many(names, store=desk, by=["channel"], grain="month")
+    live = compute_many(names, store=fresh_desk, by=["channel"], grain="month", rollups=False)
+    batched = compute_many(names, store=fresh_desk, by=["channel"], grain="month")
     for name in names:
         if name in LIVE_ALWAYS:
             assert batched[name].attrs["source"] == "live"
         else:
             assert_same(live[name], batched[name], name)
-    frame = overview(desk, by=["channel"], until=UNTIL)
+    frame = overview(fresh_desk, by=["channel"], until=UNTIL)
     assert set(frame["kpi"]) == set(names)
 
 
-def test_one_compiled_rollup_query_serves_any_filters_and_kpis(desk, monkeypatch):
+def test_one_compiled_rollup_query_serves_any_filters_and_kpis(fresh_desk, monkeypatch):
     """A dashboard's first visit of a new filter combination runs a query, it does not compile one."""
     from insightdesk.metrics import rollup_read
 
-    build_rollups(desk)
+    build_rollups(fresh_desk)
     compiled: list[str] = []
     real_compile = rollup_read.compile_sql
 
@@ -119,15 +112,15 @@ def test_one_compiled_rollup_query_serves_any_filters_and_kpis(desk, monkeypatch
     )
     for i, where in enumerate(combinations):
         names = kpis[: 2 + i % 3]
-        live = compute_many(names, store=desk, grain="week", where=where, rollups=False)
-        found = compute_many(names, store=desk, grain="week", where=where)
+        live = compute_many(names, store=fresh_desk, grain="week", where=where, rollups=False)
+        found = compute_many(names, store=fresh_desk, grain="week", where=where)
         for name in names:
             assert_same(live[name], found[name], f"{name} {where}")
     assert len(compiled) == 1, "every later filter combination and KPI list reused the first query"
 
 
-def test_requests_the_rollup_does_not_cover_are_computed_live(desk):
-    build_rollups(desk)
+def test_requests_the_rollup_does_not_cover_are_computed_live(fresh_desk):
+    build_rollups(fresh_desk)
     import ibis
 
     uncovered = (
@@ -136,17 +129,16 @@ def test_requests_the_rollup_does_not_cover_are_computed_live(desk):
         {"by": ["cohort_month"]},  # cohorts move with every new customer
     )
     for request in uncovered:
-        found = compute("csat", store=desk, **request)
+        found = compute("csat", store=fresh_desk, **request)
         assert found.attrs["source"] == "live", request
     # A roll-up kept by channel alone does not answer a cut by team.
-    build_rollups(desk, kpis=["csat"], dimsets=[("channel",)])
-    assert compute("csat", store=desk, by=["team"]).attrs["source"] == "live"
-    assert compute("csat", store=desk, by=["channel"]).attrs["source"] == "rollup"
+    build_rollups(fresh_desk, kpis=["csat"], dimsets=[("channel",)])
+    assert compute("csat", store=fresh_desk, by=["team"]).attrs["source"] == "live"
+    assert compute("csat", store=fresh_desk, by=["channel"]).attrs["source"] == "rollup"
 
 
-def test_a_rollup_the_data_moved_past_is_never_used(tmp_path):
-    with open_store(tmp_path / "desk.duckdb") as store:
-        small_desk(store)
+def test_a_rollup_the_data_moved_past_is_never_used(desk_file):
+    with open_store(desk_file) as store:
         build_rollups(store)
         before = compute("ticket_volume", store=store)
         assert before.attrs["source"] == "rollup"
@@ -165,9 +157,8 @@ def test_a_rollup_the_data_moved_past_is_never_used(tmp_path):
         assert again["value"].iloc[0] == after["value"].iloc[0]
 
 
-def test_changed_settings_make_the_rollup_stale(tmp_path):
-    with open_store(tmp_path / "desk.duckdb") as store:
-        small_desk(store)
+def test_changed_settings_make_the_rollup_stale(desk_file):
+    with open_store(desk_file) as store:
         build_rollups(store)
         other = MetricsConfig(repeat_days=1)
         found = compute("repeat_contact_rate", store=store, config=other)
@@ -175,9 +166,8 @@ def test_changed_settings_make_the_rollup_stale(tmp_path):
         assert compute("repeat_contact_rate", store=store).attrs["source"] == "rollup"
 
 
-def test_a_failed_build_leaves_the_previous_rollups(tmp_path, monkeypatch):
-    with open_store(tmp_path / "desk.duckdb") as store:
-        small_desk(store)
+def test_a_failed_build_leaves_the_previous_rollups(desk_file, monkeypatch):
+    with open_store(desk_file) as store:
         build_rollups(store)
         kept = store.query_df("SELECT * FROM kpi_rollups ORDER BY kpi, dimset, day, x")
         real = rollup_module.build_one
@@ -198,9 +188,8 @@ def test_a_failed_build_leaves_the_previous_rollups(tmp_path, monkeypatch):
         assert rollups_current(store)
 
 
-def test_binned_medians_stay_within_half_the_bin_and_say_so(tmp_path):
-    with open_store(tmp_path / "desk.duckdb") as store:
-        small_desk(store)
+def test_binned_medians_stay_within_half_the_bin_and_say_so(desk_file):
+    with open_store(desk_file) as store:
         build_rollups(store, kpis=["ttr_median", "frt_median"], median_resolution=0.01)
         for name in ("ttr_median", "frt_median"):
             live = compute(name, store=store, by=["channel"], rollups=False)
@@ -214,10 +203,8 @@ def test_binned_medians_stay_within_half_the_bin_and_say_so(tmp_path):
             assert (live["n"] == binned["n"]).all()
 
 
-def test_cli_builds_reports_and_drops_rollups(tmp_path):
-    db = str(tmp_path / "desk.duckdb")
-    with open_store(db) as store:
-        small_desk(store)
+def test_cli_builds_reports_and_drops_rollups(desk_file):
+    db = str(desk_file)
     runner = CliRunner()
     built = runner.invoke(app, ["metrics", "rollup", "build", "--db", db])
     assert built.exit_code == 0, built.output
@@ -233,11 +220,10 @@ def test_cli_builds_reports_and_drops_rollups(tmp_path):
         assert compute("csat", store=store).attrs["source"] == "live"
 
 
-def test_server_state_builds_rollups_for_a_small_store(tmp_path):
+def test_server_state_builds_rollups_for_a_small_store(desk_file):
     from insightdesk.api.state import AppState, ServerSettings
 
-    with open_store(tmp_path / "desk.duckdb") as store:
-        small_desk(store)
+    with open_store(desk_file) as store:
         state = AppState(store, ServerSettings(warm_up=False))
         thread = state.refresh_rollups(wait=True)
         assert thread is not None
@@ -267,8 +253,8 @@ def test_whole_day_bounds_only():
     assert not _whole_day(dt.datetime(2026, 1, 5, 0, 0, 1))
 
 
-def test_a_served_dashboard_builds_rollups_and_answers_with_the_live_numbers():
-    from tests.support.web_server import _sample_db, live_server
+def test_a_served_dashboard_builds_rollups_and_answers_with_the_live_numbers(sample_db):
+    from tests.support.web_server import live_server
 
     server = live_server("rollups", rollups=True)
     deadline = time.monotonic() + 300
@@ -281,7 +267,7 @@ def test_a_served_dashboard_builds_rollups_and_answers_with_the_live_numbers():
         assert served.status_code == 200, served.text
         tiles = client.get("/api/v1/overview?channel=chat&region=APAC")
         assert tiles.status_code == 200 and len(tiles.json()["tiles"]) == 8
-    with open_store(_sample_db(), read_only=True) as store:
+    with open_store(sample_db, read_only=True) as store:
         live = compute(
             "csat",
             store=store,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,10 @@ EMPTY_ON_SAMPLE = {
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    from insightdesk.quickstart import build_sample_store
-
+def sample(sample_db, tmp_path_factory):
+    """A copy of the session's sample store (the checks register temporary tables on it)."""
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    build_sample_store(path, fresh=True)
+    shutil.copyfile(sample_db, path)
     with open_store(path) as store:
         yield store
 

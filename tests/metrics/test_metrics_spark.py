@@ -13,9 +13,8 @@ import pandas as pd
 import pytest
 
 from insightdesk.metrics import compute, list_kpis
-from insightdesk.metrics.fixtures import small_desk
 from insightdesk.metrics.tables import CANONICAL
-from insightdesk.store import open_store
+from tests.support.stores import SMALL_DESK, load_small_desk
 
 pytestmark = [
     pytest.mark.slow,
@@ -42,12 +41,11 @@ SAMPLE = (
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory):
+def stores(tmp_path_factory, loaded_stores):
     from insightdesk.metrics.spark import local_session, spark_backend
 
     root = tmp_path_factory.mktemp("spark")
-    duck = open_store(root / "desk.duckdb")
-    small_desk(duck)
+    duck = loaded_stores.shared(SMALL_DESK, "duckdb", load_small_desk)
     lake = root / "lake"  # the layout docs/scale.md describes: one Parquet folder per table
     for table in CANONICAL:
         (lake / table).mkdir(parents=True)
@@ -55,7 +53,6 @@ def stores(tmp_path_factory):
     session = local_session("local[2]", {"spark.sql.shuffle.partitions": "2"})
     backend = spark_backend(session, parquet_root=str(lake))
     yield duck, backend
-    duck.close()
     session.stop()
 
 

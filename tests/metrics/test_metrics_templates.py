@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 import pandas as pd
 import pytest
 
-from insightdesk.metrics import MetricsConfig, compute, get_kpi
+from insightdesk.metrics import MetricsConfig, compute, get_kpi, templates
 from insightdesk.metrics.dimensions import DimensionError
 from insightdesk.metrics.execute import cached, clear_cache
-from insightdesk.metrics.fixtures import insert, small_desk
-
-# `insightdesk.metrics.compute` is also the name of the function the package exports.
-compute_module = importlib.import_module("insightdesk.metrics.compute")
+from insightdesk.metrics.fixtures import insert
 
 # Snapshot KPIs (backlog age) read the clock: both runs look from the same instant.
 CONFIG = MetricsConfig(as_of=dt.datetime(2026, 7, 1))
@@ -57,10 +53,9 @@ def _results(store) -> list[object]:
     return out
 
 
-def test_templated_queries_equal_fresh_compiles(store, monkeypatch):
-    small_desk(store)
+def test_templated_queries_equal_fresh_compiles(fresh_desk, monkeypatch):
     insert(
-        store,
+        fresh_desk,
         "tickets",
         [
             {
@@ -72,12 +67,12 @@ def test_templated_queries_equal_fresh_compiles(store, monkeypatch):
             }
         ],
     )
-    templated = _results(store)
-    backend = store.ibis()
-    assert cached(backend, "literal", ("timestamp_literal", compute_module._SINCE_PLACEHOLDER))
-    monkeypatch.setattr(compute_module, "_TEMPLATE_DIALECTS", frozenset())
+    templated = _results(fresh_desk)
+    backend = fresh_desk.ibis()
+    assert cached(backend, "literal", ("timestamp_literal", templates.SINCE_PLACEHOLDER))
+    monkeypatch.setattr(templates, "TEMPLATE_DIALECTS", frozenset())
     clear_cache(backend)
-    plain = _results(store)
+    plain = _results(fresh_desk)
     assert len(templated) == len(plain)
     for a, b in zip(templated, plain, strict=True):
         if isinstance(a, pd.DataFrame):
@@ -86,9 +81,8 @@ def test_templated_queries_equal_fresh_compiles(store, monkeypatch):
             assert a == b
 
 
-def test_a_filter_value_reuses_the_compiled_query(store):
-    small_desk(store)
-    backend = store.ibis()
+def test_a_filter_value_reuses_the_compiled_query(fresh_desk):
+    backend = fresh_desk.ibis()
     compute("csat", store=backend, where={"channel": "email"})
     before = dict(backend.__dict__["_insightdesk_query_cache"])
     chat = compute("csat", store=backend, where={"channel": "chat"})

@@ -52,7 +52,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _sample_db() -> Path:
+def sample_db_file() -> Path:
     if "sample" not in _BUILD:
         from insightdesk.quickstart import build_sample_store
 
@@ -117,12 +117,12 @@ def live_server(
     """A running server (started on first use, stopped at exit); `prepare` may add to its store first.
 
     Roll-ups are off unless asked for: their background build after every upload would take the
-    cores that the timing checks measure (tests/test_metrics_rollups.py serves with them).
+    cores that the timing checks measure (tests/metrics/test_metrics_rollups.py serves with them).
     """
     if name in _SERVERS and _SERVERS[name].proc.poll() is None:
         return _SERVERS[name]
-    db = _sample_db().with_name(f"{name}.duckdb")
-    shutil.copyfile(_sample_db(), db)
+    db = sample_db_file().with_name(f"{name}.duckdb")
+    shutil.copyfile(sample_db_file(), db)
     if prepare is not None:
         prepare(db)
     tokens, scope, other = _seed(db)
@@ -161,6 +161,26 @@ def live_server(
     server = LiveServer(base, db, snapshot, tokens, scope, other, proc, log)
     _SERVERS[name] = server
     return server
+
+
+def compute_insights(db: Path) -> None:
+    """What the quickstart computes, on the sample store (no text: category pain points only)."""
+    from insightdesk.insights.alerts.service import run_alerts
+    from insightdesk.insights.drivers.service import key_drivers
+    from insightdesk.insights.impact.service import estimate_impact
+    from insightdesk.insights.painpoints.ranking import rank_painpoints
+    from insightdesk.insights.risk.service import score_tickets, train_risk_model
+    from insightdesk.store import open_store
+
+    with open_store(db) as store:
+        rank_painpoints(store)
+        key_drivers(store, "low_csat", bootstrap=40)
+        train_risk_model(store, "low_csat")
+        score_tickets(store, "low_csat", scope="all")
+        run_alerts(store, "week", channels=[])
+        estimate_impact(
+            store, "csat", "2020-04-06", {"channel": "chat"}, {"channel": "web"}, name="chat macro"
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.web_server import PASSWORD, LiveServer, live_server
+from tests.support.web_server import PASSWORD, LiveServer
 
 CHROMIUM = os.environ.get("INSIGHTDESK_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -32,11 +32,6 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
-
-
-@pytest.fixture(scope="module")
-def server() -> LiveServer:
-    return live_server()
 
 
 @pytest.fixture(scope="module")
@@ -181,12 +176,9 @@ def test_pages_fit_a_phone(browser: object, server: LiveServer) -> None:
         context.close()
 
 
-def test_team_lead_works_a_pain_point_and_an_alert(browser: object) -> None:
+def test_team_lead_works_a_pain_point_and_an_alert(browser: object, insights_server: LiveServer) -> None:
     """Pain points -> one pain point's page (chart, explanation) -> backlog update; insights; alerts."""
-    from tests.api.test_api_insights import _compute_insights
-
-    insights = live_server("insights", prepare=_compute_insights)
-    context = browser.new_context(base_url=insights.base_url, viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    context = browser.new_context(base_url=insights_server.base_url, viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
@@ -198,7 +190,7 @@ def test_team_lead_works_a_pain_point_and_an_alert(browser: object) -> None:
         rows = page.locator("table[data-testid=painpoints] tbody tr")
         assert rows.count() >= 5
         shot(page, "20-painpoints")
-        # The second pain point: tests/test_api_insights.py works the first one on the same server.
+        # The second pain point: tests/api/test_api_insights.py works the first one on the same server.
         rows.nth(1).locator("a").first.click()
         page.wait_for_url("**/painpoints/detail?key=**")
         assert page.locator("table[data-testid=explanation] tbody tr").count() >= 1

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
-import logging
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -18,16 +16,16 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from insightdesk import __version__
-from insightdesk.api import dashboard, errors, insights_views
+from insightdesk.api import errors, pages
 from insightdesk.api.deps import require
-from insightdesk.api.pages_support import compile_templates
-from insightdesk.api.routers import admin, auth, ingest, insights, metrics, pages, records
+from insightdesk.api.pages.rendering import compile_templates
+from insightdesk.api.routers import admin, auth, ingest, insights, metrics, records
+from insightdesk.api.schemas import Health
 from insightdesk.api.state import AppState, ServerSettings
+from insightdesk.api.views.warm_up import warm
 from insightdesk.governance.roles import Permission
 from insightdesk.store import Store, open_store
 from insightdesk.web import STATIC_DIR
-
-log = logging.getLogger(__name__)
 
 # Routes outside the role matrix on purpose: documentation and static files, nothing else.
 PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/static", "/static/swagger"})
@@ -44,8 +42,7 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     """The app over `store` (an open Store, a DuckDB path or a PostgreSQL URL; opened once)."""
     settings = settings or ServerSettings()
     owned = not isinstance(store, Store)
-    opened = open_store(store) if owned else store
-    assert isinstance(opened, Store)
+    opened = store if isinstance(store, Store) else open_store(store)
     state = AppState(opened, settings)
     from insightdesk.metrics import list_kpis
 
@@ -55,7 +52,9 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.warm_up:
-            threading.Thread(target=_warm, args=(state,), name="insightdesk-warm-up", daemon=True).start()
+            threading.Thread(
+                target=warm, args=(state, compile_templates), name="insightdesk-warm-up", daemon=True
+            ).start()
         yield
         if owned:
             state.close()
@@ -72,10 +71,17 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     )
     app.state.insightdesk = state
     errors.install(app)
-    for module in (auth, metrics, records, ingest, admin, insights, pages):
-        app.include_router(module.router)
+    for router in (auth, metrics, records, ingest, admin, insights):
+        app.include_router(router.router)
+    for page_router in pages.ROUTERS:
+        app.include_router(page_router)
 
-    @app.get("/api/v1/health", tags=["service"], dependencies=[Depends(require(Permission.PUBLIC))])
+    @app.get(
+        "/api/v1/health",
+        tags=["service"],
+        response_model=Health,
+        dependencies=[Depends(require(Permission.PUBLIC))],
+    )
     def health() -> dict[str, Any]:
         """Liveness: the store answers; `warm_up` says whether the start-up warm-up has finished."""
         return {
@@ -152,42 +158,9 @@ def route_rules(app: FastAPI) -> tuple[list[tuple[str, str, Permission | None]],
         )
         for ctx in contexts:
             if isinstance(ctx, APIRoute) or hasattr(ctx, "dependant"):
-                api += [(m, ctx.path, rule_of(ctx)) for m in sorted(set(ctx.methods) - {"HEAD"})]
+                path: str = getattr(ctx, "path", "")
+                methods: set[str] = set(getattr(ctx, "methods", None) or ())
+                api += [(m, path, rule_of(ctx)) for m in sorted(methods - {"HEAD"})]
             else:
                 other.append(getattr(ctx, "path", repr(ctx)))
     return api, other
-
-
-def _rollups_current(state: AppState) -> bool:
-    from insightdesk.metrics.rollup import rollups_current
-
-    if not state.has_table("kpi_rollups"):
-        return False
-    with state.metrics_lock:  # reads through the metrics engine's one connection
-        return rollups_current(state.store)
-
-
-def _warm(state: AppState) -> None:
-    started = time.perf_counter()
-    state.warm_state = "running"
-    try:
-        rollups = state.refresh_rollups()  # on a connection of its own, beside the warm-up
-        compile_templates()
-        dashboard.warm_up(state)
-        insights_views.warm_up(state)
-        log.info("dashboard warmed up in %.1f s", time.perf_counter() - started)
-        if rollups is not None:
-            rollups.join()
-        # Also roll-ups built elsewhere (`insightdesk metrics rollup build` on a large store).
-        if _rollups_current(state):
-            dashboard.warm_up_rollups(state)
-            log.info("roll-up queries ready %.1f s after start", time.perf_counter() - started)
-        # The warm-up leaves hundreds of thousands of long-lived objects (compiled queries, cached
-        # views). Frozen, they are no longer walked by every full garbage collection: such a pass
-        # otherwise lands on a random request as a pause of a few hundred milliseconds.
-        gc.collect()
-        gc.freeze()
-        state.warm_state = "done"
-    except Exception:  # a warm-up failure only costs the first visitor time
-        state.warm_state = "failed"
-        log.warning("dashboard warm-up failed", exc_info=True)

@@ -3,7 +3,7 @@
 Every route declares its rule as `Depends(require(Permission.X))`; `require` looks the role up
 in the matrix (insightdesk.governance.roles), checks the CSRF token on cookie-authenticated
 writes, and hands the route a Principal. Row scope (team, own) is then applied by the record
-queries from that Principal. tests/test_api_roles.py walks every route against the matrix.
+queries from that Principal. tests/api/test_api_roles.py walks every route against the matrix.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ErrorBody(BaseModel):
@@ -57,6 +59,16 @@ _CODES = {
 }
 
 
+def metrics_errors(fn: Callable[[], T]) -> T:
+    """`fn()`, with a metrics request the engine refuses answered as a 422 that says why."""
+    from insightdesk.metrics import MetricsError
+
+    try:
+        return fn()
+    except MetricsError as exc:
+        raise ApiError(422, "invalid_metric_request", str(exc)) from exc
+
+
 def error_json(
     status: int, code: str, message: str, detail: Any = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -73,7 +85,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
         if wants_html(request):
-            from insightdesk.api.pages_support import error_page
+            from insightdesk.api.pages.rendering import error_page
 
             if exc.status == 401:
                 return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
@@ -85,7 +97,7 @@ def install(app: FastAPI) -> None:
         code = _CODES.get(exc.status_code, "error")
         message = str(exc.detail) if exc.detail else code.replace("_", " ")
         if wants_html(request):
-            from insightdesk.api.pages_support import error_page
+            from insightdesk.api.pages.rendering import error_page
 
             return error_page(request, exc.status_code, message)
         return error_json(exc.status_code, code, message, headers=getattr(exc, "headers", None))
@@ -101,7 +113,7 @@ def install(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         if wants_html(request):
-            from insightdesk.api.pages_support import error_page
+            from insightdesk.api.pages.rendering import error_page
 
             return error_page(request, 422, "; ".join(f"{d['field']}: {d['message']}" for d in detail))
         return error_json(422, "invalid_request", "the request does not match the API: see detail", detail)

@@ -1,13 +1,16 @@
-"""Query parameters shared by many routes: filters and pagination, declared once."""
+"""Query parameters shared by many routes, declared and checked once: filters, KPI names, dimensions,
+pagination."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fastapi import Query, Request
 
-from insightdesk.api.dashboard import Filters
 from insightdesk.api.errors import ApiError
+from insightdesk.api.views.filters import Filters
+from insightdesk.api.views.kpis import kpi_info
 from insightdesk.governance.records import Where
 
 MAX_LIMIT = 500
@@ -43,6 +46,32 @@ def filters(
         region or None,
         language or None,
     )
+
+
+def check_kpi(name: str) -> dict[str, Any]:
+    """The KPI's description; a 404 naming the list to consult when there is no such KPI."""
+    from insightdesk.metrics import get_kpi
+
+    try:
+        get_kpi(name)
+    except (KeyError, ValueError) as exc:
+        raise ApiError(404, "unknown_kpi", f"no KPI {name!r}; GET /api/v1/kpis lists them") from exc
+    return kpi_info(name)
+
+
+def check_by(by: list[str]) -> tuple[str, ...]:
+    """The dimensions to cut by, each once; a 422 listing the available ones for an unknown one."""
+    from insightdesk.metrics import DIMENSIONS
+
+    unknown = [b for b in by if b not in DIMENSIONS]
+    if unknown:
+        raise ApiError(
+            422,
+            "unknown_dimension",
+            f"unknown dimension(s) {', '.join(unknown)}",
+            {"available": sorted(DIMENSIONS)},
+        )
+    return tuple(dict.fromkeys(by))
 
 
 def _ts(d: dt.date | None) -> dt.datetime | None:

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from insightdesk.governance.roles import Principal
-from insightdesk.governance.users import LoginPolicy
 from insightdesk.explore import data_stamp
+from insightdesk.governance.roles import Principal
 from insightdesk.governance.settings import SETTINGS, get_setting
+from insightdesk.governance.users import LoginPolicy
 from insightdesk.store import Store
 from insightdesk.store.serving import concurrent_engine, has_table
 

@@ -1,4 +1,8 @@
-"""The `insightdesk` command line: one Typer sub-module per command group."""
+"""The `insightdesk` command line: one Typer sub-module per command group.
+
+A command parses its options (`options`), calls a service and hands the result to `output`, the
+one place for tables, JSON and CSV, number formats, errors and exit codes (`output.ExitCode`).
+"""
 
 from __future__ import annotations
 

@@ -79,11 +79,14 @@ def run(
     with user_errors(ValueError):
         rule_list, holidays = load_rules(rules) if rules else (list(DEFAULT_RULES), ())
         holidays = (*holidays, *(dt.date.fromisoformat(h) for h in holiday))
-        channels: list[LogChannel | WebhookChannel] = [LogChannel(), *(WebhookChannel(url) for url in webhook)]
+        channels: list[LogChannel | WebhookChannel] = [
+            LogChannel(),
+            *(WebhookChannel(url) for url in webhook),
+        ]
         detection = DetectionConfig(fdr=fdr, holidays=holidays)
     with user_errors(AlertError, MetricsError, ValueError), open_store(db) as store:
         report = run_alerts(
-                store,
+            store,
             grain=grain,
             kpis=kpi or None,
             by=by or DEFAULT_DIMENSIONS,

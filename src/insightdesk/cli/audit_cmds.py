@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from insightdesk.cli.admin import cli_actor
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
 from insightdesk.cli.output import ExitCode, fail, show, table, user_errors
@@ -79,26 +80,26 @@ def export(
     db: str = DB_OPTION,
 ) -> None:
     """Write the whole log, oldest first (the export itself is logged)."""
-    import getpass
-
     from insightdesk.governance import audit
     from insightdesk.store import open_store
 
     if fmt not in ("csv", "jsonl"):
         fail("--format is csv or jsonl")
+    actor = cli_actor()
     with user_errors(), open_store(db) as store:
         audit.append(
             store.engine,
-            actor=f"cli:{getpass.getuser()}",
-            role="admin",
-            ip="cli",
+            actor=actor.name,
+            role=actor.role,
+            ip=actor.ip,
             action="export",
             target="audit_log",
             detail={"format": fmt, "file": str(output)},
         )
         rows, _ = audit.query(store.engine, limit=None)
     rows.reverse()
-    output.write_text(audit.to_csv(rows) if fmt == "csv" else audit.to_jsonl(rows), encoding="utf-8")
+    with user_errors(OSError):
+        output.write_text(audit.to_csv(rows) if fmt == "csv" else audit.to_jsonl(rows), encoding="utf-8")
     out.print(f"wrote {len(rows)} entries to {output}")
 
 

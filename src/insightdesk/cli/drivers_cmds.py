@@ -2,74 +2,73 @@
 
 from __future__ import annotations
 
-import math
-import sys
-from enum import StrEnum
-
 import pandas as pd
 import typer
 from rich.table import Table
 
 from insightdesk.cli.console import err, out
-from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.options import DB_OPTION, format_option
+from insightdesk.cli.output import (
+    Format,
+    count,
+    duration,
+    num,
+    pvalue,
+    show,
+    table,
+    user_errors,
+    warn,
+    write_frame,
+)
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-def _pp(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{float(value):+.1f}"  # type: ignore[arg-type]
-
-
-def _p(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"  # type: ignore[arg-type]
+def _interval(low: object, high: object) -> str:
+    return f"{num(low, '+.1f')} .. {num(high, '+.1f')}"
 
 
 def _drivers_table(frame: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title, caption="effect in percentage points of risk, 95% bootstrap interval")
-    for col in ("feature", "level / contrast", "effect", "95% CI", "p (adj.)", "n", ""):
-        table.add_column(col, justify="right" if col in ("effect", "95% CI", "p (adj.)", "n") else "left")
+    tab = table(
+        title,
+        ("feature", "level / contrast", "effect", "95% CI", "p (adj.)", "n", ""),
+        right=("effect", "95% CI", "p (adj.)", "n"),
+        caption="effect in percentage points of risk, 95% bootstrap interval",
+    )
     for r in frame.to_dict("records"):
-        level = r["level"] if r["level"] else r["contrast"]
-        table.add_row(
+        tab.add_row(
             r["feature"],
-            level,
-            _pp(r["effect"]),
-            f"{_pp(r['ci_low'])} .. {_pp(r['ci_high'])}",
-            _p(r["p_adjusted"]),
-            f"{int(r['n']):,}",
+            r["level"] if r["level"] else r["contrast"],
+            num(r["effect"], "+.1f"),
+            _interval(r["ci_low"], r["ci_high"]),
+            pvalue(r["p_adjusted"]),
+            count(r["n"]),
             "[bold green]significant[/]" if r["significant"] else "",
             style=None if r["significant"] else "dim",
         )
-    return table
+    return tab
 
 
 def _disparities_table(frame: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title, caption="raw gap of each level vs all other tickets, percentage points")
-    for col in ("segment", "level", "rate", "rest", "gap", "95% CI", "p (adj.)", "n", ""):
-        table.add_column(col, justify="left" if col in ("segment", "level", "") else "right")
+    tab = table(
+        title,
+        ("segment", "level", "rate", "rest", "gap", "95% CI", "p (adj.)", "n", ""),
+        right=("rate", "rest", "gap", "95% CI", "p (adj.)", "n"),
+        caption="raw gap of each level vs all other tickets, percentage points",
+    )
     for r in frame.to_dict("records"):
         flag = "[yellow]low n[/]" if r["low_n"] else ("[bold red]significant[/]" if r["significant"] else "")
-        table.add_row(
+        tab.add_row(
             r["feature"],
             r["level"],
             f"{r['rate']:.1f}%",
             f"{r['rate_rest']:.1f}%",
-            _pp(r["effect"]),
-            f"{_pp(r['ci_low'])} .. {_pp(r['ci_high'])}",
-            _p(r["p_adjusted"]),
-            f"{int(r['n']):,}",
+            num(r["effect"], "+.1f"),
+            _interval(r["ci_low"], r["ci_high"]),
+            pvalue(r["p_adjusted"]),
+            count(r["n"]),
             flag,
             style=None if r["significant"] else "dim",
         )
-    return table
+    return tab
 
 
 def drivers_cmd(
@@ -82,43 +81,39 @@ def drivers_cmd(
     adjust: str = typer.Option("bh", "--adjust", help="Adjustment of driver p-values: bh, holm or none."),
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
     record: bool = typer.Option(True, "--record/--no-record", help="Store the run in the database."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    fmt: Format = format_option(),
     db: str = DB_OPTION,
 ) -> None:
     """Key drivers of an outcome: adjusted effects with intervals, and significant segment disparities."""
     from insightdesk.insights.drivers import key_drivers
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
-        try:
-            report = key_drivers(
-                store,
-                outcome=outcome,
-                since=since,
-                until=until,
-                bootstrap=bootstrap,
-                adjust=adjust,
-                seed=seed,
-                record=record,
-            )
-        except ValueError as exc:
-            err.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(2) from None
+    with user_errors(ValueError), open_store(db) as store:
+        report = key_drivers(
+            store,
+            outcome=outcome,
+            since=since,
+            until=until,
+            bootstrap=bootstrap,
+            adjust=adjust,
+            seed=seed,
+            record=record,
+        )
     drivers = report.drivers if show_all else report.top(top)
     disparities = report.disparities if show_all else report.disparities[report.disparities["significant"]]
     if fmt is Format.table:
         out.print(
             f"{outcome}: {report.n:,} tickets, base rate {100 * report.base_rate:.1f}%, "
-            f"in-sample AUC {report.auc:.2f}; {report.seconds:.1f} s"
+            f"in-sample AUC {report.auc:.2f}; {duration(report.seconds)}"
             + (f"; run {report.run_id}" if report.run_id else "")
         )
-        out.print(_drivers_table(drivers, f"Drivers of {outcome} (all else equal)"))
+        show(_drivers_table(drivers, f"Drivers of {outcome} (all else equal)"))
         if len(disparities):
-            out.print(_disparities_table(disparities, f"Segment disparities in {outcome}"))
+            show(_disparities_table(disparities, f"Segment disparities in {outcome}"))
         else:
             out.print("No segment disparity is significant after the Holm adjustment.")
         for note in report.warnings:
-            err.print(f"[yellow]warning:[/] {note}")
+            warn(note)
         if report.skipped:
             err.print("not used: " + ", ".join(f"{k} ({v})" for k, v in report.skipped.items()))
         out.print(f"method: {report.method}")
@@ -126,8 +121,7 @@ def drivers_cmd(
     frame = pd.concat([drivers, disparities], ignore_index=True)
     frame.insert(0, "outcome", outcome)
     frame.insert(0, "run_id", report.run_id)
-    text = frame.to_csv(index=False) if fmt is Format.csv else frame.to_json(orient="records", indent=2)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    write_frame(frame, fmt)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
 import typer
 
 from insightdesk.cli.console import err, out
+from insightdesk.cli.output import duration, show, table, user_errors
 
 
 def generate(
@@ -23,35 +25,38 @@ def generate(
 ) -> None:
     """Generate a synthetic desk in the generic format, plus planted_effects.json (what analytics must find)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from insightdesk.sample.generate import generate_desk
 
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("use csv or parquet", param_hint="--format")
-    with Progress(
-        TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
-    ) as progress:
+    with (
+        user_errors(ValueError, OSError),
+        Progress(
+            TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+        ) as progress,
+    ):
         task = progress.add_task("tickets", total=tickets)
         desk = generate_desk(
             out_dir,
             tickets=tickets,
             feedback_per_ticket=feedback_per_ticket,
             seed=seed,
-            fmt=fmt,  # type: ignore[arg-type]
+            fmt="parquet" if fmt == "parquet" else "csv",
             start=start,
             months=months,
             interactions=not no_interactions,
             progress=lambda n: progress.advance(task, n),
         )
-    table = Table(title=f"synthetic desk in {desk.out_dir} ({desk.seconds:.1f} s)")
-    table.add_column("kind")
-    table.add_column("rows", justify="right")
-    table.add_column("file")
+    tab = table(
+        f"synthetic desk in {desk.out_dir} ({duration(desk.seconds)})",
+        ("kind", "rows", "file"),
+        right=("rows",),
+    )
     for kind, count in desk.counts.items():
-        table.add_row(kind, f"{count:,}", desk.files[kind].name)
-    out.print(table)
-    for effect in desk.planted_effects["effects"]:  # type: ignore[union-attr]
+        tab.add_row(kind, f"{count:,}", desk.files[kind].name)
+    show(tab)
+    for effect in cast(list[dict[str, Any]], desk.planted_effects["effects"]):
         details = ", ".join(f"{k}={v}" for k, v in effect.items() if k not in ("name", "measure"))
         out.print(f"planted [bold]{effect['name']}[/]: {details}")
 

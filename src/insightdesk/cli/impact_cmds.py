@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import math
-import sys
-from enum import StrEnum
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,8 +11,19 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from insightdesk.cli.console import err, out
-from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.options import DB_OPTION, format_option, parse_assignments
+from insightdesk.cli.output import (
+    TableOrJson,
+    count,
+    fields_table,
+    num,
+    show,
+    table,
+    user_errors,
+    warn,
+    write_frame,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from insightdesk.insights.impact import ImpactResult
@@ -23,11 +32,6 @@ impact_app = typer.Typer(
     help="Impact of a change: difference-in-differences, pre/post with trend, A/B tests.",
     no_args_is_help=True,
 )
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
 
 
 KPI_OPTION = typer.Option(
@@ -49,94 +53,72 @@ GRAIN_OPTION = typer.Option(
 )
 NAME_OPTION = typer.Option(None, "--name", help="What was changed (stored with the analysis).")
 RECORD_OPTION = typer.Option(True, "--record/--no-record", help="Store the analysis in the database.")
-FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="Output format.")
+FORMAT_OPTION = format_option(TableOrJson.table)
 
 
 def _segment(values: list[str], role: str) -> dict[str, Any]:
-    segment: dict[str, Any] = {}
-    for item in values:
-        if "=" not in item:
-            raise typer.BadParameter(f"--{role} {item!r}: expected COLUMN=VALUE")
-        key, value = item.split("=", 1)
-        parts = [p for p in value.split(",") if p]
-        segment[key.strip()] = parts if len(parts) > 1 else value
-    return segment
+    return parse_assignments(values, f"--{role}")
 
 
-def _num(value: float, digits: int = 2) -> str:
-    return "-" if value is None or not math.isfinite(value) else f"{value:+,.{digits}f}"
+METHODS = {"did": "difference-in-differences", "pre_post_trend": "pre/post with trend", "ab_test": "A/B test"}
 
 
-def _show(result: ImpactResult, fmt: Format) -> None:
-    if fmt is Format.json:
-        payload = result.as_dict()
-        sys.stdout.write(json.dumps(payload, default=str, indent=2) + "\n")
+def _effect(value: float) -> str:
+    # Infinite when a side has no data: shown as missing, like NaN.
+    return num(value, "+,.2f", finite=True)
+
+
+def _show(result: ImpactResult, fmt: TableOrJson) -> None:
+    if fmt is TableOrJson.json:
+        write_json(result.as_dict(), default=str)
         return
-    labels = {
-        "did": "difference-in-differences",
-        "pre_post_trend": "pre/post with trend",
-        "ab_test": "A/B test",
-    }
-    table = Table(
-        title=f"{result.name or result.kpi}: {labels.get(result.method, result.method)}", show_header=False
-    )
-    table.add_column("field", style="bold")
-    table.add_column("value")
-    table.add_row("KPI", f"{result.kpi} ({result.unit})")
+    rows = [("KPI", f"{result.kpi} ({result.unit})")]
     if result.intervention_at is not None:
-        table.add_row("change at", str(result.intervention_at))
-    table.add_row("treated", json.dumps(result.treated))
-    table.add_row(
-        "control", json.dumps(result.control) if result.control else "none (compared with its own trend)"
+        rows.append(("change at", str(result.intervention_at)))
+    rows.append(("treated", json.dumps(result.treated)))
+    rows.append(
+        ("control", json.dumps(result.control) if result.control else "none (compared with its own trend)")
     )
-    effect = f"{_num(result.effect)}  (95% CI {_num(result.ci_low)} .. {_num(result.ci_high)})"
-    table.add_row("effect", f"[bold]{effect}[/]" + ("  [green]significant[/]" if result.significant else ""))
-    table.add_row("p-value", "-" if not math.isfinite(result.p_value) else f"{result.p_value:.4f}")
-    table.add_row("n", f"treated {result.n_treated:,}, control {result.n_control:,}")
+    effect = f"{_effect(result.effect)}  (95% CI {_effect(result.ci_low)} .. {_effect(result.ci_high)})"
+    rows.append(("effect", f"[bold]{effect}[/]" + ("  [green]significant[/]" if result.significant else "")))
+    rows.append(("p-value", num(result.p_value, ".4f", finite=True)))
+    rows.append(("n", f"treated {result.n_treated:,}, control {result.n_control:,}"))
     for key in ("model", "test", "mde_80", "pre_trend_p", "power", "n_per_arm_needed"):
         if result.detail.get(key) is not None:
             value = result.detail[key]
-            table.add_row(key.replace("_", " "), f"{value:.3g}" if isinstance(value, float) else str(value))
+            rows.append((key.replace("_", " "), f"{value:.3g}" if isinstance(value, float) else str(value)))
     if result.analysis_id:
-        table.add_row("stored as", result.analysis_id)
-    out.print(table)
+        rows.append(("stored as", result.analysis_id))
+    title = f"{result.name or result.kpi}: {METHODS.get(result.method, result.method)}"
+    show(fields_table(title, rows))
     series = result.series()
     if len(series):
-        out.print(_series_table(series))
+        show(_series_table(series))
     for note in result.warnings:
-        err.print(f"[yellow]warning:[/] {note}")
+        warn(note)
 
 
 def _series_table(series: pd.DataFrame) -> Table:
-    table = Table(title="Per period (0 = first period after the change)")
-    wide = (
-        series.pivot(index="period", columns="treated", values=["value", "n"])
-        if "treated" in series
-        else None
-    )
-    if wide is not None:
-        for col in ("period", "control", "n", "treated", "n"):
-            table.add_column(col, justify="right")
-        for period, row in wide.iterrows():
-            cells = [str(period)]
-            for group in (0, 1):
-                value, n = row.get(("value", group)), row.get(("n", group))
-                cells += ["-" if pd.isna(value) else f"{value:,.2f}", "-" if pd.isna(n) else f"{int(n):,}"]
-            table.add_row(*cells)
-        return table
-    for col in ("period", "value", "n"):
-        table.add_column(col, justify="right")
-    for row in series.to_dict("records"):
-        table.add_row(str(row["period"]), f"{row['value']:,.2f}", f"{int(row['n']):,}")
-    return table
+    title = "Per period (0 = first period after the change)"
+    if "treated" not in series:
+        tab = table(title, ("period", "value", "n"), right=True)
+        for row in series.to_dict("records"):
+            tab.add_row(str(row["period"]), f"{row['value']:,.2f}", f"{int(row['n']):,}")
+        return tab
+    tab = table(title, ("period", "control", "n", "treated", "n"), right=True)
+    wide = series.pivot(index="period", columns="treated", values=["value", "n"])
+    for period, row in wide.iterrows():
+        cells = [str(period)]
+        for group in (0, 1):
+            cells += [num(row.get(("value", group)), ",.2f"), count(row.get(("n", group)))]
+        tab.add_row(*cells)
+    return tab
 
 
-def _run(func: Any, **kwargs: Any) -> ImpactResult:
-    try:
+def _run(func: Callable[..., ImpactResult], **kwargs: Any) -> ImpactResult:
+    # A KeyError names a missing analysis or column; a ValueError, an input the analysis cannot use.
+    with user_errors(ValueError, KeyError):
         return func(**kwargs)
-    except (ValueError, KeyError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
 
 
 @impact_app.command("did")
@@ -153,7 +135,7 @@ def did_cmd(
     grain: str = GRAIN_OPTION,
     name: str = NAME_OPTION,
     record: bool = RECORD_OPTION,
-    fmt: Format = FORMAT_OPTION,
+    fmt: TableOrJson = FORMAT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """Difference-in-differences: the change's effect on the treated segment against a control segment."""
@@ -184,7 +166,7 @@ def prepost_cmd(
     grain: str = GRAIN_OPTION,
     name: str = NAME_OPTION,
     record: bool = RECORD_OPTION,
-    fmt: Format = FORMAT_OPTION,
+    fmt: TableOrJson = FORMAT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """Pre/post with trend (no control segment; weaker evidence, labelled as such)."""
@@ -204,12 +186,12 @@ def prepost_cmd(
     )
 
 
-def _estimate(db: str | None, fmt: Format, **params: object) -> None:
+def _estimate(db: str | None, fmt: TableOrJson, **params: object) -> None:
     """Run estimate_impact on the store and print the result (did and prepost differ only in the control)."""
     from insightdesk.insights.impact import estimate_impact
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
+    with user_errors(), open_store(db) as store:
         result = _run(estimate_impact, store=store, **params)
     _show(result, fmt)
 
@@ -225,9 +207,8 @@ def _parse_counts(text: str) -> tuple[tuple[int, int], tuple[int, int]]:
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path)
+    with user_errors(OSError, ValueError):
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
 
 
 @impact_app.command("abtest")
@@ -257,7 +238,7 @@ def abtest_cmd(
     ),
     name: str = NAME_OPTION,
     record: bool = RECORD_OPTION,
-    fmt: Format = FORMAT_OPTION,
+    fmt: TableOrJson = FORMAT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """A/B test: difference, interval, p-value, power and the sample size needed (counts, a file or segments)."""
@@ -271,7 +252,7 @@ def abtest_cmd(
     if kpi:
         if not treated or not control:
             raise typer.BadParameter("--kpi needs --treated and --control segments")
-        with open_store(db) as store:
+        with user_errors(), open_store(db) as store:
             result = _run(
                 ab_test_segments,
                 store=store,
@@ -298,7 +279,7 @@ def abtest_cmd(
                 **common,
             )
         if record:
-            with open_store(db) as store:
+            with user_errors(), open_store(db) as store:
                 record_impact(store, result)
     _show(result, fmt)
 
@@ -306,47 +287,46 @@ def abtest_cmd(
 @impact_app.command("list")
 def list_cmd(
     limit: int = typer.Option(20, "--limit", help="Most recent analyses to show."),
-    fmt: Format = FORMAT_OPTION,
+    fmt: TableOrJson = FORMAT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """Stored impact analyses, most recent first."""
     from insightdesk.insights.impact import list_impact
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
+    with user_errors(), open_store(db) as store:
         frame = list_impact(store, limit=limit)
-    if fmt is Format.json:
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
+    if fmt is TableOrJson.json:
+        write_frame(frame, fmt)
         return
-    table = Table(title="Impact analyses")
-    for col in ("id", "name", "kpi", "method", "effect", "95% CI", "p", "n (t / c)", "warnings"):
-        table.add_column(col)
+    columns = ("id", "name", "kpi", "method", "effect", "95% CI", "p", "n (t / c)", "warnings")
+    tab = table("Impact analyses", columns)
     for r in frame.to_dict("records"):
-        table.add_row(
+        tab.add_row(
             r["analysis_id"],
             r["name"] or "",
             r["kpi"],
             r["method"],
-            _num(r["effect"]),
-            f"{_num(r['ci_low'])} .. {_num(r['ci_high'])}",
-            "-" if r["p_value"] is None or pd.isna(r["p_value"]) else f"{r['p_value']:.3f}",
+            _effect(r["effect"]),
+            f"{_effect(r['ci_low'])} .. {_effect(r['ci_high'])}",
+            num(r["p_value"], ".3f"),
             f"{r['n_treated']:,} / {r['n_control']:,}",
             str(len(r["warnings"] or [])),
         )
-    out.print(table)
+    show(tab)
 
 
 @impact_app.command("show")
 def show_cmd(
     analysis_id: str = typer.Argument(..., help="Analysis id (see `insightdesk impact list`)."),
-    fmt: Format = FORMAT_OPTION,
+    fmt: TableOrJson = FORMAT_OPTION,
     db: str = DB_OPTION,
 ) -> None:
     """One stored analysis with its per-period series and caveats."""
     from insightdesk.insights.impact import get_impact
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
+    with user_errors(), open_store(db) as store:
         result = _run(get_impact, store=store, analysis_id=analysis_id)
     _show(result, fmt)
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 from insightdesk.cli.console import err, out
 from insightdesk.cli.metrics_cmds import print_headline
 from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.output import json_records, show, table, user_errors, warn
 from insightdesk.ingest import KINDS, IngestError, IngestResult, available_profiles, ingest_file
 from insightdesk.ingest import quarantine as quarantine_service
 from insightdesk.ingest.pipeline import ProgressFn
-from insightdesk.store import StoreError, open_store
+from insightdesk.store import open_store
 
 quarantine_app = typer.Typer(help="Inspect and re-run rejected records.", no_args_is_help=True)
 
@@ -47,10 +47,10 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[ProgressFn | None
 
 
 def print_result(result: IngestResult) -> None:
-    table = Table(title=f"{result.kind} from {result.source_file}", title_justify="left")
-    for col in ("received", "accepted", "inserted", "updated", "unchanged", "rejected"):
-        table.add_column(col, justify="right")
-    table.add_row(
+    """The counts of one ingested file, what was derived or stubbed, and whether they reconcile."""
+    columns = ("received", "accepted", "inserted", "updated", "unchanged", "rejected")
+    tab = table(f"{result.kind} from {result.source_file}", columns, right=True, title_justify="left")
+    tab.add_row(
         *(
             f"{v:,}"
             for v in (
@@ -63,7 +63,7 @@ def print_result(result: IngestResult) -> None:
             )
         )
     )
-    out.print(table)
+    show(tab)
     folded = result.folded
     if folded:
         out.print(f"  {result.accepted:,} accepted events folded into {result.counts.total:,} {result.kind}")
@@ -75,7 +75,7 @@ def print_result(result: IngestResult) -> None:
     for name, n in result.stubs.items():
         out.print(f"  created {n:,} placeholder {name} from references (fill them by ingesting {name})")
     for warning in result.warnings:
-        err.print(f"  [yellow]warning:[/] {warning}")
+        warn(warning, indent="  ")
     status = "[green]reconciled[/]" if result.reconciles else "[red]DOES NOT RECONCILE[/]"
     out.print(
         f"  received {result.received:,} = accepted {result.accepted:,} + rejected {result.rejected:,}: {status}"
@@ -112,27 +112,23 @@ def ingest(
     """Ingest a file into the store: validated, idempotent, one atomic batch."""
     if kind not in KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")
-    try:
-        with open_store(db) as store:
-            with progress_bar(f"ingest {path.name}", enabled=not quiet) as progress:
-                result = ingest_file(
-                    store,
-                    path,
-                    kind,
-                    profile=profile,
-                    mapping=mapping,
-                    fmt=fmt,
-                    delimiter=delimiter,
-                    encoding=encoding,
-                    source_system=source_system,
-                    progress=progress,
-                )
-            print_result(result)
-            if kpis and result.inserted + result.updated:
-                print_headline(store)
-    except (IngestError, StoreError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    with user_errors(IngestError), open_store(db) as store:
+        with progress_bar(f"ingest {path.name}", enabled=not quiet) as progress:
+            result = ingest_file(
+                store,
+                path,
+                kind,
+                profile=profile,
+                mapping=mapping,
+                fmt=fmt,
+                delimiter=delimiter,
+                encoding=encoding,
+                source_system=source_system,
+                progress=progress,
+            )
+        print_result(result)
+        if kpis and result.inserted + result.updated:
+            print_headline(store)
 
 
 @quarantine_app.command("list")
@@ -143,17 +139,16 @@ def quarantine_list(
     db: str = DB_OPTION,
 ) -> None:
     """Rejected records grouped by batch, field and reason."""
-    with open_store(db) as store:
+    with user_errors(IngestError), open_store(db) as store:
         frame = quarantine_service.summary(store, batch_id=batch, status=status, kind=kind)
     if frame.empty:
         out.print(f"no {status if status != 'all' else ''} quarantined records".replace("  ", " "))
         return
-    table = Table(title="quarantine")
-    for col in ("batch_id", "kind", "source_file", "status", "field", "reason", "records", "first_line"):
-        table.add_column(col, overflow="fold")
+    columns = ("batch_id", "kind", "source_file", "status", "field", "reason", "records", "first_line")
+    tab = table("quarantine", columns, overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
-    out.print(table)
+        tab.add_row(*(str(v) for v in row))
+    show(tab)
 
 
 @quarantine_app.command("show")
@@ -166,19 +161,19 @@ def quarantine_show(
     db: str = DB_OPTION,
 ) -> None:
     """Each rejected record: file, line, field, value, reason."""
-    with open_store(db) as store:
+    with user_errors(IngestError), open_store(db) as store:
         frame = quarantine_service.records(store, batch_id=batch, status=status, kind=kind, limit=limit)
     if as_json:
-        for record in frame.to_dict(orient="records"):
+        records = frame.to_dict(orient="records")
+        for record in records:
             record["errors"] = json.loads(record["errors"]) if record["errors"] else []
             record["raw"] = json.loads(record["raw"]) if record["raw"] else None
-            out.print_json(json.dumps(record, default=str))
+        json_records(records)
         return
-    table = Table(title="quarantined records")
-    for col in ("source_file", "line", "record_key", "field", "value", "reason", "status"):
-        table.add_column(col, overflow="fold")
+    columns = ("source_file", "line", "record_key", "field", "value", "reason", "status")
+    tab = table("quarantined records", columns, overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(
+        tab.add_row(
             Path(row.source_file or "").name,
             str(row.line),
             str(row.record_key or ""),
@@ -187,7 +182,7 @@ def quarantine_show(
             row.reason,
             row.status,
         )
-    out.print(table)
+    show(tab)
 
 
 @quarantine_app.command("retry")
@@ -198,12 +193,8 @@ def quarantine_retry(
     db: str = DB_OPTION,
 ) -> None:
     """Re-run just the rejected records of a batch, e.g. after fixing the mapping."""
-    try:
-        with open_store(db) as store:
-            result = quarantine_service.retry(store, batch, profile=profile, mapping=mapping)
-    except (IngestError, StoreError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    with user_errors(IngestError), open_store(db) as store:
+        result = quarantine_service.retry(store, batch, profile=profile, mapping=mapping)
     print_result(result)
 
 

@@ -22,8 +22,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -56,25 +55,35 @@ def fail(error: BaseException | str, code: ExitCode = ExitCode.BAD_INPUT) -> NoR
     raise typer.Exit(int(code))
 
 
-@contextmanager
-def user_errors(*errors: type[BaseException], code: ExitCode = ExitCode.BAD_INPUT) -> Iterator[None]:
-    """Turn the listed errors, and a store that cannot be opened or used, into `fail(...)`.
+class _UserErrors:
+    """The context manager of `user_errors`; its `__exit__` never swallows an error (it fails or
+    lets it pass), which also tells mypy that code after the `with` block is reached normally."""
 
-        with user_errors(ThemeError), open_store(db) as store:
-            ...
+    def __init__(self, errors: tuple[type[BaseException], ...], code: ExitCode) -> None:
+        self.errors, self.code = errors, code
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        from insightdesk.store import StoreError
+
+        if exc is not None and isinstance(exc, (StoreError, *self.errors)):
+            fail(exc, self.code)
+
+
+def user_errors(*errors: type[BaseException], code: ExitCode = ExitCode.BAD_INPUT) -> _UserErrors:
+    """Turn the listed errors, and a store that cannot be opened or used, into `fail(...)`:
+
+    with user_errors(ThemeError), open_store(db) as store:
+        ...
     """
-    from insightdesk.store import StoreError
-
-    caught: tuple[type[BaseException], ...] = (StoreError, *errors)
-    try:
-        yield
-    except caught as exc:
-        fail(exc, code)
+    return _UserErrors(errors, code)
 
 
-def warn(message: str) -> None:
+def warn(message: str, indent: str = "") -> None:
     """A caveat of a result, on stderr so that JSON and CSV on stdout stay clean."""
-    err.print(f"[yellow]warning:[/] {message}")
+    err.print(f"{indent}[yellow]warning:[/] {message}")
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -95,7 +104,6 @@ def num(
     spec: str = ".3f",
     *,
     scale: float = 1.0,
-    suffix: str = "",
     missing: str = "-",
     finite: bool = False,
 ) -> str:
@@ -108,7 +116,7 @@ def num(
     number: Any = value if scale == 1.0 else float(value) * scale  # type: ignore[arg-type]
     if finite and not math.isfinite(number):
         return missing
-    return format(number, spec) + suffix
+    return format(number, spec)
 
 
 def compact(value: object) -> str:
@@ -239,7 +247,9 @@ def jsonable(value: object) -> Any:
     return plain(value)
 
 
-def write_rows(frame: pd.DataFrame, fmt: Format, columns: Sequence[str], nested: Collection[str] = ()) -> None:
+def write_rows(
+    frame: pd.DataFrame, fmt: Format, columns: Sequence[str], nested: Collection[str] = ()
+) -> None:
     """`columns` of each row as JSON (nested values kept, keys sorted) or CSV (less the `nested`)."""
     if fmt is Format.json:
         rows = [{c: r.get(c) for c in columns} for r in frame.to_dict("records")]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from insightdesk.cli.console import err, out
 from insightdesk.cli.metrics_cmds import print_headline
+from insightdesk.cli.output import duration, show, table, user_errors
 from insightdesk.governance.users import ensure_quickstart_admin
 from insightdesk.ingest import IngestError, IngestResult
 from insightdesk.quickstart import (
@@ -32,12 +32,11 @@ def quickstart(
     port: int = typer.Option(8000, "--port", help="Port for --serve (on 127.0.0.1)."),
 ) -> None:
     """Build a fresh embedded store from the bundled sample desk, analyse its text, print what it holds."""
-    table = Table(title="bundled sample ingested", title_justify="left")
-    for col in ("kind", "received", "inserted", "updated", "unchanged", "rejected", "seconds"):
-        table.add_column(col, justify="right" if col != "kind" else "left")
+    columns = ("kind", "received", "inserted", "updated", "unchanged", "rejected", "seconds")
+    tab = table("bundled sample ingested", columns, right=columns[1:], title_justify="left")
 
     def add(result: IngestResult) -> None:
-        table.add_row(
+        tab.add_row(
             result.kind,
             f"{result.received:,}",
             f"{result.inserted:,}",
@@ -48,18 +47,15 @@ def quickstart(
         )
         err.print(f"  ingested {result.kind}: {result.inserted:,} new", highlight=False)
 
-    try:
+    with user_errors(IngestError):
         report = build_sample_store(db, fresh=not keep, on_result=add)
-    except IngestError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    out.print(table)
-    with open_store(db) as store:
+    show(tab)
+    with user_errors(), open_store(db) as store:
         if text:
             err.print("  analysing free text offline (language, PII redaction, sentiment, themes)...")
             summary = analyse_sample_text(store)
             out.print(
-                f"text: {summary.analysed:,} texts analysed, {summary.themes} themes ({summary.seconds:.0f}s)"
+                f"text: {summary.analysed:,} texts analysed, {summary.themes} themes ({duration(summary.seconds, digits=0, unit='s')})"
             )
             err.print("  finding what matters (pain points, drivers, risk model, alerts)...")
             found = analyse_sample_insights(store)
@@ -67,7 +63,7 @@ def quickstart(
             out.print(
                 f"insights: {found.painpoints} pain points ranked (top: {found.top_painpoint}); significant "
                 f"drivers {found.drivers}; low-CSAT risk model AUC {auc}, {found.risk_scored:,} tickets "
-                f"scored; {found.alerts} alerts ({found.seconds:.0f}s)",
+                f"scored; {found.alerts} alerts ({duration(found.seconds, digits=0, unit='s')})",
                 highlight=False,
             )
             for reason in found.skipped:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
-from rich.table import Table
 
-from insightdesk.cli.console import err, out
+from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.output import ExitCode, frame_table, json_records, num, show, table, user_errors
 from insightdesk.store import open_store
+
+if TYPE_CHECKING:
+    from insightdesk.insights.risk import RiskModelReport
 
 risk_app = typer.Typer(
     help="Per-ticket risk of a low CSAT, a detractor or a repeat contact: versioned models, scores, drift.",
@@ -29,26 +31,8 @@ SPLIT_OPTION = typer.Option(
 )
 
 
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/] {exc}")
-    raise typer.Exit(2) from exc
-
-
-def _num(value: object, fmt: str = ".3f") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return format(value, fmt)
-
-
 def _print_frame(title: str, df: pd.DataFrame, formats: dict[str, str]) -> None:
-    table = Table(title=title, title_justify="left")
-    for col in df.columns:
-        table.add_column(col, justify="right" if col in formats else "left")
-    for row in df.itertuples(index=False):
-        table.add_row(
-            *[_num(v, formats[c]) if c in formats else str(v) for c, v in zip(df.columns, row, strict=True)]
-        )
-    out.print(table)
+    show(frame_table(df, title, formats, title_justify="left"))
 
 
 def _print_importance(importance: pd.DataFrame) -> None:
@@ -85,10 +69,7 @@ def _print_evaluation(candidates: pd.DataFrame, at_k: pd.DataFrame, reliability:
         )
 
 
-def _print_trained(report: object) -> None:
-    from insightdesk.insights.risk import RiskModelReport
-
-    assert isinstance(report, RiskModelReport)
+def _print_trained(report: RiskModelReport) -> None:
     out.print(report.summary(), highlight=False, markup=False)
     out.print(
         f"  trained on {report.n_train:,} tickets created {report.train_from:%Y-%m-%d} to "
@@ -107,11 +88,8 @@ def train(db: str = DB_OPTION, target: str = TARGET_OPTION, split_at: str | None
     """Train logistic and boosting models on a time split, keep the better, store it as the new version."""
     from insightdesk.insights.risk import RiskDataError, train_risk_model
 
-    with open_store(db) as store:
-        try:
-            report = train_risk_model(store, target, split_at)
-        except (RiskDataError, ValueError) as exc:
-            _fail(exc)
+    with user_errors(RiskDataError, ValueError), open_store(db) as store:
+        report = train_risk_model(store, target, split_at)
     _print_trained(report)
 
 
@@ -127,11 +105,8 @@ def retrain(
     """Train a new version on current data, compare it with the active one, show the drift since."""
     from insightdesk.insights.risk import RiskDataError, retrain_risk_model
 
-    with open_store(db) as store:
-        try:
-            r = retrain_risk_model(store, target, split_at, keep_better=keep_better)
-        except (RiskDataError, ValueError) as exc:
-            _fail(exc)
+    with user_errors(RiskDataError, ValueError), open_store(db) as store:
+        r = retrain_risk_model(store, target, split_at, keep_better=keep_better)
     if not r.drift.empty:
         shifted = r.drift[r.drift["status"] != "stable"]
         out.print(
@@ -163,16 +138,12 @@ def score(
     """Score open and just-resolved tickets (or --ticket / --all) with the active model; stores the scores."""
     from insightdesk.insights.risk import RiskModelError, score_tickets, top_factor_text
 
-    with open_store(db) as store:
-        try:
-            scores = score_tickets(
-                store, target, ticket or None, scope="all" if all_ else "recent", just_resolved_days=days
-            )
-        except (RiskModelError, LookupError, ValueError) as exc:
-            _fail(exc)
+    with user_errors(RiskModelError, LookupError, ValueError), open_store(db) as store:
+        scores = score_tickets(
+            store, target, ticket or None, scope="all" if all_ else "recent", just_resolved_days=days
+        )
     if as_json:
-        for row in scores.to_dict("records"):
-            out.print_json(json.dumps(row, default=str))
+        json_records(scores.to_dict("records"))
         return
     bands = scores["band"].value_counts()
     model = scores["model_id"].iloc[0] if len(scores) else "-"
@@ -181,12 +152,15 @@ def score(
         + ", ".join(f"{b} {int(bands.get(b, 0)):,}" for b in ("high", "medium", "low")),
         highlight=False,
     )
-    table = Table(title=f"riskiest {min(top, len(scores))}", title_justify="left")
-    for col in ("ticket", "risk", "band", "top factors (risk points vs a typical value)"):
-        table.add_column(col, justify="right" if col == "risk" else "left")
+    tab = table(
+        f"riskiest {min(top, len(scores))}",
+        ("ticket", "risk", "band", "top factors (risk points vs a typical value)"),
+        right=("risk",),
+        title_justify="left",
+    )
     for r in scores.head(top).itertuples(index=False):
-        table.add_row(r.ticket_id, f"{r.score:.1%}", r.band, top_factor_text(r.top_factors))
-    out.print(table)
+        tab.add_row(r.ticket_id, f"{r.score:.1%}", r.band, top_factor_text(r.top_factors))
+    show(tab)
 
 
 @risk_app.command("report")
@@ -194,17 +168,14 @@ def report(db: str = DB_OPTION, target: str = TARGET_OPTION, top: int = typer.Op
     """The active model's held-out evaluation, its versions, and the latest scores."""
     from insightdesk.insights.risk import RiskModelError, risk_report, top_factor_text
 
-    with open_store(db) as store:
-        try:
-            r = risk_report(store, target, top=top)
-        except (RiskModelError, ValueError) as exc:
-            _fail(exc)
+    with user_errors(RiskModelError, ValueError), open_store(db) as store:
+        r = risk_report(store, target, top=top)
     m = r.model
     out.print(
         f"[bold]{m['model_id']}[/] {m['algorithm']}\n"
-        f"  AUC {_num(m['auc'])} (95% CI {_num(m['auc_ci_low'])}-{_num(m['auc_ci_high'])}), "
-        f"Brier {_num(m['brier'])} vs {_num(m['brier_base_rate'])} for the base rate "
-        f"{_num(m['base_rate'], '.1%')}; n_test {m['n_test']:,}, n_train {m['n_train']:,}"
+        f"  AUC {num(m['auc'])} (95% CI {num(m['auc_ci_low'])}-{num(m['auc_ci_high'])}), "
+        f"Brier {num(m['brier'])} vs {num(m['brier_base_rate'])} for the base rate "
+        f"{num(m['base_rate'], '.1%')}; n_test {m['n_test']:,}, n_train {m['n_train']:,}"
         + (" (small test sample)" if m.get("small_sample") else ""),
         highlight=False,
     )
@@ -234,21 +205,19 @@ def drift(
     """PSI of each model feature between its training data and recent tickets (0.1 moderate, 0.25 major)."""
     from insightdesk.insights.risk import RiskModelError, check_drift
 
-    with open_store(db) as store:
-        try:
-            table = check_drift(store, target, since=since)
-        except (RiskModelError, ValueError) as exc:
-            _fail(exc)
-    out.print(f"{table.attrs['model_id']}: tickets created since {table.attrs['since']:%Y-%m-%d %H:%M}")
+    with user_errors(RiskModelError, ValueError), open_store(db) as store:
+        drift_frame = check_drift(store, target, since=since)
+    attrs = drift_frame.attrs
+    out.print(f"{attrs['model_id']}: tickets created since {attrs['since']:%Y-%m-%d %H:%M}")
     _print_frame(
         "population stability",
-        table.assign(largest_change=table["largest_change"].fillna("-"))[
+        drift_frame.assign(largest_change=drift_frame["largest_change"].fillna("-"))[
             ["feature", "kind", "psi", "status", "n_reference", "n_recent", "largest_change"]
         ],
         {"psi": ".3f", "n_reference": ",", "n_recent": ","},
     )
-    if strict and (table["status"] == "major").any():
-        raise typer.Exit(1)
+    if strict and (drift_frame["status"] == "major").any():
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def register(app: typer.Typer) -> None:

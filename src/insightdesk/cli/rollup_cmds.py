@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from insightdesk.cli.console import err, out
 from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.output import ExitCode, show, table, user_errors
 
 rollup_app = typer.Typer(
     help="Daily KPI roll-ups: reports over months read sums per day instead of every fact.",
@@ -45,10 +45,9 @@ def build_cmd(
     from insightdesk.store import open_store
 
     names = kpi or [k.name for k in list_kpis()]
-    table = Table(title="KPI roll-ups")
-    for col, justify in (("kpi", "left"), ("rows", "right"), ("seconds", "right"), ("state", "left")):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    tab = table("KPI roll-ups", ("kpi", "rows", "seconds", "state"), right=("rows", "seconds"))
     with (
+        user_errors(),
         open_store(db) as store,
         Progress(
             TextColumn("building roll-ups"),
@@ -63,16 +62,14 @@ def build_cmd(
         def done(result: RollupResult) -> None:
             progress.advance(task)
             state = "rolled up" if result.skipped is None else f"live: {result.skipped}"
-            table.add_row(result.kpi, f"{result.rows:,}", f"{result.seconds:.1f}", state)
+            tab.add_row(result.kpi, f"{result.rows:,}", f"{result.seconds:.1f}", state)
 
-        try:
+        # A failed build is not a refused input: exit 1 (scripts check it), reported under the bar.
+        with user_errors(RollupError, KeyError, ValueError, code=ExitCode.FAILED):
             build_rollups(
                 store, kpis=names, dimsets=_dimsets(dims), median_resolution=median_resolution, on_kpi=done
             )
-        except (RollupError, KeyError, ValueError) as exc:
-            err.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(1) from exc
-    out.print(table)
+    show(tab)
 
 
 @rollup_app.command("status")
@@ -81,21 +78,19 @@ def status_cmd(db: str = DB_OPTION) -> None:
     from insightdesk.metrics.rollup import rollup_status
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
+    with user_errors(), open_store(db) as store:
         states = rollup_status(store)
-    table = Table(title="KPI roll-ups")
-    for col in ("kpi", "state", "rows", "dimension sets", "built at"):
-        table.add_column(col)
+    tab = table("KPI roll-ups", ("kpi", "state", "rows", "dimension sets", "built at"))
     for s in states:
         sets = s["dimsets"]
-        table.add_row(
+        tab.add_row(
             s["kpi"],
             s["state"],
             "" if s["rows"] is None else f"{s['rows']:,}",
             "" if not sets else "; ".join(",".join(d) or "(desk)" for d in sets),
             "" if s["built_at"] is None else str(s["built_at"])[:19],
         )
-    out.print(table)
+    show(tab)
 
 
 @rollup_app.command("drop")
@@ -104,6 +99,6 @@ def drop_cmd(db: str = DB_OPTION) -> None:
     from insightdesk.metrics.rollup import drop_rollups
     from insightdesk.store import open_store
 
-    with open_store(db) as store:
+    with user_errors(), open_store(db) as store:
         n = drop_rollups(store)
     out.print(f"dropped the roll-ups of {n} KPIs")

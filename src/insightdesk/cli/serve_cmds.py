@@ -6,6 +6,7 @@ import typer
 
 from insightdesk.cli.console import err
 from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.output import user_errors, warn
 
 
 def serve(
@@ -32,24 +33,19 @@ def serve(
     from insightdesk.api.server import serve as run
     from insightdesk.api.state import ServerSettings
     from insightdesk.governance.users import count_users
-    from insightdesk.store import StoreError, open_store, resolve_target
+    from insightdesk.store import open_store, resolve_target
 
     target = resolve_target(db)
-    try:
-        with open_store(target) as store:
-            accounts = count_users(store.engine)
-    except StoreError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    with user_errors(), open_store(target) as store:
+        accounts = count_users(store.engine)
     if accounts == 0:
         err.print(
             "[yellow]no accounts yet:[/] create one with "
             "`insightdesk users add NAME --role admin` (there is no default password)."
         )
     if host not in LOOPBACK and not secure_cookies:
-        err.print(
-            "[yellow]warning:[/] listening beyond this machine over plain HTTP; put a TLS proxy in front "
-            "and pass --secure-cookies."
+        warn(
+            "listening beyond this machine over plain HTTP; put a TLS proxy in front and pass --secure-cookies."
         )
     err.print(
         f"InsightDesk on [bold]http://{host}:{port}[/] (API docs at /docs); store {target}. Ctrl+C stops."

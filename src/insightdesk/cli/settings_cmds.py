@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
+from insightdesk.cli.admin import admin_store, cli_actor
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
-from insightdesk.cli.users_cmds import _engine, cli_actor
+from insightdesk.cli.output import show, table
 
 settings_app = typer.Typer(
     help="Run-time settings: list, set, reset (every change audited).", no_args_is_help=True
@@ -21,11 +21,11 @@ def list_settings(db: str = DB_OPTION) -> None:
     """Every setting with its value, default and last change."""
     from insightdesk.governance.settings import all_settings
 
-    with _engine(db) as engine:
-        rows = all_settings(engine)
-    table = Table("setting", "value", "default", "changed by", "at", "meaning")
+    with admin_store(db) as store:
+        rows = all_settings(store.engine)
+    tab = table(None, ("setting", "value", "default", "changed by", "at", "meaning"))
     for r in rows:
-        table.add_row(
+        tab.add_row(
             r["name"],
             json.dumps(r["value"]),
             json.dumps(r["default"]),
@@ -33,7 +33,7 @@ def list_settings(db: str = DB_OPTION) -> None:
             str(r["updated_at"] or ""),
             r["doc"],
         )
-    out.print(table)
+    show(tab)
 
 
 @settings_app.command("set")
@@ -45,8 +45,8 @@ def set_(
     """Change a setting (checked, then audited with the old and new value)."""
     from insightdesk.governance.settings import parse_value, set_setting
 
-    with _engine(db) as engine:
-        stored = set_setting(engine, name, parse_value(value), actor=cli_actor())
+    with admin_store(db) as store:
+        stored = set_setting(store.engine, name, parse_value(value), actor=cli_actor())
     out.print(f"{name} = {json.dumps(stored)}")
 
 
@@ -55,8 +55,8 @@ def reset(name: str = typer.Argument(..., help="Setting name."), db: str = DB_OP
     """Put a setting back to its default (audited)."""
     from insightdesk.governance.settings import reset_setting
 
-    with _engine(db) as engine:
-        stored = reset_setting(engine, name, actor=cli_actor())
+    with admin_store(db) as store:
+        stored = reset_setting(store.engine, name, actor=cli_actor())
     out.print(f"{name} = {json.dumps(stored)} (default)")
 
 

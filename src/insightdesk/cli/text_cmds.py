@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
-from rich.table import Table
 
-from insightdesk.cli.console import err, out
+from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
+from insightdesk.cli.output import json_records, num, show, table, user_errors
 from insightdesk.store import open_store
 
 # Registers the text tables on the canonical metadata (docs and schema checks see them).
@@ -20,11 +18,6 @@ text_app = typer.Typer(
 themes_app = typer.Typer(
     help="Recurring themes (pain points) and their stable registry.", no_args_is_help=True
 )
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/] {exc}")
-    raise typer.Exit(2) from exc
 
 
 @text_app.command("analyze")
@@ -57,12 +50,9 @@ def analyze(
         raise typer.BadParameter(
             f"unknown sentiment model {sentiment!r}; choose from {', '.join(SENTIMENT_MODELS)}"
         )
-    with open_store(db) as store:
-        try:
-            pipeline = TextPipeline.default(sentiment=sentiment)
-            report = analyze_store(store, entities=entity or ENTITIES, reanalyze=reanalyze, pipeline=pipeline)
-        except ModelMissingError as exc:
-            _fail(exc)
+    with user_errors(ModelMissingError), open_store(db) as store:
+        pipeline = TextPipeline.default(sentiment=sentiment)
+        report = analyze_store(store, entities=entity or ENTITIES, reanalyze=reanalyze, pipeline=pipeline)
     out.print(
         f"{report.analysed:,} texts analysed, {report.skipped:,} unchanged, {report.themed:,} given a theme "
         f"(of {report.texts:,})"
@@ -92,11 +82,8 @@ def discover(
     """Cluster analysed customer texts into themes and reconcile them with the registry."""
     from insightdesk.text.theme_store import ThemeError, discover_store_themes
 
-    with open_store(db) as store:
-        try:
-            r = discover_store_themes(store, min_size=min_size, distance=distance, n_themes=n_themes)
-        except ThemeError as exc:
-            _fail(exc)
+    with user_errors(ThemeError), open_store(db) as store:
+        r = discover_store_themes(store, min_size=min_size, distance=distance, n_themes=n_themes)
     out.print(
         f"fit {r.fit_id}: {r.n_themes} themes over {r.n_texts:,} texts ({r.noise_share:.1%} without a theme); "
         f"registry: {r.created} new, {r.continued} continued, {r.split} split, {r.merged} merged, {r.retired} retired"
@@ -112,42 +99,37 @@ def list_(
     """Themes with their volume, mean sentiment and share of negative texts."""
     from insightdesk.text.theme_store import list_themes
 
-    with open_store(db) as store:
+    with user_errors(), open_store(db) as store:
         df = list_themes(store, include_inactive=all_)
     if as_json:
-        for row in df.to_dict("records"):
-            out.print_json(json.dumps(row, default=str))
+        json_records(df.to_dict("records"))
         return
-    table = Table(title=f"{len(df)} themes", title_justify="left")
-    for col in ("id", "label", "status", "texts", "mean sentiment", "negative"):
-        table.add_column(col, justify="right" if col in ("texts", "mean sentiment", "negative") else "left")
+    tab = table(
+        f"{len(df)} themes",
+        ("id", "label", "status", "texts", "mean sentiment", "negative"),
+        right=("texts", "mean sentiment", "negative"),
+        title_justify="left",
+    )
     for r in df.itertuples(index=False):
         status = r.status if r.status == "active" else f"{r.status} → {r.merged_into or ''}".rstrip(" →")
-        table.add_row(
+        tab.add_row(
             r.theme_id,
             r.label,
             status,
             f"{r.texts:,}",
-            ""
-            if r.avg_sentiment is None or r.avg_sentiment != r.avg_sentiment
-            else f"{r.avg_sentiment:+.2f}",
-            ""
-            if r.negative_share is None or r.negative_share != r.negative_share
-            else f"{r.negative_share:.0%}",
+            num(r.avg_sentiment, "+.2f", missing=""),
+            num(r.negative_share, ".0%", missing=""),
         )
-    out.print(table)
+    show(tab)
 
 
 @themes_app.command("show")
-def show(theme_id: str = typer.Argument(..., help="Theme id, e.g. T0003."), db: str = DB_OPTION) -> None:
+def show_cmd(theme_id: str = typer.Argument(..., help="Theme id, e.g. T0003."), db: str = DB_OPTION) -> None:
     """A theme's keywords, redacted quotes, monthly trend, ticket categories and history."""
     from insightdesk.text.theme_store import ThemeError, theme_categories, theme_details, theme_trends
 
-    with open_store(db) as store:
-        try:
-            d = theme_details(store, theme_id)
-        except ThemeError as exc:
-            _fail(exc)
+    with user_errors(ThemeError), open_store(db) as store:
+        d = theme_details(store, theme_id)
         trend = theme_trends(store, theme_id=theme_id)
         cats = theme_categories(store)
     out.print(f"[bold]{d['theme_id']}[/] {d['label']}  ({d['status']}, {d['size']} texts at last fit)")
@@ -155,21 +137,17 @@ def show(theme_id: str = typer.Argument(..., help="Theme id, e.g. T0003."), db: 
     for quote in d["quotes"]:
         out.print(f"  “{quote[:200]}”", highlight=False)
     if not trend.empty:
-        table = Table(title="per month", title_justify="left")
-        for col in ("month", "texts", "mean sentiment", "negative"):
-            table.add_column(col, justify="right")
+        tab = table(
+            "per month", ("month", "texts", "mean sentiment", "negative"), right=True, title_justify="left"
+        )
         for r in trend.itertuples(index=False):
-            table.add_row(
+            tab.add_row(
                 str(r.period)[:7],
                 f"{r.texts:,}",
-                ""
-                if r.avg_sentiment != r.avg_sentiment or r.avg_sentiment is None
-                else f"{r.avg_sentiment:+.2f}",
-                ""
-                if r.negative_share != r.negative_share or r.negative_share is None
-                else f"{r.negative_share:.0%}",
+                num(r.avg_sentiment, "+.2f", missing=""),
+                num(r.negative_share, ".0%", missing=""),
             )
-        out.print(table)
+        show(tab)
     mine = cats[cats["theme_id"] == theme_id] if not cats.empty else cats
     if not mine.empty:
         out.print(
@@ -193,11 +171,8 @@ def rename(
     """Give a theme a human label (kept across refits)."""
     from insightdesk.text.theme_store import ThemeError, rename_theme
 
-    with open_store(db) as store:
-        try:
-            rename_theme(store, theme_id, label)
-        except ThemeError as exc:
-            _fail(exc)
+    with user_errors(ThemeError), open_store(db) as store:
+        rename_theme(store, theme_id, label)
     out.print(f"{theme_id} is now “{label}”")
 
 
@@ -210,11 +185,8 @@ def merge(
     """Merge one theme into another; its texts move and its history points to the survivor."""
     from insightdesk.text.theme_store import ThemeError, merge_themes
 
-    with open_store(db) as store:
-        try:
-            moved = merge_themes(store, source, target)
-        except ThemeError as exc:
-            _fail(exc)
+    with user_errors(ThemeError), open_store(db) as store:
+        moved = merge_themes(store, source, target)
     out.print(f"merged {source} into {target} ({moved:,} texts moved)")
 
 
@@ -227,11 +199,8 @@ def split(
     """Split a theme into new themes by re-clustering its texts."""
     from insightdesk.text.theme_store import ThemeError, split_theme
 
-    with open_store(db) as store:
-        try:
-            new_ids = split_theme(store, theme_id, parts)
-        except ThemeError as exc:
-            _fail(exc)
+    with user_errors(ThemeError), open_store(db) as store:
+        new_ids = split_theme(store, theme_id, parts)
     out.print(f"split {theme_id} into {', '.join(new_ids)}")
 
 

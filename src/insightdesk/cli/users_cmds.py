@@ -6,42 +6,14 @@ the dashboard's Users page / the /api/v1/users endpoints while it runs.
 
 from __future__ import annotations
 
-import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
-
 import typer
-from rich.table import Table
 
-from insightdesk.cli.console import err, out
+from insightdesk.cli.admin import admin_store, cli_actor
+from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
-
-if TYPE_CHECKING:
-    from insightdesk.governance.users import Actor
+from insightdesk.cli.output import ExitCode, fail, show, table
 
 users_app = typer.Typer(help="Accounts: add, list, disable, set-role, tokens.", no_args_is_help=True)
-
-
-def cli_actor() -> Actor:
-    """The CLI acts with admin rights (it holds the store); the audit log names the OS user."""
-    from insightdesk.governance import users
-
-    return users.Actor(f"cli:{getpass.getuser()}", "admin", "cli")
-
-
-@contextmanager
-def _engine(db: str | None) -> Iterator[object]:
-    from insightdesk.governance.passwords import PasswordError
-    from insightdesk.governance.users import AccountError
-    from insightdesk.store import StoreError, open_store
-
-    try:
-        with open_store(db) as store:
-            yield store.engine
-    except (AccountError, PasswordError, StoreError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
 
 
 @users_app.command("add")
@@ -65,9 +37,9 @@ def add(
         if generate
         else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
-    with _engine(db) as engine:
+    with admin_store(db) as store:
         create_user(
-            engine,
+            store.engine,
             username,
             password,
             role,
@@ -86,13 +58,12 @@ def list_(db: str = DB_OPTION) -> None:
     """Every account with role, scope and status."""
     from insightdesk.governance.users import list_users
 
-    with _engine(db) as engine:
-        rows = list_users(engine)
-    table = Table(title=f"{len(rows)} accounts", title_justify="left")
-    for col in ("username", "role", "teams", "agent", "active", "updated (UTC)"):
-        table.add_column(col)
+    with admin_store(db) as store:
+        rows = list_users(store.engine)
+    columns = ("username", "role", "teams", "agent", "active", "updated (UTC)")
+    tab = table(f"{len(rows)} accounts", columns, title_justify="left")
     for r in rows:
-        table.add_row(
+        tab.add_row(
             r["username"],
             r["role"],
             r["team_ids"] or "",
@@ -100,7 +71,7 @@ def list_(db: str = DB_OPTION) -> None:
             "yes" if r["active"] else "no",
             str(r["updated_at"])[:19],
         )
-    out.print(table)
+    show(tab)
 
 
 @users_app.command("disable")
@@ -108,8 +79,8 @@ def disable(username: str, db: str = DB_OPTION) -> None:
     """Disable an account: no login; its sessions and API tokens are revoked."""
     from insightdesk.governance.users import set_active
 
-    with _engine(db) as engine:
-        set_active(engine, username, False, actor=cli_actor())
+    with admin_store(db) as store:
+        set_active(store.engine, username, False, actor=cli_actor())
     out.print(f"disabled {username}")
 
 
@@ -118,8 +89,8 @@ def enable(username: str, db: str = DB_OPTION) -> None:
     """Re-enable a disabled account (tokens stay revoked)."""
     from insightdesk.governance.users import set_active
 
-    with _engine(db) as engine:
-        set_active(engine, username, True, actor=cli_actor())
+    with admin_store(db) as store:
+        set_active(store.engine, username, True, actor=cli_actor())
     out.print(f"enabled {username}")
 
 
@@ -134,8 +105,8 @@ def set_role(
     """Change an account's role and scope (open sessions end)."""
     from insightdesk.governance.users import set_role as change
 
-    with _engine(db) as engine:
-        change(engine, username, role, actor=cli_actor(), team_ids=team, agent_id=agent)
+    with admin_store(db) as store:
+        change(store.engine, username, role, actor=cli_actor(), team_ids=team, agent_id=agent)
     out.print(f"{username} is now {role}")
 
 
@@ -145,8 +116,8 @@ def set_password(username: str, db: str = DB_OPTION) -> None:
     from insightdesk.governance.users import set_password as change
 
     password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
-    with _engine(db) as engine:
-        change(engine, username, password, actor=cli_actor())
+    with admin_store(db) as store:
+        change(store.engine, username, password, actor=cli_actor())
     out.print(f"password of {username} changed")
 
 
@@ -160,8 +131,8 @@ def token(
     """Create an API token acting as USERNAME; the secret is printed once."""
     from insightdesk.governance.tokens import create_token
 
-    with _engine(db) as engine:
-        row = create_token(engine, username, actor=cli_actor(), name=name, days=days)
+    with admin_store(db) as store:
+        row = create_token(store.engine, username, actor=cli_actor(), name=name, days=days)
     out.print(f"token {row['token_id']} for {row['username']}, expires {str(row['expires_at'])[:19]} UTC")
     out.print(f"secret (shown once): [bold]{row['token']}[/]")
     out.print("use it as: curl -H 'Authorization: Bearer <secret>' http://127.0.0.1:8000/api/v1/kpis")
@@ -172,11 +143,10 @@ def revoke_token(token_id: str, db: str = DB_OPTION) -> None:
     """Revoke an API token by its id (tok_...)."""
     from insightdesk.governance.tokens import revoke_token as revoke
 
-    with _engine(db) as engine:
-        done = revoke(engine, token_id, actor=cli_actor())
+    with admin_store(db) as store:
+        done = revoke(store.engine, token_id, actor=cli_actor())
     if not done:
-        err.print(f"[red]error:[/] no live token {token_id}")
-        raise typer.Exit(1)
+        fail(f"no live token {token_id}", ExitCode.FAILED)
     out.print(f"revoked {token_id}")
 
 

@@ -28,7 +28,9 @@ def run_params(engine: sa.Engine, kind: str) -> list[tuple[str, dict[str, Any] |
         return [(run_id, _parsed(params)) for run_id, params in conn.execute(query).all()]
 
 
-def scored_tickets(engine: sa.Engine, principal: Principal, model_id: str, limit: int) -> list[dict[str, Any]]:
+def scored_tickets(
+    engine: sa.Engine, principal: Principal, model_id: str, limit: int
+) -> list[dict[str, Any]]:
     """Highest-risk tickets of one model within the principal's row scope (no free text, no identity)."""
     query = (
         sa.select(

@@ -17,7 +17,11 @@ from insightdesk.store.serving import table_stamps
 # The data behind the KPIs and texts: ingested batches and text analyses.
 DATA_TABLES = (("ingest_batches", "batch_id"), ("text_analyses", "analysed_at"))
 # Stored insight results that change without new data: runs, the backlog and alert status.
-INSIGHT_TABLES = (("insight_runs", "finished_at"), ("painpoint_backlog", "updated_at"), ("alerts", "updated_at"))
+INSIGHT_TABLES = (
+    ("insight_runs", "finished_at"),
+    ("painpoint_backlog", "updated_at"),
+    ("alerts", "updated_at"),
+)
 
 
 def data_stamp(engine: sa.Engine, present: Callable[[str], bool]) -> tuple[Any, ...]:

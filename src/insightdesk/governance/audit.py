@@ -112,7 +112,7 @@ def append(
     return seq
 
 
-def append_change(
+def append_by(
     engine: sa.Engine,
     actor: Actor,
     action: str,
@@ -120,7 +120,7 @@ def append_change(
     record_ids: Sequence[str],
     detail: dict[str, Any] | None = None,
 ) -> int:
-    """Append the entry for a change `actor` made (accounts, tokens, settings)."""
+    """Append the entry for what `actor` did: a change (accounts, tokens, settings) or a read of records."""
     return append(
         engine,
         actor=actor.name,

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from insightdesk.governance import audit
+from insightdesk.governance.audit import Actor
 from insightdesk.governance.roles import Principal
 
-
-@dataclass(frozen=True)
-class AuditContext:
-    actor: str
-    role: str
-    ip: str | None
+# The reader of records is an audit-log actor like any other (name, role, client address).
+AuditContext = Actor
 
 
 def ctx_of(principal: Principal, ip: str | None) -> AuditContext:
@@ -39,13 +35,4 @@ def audit_access(
     """
     if ctx is None or not (ids or when_empty):
         return
-    audit.append(
-        engine,
-        actor=ctx.actor,
-        role=ctx.role,
-        ip=ctx.ip,
-        action=action,
-        target=target,
-        record_ids=ids,
-        detail=detail,
-    )
+    audit.append_by(engine, ctx, action, target, ids, detail)

@@ -146,7 +146,7 @@ def set_setting(engine: sa.Engine, name: str, value: Any, *, actor: Actor) -> An
                     name=name, value=json.dumps(checked), updated_by=actor.name, updated_at=utcnow()
                 )
             )
-    audit.append_change(engine, actor, "settings.change", "settings", [name], {"old": old, "new": checked})
+    audit.append_by(engine, actor, "settings.change", "settings", [name], {"old": old, "new": checked})
     return checked
 
 

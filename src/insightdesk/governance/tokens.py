@@ -46,7 +46,7 @@ def create_token(
     }
     with engine.begin() as conn:
         conn.execute(api_tokens.insert().values(**row))
-    audit.append_change(
+    audit.append_by(
         engine,
         actor,
         "token.create",
@@ -110,5 +110,5 @@ def revoke_token(engine: sa.Engine, token_id: str, *, actor: Actor, owner: str |
         if done:
             conn.execute(api_tokens.update().where(*cond).values(revoked_at=utcnow()))
     if done:
-        audit.append_change(engine, actor, "token.revoke", "api_tokens", [token_id])
+        audit.append_by(engine, actor, "token.revoke", "api_tokens", [token_id])
     return bool(done)

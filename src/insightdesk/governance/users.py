@@ -139,7 +139,7 @@ def create_user(
     }
     with engine.begin() as conn:
         conn.execute(users.insert().values(**row))
-    audit.append_change(
+    audit.append_by(
         engine,
         actor,
         "user.create",
@@ -180,9 +180,7 @@ def set_active(engine: sa.Engine, username: str, active: bool, *, actor: Actor) 
         )
         if not active:
             _revoke_all(conn, row["username"], now)
-    audit.append_change(
-        engine, actor, "user.enable" if active else "user.disable", "users", [row["username"]]
-    )
+    audit.append_by(engine, actor, "user.enable" if active else "user.disable", "users", [row["username"]])
 
 
 def set_role(
@@ -210,7 +208,7 @@ def set_role(
             .where(sessions.c.username == row["username"], sessions.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
-    audit.append_change(
+    audit.append_by(
         engine,
         actor,
         "user.set_role",
@@ -236,7 +234,7 @@ def set_password(engine: sa.Engine, username: str, password: str, *, actor: Acto
             .values(password_hash=hash_password(password), updated_at=now)
         )
         _revoke_all(conn, row["username"], now)
-    audit.append_change(engine, actor, "user.set_password", "users", [row["username"]])
+    audit.append_by(engine, actor, "user.set_password", "users", [row["username"]])
 
 
 def recent_failures(engine: sa.Engine, username: str, policy: LoginPolicy) -> tuple[int, dt.datetime | None]:

@@ -61,7 +61,7 @@ def _t(text: str) -> dt.datetime:
 
 
 def small_desk(store: Store) -> None:
-    """A tiny desk whose every KPI is worked out by hand in tests/test_metrics_kpis.py."""
+    """A tiny desk whose every KPI is worked out by hand in tests/metrics/test_metrics_kpis.py."""
     insert(
         store,
         "teams",

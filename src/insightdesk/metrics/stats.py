@@ -101,8 +101,8 @@ def two_proportion_test(k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLi
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         z = (k1 / n1 - k2 / n2) / se
         p = 2 * st.norm.sf(np.abs(z))
-    # Identical proportions of 0 or 1 have no variance: no evidence of a difference.
-    return np.where((se == 0) & (k1 / n1 == k2 / n2), 1.0, p)
+        # Identical proportions of 0 or 1 have no variance: no evidence of a difference.
+        return np.where((se == 0) & (k1 / n1 == k2 / n2), 1.0, p)
 
 
 def nps_difference_test(

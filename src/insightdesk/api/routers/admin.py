@@ -10,7 +10,17 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from insightdesk.api.deps import app_state, client_ip, require
 from insightdesk.api.errors import ApiError, ErrorResponse
 from insightdesk.api.params import MAX_LIMIT, next_link
-from insightdesk.api.schemas import AuditVerify, Page, SettingUpdate, UserCreate, UserPublic, UserUpdate
+from insightdesk.api.schemas import (
+    AuditPage,
+    AuditVerify,
+    SettingList,
+    SettingUpdate,
+    SettingValue,
+    UserCreate,
+    UserList,
+    UserPublic,
+    UserUpdate,
+)
 from insightdesk.governance import audit, users
 from insightdesk.governance import settings as run_settings
 from insightdesk.governance.passwords import PasswordError
@@ -28,7 +38,7 @@ def _actor(principal: Principal, request: Request) -> users.Actor:
     return users.Actor(principal.username, principal.role.value, client_ip(request))
 
 
-@router.get("/users")
+@router.get("/users", response_model=UserList)
 def list_users(request: Request, principal: Principal = USERS) -> dict[str, Any]:
     return {"items": users.list_users(app_state(request).engine)}
 
@@ -92,13 +102,17 @@ def update_user(
     return UserPublic(**row)
 
 
-@router.get("/settings")
+@router.get("/settings", response_model=SettingList)
 def list_settings(request: Request, principal: Principal = SETTINGS) -> dict[str, Any]:
     """Every run-time setting with its value, default and last change."""
     return {"items": run_settings.all_settings(app_state(request).engine)}
 
 
-@router.put("/settings/{name}", responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+@router.put(
+    "/settings/{name}",
+    response_model=SettingValue,
+    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+)
 def change_setting(
     name: str, body: SettingUpdate, request: Request, principal: Principal = SETTINGS
 ) -> dict[str, Any]:
@@ -114,7 +128,7 @@ def change_setting(
     return {"name": name, "value": value}
 
 
-@router.delete("/settings/{name}", responses={404: {"model": ErrorResponse}})
+@router.delete("/settings/{name}", response_model=SettingValue, responses={404: {"model": ErrorResponse}})
 def reset_setting(name: str, request: Request, principal: Principal = SETTINGS) -> dict[str, Any]:
     """Back to the default (audited)."""
     state = app_state(request)
@@ -125,7 +139,7 @@ def reset_setting(name: str, request: Request, principal: Principal = SETTINGS) 
     return {"name": name, "value": value}
 
 
-@router.get("/audit", response_model=Page)
+@router.get("/audit", response_model=AuditPage)
 def audit_entries(
     request: Request,
     actor: str | None = Query(None, max_length=200),
@@ -137,7 +151,7 @@ def audit_entries(
     limit: int = Query(100, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
     principal: Principal = AUDIT,
-) -> Page:
+) -> AuditPage:
     """Audit entries, newest first."""
     items, total = audit.query(
         app_state(request).engine,
@@ -148,8 +162,14 @@ def audit_entries(
         limit=limit,
         offset=offset,
     )
-    return Page(
-        items=items, total=total, limit=limit, offset=offset, next=next_link(request, limit, offset, total)
+    return AuditPage.model_validate(
+        {
+            "items": items,
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "next": next_link(request, limit, offset, total),
+        }
     )
 
 

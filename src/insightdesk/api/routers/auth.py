@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request, Response
 
 from insightdesk.api.deps import SESSION_COOKIE, app_state, client_ip, identify, require
 from insightdesk.api.errors import ApiError, ErrorResponse
-from insightdesk.api.schemas import LoginRequest, Me, TokenCreated, TokenRequest
+from insightdesk.api.schemas import LoginRequest, Me, TokenCreated, TokenList, TokenRequest
 from insightdesk.api.state import AppState
 from insightdesk.governance import tokens
 from insightdesk.governance.roles import MATRIX, Permission, Principal
@@ -94,10 +96,10 @@ async def me(request: Request, principal: Principal = Depends(require(Permission
     return me_of(principal, identity.csrf_token if identity else None)
 
 
-@router.get("/tokens")
+@router.get("/tokens", response_model=TokenList)
 def list_my_tokens(
     request: Request, principal: Principal = Depends(require(Permission.AUTHENTICATED))
-) -> dict:
+) -> dict[str, Any]:
     """Your API tokens (admins: everyone's), without secrets."""
     owner = None if principal.can(Permission.USERS) else principal.username
     return {"items": tokens.list_tokens(app_state(request).engine, owner)}

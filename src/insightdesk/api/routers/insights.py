@@ -7,11 +7,24 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from insightdesk.api import insights_views as views
 from insightdesk.api.deps import app_state, client_ip, require
 from insightdesk.api.errors import ApiError, ErrorResponse
+from insightdesk.api.schemas import (
+    BacklogChangeResult,
+    DriversView,
+    ImpactAnalysis,
+    ImpactList,
+    PainpointDetail,
+    PainpointRanking,
+    RiskView,
+    StoredAlert,
+    StoredAlerts,
+)
+from insightdesk.api.views import insights as views
 from insightdesk.governance.roles import Permission, Principal
 
+# Unset fields are left out: an answer has exactly the keys its stored result has (a view that was
+# not computed yet says only `computed: false`).
 router = APIRouter(
     prefix="/api/v1/insights",
     tags=["insights"],
@@ -35,7 +48,7 @@ class AlertChange(BaseModel):
     status: Literal["open", "acknowledged", "closed"]
 
 
-@router.get("/painpoints")
+@router.get("/painpoints", response_model=PainpointRanking, response_model_exclude_unset=True)
 def painpoints(
     request: Request,
     status: str | None = Query(None, max_length=40),
@@ -53,7 +66,12 @@ def painpoints(
         raise ApiError(422, "invalid_request", str(exc)) from exc
 
 
-@router.get("/painpoints/{key:path}", responses={404: {"model": ErrorResponse}})
+@router.get(
+    "/painpoints/{key:path}",
+    response_model=PainpointDetail,
+    response_model_exclude_unset=True,
+    responses={404: {"model": ErrorResponse}},
+)
 def painpoint(key: str, request: Request, principal: Principal = AGG) -> dict[str, Any]:
     """One pain point: KPI gaps with intervals, customers and value at risk, explanation, backlog, history."""
     try:
@@ -62,7 +80,12 @@ def painpoint(key: str, request: Request, principal: Principal = AGG) -> dict[st
         raise ApiError(404, "not_found", str(exc)) from exc
 
 
-@router.patch("/backlog/{key:path}", responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}})
+@router.patch(
+    "/backlog/{key:path}",
+    response_model=BacklogChangeResult,
+    response_model_exclude_unset=True,
+    responses={404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+)
 def update_backlog(
     key: str, body: BacklogChange, request: Request, principal: Principal = MANAGE
 ) -> dict[str, Any]:
@@ -79,13 +102,13 @@ def update_backlog(
         raise ApiError(422, "invalid_change", str(exc)) from exc
 
 
-@router.get("/drivers")
+@router.get("/drivers", response_model=DriversView, response_model_exclude_unset=True)
 def drivers(request: Request, outcome: Outcome | None = None, principal: Principal = AGG) -> dict[str, Any]:
     """Key drivers (adjusted effects with bootstrap intervals) and significant segment disparities."""
     return views.drivers(app_state(request), outcome)
 
 
-@router.get("/risk")
+@router.get("/risk", response_model=RiskView, response_model_exclude_unset=True)
 def risk(
     request: Request,
     target: Outcome = "low_csat",
@@ -96,7 +119,7 @@ def risk(
     return views.risk(app_state(request), principal, target, limit)
 
 
-@router.get("/alerts")
+@router.get("/alerts", response_model=StoredAlerts, response_model_exclude_unset=True)
 def alerts(
     request: Request,
     status: Literal["open", "acknowledged", "closed", "all"] = "open",
@@ -107,7 +130,12 @@ def alerts(
     return views.alerts(app_state(request), None if status == "all" else status, limit)
 
 
-@router.patch("/alerts/{alert_id}", responses={404: {"model": ErrorResponse}})
+@router.patch(
+    "/alerts/{alert_id}",
+    response_model=StoredAlert,
+    response_model_exclude_unset=True,
+    responses={404: {"model": ErrorResponse}},
+)
 def update_alert(
     alert_id: str, body: AlertChange, request: Request, principal: Principal = MANAGE
 ) -> dict[str, Any]:
@@ -122,7 +150,7 @@ def update_alert(
         raise ApiError(404, "not_found", str(exc)) from exc
 
 
-@router.get("/impact")
+@router.get("/impact", response_model=ImpactList, response_model_exclude_unset=True)
 def impacts(
     request: Request, limit: int = Query(50, ge=1, le=500), principal: Principal = AGG
 ) -> dict[str, Any]:
@@ -130,7 +158,12 @@ def impacts(
     return views.impacts(app_state(request), limit)
 
 
-@router.get("/impact/{analysis_id}", responses={404: {"model": ErrorResponse}})
+@router.get(
+    "/impact/{analysis_id}",
+    response_model=ImpactAnalysis,
+    response_model_exclude_unset=True,
+    responses={404: {"model": ErrorResponse}},
+)
 def impact(analysis_id: str, request: Request, principal: Principal = AGG) -> dict[str, Any]:
     """One impact analysis with its per-period series, warnings and power."""
     try:

@@ -1,4 +1,8 @@
-"""KPIs, overview tiles, segment comparisons, themes, pain points and alerts: aggregates only."""
+"""KPIs, overview tiles, segment comparisons, themes, pain points and alerts: aggregates only.
+
+The KPI answers are served as cached JSON bytes (api/cache.py), so their response models describe
+them in the OpenAPI document without re-validating each answer.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,25 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from insightdesk.api import dashboard
 from insightdesk.api.cache import json_response
-from insightdesk.api.dashboard import Filters
 from insightdesk.api.deps import app_state, require
-from insightdesk.api.errors import ApiError, ErrorResponse
-from insightdesk.api.params import filters
-from insightdesk.api.schemas import KpiRows
+from insightdesk.api.errors import ErrorResponse, metrics_errors
+from insightdesk.api.params import check_by, check_kpi, filters
+from insightdesk.api.schemas import (
+    Comparison,
+    Dimensions,
+    KpiAlerts,
+    KpiCatalog,
+    KpiRows,
+    Overview,
+    PainPoints,
+    Themes,
+)
+from insightdesk.api.views import kpi_alerts, options
+from insightdesk.api.views import kpis as kpi_views
+from insightdesk.api.views import overview as overview_views
+from insightdesk.api.views import themes as theme_views
+from insightdesk.api.views.filters import Filters
 from insightdesk.governance.roles import Permission, Principal
 
 router = APIRouter(
@@ -24,43 +40,10 @@ AGG = Depends(require(Permission.AGGREGATES))
 Grain = Literal["day", "week", "month", "quarter"]
 
 
-def check_kpi(name: str) -> dict[str, Any]:
-    from insightdesk.metrics import get_kpi
-
-    try:
-        get_kpi(name)
-    except (KeyError, ValueError) as exc:
-        raise ApiError(404, "unknown_kpi", f"no KPI {name!r}; GET /api/v1/kpis lists them") from exc
-    return dashboard.kpi_info(name)
-
-
-def check_by(by: list[str]) -> tuple[str, ...]:
-    from insightdesk.metrics import DIMENSIONS
-
-    unknown = [b for b in by if b not in DIMENSIONS]
-    if unknown:
-        raise ApiError(
-            422,
-            "unknown_dimension",
-            f"unknown dimension(s) {', '.join(unknown)}",
-            {"available": sorted(DIMENSIONS)},
-        )
-    return tuple(dict.fromkeys(by))
-
-
-def metrics_errors(fn: Any) -> Any:
-    from insightdesk.metrics import MetricsError
-
-    try:
-        return fn()
-    except MetricsError as exc:
-        raise ApiError(422, "invalid_metric_request", str(exc)) from exc
-
-
-@router.get("/kpis")
+@router.get("/kpis", response_model=KpiCatalog)
 async def kpis(request: Request, principal: Principal = AGG) -> Response:
     """Every KPI with its formula, unit, method and direction."""
-    return await json_response(request, lambda: {"items": dashboard.catalog()})
+    return await json_response(request, lambda: {"items": kpi_views.catalog()})
 
 
 @router.get("/kpis/{kpi}", response_model=KpiRows, responses={404: {"model": ErrorResponse}})
@@ -77,15 +60,13 @@ async def kpi_rows(
     dims = check_by(by)
 
     def build() -> dict[str, Any]:
-        rows = metrics_errors(lambda: dashboard.series(app_state(request), kpi, f, by=dims, grain=grain))
-        return KpiRows(kpi=info, filters=f.query(), by=list(dims), grain=grain, rows=rows).model_dump(
-            mode="json"
-        )
+        rows = metrics_errors(lambda: kpi_views.series(app_state(request), kpi, f, by=dims, grain=grain))
+        return {"kpi": info, "filters": f.query(), "by": list(dims), "grain": grain, "rows": rows}
 
     return await json_response(request, build)
 
 
-@router.get("/overview")
+@router.get("/overview", response_model=Overview)
 async def overview(
     request: Request, grain: Grain = "week", f: Filters = Depends(filters), principal: Principal = AGG
 ) -> Response:
@@ -96,13 +77,13 @@ async def overview(
         lambda: {
             "filters": f.query(),
             "grain": grain,
-            "tiles": dashboard.tiles(state, f, grain),
-            "range": dashboard.data_range(state),
+            "tiles": overview_views.tiles(state, f, grain),
+            "range": options.data_range(state),
         },
     )
 
 
-@router.get("/compare/{kpi}", responses={404: {"model": ErrorResponse}})
+@router.get("/compare/{kpi}", response_model=Comparison, responses={404: {"model": ErrorResponse}})
 async def compare(
     kpi: str,
     request: Request,
@@ -118,7 +99,7 @@ async def compare(
 
     def build() -> dict[str, Any]:
         rows = metrics_errors(
-            lambda: dashboard.comparison(app_state(request), kpi, f, by=dims, against=against, grain=grain)
+            lambda: kpi_views.comparison(app_state(request), kpi, f, by=dims, against=against, grain=grain)
         )
         return {
             "kpi": info,
@@ -132,36 +113,37 @@ async def compare(
     return await json_response(request, build)
 
 
-@router.get("/dimensions")
+@router.get("/dimensions", response_model=Dimensions)
 def dimensions(request: Request, principal: Principal = AGG) -> dict[str, Any]:
     """Filter values offered by the dashboard, dimensions to compare by, and the data's date range."""
     from insightdesk.metrics import DIMENSIONS
 
     state = app_state(request)
     return {
-        "filters": dashboard.filter_options(state),
+        "filters": options.filter_options(state),
         "dimensions": DIMENSIONS,
-        "compare": list(dashboard.COMPARE_DIMENSIONS),
-        "range": dashboard.data_range(state),
+        "compare": list(kpi_views.COMPARE_DIMENSIONS),
+        "range": options.data_range(state),
     }
 
 
-@router.get("/themes")
+@router.get("/themes", response_model=Themes)
 def themes(request: Request, principal: Principal = AGG) -> dict[str, Any]:
     """Themes with volumes and negative share; representative (redacted) quotes for roles with text."""
-    return dashboard.themes(app_state(request), with_quotes=principal.can(Permission.TEXT_REDACTED))
+    return theme_views.themes(app_state(request), with_quotes=principal.can(Permission.TEXT_REDACTED))
 
 
-@router.get("/pain-points")
+@router.get("/pain-points", response_model=PainPoints, response_model_exclude_unset=True)
 def pain_points(
     request: Request, f: Filters = Depends(filters), principal: Principal = AGG
 ) -> dict[str, Any]:
-    return dashboard.pain_points(app_state(request), f)
+    """Negative themes, or categories with significantly low CSAT while themes are not computed."""
+    return theme_views.pain_points(app_state(request), f)
 
 
-@router.get("/alerts")
+@router.get("/alerts", response_model=KpiAlerts)
 def alerts(
     request: Request, grain: Grain = "week", f: Filters = Depends(filters), principal: Principal = AGG
 ) -> dict[str, Any]:
     """Significant period-over-period KPI changes, worse first."""
-    return dashboard.alerts(app_state(request), f, grain)
+    return kpi_alerts.alerts(app_state(request), f, grain)

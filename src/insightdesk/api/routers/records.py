@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from insightdesk.api.dashboard import Filters
 from insightdesk.api.deps import app_state, client_ip, require
 from insightdesk.api.errors import ApiError, ErrorResponse
 from insightdesk.api.params import MAX_LIMIT, filters, next_link, record_where
-from insightdesk.api.schemas import Page
+from insightdesk.api.schemas import CustomerRecord, FeedbackPage, TicketDetail, TicketPage
+from insightdesk.api.views.filters import Filters
 from insightdesk.governance import records
 from insightdesk.governance.roles import Permission, Principal
 
@@ -21,7 +21,7 @@ router = APIRouter(
 )
 
 
-@router.get("/tickets", response_model=Page)
+@router.get("/tickets", response_model=TicketPage)
 def list_tickets(
     request: Request,
     f: Filters = Depends(filters),
@@ -32,18 +32,25 @@ def list_tickets(
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
     principal: Principal = Depends(require(Permission.RECORDS)),
-) -> Page:
+) -> TicketPage:
     """Tickets in your scope, newest first (no free text, no customer identity)."""
     where = record_where(f, category=category, priority=priority, status=status, problem_id=problem_id)
     items, total = records.list_tickets(
         app_state(request).engine, principal, where, limit=limit, offset=offset
     )
-    return Page(
-        items=items, total=total, limit=limit, offset=offset, next=next_link(request, limit, offset, total)
+    return TicketPage.model_validate(
+        {
+            "items": items,
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "next": next_link(request, limit, offset, total),
+        }
     )
 
 
-@router.get("/tickets/{ticket_id}")
+# The customer block varies by role (identity fields only with identity.read): unset fields stay out.
+@router.get("/tickets/{ticket_id}", response_model=TicketDetail, response_model_exclude_unset=True)
 def get_ticket(
     ticket_id: str,
     request: Request,
@@ -65,7 +72,7 @@ def get_ticket(
         raise ApiError(404, "not_found", str(exc)) from exc
 
 
-@router.get("/feedback", response_model=Page)
+@router.get("/feedback", response_model=FeedbackPage)
 def list_feedback(
     request: Request,
     f: Filters = Depends(filters),
@@ -76,7 +83,7 @@ def list_feedback(
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
     principal: Principal = Depends(require(Permission.RECORDS)),
-) -> Page:
+) -> FeedbackPage:
     """Survey answers in your scope, newest first; comments redacted unless raw is asked and granted."""
     if raw and not principal.can(Permission.TEXT_RAW):
         raise ApiError(403, "forbidden", f"your role ({principal.role.value}) does not grant text.raw")
@@ -91,12 +98,18 @@ def list_feedback(
         with_comment=with_comment,
         ctx=records.ctx_of(principal, client_ip(request)),
     )
-    return Page(
-        items=items, total=total, limit=limit, offset=offset, next=next_link(request, limit, offset, total)
+    return FeedbackPage.model_validate(
+        {
+            "items": items,
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "next": next_link(request, limit, offset, total),
+        }
     )
 
 
-@router.get("/customers/{customer_id}")
+@router.get("/customers/{customer_id}", response_model=CustomerRecord, response_model_exclude_unset=True)
 def get_customer(
     customer_id: str, request: Request, principal: Principal = Depends(require(Permission.IDENTITY))
 ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -127,7 +128,7 @@ def _drivers(state: AppState, outcome: str | None) -> dict[str, Any]:
             latest[name] = run_id
     out: dict[str, Any] = {}
     for name in sorted(latest, key=OUTCOMES.index if set(latest) <= set(OUTCOMES) else str):
-        part = _store_read(state, lambda run_id=latest[name]: load_drivers(state.store, run_id))
+        part = _store_read(state, partial(load_drivers, state.store, latest[name]))
         out[name] = {
             "run_id": latest[name],
             "drivers": _rows(part[part["kind"] == "driver"]),

@@ -6,6 +6,7 @@ its frames and keeps them until the data changes.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -183,4 +184,8 @@ def prefetch_cells(state: AppState, kpis: tuple[str, ...], f: Filters, grain: st
         ),
     )
     for kpi, frame in found.items():
-        state.cache.get_or_compute(key(kpi), lambda frame=frame: frame)
+        state.cache.get_or_compute(key(kpi), partial(_same, frame))
+
+
+def _same(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame

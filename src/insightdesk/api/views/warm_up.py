@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from insightdesk.api.state import AppState
@@ -76,7 +77,8 @@ def warm_up(state: AppState) -> None:
     for name in FILTER_DIMENSIONS:
         values = options.get(name) or []
         if values:
-            tiles(state, replace(f, **{name: values[0]}))
+            segment: dict[str, Any] = {name: values[0]}
+            tiles(state, replace(f, **segment))
     # And per kind of date range (from, to, both): any dates reuse these queries.
     span = data_range(state)
     if span["first_ticket"] and span["last_ticket"]:
@@ -103,9 +105,4 @@ def warm_up_rollups(state: AppState) -> None:
     trend = tuple(k for k in TILE_KPIS if not get_kpi(k).snapshot)
     for request in requests:
         for kpis, grain in ((TILE_KPIS, None), (trend, "week")):
-            with_metrics(
-                state,
-                lambda kpis=kpis, grain=grain, request=request: compute_many(
-                    kpis, store=state.store, grain=grain, **request
-                ),
-            )
+            with_metrics(state, partial(compute_many, kpis, store=state.store, grain=grain, **request))

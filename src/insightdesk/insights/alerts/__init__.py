@@ -1,26 +1,28 @@
 """Anomalies and alerts: KPI and theme series tested against seasonal baselines, threshold rules.
 
-Roles: `series` builds the series from the store, `anomalies` tests them, `channels` delivers
-(webhook), `service` runs a scan and persists and updates alerts.
+Roles, as in every insight feature:
+- computation (pure, on frames and arrays): `anomalies` (seasonal baselines, FDR control), `tails`
+  (the tail model of each kind of series), `findings` (alert rows and their ids), `periods`;
+- configuration: `config` (DetectionConfig, threshold rules and their YAML file, scan defaults);
+- persistence: `persistence` (`alerts`); `series` and `kpi_sql` read the KPI and theme series from
+  the desk's tables; `channels` delivers alerts (log, webhook);
+- service: `service.run_alerts` reads the series, tests, stores and delivers, returns a report.
 """
 
 from __future__ import annotations
 
-from insightdesk.insights.alerts.anomalies import DetectionConfig
 from insightdesk.insights.alerts.channels import LogChannel, WebhookChannel
-from insightdesk.insights.alerts.series import DEFAULT_DIMENSIONS
-from insightdesk.insights.alerts.service import (
+from insightdesk.insights.alerts.config import (
+    DEFAULT_DIMENSIONS,
     DEFAULT_RULES,
     AlertError,
-    AlertsReport,
+    DetectionConfig,
     ThresholdRule,
-    alert_id,
-    list_alerts,
     load_rules,
-    resolve_alert_id,
-    run_alerts,
-    set_alert_status,
 )
+from insightdesk.insights.alerts.findings import alert_id
+from insightdesk.insights.alerts.persistence import list_alerts, resolve_alert_id, set_alert_status
+from insightdesk.insights.alerts.service import AlertsReport, run_alerts
 
 __all__ = [
     "DEFAULT_DIMENSIONS",
@@ -32,7 +34,6 @@ __all__ = [
     "ThresholdRule",
     "WebhookChannel",
     "alert_id",
-    "annotations",
     "list_alerts",
     "load_rules",
     "resolve_alert_id",

@@ -27,29 +27,15 @@ KPI x segment series is a handful of array operations, not a model fit per serie
 from __future__ import annotations
 
 import datetime as dt
-import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
-from scipy.special import betainc
 
-from insightdesk.metrics.grains import PANDAS_FREQ
+from insightdesk.insights.alerts.config import DetectionConfig
+from insightdesk.insights.alerts.periods import FREQ, SEASON, STEP
+from insightdesk.insights.alerts.tails import TAILS, Baseline, lags, nanmedian
 
 KINDS = ("count", "proportion", "estimate")
-SEASON: dict[str, int] = {"day": 7, "week": 1, "month": 1, "quarter": 1}
-"""Lag between comparable periods: a day is compared with the same weekday of earlier weeks."""
-DEFAULT_WINDOW: dict[str, int] = {"day": 8, "week": 8, "month": 6, "quarter": 4}
-FREQ = PANDAS_FREQ  # consecutive period starts, as the metrics engine truncates them
-STEP: dict[str, pd.DateOffset] = {
-    "day": pd.DateOffset(days=1),
-    "week": pd.DateOffset(weeks=1),
-    "month": pd.DateOffset(months=1),
-    "quarter": pd.DateOffset(months=3),
-}
-_MAD_TO_SD = 1.4826
-_MEDIAN_VAR = np.pi / 2  # variance of a median of h normal values ~ (pi/2) sigma^2 / h
 
 OUTPUT_COLUMNS = [
     "series",
@@ -70,45 +56,6 @@ OUTPUT_COLUMNS = [
     "reason",
     "method",
 ]
-
-
-@dataclass(frozen=True)
-class DetectionConfig:
-    """Settings of the anomaly scan; the defaults are documented in docs/insights.md."""
-
-    fdr: float = 0.05
-    """False discovery rate of the Benjamini-Hochberg procedure over every cell tested in one scan."""
-    window: int | None = None
-    """Baseline length in comparable periods (default: 8 same weekdays, 8 weeks, 6 months, 4 quarters)."""
-    min_history: int = 4
-    """Baseline periods a cell needs before it is tested."""
-    min_count: float = 10
-    """Counts: the larger of observed and expected must reach this, or the cell is not tested."""
-    min_n: int = 30
-    """Proportions and estimates: observations the cell (and its baseline) needs to be tested."""
-    min_rel_change: float = 0.3
-    """Counts fire only when observed / expected - 1 is at least this far from 0."""
-    min_abs_change: float = 0.03
-    """Proportions fire only when the observed share is at least this far from the expected one."""
-    holidays: tuple[dt.date, ...] = field(default_factory=tuple)
-    """Holiday dates: out of every baseline; count drops on them are not tested."""
-    after_holiday_days: int = 1
-    """At daily grain, days after a holiday left out of baselines, with their count spikes untested."""
-    range_confidence: float = 0.95
-    """Coverage of the expected range reported with each cell."""
-
-    def __post_init__(self) -> None:
-        if not 0 < self.fdr < 1:
-            raise ValueError(f"fdr must be between 0 and 1, got {self.fdr}")
-        if self.window is not None and self.window < 2:
-            raise ValueError(f"window must be at least 2 periods, got {self.window}")
-        if self.min_history < 2:
-            raise ValueError(f"min_history must be at least 2, got {self.min_history}")
-        if not 0 < self.range_confidence < 1:
-            raise ValueError(f"range_confidence must be between 0 and 1, got {self.range_confidence}")
-
-    def window_for(self, grain: str) -> int:
-        return self.window or DEFAULT_WINDOW[grain]
 
 
 def detect(
@@ -212,40 +159,6 @@ def _calendar_masks(
     return holiday, after
 
 
-def _lags(m: np.ndarray, window: int, step: int) -> np.ndarray:
-    """(series, period, window) array: the same series `step`, 2 `step`... periods earlier."""
-    s, t = m.shape
-    out = np.full((s, t, window), np.nan)
-    for j in range(1, window + 1):
-        shift = j * step
-        if shift < t:
-            out[:, shift:, j - 1] = m[:, : t - shift]
-    return out
-
-
-def _nanmedian(a: np.ndarray, axis: int) -> np.ndarray:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no baseline yet
-        return np.nanmedian(a, axis=axis)
-
-
-def _dispersion(z: np.ndarray, usable: np.ndarray, min_cells: int = 8) -> np.ndarray:
-    """Per series, how much wider its cells scatter around their baselines than the model says:
-    (1.4826 x MAD of the standardised residuals)^2 over its whole history, at least 1.
-
-    A window of 8 baseline periods gives a noisy spread (often far too small by chance); the
-    series' own history pins it down, and the MAD ignores the anomalies themselves. Returned as a
-    (series, 1) column that scales each cell's variance.
-    """
-    z = np.where(usable, z, np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        centre = np.nanmedian(z, axis=1, keepdims=True)
-        mad = np.nanmedian(np.abs(z - centre), axis=1, keepdims=True)
-    enough = np.sum(~np.isnan(z), axis=1, keepdims=True) >= min_cells
-    return np.where(enough, np.fmax(1.0, (_MAD_TO_SD * np.nan_to_num(mad, nan=0.0)) ** 2), 1.0)
-
-
 def _detect_kind(
     kind: str, group: pd.DataFrame, grain: str, cfg: DetectionConfig, test_from: pd.Timestamp | None
 ) -> pd.DataFrame:
@@ -254,9 +167,9 @@ def _detect_kind(
     holiday, after = _calendar_masks(periods, grain, cfg)
     excluded = holiday | after
     window, step = cfg.window_for(grain), SEASON[grain]
-    z_range = float(st.norm.ppf(0.5 + cfg.range_confidence / 2))
-    tail = (1 - cfg.range_confidence) / 2
 
+    k: np.ndarray | None = None
+    se: np.ndarray | None = None
     if kind == "count":
         obs = _matrix(shape, rows, cols, group["value"])
         # Zero between a series' first and last row; before it, no history (a new segment). After
@@ -278,13 +191,9 @@ def _detect_kind(
 
     base_src = obs.copy()
     base_src[:, excluded] = np.nan
-    lag_obs = _lags(base_src, window, step)
+    lag_obs = lags(base_src, window, step)
     h = np.sum(~np.isnan(lag_obs), axis=2)
-    expected = _nanmedian(lag_obs, axis=2)
-    low = np.full(shape, np.nan)
-    high = np.full(shape, np.nan)
-    p_spike = np.full(shape, np.nan)
-    p_drop = np.full(shape, np.nan)
+    expected = nanmedian(lag_obs, axis=2)
 
     present = ~np.isnan(obs)
     enough = h >= cfg.min_history
@@ -295,90 +204,10 @@ def _detect_kind(
     in_window = np.ones(shape[1], dtype=bool) if test_from is None else np.asarray(periods >= test_from)
     todo = present & enough & volume & in_window[None, :]
 
-    if kind == "count":
-        spread = _MAD_TO_SD * _nanmedian(np.abs(lag_obs - expected[..., None]), axis=2)
-        mu = np.fmax(expected, 0.5)  # a series silent so far can still spike
-        var = np.fmax(mu, spread**2) * (1 + _MEDIAN_VAR / np.maximum(h, 1))
-        var = np.fmax(var, mu * _dispersion((obs - expected) / np.sqrt(mu), enough & ~excluded[None, :]))
-        var = np.fmax(var, mu * (1 + 1e-9))  # strictly over-dispersed, for the negative binomial
-        i = np.nonzero(todo)
-        r_, p_ = mu[i] ** 2 / (var[i] - mu[i]), mu[i] / var[i]
-        x = obs[i]
-        p_spike[i] = st.nbinom.sf(x - 1, r_, p_)
-        p_drop[i] = st.nbinom.cdf(x, r_, p_)
-        low[i], high[i] = st.nbinom.ppf(tail, r_, p_), st.nbinom.ppf(1 - tail, r_, p_)
-        big = np.abs(obs / mu - 1) >= cfg.min_rel_change
-        method = (
-            f"negative binomial tail around the median of {window} prior "
-            f"{'same weekdays' if grain == 'day' else grain + 's'} (variance: max(Poisson, robust spread))"
-        )
-    elif kind == "proportion":
-        base_k = k.copy()
-        base_k[:, excluded] = np.nan
-        base_n = np.where(np.isnan(base_src), np.nan, n)
-        lag_k, lag_n = _lags(base_k, window, step), _lags(base_n, window, step)
-        nb = np.nansum(lag_n, axis=2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            p0 = np.nansum(lag_k, axis=2) / nb
-            p0 = np.clip(p0, 0.5 / np.fmax(nb, 1), 1 - 0.5 / np.fmax(nb, 1))
-            pq = p0 * (1 - p0)
-            # Over-dispersion: how much more the baseline periods vary than binomial noise says.
-            chi = np.nansum((lag_k - lag_n * p0[..., None]) ** 2 / (lag_n * pq[..., None]), axis=2)
-            phi = np.fmax(1.0, chi / np.maximum(h - 1, 1))
-            nbar = nb / np.maximum(h, 1)
-            rho = (phi - 1) / np.fmax(nbar - 1, 1)
-            # Variance of k under H0: beta-binomial spread plus the baseline rate's own error.
-            var_p = pq / n * (1 + (n - 1) * rho) + pq * phi / nb
-            resid = (obs - p0) / np.sqrt(pq / n)
-            var_p = np.fmax(var_p, pq / n * _dispersion(resid, enough & volume & ~excluded[None, :]))
-        volume_base = nb >= cfg.min_n
-        todo &= volume_base
-        i = np.nonzero(todo)
-        # Binomial tails at the effective sample size n / deff (Kish design effect), through the
-        # regularised incomplete beta function: exact for binomial noise, skew kept near 0 or 1,
-        # and fast on arrays (scipy's beta-binomial cdf and ppf are 10-100x slower).
-        deff = var_p[i] * n[i] / pq[i]
-        n_eff, k_eff = n[i] / deff, k[i] / deff
-        with np.errstate(invalid="ignore", divide="ignore"):
-            p_spike[i] = np.where(k_eff > 0, betainc(np.fmax(k_eff, 1e-12), n_eff - k_eff + 1, p0[i]), 1.0)
-            p_drop[i] = np.where(
-                n_eff - k_eff > 0, betainc(np.fmax(n_eff - k_eff, 1e-12), k_eff + 1, 1 - p0[i]), 1.0
-            )
-        half = z_range * np.sqrt(var_p[i])
-        low[i], high[i] = np.clip(p0[i] - half, 0, 1), np.clip(p0[i] + half, 0, 1)
-        expected = p0
-        big = np.abs(obs - p0) >= cfg.min_abs_change
-        method = (
-            f"binomial tail (effective sample size) around the pooled rate of {window} prior "
-            f"{'same weekdays' if grain == 'day' else grain + 's'} (over-dispersion from their spread)"
-        )
-    else:
-        lag_se = _lags(np.where(np.isnan(base_src), np.nan, se), window, step)
-        spread = _MAD_TO_SD * _nanmedian(np.abs(lag_obs - expected[..., None]), axis=2)
-        typical_se = _nanmedian(lag_se, axis=2)
-        between = np.fmax(spread**2 - np.nan_to_num(typical_se) ** 2, 0.0)
-        # A cell's own standard error is itself noisy: a heavy-tailed duration without its usual
-        # outliers shows a low mean *and* a low sd. The baseline's typical sd, scaled to the cell's
-        # n, is a floor for it.
-        lag_n = _lags(np.where(np.isnan(base_src), np.nan, n), window, step)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            typical_sd = _nanmedian(lag_se * np.sqrt(lag_n), axis=2)
-            se_cell = np.fmax(np.nan_to_num(se), np.nan_to_num(typical_sd / np.sqrt(n)))
-        var = between + se_cell**2 + spread**2 * _MEDIAN_VAR / np.maximum(h, 1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            resid = (obs - expected) / np.sqrt(var)
-        var = var * _dispersion(resid, enough & volume & ~excluded[None, :])
-        var = np.fmax(var, (1e-6 * np.fmax(1.0, np.abs(np.nan_to_num(expected)))) ** 2)
-        sd = np.sqrt(var)
-        i = np.nonzero(todo)
-        z = (obs[i] - expected[i]) / sd[i]
-        p_spike[i], p_drop[i] = st.norm.sf(z), st.norm.cdf(z)
-        low[i], high[i] = expected[i] - z_range * sd[i], expected[i] + z_range * sd[i]
-        big = np.ones(shape, dtype=bool)
-        method = (
-            f"normal tail around the median of {window} prior "
-            f"{'same weekdays' if grain == 'day' else grain + 's'} (cell's standard error + between-period spread)"
-        )
+    base = Baseline(obs, n, k, se, base_src, excluded, lag_obs, h, expected, enough, volume, window, step)
+    tails = TAILS[kind](base, todo, grain, cfg)
+    todo, expected = tails.todo, tails.expected
+    p_spike, p_drop = tails.p_spike, tails.p_drop
 
     spike = np.nan_to_num(p_spike, nan=1.0) <= np.nan_to_num(p_drop, nan=1.0)
     p_value = np.fmin(1.0, 2 * np.fmin(np.nan_to_num(p_spike, nan=1.0), np.nan_to_num(p_drop, nan=1.0)))
@@ -406,15 +235,15 @@ def _detect_kind(
             "observed": obs[keep],
             "n": n[keep],
             "expected": np.where(enough, expected, np.nan)[keep],
-            "expected_low": low[keep],
-            "expected_high": high[keep],
+            "expected_low": tails.low[keep],
+            "expected_high": tails.high[keep],
             "baseline_periods": h[keep],
             "p_value": np.where(tested, p_value, np.nan)[keep],
             "direction": np.where(spike, "spike", "drop")[keep],
             "tested": tested[keep],
             "reason": reason[keep],
-            "method": method,
-            "_big": big[keep],
+            "method": tails.method,
+            "_big": tails.big[keep],
         }
     )
     out.loc[~out["tested"], "direction"] = None

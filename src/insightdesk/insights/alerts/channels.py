@@ -15,10 +15,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import pandas as pd
+
+from insightdesk.insights.alerts.config import AlertError
 from insightdesk.insights.common.runs import to_json, utcnow
 
 log = logging.getLogger("insightdesk.alerts")
@@ -181,3 +184,35 @@ def payload(alert: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(out["evidence"], str):
         out["evidence"] = json.loads(out["evidence"])
     return json.loads(to_json(out))
+
+
+def deliver(
+    stored: pd.DataFrame, channels: Iterable[Channel]
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, Any]]]:
+    """Send the open alerts of `stored` (as `list_alerts` returns them) not yet delivered to each channel.
+
+    Returns the counts per channel ({"ok": n, "failed": n}) and, per alert that has any, its
+    deliveries after this round (channel -> outcome record), for `persistence.record_deliveries`.
+    """
+    results: dict[str, dict[str, int]] = {}
+    if stored.empty:
+        return results, {}
+    records = {r["alert_id"]: dict(r) for r in stored.to_dict("records")}
+    for channel in channels:
+        todo = [
+            a
+            for a in records.values()
+            if a["status"] == "open" and not (a["delivered"] or {}).get(channel.name, {}).get("ok")
+        ]
+        if not todo:
+            continue
+        outcomes = channel.deliver([payload(a) for a in todo])
+        if len(outcomes) != len(todo):
+            raise AlertError(
+                f"channel {channel.name} returned {len(outcomes)} results for {len(todo)} alerts"
+            )
+        counts = results.setdefault(channel.name, {"ok": 0, "failed": 0})
+        for a, d in zip(todo, outcomes, strict=True):
+            a["delivered"] = {**(a["delivered"] or {}), channel.name: d.record()}
+            counts["ok" if d.ok else "failed"] += 1
+    return results, {k: a["delivered"] for k, a in records.items() if a["delivered"]}

@@ -1,6 +1,6 @@
 """Settings of the pain-point ranking: window, kinds, sample-size floors, weights, critical thresholds.
 
-Every weight and threshold of the scoring model (painpoint_scoring.py, docs/insights.md "Pain
+Every weight and threshold of the scoring model (`scoring`, docs/insights.md "Pain
 points") lives here with its default and the reason for it; a desk with other priorities changes
 them in a TOML file (`insightdesk painpoints rank --config FILE`), not in code.
 """
@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from insightdesk.insights.painpoints.data import KINDS
 from insightdesk.metrics.config import MetricsConfig
 
+KINDS = ("theme", "category", "theme_x_category")
+"""Pain-point kinds: a theme, a category, a theme within a category."""
 FACTORS = ("severity", "frequency", "business_impact")
 
 

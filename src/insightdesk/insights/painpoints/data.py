@@ -13,28 +13,27 @@ Membership of a ticket (within the window, cancelled tickets excluded):
 - `theme:<T>|category:<c>`: both.
 
 In the backend a pain point is an integer code (0 = the whole window, then categories, themes and
-their crosses; `Codes` translates), a ticket is its integer `tk` and a customer its `cu`: grouping
+their crosses; `codes.Codes` translates), a ticket is its integer `tk` and a customer its `cu`: grouping
 hundreds of thousands of tickets by integers is much faster than by text ids. The per-ticket
-measures are built in painpoint_facts.py.
+measures are built in `facts`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import logging
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from insightdesk.insights.painpoints.codes import Codes, PainpointData, assemble
+from insightdesk.insights.painpoints.config import KINDS
+from insightdesk.insights.painpoints.errors import PainpointDataError
 from insightdesk.insights.painpoints.facts import (
     SUMS,
-    Window,
     flag,
     relationship_nps_expr,
     ticket_facts_expr,
@@ -43,71 +42,11 @@ from insightdesk.insights.painpoints.facts import (
     window_rows_expr,
     window_texts_expr,
 )
+from insightdesk.insights.painpoints.window import Window
 from insightdesk.metrics.config import MetricsConfig
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
-
-log = logging.getLogger(__name__)
-
-KINDS = ("theme", "category", "theme_x_category")
-WINDOW_KEY = "__window__"  # pseudo pain point holding every window ticket: the totals
-
-# Per pain point, from its distinct customers (not additive: computed for the window separately).
-CUSTOMER_SUMS = (
-    "cnps_n",
-    "cnps_prom",
-    "cnps_det",
-    "customers",
-    "ltv_known",
-    "ltv_sum",
-    "var_answered",
-    "ltv_unanswered",
-    "dis_n",
-    "ans_n",
-)
-
-__all__ = [
-    "CUSTOMER_SUMS",
-    "KINDS",
-    "SUMS",
-    "WINDOW_KEY",
-    "PainpointData",
-    "PainpointDataError",
-    "Window",
-    "aggregate_painpoints",
-    "resolve_window",
-    "theme_map",
-]
-
-
-class PainpointDataError(ValueError):
-    """The store cannot give pain points (no tickets, window empty...); the message says what to do."""
-
-
-def resolve_window(backend: Any, *, since: Any = None, until: Any = None, days: int = 90) -> Window:
-    """The ranking window: [since, until), by default the last `days` days of data.
-
-    Without `until`, the window ends at midnight after the newest ticket, so "the last 90 days" means
-    the data's last 90 days, not the calendar's (a historical export still gets a useful window).
-    """
-    from insightdesk.metrics.compute import _timestamp
-
-    start, end = _timestamp(since, "since"), _timestamp(until, "until")
-    if end is None:
-        t = backend.table("tickets")
-        newest = t.created_at.max().execute()
-        if newest is None or pd.isna(newest):
-            raise PainpointDataError("the store has no tickets: ingest some first (insightdesk ingest)")
-        newest = pd.Timestamp(newest).to_pydatetime()
-        end = dt.datetime.combine(newest.date(), dt.time()) + dt.timedelta(days=1)
-    if start is None:
-        if days <= 0:
-            raise PainpointDataError(f"window_days must be positive, got {days}")
-        start = end - dt.timedelta(days=days)
-    if start >= end:
-        raise PainpointDataError(f"since ({start:%Y-%m-%d}) must be before until ({end:%Y-%m-%d})")
-    return Window(start, end)
 
 
 def theme_map(backend: Any) -> pd.DataFrame:
@@ -125,69 +64,6 @@ def theme_map(backend: Any) -> pd.DataFrame:
         if current in info and info[current].status == "active":
             rows.append((theme_id, current, info[current].label or current))
     return pd.DataFrame(rows, columns=["theme_id", "canonical", "label"])
-
-
-@dataclass(frozen=True)
-class Codes:
-    """Integer codes of pain points: 0 the window, 1..C categories, C+1..C+T themes, then crosses."""
-
-    categories: list[str]
-    themes: list[str]
-
-    @property
-    def _c(self) -> int:
-        return len(self.categories)
-
-    @property
-    def _t(self) -> int:
-        return len(self.themes)
-
-    def category(self, i: int) -> int:
-        """Code of the category at position i (0-based)."""
-        return 1 + i
-
-    def theme(self, j: int) -> int:
-        return 1 + self._c + j
-
-    def cross_base(self) -> int:
-        """Code of (theme j, category i) is cross_base + j * C + i."""
-        return 1 + self._c + self._t
-
-    def key(self, code: int) -> tuple[str, str, str | None, str | None]:
-        """(painpoint_key, kind, theme_id, category) of a code."""
-        if code == 0:
-            return WINDOW_KEY, "window", None, None
-        if code <= self._c:
-            c = self.categories[code - 1]
-            return f"category:{c}", "category", None, c
-        if code <= self._c + self._t:
-            t = self.themes[code - 1 - self._c]
-            return f"theme:{t}", "theme", t, None
-        j, i = divmod(code - self.cross_base(), self._c)
-        t, c = self.themes[j], self.categories[i]
-        return f"theme:{t}|category:{c}", "theme_x_category", t, c
-
-    def codes_of(self, keys: Sequence[str]) -> list[int]:
-        """Codes of pain-point keys (unknown keys have none)."""
-        cat = {c: i for i, c in enumerate(self.categories)}
-        theme = {t: j for j, t in enumerate(self.themes)}
-        out = []
-        for key in keys:
-            # Categories are free text (a `|` or `:` in one must not break the key apart).
-            t: str | None = None
-            c: str | None = None
-            if key.startswith("category:"):
-                c = key.removeprefix("category:")
-            elif key.startswith("theme:"):
-                t, sep, c_part = key.removeprefix("theme:").partition("|category:")
-                c = c_part if sep else None
-            if t is not None and c is not None and t in theme and c in cat:
-                out.append(self.cross_base() + theme[t] * self._c + cat[c])
-            elif t is not None and c is None and t in theme:
-                out.append(self.theme(theme[t]))
-            elif c is not None and t is None and c in cat:
-                out.append(self.category(cat[c]))
-        return out
 
 
 def _codes(backend: Any, base: Any, kinds: Sequence[str], has_texts: bool) -> tuple[Codes, pd.DataFrame]:
@@ -269,20 +145,6 @@ def _customer_sums(p: Any) -> tuple[Any, Any]:
     )
     tiers = p.group_by(["pp", p._tier.name("tier")]).agg(n=p.count())
     return sums, tiers
-
-
-@dataclass
-class PainpointData:
-    """Backend results: one row per pain point (`groups`), the window's totals (`desk`), weekly counts."""
-
-    window: Window
-    groups: pd.DataFrame
-    desk: dict[str, float]
-    weekly: pd.DataFrame
-    tiers: pd.DataFrame
-    desk_tiers: dict[str, int]
-    seconds: dict[str, float] = field(default_factory=dict)
-    """Time of each backend step (base, events, messages, texts, customers, facts, themes, sums...)."""
 
 
 @contextmanager
@@ -377,60 +239,4 @@ def aggregate_painpoints(
         tiers = tiers.execute()
         lap("customer_sums")
 
-    return _assemble(window, codes, mapping, groups, cust, tiers, seconds)
-
-
-def _assemble(
-    window: Window,
-    codes: Codes,
-    mapping: pd.DataFrame,
-    groups: pd.DataFrame,
-    cust: pd.DataFrame,
-    tiers: pd.DataFrame,
-    seconds: dict[str, float],
-) -> PainpointData:
-    """Decode pain-point codes, split off the window's totals, reshape the weekly counts."""
-    groups = groups.merge(cust, on="pp", how="left")
-    for c in (*SUMS, *CUSTOMER_SUMS):
-        groups[c] = pd.to_numeric(groups[c], errors="coerce").fillna(0.0).astype(float)
-    decoded = [codes.key(int(pp)) for pp in groups["pp"]]
-    groups["painpoint_key"] = [d[0] for d in decoded]
-    groups["kind"] = [d[1] for d in decoded]
-    groups["theme_id"] = [d[2] for d in decoded]
-    groups["category"] = [d[3] for d in decoded]
-    is_window = groups["pp"] == 0
-    desk = dict.fromkeys((*SUMS, *CUSTOMER_SUMS), 0.0)
-    if is_window.any():
-        desk.update({c: float(groups.loc[is_window, c].iloc[0]) for c in (*SUMS, *CUSTOMER_SUMS)})
-    groups = groups[~is_window].reset_index(drop=True)
-
-    tiers = tiers.assign(painpoint_key=[codes.key(int(pp))[0] for pp in tiers["pp"]])
-    desk_tiers = {
-        str(r.tier): int(r.n) for r in tiers[tiers.pp == 0].itertuples(index=False) if r.tier is not None
-    }
-    tiers = tiers[tiers.pp != 0][["painpoint_key", "tier", "n"]].reset_index(drop=True)
-
-    week_columns = [f"_week{i}" for i in range(window.weeks)]
-    starts = [window.week_start + dt.timedelta(days=7 * i) for i in range(window.weeks)]
-    long = groups.melt(id_vars=["painpoint_key"], value_vars=week_columns, var_name="_col", value_name="_n")
-    weekly = pd.DataFrame(
-        {
-            "painpoint_key": long["painpoint_key"],
-            "week": pd.to_datetime(long["_col"].map(dict(zip(week_columns, starts, strict=True)))),
-            "tickets": long["_n"].fillna(0).astype("int64"),
-        }
-    )
-    labels = dict(zip(mapping.canonical, mapping.label, strict=True))
-    groups = groups.drop(columns=[*week_columns, "pp"])
-    groups["label"] = [_label(r, labels) for r in groups.itertuples(index=False)]
-    log.info("pain-point sums: %s", ", ".join(f"{k} {v:.1f}s" for k, v in seconds.items()))
-    return PainpointData(window, groups, desk, weekly, tiers, desk_tiers, seconds)
-
-
-def _label(row: Any, labels: dict[str, str]) -> str:
-    theme = labels.get(row.theme_id, row.theme_id) if isinstance(row.theme_id, str) else None
-    if row.kind == "theme":
-        return str(theme)
-    if row.kind == "category":
-        return str(row.category)
-    return f"{theme} / {row.category}"
+    return assemble(window, codes, mapping, groups, cust, tiers, seconds)

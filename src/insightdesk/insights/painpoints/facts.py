@@ -1,6 +1,6 @@
 """One row per window ticket with every additive measure a pain point needs, built in the backend.
 
-The steps (each materialised as a temporary table by painpoint_data.aggregate_painpoints, so every
+The steps (each materialised as a temporary table by data.aggregate_painpoints, so every
 big table is read once):
 
 1. `window_base_expr`: the window's tickets (cancelled ones left out) with a dense integer key `tk`
@@ -23,11 +23,10 @@ and `repeat_key` within `repeat_days` after an earlier one (as `repeat_contact_r
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from insightdesk.insights.painpoints.window import Window
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.tables import Tables, seconds
 
@@ -56,41 +55,25 @@ SUMS = (
     "sent_sq",
 )
 
+# Per pain point, from its distinct customers (not additive: computed for the window separately).
+CUSTOMER_SUMS = (
+    "cnps_n",
+    "cnps_prom",
+    "cnps_det",
+    "customers",
+    "ltv_known",
+    "ltv_sum",
+    "var_answered",
+    "ltv_unanswered",
+    "dis_n",
+    "ans_n",
+)
+
 # Events, messages, answers and texts of a window ticket come after it was opened; rows dated more than
 # this before the window are not read at all (a cheap filter before the join on ticket ids). The slack
 # keeps a conversation that started before its ticket was raised.
 SLACK = dt.timedelta(days=7)
 _FAR = dt.datetime(2100, 1, 1)
-
-
-@dataclass(frozen=True)
-class Window:
-    """Tickets created in [since, until); the recent half starts at `mid`."""
-
-    since: dt.datetime
-    until: dt.datetime
-
-    @property
-    def mid(self) -> dt.datetime:
-        return self.since + (self.until - self.since) / 2
-
-    @property
-    def days(self) -> float:
-        return (self.until - self.since).total_seconds() / 86400
-
-    @property
-    def week_start(self) -> dt.datetime:
-        """Monday 00:00 of the window's first (ISO) week."""
-        day = self.since.date()
-        return dt.datetime.combine(day - dt.timedelta(days=day.weekday()), dt.time())
-
-    @property
-    def weeks(self) -> int:
-        """ISO weeks the window touches."""
-        return math.ceil((self.until - self.week_start).total_seconds() / (7 * 86400))
-
-    def to_dict(self) -> dict[str, str]:
-        return {"since": self.since.isoformat(), "until": self.until.isoformat(), "mid": self.mid.isoformat()}
 
 
 def flag(cond: Any) -> Any:

@@ -1,21 +1,10 @@
-"""Response and request shapes of the REST API (separate from the store's tables)."""
+"""Accounts: sign-in, the caller's profile, API tokens and user administration."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel, Field
-
-
-class Page(BaseModel):
-    """A page of a list: `items`, the `total` that match, and the link to the next page."""
-
-    items: list[dict[str, Any]]
-    total: int
-    limit: int
-    offset: int
-    next: str | None = None
 
 
 class Me(BaseModel):
@@ -48,6 +37,22 @@ class TokenCreated(BaseModel):
     expires_at: dt.datetime
 
 
+class TokenPublic(BaseModel):
+    """An API token without its secret (only its hash is stored)."""
+
+    token_id: str
+    username: str
+    name: str | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class TokenList(BaseModel):
+    items: list[TokenPublic]
+
+
 class UserCreate(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=10, max_length=1024)
@@ -67,51 +72,16 @@ class UserUpdate(BaseModel):
     )
 
 
-class SettingUpdate(BaseModel):
-    value: Any = Field(..., description="New value: a number, an object or a string, as the setting takes.")
-
-
 class UserPublic(BaseModel):
     username: str
     display_name: str | None
     role: str
-    team_ids: str | None
+    team_ids: str | None = Field(description="Teams a team lead sees, JSON list; null for other roles.")
     agent_id: str | None
     active: bool
     created_at: dt.datetime
     updated_at: dt.datetime
 
 
-class KpiRows(BaseModel):
-    kpi: dict[str, Any]
-    filters: dict[str, Any]
-    by: list[str]
-    grain: str | None
-    rows: list[dict[str, Any]]
-
-
-class IngestResponse(BaseModel):
-    """The reconciled counts of one uploaded file: received = accepted + rejected."""
-
-    batch_id: str
-    kind: str
-    source_file: str
-    received: int
-    accepted: int
-    rejected: int
-    inserted: int
-    updated: int
-    unchanged: int
-    reconciles: bool
-    stubs: dict[str, int]
-    warnings: list[str]
-    seconds: float
-
-
-class AuditVerify(BaseModel):
-    ok: bool
-    entries: int
-    head_seq: int
-    head_hash: str
-    first_bad_seq: int | None
-    reason: str | None
+class UserList(BaseModel):
+    items: list[UserPublic]

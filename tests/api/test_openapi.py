@@ -1,0 +1,172 @@
+"""The OpenAPI document describes every answer: each JSON route names a response model, and the
+models match what the routes really send (no key dropped, none added, no type changed)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from insightdesk.api.app import create_app
+from insightdesk.api.state import ServerSettings
+from tests.support.web_server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    app = create_app(str(tmp_path_factory.mktemp("openapi") / "desk.duckdb"), ServerSettings(warm_up=False))
+    yield app
+    app.state.insightdesk.close()
+
+
+def _api_routes(app: FastAPI) -> list[Any]:
+    """Every API route (path, path_regex, methods, response_model), as api.app.route_rules walks them."""
+    # FastAPI keeps included routers whole: their routes are reached through their contexts.
+    found: list[Any] = []
+    for route in app.routes:
+        contexts = route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else [route]
+        found += [c for c in contexts if isinstance(c, APIRoute) or hasattr(c, "dependant")]
+    return found
+
+
+def _json_responses(app: FastAPI) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(method, path, status, schema) of every successful JSON answer in the OpenAPI document."""
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                content = response.get("content", {})
+                if status.startswith("2") and "application/json" in content:
+                    yield method.upper(), path, status, content["application/json"].get("schema", {})
+
+
+def test_every_json_route_declares_a_response_model(app: FastAPI) -> None:
+    answers = list(_json_responses(app))
+    assert len(answers) > 30
+    # A named model is a $ref; no annotation gives {}, and `dict[str, Any]` an anonymous object.
+    unnamed = [f"{m} {p} {s}" for m, p, s, schema in answers if "$ref" not in schema]
+    assert not unnamed, f"JSON routes without a response model: {unnamed}"
+    schemas = app.openapi()["components"]["schemas"]
+    for _, _, _, schema in answers:
+        assert schema["$ref"].rsplit("/", 1)[1] in schemas
+
+
+def test_routes_without_a_json_answer_are_files_pages_or_empty(app: FastAPI) -> None:
+    for path, operations in app.openapi()["paths"].items():
+        for method, operation in operations.items():
+            ok = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
+            for status, response in ok.items():
+                content = response.get("content", {})
+                assert "application/json" in content or status == "204" or (
+                    content and set(content) <= {"text/csv", "application/x-ndjson"}
+                ), f"{method.upper()} {path} {status}: {sorted(content)}"
+    # Pages are HTML and left out of the API's document.
+    assert not [p for p in app.openapi()["paths"] if not p.startswith("/api/")]
+
+
+def _model_of(app: FastAPI, method: str, path: str) -> type[BaseModel]:
+    for route in _api_routes(app):
+        if method in route.methods and route.path_regex.match(path) and route.response_model:
+            model = route.response_model
+            assert isinstance(model, type) and issubclass(model, BaseModel), route.path
+            return model
+    raise AssertionError(f"no route with a response model answers {method} {path}")
+
+
+def _same_answer(model: type[BaseModel], body: Any) -> None:
+    # Unset fields stay out, as the routes send them; as JSON text, 3 and 3.0 differ too.
+    again = model.model_validate(body).model_dump(mode="json", exclude_unset=True)
+    assert json.dumps(again, sort_keys=True) == json.dumps(body, sort_keys=True), model.__name__
+
+
+def _requests(server: LiveServer) -> list[tuple[str, str]]:
+    """(role, path) of one answer per GET route, on the insights server's data."""
+    with server.client("admin") as c:
+        ticket = c.get("/api/v1/tickets", params={"limit": 1}).json()["items"][0]["id"]
+        detail = c.get(f"/api/v1/tickets/{ticket}").json()
+        painpoint = c.get("/api/v1/insights/painpoints", params={"limit": 1}).json()["items"][0]
+        impact = c.get("/api/v1/insights/impact").json()["items"][0]
+    customer = detail["ticket"]["customer_id"]
+    admin = [
+        "/api/v1/health",
+        "/api/v1/me",
+        "/api/v1/tokens",
+        "/api/v1/kpis",
+        "/api/v1/kpis/csat?by=channel&grain=month",
+        "/api/v1/kpis/nps",
+        "/api/v1/overview",
+        "/api/v1/compare/csat?by=channel",
+        "/api/v1/compare/fcr?against=previous&grain=week",
+        "/api/v1/dimensions",
+        "/api/v1/themes",
+        "/api/v1/pain-points",
+        "/api/v1/alerts",
+        "/api/v1/tickets?limit=3",
+        f"/api/v1/tickets/{ticket}",
+        "/api/v1/feedback?limit=3&with_comment=true",
+        f"/api/v1/customers/{customer}",
+        "/api/v1/users",
+        "/api/v1/settings",
+        "/api/v1/audit?limit=3",
+        "/api/v1/audit/verify",
+        "/api/v1/insights/painpoints?limit=5",
+        f"/api/v1/insights/painpoints/{painpoint['painpoint_key']}",
+        "/api/v1/insights/drivers",
+        "/api/v1/insights/risk",
+        "/api/v1/insights/alerts?status=all",
+        "/api/v1/insights/impact",
+        f"/api/v1/insights/impact/{impact['analysis_id']}",
+    ]
+    # Answers whose shape depends on the role: no identity, no risk tickets, nothing computed.
+    others = [
+        ("analyst", f"/api/v1/tickets/{ticket}"),
+        ("viewer", "/api/v1/insights/risk"),
+        ("viewer", "/api/v1/insights/risk?target=detractor"),
+        ("agent", "/api/v1/tickets?limit=3"),
+    ]
+    return [("admin", p) for p in admin] + others
+
+
+def test_response_models_describe_the_real_answers(app: FastAPI, insights_server: LiveServer) -> None:
+    requests = _requests(insights_server)
+    seen = set()
+    for role, path in requests:
+        with insights_server.client(role) as c:
+            r = c.get(path)
+        assert r.status_code == 200, f"{role} {path}: {r.text[:300]}"
+        _same_answer(_model_of(app, "GET", path.split("?")[0]), r.json())
+        seen.add(path.split("?")[0])
+    # Every GET route with a JSON answer is checked (a new route needs a line above).
+    templates = {p for m, p, _, _ in _json_responses(app) if m == "GET"}
+    checked = {t for t in templates if any(_matches(app, t, path) for path in seen)}
+    assert checked == templates, f"GET routes not checked: {sorted(templates - checked)}"
+
+
+def _matches(app: FastAPI, template: str, path: str) -> bool:
+    # The document writes {key:path} parameters as {key}, as the route's path_format does.
+    return any(r.path_format == template and r.path_regex.match(path) for r in _api_routes(app))
+
+
+def test_a_model_that_dropped_a_key_would_be_caught() -> None:
+    from insightdesk.api.schemas import TicketPage
+
+    row = {"id": "t1", "created_at": None, "status": "open", "type": "incident", "channel": "chat"}
+    row |= dict.fromkeys(("team", "product", "category", "priority", "region", "language"))
+    row |= {"agent_id": None, "problem_id": None, "resolved_at": None}
+    body = {"items": [{**row, "secret": "x"}], "total": 1, "limit": 50, "offset": 0, "next": None}
+    with pytest.raises(AssertionError):
+        _same_answer(TicketPage, body)
+    _same_answer(TicketPage, {**body, "items": [row]})
+
+
+def test_the_document_is_served(app: FastAPI) -> None:
+    from fastapi.testclient import TestClient
+
+    spec = TestClient(app).get("/openapi.json").json()
+    assert spec["paths"]["/api/v1/overview"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ] == {"$ref": "#/components/schemas/Overview"}
