@@ -14,6 +14,13 @@ bash scripts/ensure_postgres.sh
 if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
 fi
+# Static checks first (seconds): lint, formatting, types, the layer contracts of pyproject.toml.
 .venv/bin/ruff check src tests benchmarks scripts
+.venv/bin/ruff format --check src tests benchmarks scripts
+.venv/bin/mypy
+.venv/bin/lint-imports
 export INSIGHTDESK_REQUIRE_POSTGRES=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-.venv/bin/python -m pytest -p no:cacheprovider "$@"
+# One worker per core; tests that share a server, the sample store or a module's fixture stay on one
+# worker (tests/conftest.py marks their xdist group). Arguments given here come last and win,
+# e.g. `bash scripts/test.sh -n 0 tests/store` runs one folder without workers.
+.venv/bin/python -m pytest -p no:cacheprovider -n auto --dist loadgroup --durations=15 "$@"

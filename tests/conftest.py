@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from insightdesk.config import reset_settings
+from insightdesk.sample.generate import GeneratedDesk, generate_desk
 from insightdesk.store import Store, open_store
 from tests.support.stores import (
     PG_ADMIN_URL,
@@ -122,6 +124,20 @@ def loaded_stores(
 def sample_db() -> Path:
     """The bundled sample in a DuckDB file, built once per session: copy it before writing."""
     return sample_db_file()
+
+
+@pytest.fixture(scope="session")
+def generated_desk(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., GeneratedDesk]:
+    """`generate_desk(**params)` made once per session and parameters: tests only read the files."""
+    made: dict[str, GeneratedDesk] = {}
+
+    def generate(**params: Any) -> GeneratedDesk:
+        key = repr(sorted(params.items()))
+        if key not in made:
+            made[key] = generate_desk(tmp_path_factory.mktemp("generated"), **params)
+        return made[key]
+
+    return generate
 
 
 @pytest.fixture(scope="session")

@@ -244,14 +244,10 @@ def test_webhook_posts_json_and_records_failures(receiver: tuple[str, type[_Rece
 # --- on a generated desk, stored on both engines ------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory):
-    from insightdesk.sample.generate import generate_desk
-
+@pytest.fixture
+def alerts_desk(generated_desk: Callable[..., GeneratedDesk]) -> GeneratedDesk:
     # Six months at about 4 "Double charge" tickets a week: the planted 5x week stands out.
-    return generate_desk(
-        tmp_path_factory.mktemp("alerts-desk"), tickets=5000, months=6, seed=11, interactions=False
-    )
+    return generated_desk(tickets=5000, months=6, seed=11, interactions=False)
 
 
 def _ingest(store: Store, desk) -> None:
@@ -273,8 +269,9 @@ CSAT_RULE = ThresholdRule("csat", below=0.70, by="team", periods=2, grain="month
 
 
 def test_scan_stores_idempotent_alerts_with_evidence_and_delivers_once(
-    store: Store, desk, receiver: tuple[str, type[_Receiver]]
+    store: Store, alerts_desk: GeneratedDesk, receiver: tuple[str, type[_Receiver]]
 ) -> None:
+    desk = alerts_desk
     _ingest(store, desk)
     url, handler = receiver
     channels = [LogChannel(), WebhookChannel(url, backoff=0.01)]
@@ -348,7 +345,7 @@ def test_scan_stores_idempotent_alerts_with_evidence_and_delivers_once(
         set_alert_status(store, chosen, "snoozed")
 
 
-def test_cli_run_list_ack_close(desk, tmp_path: Path) -> None:
+def test_cli_run_list_ack_close(alerts_desk: GeneratedDesk, tmp_path: Path) -> None:
     from insightdesk.cli import app
 
     db = str(tmp_path / "cli.duckdb")

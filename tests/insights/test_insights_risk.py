@@ -44,14 +44,14 @@ from insightdesk.store import Store
 N_TICKETS = 4000
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDesk:
-    return generate_desk(tmp_path_factory.mktemp("risk-desk"), tickets=N_TICKETS, seed=5)
+@pytest.fixture
+def risk_desk(generated_desk: Callable[..., GeneratedDesk]) -> GeneratedDesk:
+    return generated_desk(tickets=N_TICKETS, seed=5)
 
 
-@pytest.fixture(scope="module")
-def small_desk(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDesk:
-    return generate_desk(tmp_path_factory.mktemp("risk-small-desk"), tickets=1500, seed=5)
+@pytest.fixture
+def small_risk_desk(generated_desk: Callable[..., GeneratedDesk]) -> GeneratedDesk:
+    return generated_desk(tickets=1500, seed=5)
 
 
 def _ingest(store: Store, desk: GeneratedDesk) -> None:
@@ -65,8 +65,8 @@ def _execute(store: Store, sql: str, **params: object) -> None:
 
 
 @pytest.mark.slow
-def test_train_version_score_explain_and_drift(store: Store, desk: GeneratedDesk) -> None:
-    _ingest(store, desk)
+def test_train_version_score_explain_and_drift(store: Store, risk_desk: GeneratedDesk) -> None:
+    _ingest(store, risk_desk)
     first = train_risk_model(store, "low_csat")
     assert (first.model_id, first.version, first.status) == ("low_csat-v1", 1, "active")
     # Held-out tickets come strictly after the split, training ones strictly before.
@@ -144,7 +144,7 @@ def test_train_version_score_explain_and_drift(store: Store, desk: GeneratedDesk
         score_tickets(store, "low_csat")
 
 
-def test_too_few_labels_names_the_target_and_counts(store: Store, desk: GeneratedDesk) -> None:
+def test_too_few_labels_names_the_target_and_counts(store: Store) -> None:
     with pytest.raises(RiskModelError, match="no active low_csat risk model"):
         score_tickets(store, "low_csat")
     with pytest.raises(RiskDataError, match=r"low_csat model: 0 labelled \(0 positive, 0 negative\)"):
@@ -254,12 +254,12 @@ def test_prepare_keeps_missing_values_explicit() -> None:
 
 
 @pytest.mark.slow
-def test_cli_train_score_report_drift_retrain(tmp_path: Path, small_desk: GeneratedDesk) -> None:
+def test_cli_train_score_report_drift_retrain(tmp_path: Path, small_risk_desk: GeneratedDesk) -> None:
     from insightdesk.store import open_store
 
     db = str(tmp_path / "cli.duckdb")
     with open_store(db) as store:
-        _ingest(store, small_desk)
+        _ingest(store, small_risk_desk)
     runner = CliRunner()
     trained = runner.invoke(app, ["risk", "train", "--db", db, "--target", "low_csat"])
     assert trained.exit_code == 0, trained.output

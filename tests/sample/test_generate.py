@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -21,8 +22,8 @@ N = 3000
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDesk:
-    return generate_desk(tmp_path_factory.mktemp("desk"), tickets=N, feedback_per_ticket=1.5, seed=7)
+def desk(generated_desk: Callable[..., GeneratedDesk]) -> GeneratedDesk:
+    return generated_desk(tickets=N, feedback_per_ticket=1.5, seed=7)
 
 
 @pytest.fixture(scope="module")
