@@ -61,8 +61,10 @@ def test_routes_without_a_json_answer_are_files_pages_or_empty(app: FastAPI) -> 
             ok = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
             for status, response in ok.items():
                 content = response.get("content", {})
-                assert "application/json" in content or status == "204" or (
-                    content and set(content) <= {"text/csv", "application/x-ndjson"}
+                assert (
+                    "application/json" in content
+                    or status == "204"
+                    or (content and set(content) <= {"text/csv", "application/x-ndjson"})
                 ), f"{method.upper()} {path} {status}: {sorted(content)}"
     # Pages are HTML and left out of the API's document.
     assert not [p for p in app.openapi()["paths"] if not p.startswith("/api/")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -28,6 +28,7 @@ from insightdesk.insights.alerts import (
     set_alert_status,
 )
 from insightdesk.insights.alerts.anomalies import detect
+from insightdesk.sample.generate import GeneratedDesk
 from insightdesk.store import Store, open_store
 
 WEEKDAY_PROFILE = np.array([1.25, 1.15, 1.1, 1.05, 0.95, 0.45, 0.35])
@@ -350,7 +351,7 @@ def test_cli_run_list_ack_close(alerts_desk: GeneratedDesk, tmp_path: Path) -> N
 
     db = str(tmp_path / "cli.duckdb")
     with open_store(db) as store:
-        _ingest(store, desk)
+        _ingest(store, alerts_desk)
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - {kpi: csat, by: team, below: 0.7, periods: 2, grain: month, min_n: 20}\n")
     runner = CliRunner()

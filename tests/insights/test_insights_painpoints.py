@@ -771,19 +771,16 @@ def test_cli_rank_list_show_update_history(store_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def generated(tmp_path_factory: pytest.TempPathFactory, generated_desk: Any) -> Any:
     """3,000 tickets over 3 months (the planted spike week falls in the window's recent half), texts analysed."""
     from insightdesk.ingest import ingest_file
-    from insightdesk.sample.generate import generate_desk
     from insightdesk.sample.generic import GENERIC_KINDS
     from insightdesk.store import open_store
     from insightdesk.text.pipeline_store import analyze_store
     from insightdesk.text.theme_store import discover_store_themes
 
     root = tmp_path_factory.mktemp("painpoints")
-    desk = generate_desk(
-        root / "desk", tickets=3000, seed=7, start="2025-01-01", months=3, interactions=False
-    )
+    desk = generated_desk(tickets=3000, seed=7, start="2025-01-01", months=3, interactions=False)
     store = open_store(root / "store.duckdb")
     for kind in GENERIC_KINDS:
         if kind in desk.files:

@@ -8,6 +8,7 @@ tickets clearly better than chance.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,7 @@ from insightdesk.insights.risk.evaluation import auc_delong, precision_at_k
 from insightdesk.insights.risk.model import prepare
 from insightdesk.insights.risk.split import time_split
 from insightdesk.insights.risk.training import fit_candidate
-from insightdesk.sample.generate import GeneratedDesk, generate_desk
+from insightdesk.sample.generate import GeneratedDesk
 from insightdesk.sample.generic import GENERIC_KINDS
 from insightdesk.store import Store
 

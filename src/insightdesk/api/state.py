@@ -1,8 +1,8 @@
 """What the running app holds: the store opened once, its locks, and small caches.
 
 DuckDB allows one process per file, so the server opens the store once. Requests then use:
-- `engine`: SQLAlchemy over per-connection DuckDB cursors (a pool), so reads run side by side;
-  PostgreSQL uses the store's own pooled engine;
+- `engine`: a pool over the one open store (`store.serving.concurrent_engine`: a DuckDB cursor per
+  connection, or PostgreSQL's own pool), so reads run side by side;
 - `write_lock`: one writer at a time inside the process (Datasette's single-writer pattern);
 - `metrics_lock`: the Ibis backend of the metrics engine is one connection, used by one thread
   at a time; KPI results are cached until the data changes, so the lock is rarely held long.

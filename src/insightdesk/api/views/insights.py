@@ -19,7 +19,7 @@ from insightdesk.api.state import AppState
 from insightdesk.explore import insight_stamp, run_params, scored_tickets
 from insightdesk.governance import audit
 from insightdesk.governance.roles import Permission, Principal
-from insightdesk.insights.common.runs import plain
+from insightdesk.insights.common import plain
 
 OUTCOMES = ("low_csat", "detractor", "repeat_contact")
 T = TypeVar("T")

@@ -101,15 +101,8 @@ def dispersion(z: np.ndarray, usable: np.ndarray, min_cells: int = 8) -> np.ndar
 
 def count_tails(b: Baseline, todo: np.ndarray, grain: str, cfg: DetectionConfig) -> Tails:
     """Counts (tickets, texts of a theme): negative binomial around the baseline median."""
-    obs, lag_obs, h, expected, enough, excluded, window = (
-        b.obs,
-        b.lag_obs,
-        b.h,
-        b.expected,
-        b.enough,
-        b.excluded,
-        b.window,
-    )
+    obs, lag_obs, h, expected = b.obs, b.lag_obs, b.h, b.expected
+    enough, excluded, window = b.enough, b.excluded, b.window
     tail = (1 - cfg.range_confidence) / 2
     p_spike, p_drop, low, high = (np.full(b.obs.shape, np.nan) for _ in range(4))
     spread = MAD_TO_SD * nanmedian(np.abs(lag_obs - expected[..., None]), axis=2)
@@ -133,16 +126,8 @@ def count_tails(b: Baseline, todo: np.ndarray, grain: str, cfg: DetectionConfig)
 
 def proportion_tails(b: Baseline, todo: np.ndarray, grain: str, cfg: DetectionConfig) -> Tails:
     """Proportions (CSAT, FCR...): over-dispersed binomial tails around the pooled baseline rate."""
-    obs, n, h, enough, volume, excluded, window, step = (
-        b.obs,
-        b.n,
-        b.h,
-        b.enough,
-        b.volume,
-        b.excluded,
-        b.window,
-        b.step,
-    )
+    obs, n, h, enough = b.obs, b.n, b.h, b.enough
+    volume, excluded, window, step = b.volume, b.excluded, b.window, b.step
     k, base_src = b.k, b.base_src
     if k is None:
         raise ValueError("proportion cells need their hits (k)")
@@ -191,17 +176,9 @@ def proportion_tails(b: Baseline, todo: np.ndarray, grain: str, cfg: DetectionCo
 
 def estimate_tails(b: Baseline, todo: np.ndarray, grain: str, cfg: DetectionConfig) -> Tails:
     """Estimates (means, medians, NPS): normal tails, cell error plus between-period spread."""
-    obs, n, h, expected, enough, volume, excluded, window, step = (
-        b.obs,
-        b.n,
-        b.h,
-        b.expected,
-        b.enough,
-        b.volume,
-        b.excluded,
-        b.window,
-        b.step,
-    )
+    obs, n, h, expected = b.obs, b.n, b.h, b.expected
+    enough, volume, excluded, window = b.enough, b.volume, b.excluded, b.window
+    step = b.step
     lag_obs, base_src, se, shape = b.lag_obs, b.base_src, b.se, b.obs.shape
     if se is None:
         raise ValueError("estimate cells need their standard error (se)")
