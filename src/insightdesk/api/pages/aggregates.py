@@ -49,7 +49,8 @@ def trends_page(
     state = app_state(request)
     info = check_kpi(kpi)
     rows = metrics_errors(lambda: series(state, kpi, f, grain=None if info["snapshot"] else grain))
-    rows = [r for r in rows if r.get("category") is None]
+    # Copies: the cached rows are shared with /api/v1/kpis, which must not carry the page's links.
+    rows = [dict(r) for r in rows if r.get("category") is None]
     drill_base = "/feedback" if info["family"] in FEEDBACK_FAMILIES else "/tickets"
     can_drill = principal.can(Permission.RECORDS)
     for r in rows:
@@ -82,7 +83,7 @@ def compare_page(
     info = check_kpi(kpi)
     check_by([by])
     rows = metrics_errors(lambda: comparison(state, kpi, f, by=(by,), against="rest"))
-    rows = [r for r in rows if r.get("category") is None or by == "category"]
+    rows = [dict(r) for r in rows if r.get("category") is None or by == "category"]  # cached: copy
     can_drill = principal.can(Permission.RECORDS) and by in DRILL_PARAM
     # Survey KPIs drill into the answers (their channel is the survey's own), others into tickets.
     drill_base = "/feedback" if info["family"] in FEEDBACK_FAMILIES else "/tickets"
