@@ -3,7 +3,8 @@
 A channel receives alert payloads (aggregates only: series, segment, period, observed and
 expected values, evidence; never a ticket, a customer or a text) and returns one `Delivery` per
 alert, which the scan records in `alerts.delivered`. Add a channel (chat, e-mail, pager) by
-writing a class with a `name` and a `deliver` method.
+writing a class with a `name` and a `deliver` method. The module-level `deliver` sends a scan's
+open alerts through every channel that has not received them yet.
 """
 
 from __future__ import annotations
