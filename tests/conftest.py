@@ -1,9 +1,10 @@
 """Real stores for tests: a DuckDB file in a temp dir and a fresh PostgreSQL database per test.
 
-One behaviour suite runs on both engines through one parametrised fixture, `engine`, that `store_url`,
-`store` and the loaded stores of the folders' conftest.py files build on. Loaded stores are built once
-per session (`loaded_stores`, `sample_db`) and copied for a test that writes. PostgreSQL tests skip (with the reason) when no server answers, unless
-INSIGHTDESK_REQUIRE_POSTGRES=1 (CI sets it), where they fail instead.
+One behaviour suite runs on both engines through one parametrised fixture, `engine`, on which
+`store_url`, `store` and the loaded stores of the folders' conftest.py files build. Expensive content
+is built once per session (`loaded_stores`, `sample_db`, `generated_desk`, the live servers) and
+copied for a test that writes. PostgreSQL tests skip (with the reason) when no server answers,
+unless INSIGHTDESK_REQUIRE_POSTGRES=1 (CI sets it), where they fail instead.
 """
 
 from __future__ import annotations
@@ -167,6 +168,7 @@ SAMPLE_GROUP = "sample-and-servers"
 _SAMPLE_FIXTURES = {"server", "insights_server", "sample_db", "fuzz_server"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("xdist_group") is not None:
