@@ -19,7 +19,7 @@ from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.estimates import finish, finish_rollup
 from insightdesk.metrics.execute import cached, compile_sql, remember, run_sql
 from insightdesk.metrics.grains import GRAINS
-from insightdesk.metrics.plan import fact_view, filter_where, plan
+from insightdesk.metrics.plan import plan
 from insightdesk.metrics.registry import get_kpi
 from insightdesk.metrics.request import MetricsError, Where, backend_for, check_request, to_timestamp
 from insightdesk.metrics.spec import KPI
@@ -30,11 +30,6 @@ if TYPE_CHECKING:
     from insightdesk.store import Store
 
 log = logging.getLogger(__name__)
-
-# Earlier names of the request helpers, still imported by features built on the engine.
-_timestamp = to_timestamp
-_fact = fact_view
-_filter_where = filter_where
 
 __all__ = [
     "GRAINS",

@@ -59,10 +59,10 @@ def _row(con: Any, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]
 
 def problems(folder: str | Path) -> list[str]:
     """Every inconsistency found in the generic files of `folder` (empty list = consistent)."""
-    import duckdb
+    from insightdesk.store import scratch_duckdb
 
     folder = Path(folder)
-    con = duckdb.connect()
+    con = scratch_duckdb()
     found: list[str] = []
     present = []
     for kind in GENERIC_KINDS:

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from insightdesk.metrics.compute import GRAINS, MetricsError, _fact
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import attach
 from insightdesk.metrics.execute import cached, compile_sql, dialect_of, remember
+from insightdesk.metrics.grains import GRAINS
+from insightdesk.metrics.plan import fact_view
+from insightdesk.metrics.request import MetricsError
 from insightdesk.metrics.spec import KPI
 
 
@@ -67,7 +69,7 @@ def grouped_sql(
     if sql is not None:
         return str(sql)
     tables = Tables(backend, cfg, cfg.snapshot_time(hi))
-    fact = _fact(specs[0], tables, cfg)
+    fact = fact_view(specs[0], tables, cfg)
     level = "ticket" if {"team_id", "status", "ticket_id"} <= set(fact.columns) else "other"
     fact = attach(fact, by, tables, cfg, level)
     fact = fact.filter(fact.ts.notnull())

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from insightdesk.insights.alerts.config import STATUSES, AlertError
 from insightdesk.insights.common.runs import finite, from_json, read_frame, to_json, utcnow
-from insightdesk.metrics.compute import _timestamp
+from insightdesk.metrics.request import to_timestamp
 from insightdesk.store.tables.insights import alerts as alerts_table
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ def list_alerts(
         q = q.where(t.c.kind == kind)
     if series is not None:
         q = q.where(t.c.series == series)
-    since_ts = _timestamp(since, "since")
+    since_ts = to_timestamp(since, "since")
     if since_ts is not None:
         q = q.where(t.c.period >= since_ts)
     q = q.order_by(t.c.period.desc(), t.c.severity, t.c.series, t.c.segment, t.c.alert_id)

@@ -18,11 +18,12 @@ from insightdesk.insights.alerts.config import DEFAULT_DIMENSIONS, SCANNED_KINDS
 from insightdesk.insights.alerts.kpi_sql import grouped_sql, kpi_cells_of
 from insightdesk.insights.alerts.periods import DEFAULT_WINDOW, FREQ, complete_periods, history_start
 from insightdesk.insights.common.features import MISSING
-from insightdesk.metrics.compute import GRAINS, MetricsError, _timestamp, backend_for
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import check_dimensions
 from insightdesk.metrics.execute import run_sql
+from insightdesk.metrics.grains import GRAINS
 from insightdesk.metrics.registry import get_kpi, list_kpis
+from insightdesk.metrics.request import MetricsError, backend_for, to_timestamp
 from insightdesk.metrics.spec import KPI
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def kpi_cells(
                 f"{spec.name} ({spec.kind}{', snapshot' if spec.snapshot else ''}) cannot be scanned for "
                 f"anomalies; scannable KPIs: {', '.join(scannable_kpis())}"
             )
-    since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
+    since_ts, until_ts = to_timestamp(since, "since"), to_timestamp(until, "until")
     lo = history_start(since_ts, grain, window or DEFAULT_WINDOW[grain])
     groups: dict[Any, list[KPI]] = {}
     for spec in specs:
@@ -141,7 +142,7 @@ def theme_cells(
     backend = store.ibis()
     if "text_analyses" not in backend.list_tables():
         return pd.DataFrame(columns=CELL_COLUMNS)
-    since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
+    since_ts, until_ts = to_timestamp(since, "since"), to_timestamp(until, "until")
     lo = history_start(since_ts, grain, window or DEFAULT_WINDOW[grain])
     a = backend.table("text_analyses")
     a = a.filter(a.occurred_at.notnull())

@@ -35,8 +35,8 @@ from insightdesk.insights.alerts.periods import FREQ, STEP, truncate
 from insightdesk.insights.alerts.persistence import empty_alerts, list_alerts, record_deliveries, store_alerts
 from insightdesk.insights.alerts.series import data_end, kpi_cells, theme_cells, theme_labels
 from insightdesk.insights.common.runs import recorded_run
-from insightdesk.metrics.compute import _timestamp
 from insightdesk.metrics.config import MetricsConfig
+from insightdesk.metrics.request import to_timestamp
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
@@ -103,7 +103,7 @@ def run_alerts(
     det = detection or DetectionConfig(holidays=tuple(cfg.calendar.holidays))
     rules = list(DEFAULT_RULES if rules is None else rules)
     channels = list((LogChannel(),) if channels is None else channels)
-    since_ts, until_ts = _timestamp(since, "since"), _timestamp(until, "until")
+    since_ts, until_ts = to_timestamp(since, "since"), to_timestamp(until, "until")
     end = data_end(store)
     if end is not None:
         until_ts = min(until_ts, end) if until_ts is not None else end

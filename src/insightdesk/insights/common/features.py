@@ -242,13 +242,13 @@ def ticket_features(
     config: MetricsConfig | None = None,
 ) -> pd.DataFrame:
     """The per-ticket feature frame (pandas) of a Store or an Ibis backend; see the module docstring."""
-    from insightdesk.metrics.compute import _timestamp, backend_for
+    from insightdesk.metrics.request import backend_for, to_timestamp
 
     with backend_for(store) as backend:
         expr = ticket_features_expr(
             backend,
-            since=_timestamp(since, "since"),
-            until=_timestamp(until, "until"),
+            since=to_timestamp(since, "since"),
+            until=to_timestamp(until, "until"),
             config=config,
         )
         frame = expr.execute()
@@ -259,10 +259,10 @@ def ticket_features(
 
 def created_between(frame: pd.DataFrame, since: Any = None, until: Any = None) -> pd.DataFrame:
     """The rows of a feature frame created in [since, until); a bound left as None is open."""
-    from insightdesk.metrics.compute import _timestamp
+    from insightdesk.metrics.request import to_timestamp
 
     keep = pd.Series(True, index=frame.index)
-    start, end = _timestamp(since, "since"), _timestamp(until, "until")
+    start, end = to_timestamp(since, "since"), to_timestamp(until, "until")
     if start is not None:
         keep &= frame["created_at"] >= pd.Timestamp(start)
     if end is not None:

@@ -33,13 +33,13 @@ if TYPE_CHECKING:
 def _window(
     intervention_at: Any, since: Any, until: Any, window_days: int
 ) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
-    from insightdesk.metrics.compute import _timestamp
+    from insightdesk.metrics.request import to_timestamp
 
-    at = _timestamp(intervention_at, "intervention_at")
+    at = to_timestamp(intervention_at, "intervention_at")
     if at is None:
         raise ValueError("intervention_at is required")
-    start = _timestamp(since, "since") or at - dt.timedelta(days=window_days)
-    end = _timestamp(until, "until") or at + dt.timedelta(days=window_days)
+    start = to_timestamp(since, "since") or at - dt.timedelta(days=window_days)
+    end = to_timestamp(until, "until") or at + dt.timedelta(days=window_days)
     if not start < at < end:
         raise ValueError(
             f"the change ({at:%Y-%m-%d}) must fall inside the window [{start:%Y-%m-%d}, {end:%Y-%m-%d})"
@@ -244,11 +244,11 @@ def ab_test_segments(
 ) -> ImpactResult:
     """A/B test of a KPI between two ticket segments that were assigned at random (a routing
     experiment, a pilot queue). `mde` in KPI units: percentage points for shares (default 5)."""
-    from insightdesk.metrics.compute import _timestamp
+    from insightdesk.metrics.request import to_timestamp
 
     spec = get_impact_kpi(kpi)
     cfg = config or MetricsConfig()
-    start, end = _timestamp(since, "since"), _timestamp(until, "until")
+    start, end = to_timestamp(since, "since"), to_timestamp(until, "until")
     frame = features_between(store, start, end, config=cfg, features=features)
     y = spec.value(frame, cfg)
     in_t, in_c = segment_mask(frame, treated, "treated"), segment_mask(frame, control, "control")

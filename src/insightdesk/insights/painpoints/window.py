@@ -48,9 +48,9 @@ def resolve_window(backend: Any, *, since: Any = None, until: Any = None, days: 
     Without `until`, the window ends at midnight after the newest ticket, so "the last 90 days" means
     the data's last 90 days, not the calendar's (a historical export still gets a useful window).
     """
-    from insightdesk.metrics.compute import _timestamp
+    from insightdesk.metrics.request import to_timestamp
 
-    start, end = _timestamp(since, "since"), _timestamp(until, "until")
+    start, end = to_timestamp(since, "since"), to_timestamp(until, "until")
     if end is None:
         t = backend.table("tickets")
         newest = t.created_at.max().execute()
