@@ -252,6 +252,9 @@ def ticket_features(
             config=config,
         )
         frame = expr.execute()
+    # A fixed row order: DuckDB's threads return rows in any order, and the seeded bootstraps and
+    # splits downstream (drivers, risk) must give the same figures on the same data every run.
+    frame = frame.sort_values("ticket_id", kind="stable", ignore_index=True)
     for column in ("created_at", "resolved_at"):
         frame[column] = pd.to_datetime(frame[column])
     return frame
