@@ -41,6 +41,15 @@ _TEMPLATE_DB = f"insightdesk_tmpl_{os.getpid()}"
 ENGINES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def audit_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """PostgreSQL stores keep their audit key and checkpoints in INSIGHTDESK_AUDIT_DIR (by default under
+    ~/.config): the test databases' go to a session folder, for the servers tests start too."""
+    folder = tmp_path_factory.mktemp("audit")
+    os.environ["INSIGHTDESK_AUDIT_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def fresh_settings() -> Iterator[None]:
     """Each test reads the environment afresh, so `monkeypatch.setenv` of a setting takes effect."""
@@ -165,7 +174,7 @@ def shared_data() -> Path:
 # servers and the sample store in one group, a module's module-scoped fixture in its module's group.
 # Every other test is scheduled on its own.
 SAMPLE_GROUP = "sample-and-servers"
-_SAMPLE_FIXTURES = {"server", "insights_server", "sample_db", "fuzz_server"}
+_SAMPLE_FIXTURES = {"server", "insights_server", "sample_db", "fuzz_server", "uploads_server"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks into the node ids

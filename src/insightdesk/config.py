@@ -36,11 +36,59 @@ class Settings(BaseSettings):
         alias="INSIGHTDESK_INGEST_MEMORY",
         description="DuckDB's memory limit during an ingest (e.g. 2GB); past it DuckDB spills to disk.",
     )
+    staging_dir: str | None = Field(
+        default=None,
+        alias="INSIGHTDESK_STAGING_DIR",
+        description="Folder under which an ingest stages its files, in a private `.insightdesk-staging` "
+        "(mode 0700, emptied after each batch). Default: beside a DuckDB store; ~/.cache/insightdesk for "
+        "PostgreSQL.",
+    )
     text_threads: int | None = Field(
         default=None,
         alias="INSIGHTDESK_TEXT_THREADS",
         description="Threads of the sentiment transformer (ONNX Runtime); default: the cores this "
         "process may run on.",
+    )
+    audit_key_file: str | None = Field(
+        default=None,
+        alias="INSIGHTDESK_AUDIT_KEY_FILE",
+        description="The audit log's HMAC key file (mode 0600). Default: `<store file>.audit-key` next to "
+        "a DuckDB store, made on first use; for PostgreSQL, one made under INSIGHTDESK_AUDIT_DIR with a "
+        "warning (set this instead).",
+    )
+    audit_dir: str = Field(
+        default="~/.config/insightdesk/audit",
+        alias="INSIGHTDESK_AUDIT_DIR",
+        description="Folder of a PostgreSQL store's audit key (when INSIGHTDESK_AUDIT_KEY_FILE is unset) and "
+        "signed checkpoints; a DuckDB store keeps its checkpoints next to its file.",
+    )
+    audit_checkpoint_every: int = Field(
+        default=100,
+        ge=1,
+        alias="INSIGHTDESK_AUDIT_CHECKPOINT_EVERY",
+        description="Write a signed audit checkpoint every N entries (also at `audit verify` and server "
+        "shutdown); entries after the newest checkpoint can be cut undetected.",
+    )
+    upload_max_mb: int = Field(
+        default=200,
+        ge=1,
+        alias="INSIGHTDESK_UPLOAD_MAX_MB",
+        description="Largest upload body the server accepts, in MB as sent (compressed or not); a larger "
+        "one is refused with 413 before it is stored (ingest bigger files with the CLI).",
+    )
+    upload_max_inflated_mb: int = Field(
+        default=1024,
+        ge=1,
+        alias="INSIGHTDESK_UPLOAD_MAX_INFLATED_MB",
+        description="Largest size, in MB, a gzip upload may inflate to; the server stops inflating and "
+        "answers 413 at this size.",
+    )
+    upload_max_ratio: int = Field(
+        default=100,
+        ge=1,
+        alias="INSIGHTDESK_UPLOAD_MAX_RATIO",
+        description="Largest inflation ratio (inflated / compressed bytes) of a gzip upload, checked once "
+        "1 MB is inflated; past it the upload is refused with 413 as a decompression bomb.",
     )
     spark_local_ip: str = Field(
         default="127.0.0.1",

@@ -9,12 +9,14 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from insightdesk.api.app import PUBLIC_PATHS, create_app, route_rules
 from insightdesk.api.state import ServerSettings
 from insightdesk.governance.roles import MATRIX, Permission, Role
-from tests.support.web_server import ROLES, LiveServer
+from tests.support.scoped_texts import MARKER, seed_scoped_texts
+from tests.support.web_server import ROLES, LiveServer, live_server
 
 Routes = tuple[list[tuple[str, str, Permission | None]], list[str]]
 
@@ -46,6 +48,7 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{key:path}": "category:none",
         "{alert_id}": "no-such-alert",
         "{analysis_id}": "no-such-analysis",
+        "{theme_id}": "T0002",  # a theme on the derived server (tests/support/scoped_texts.py); none on others
     }
     url = path
     for k, v in ids.items():
@@ -73,6 +76,12 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("PATCH", "/api/v1/insights/alerts/{alert_id}"): {"json": {"status": "closed"}},
         ("POST", "/alerts/status"): {"data": {"alert_id": "no-such-alert", "status": "closed"}},
         ("POST", "/painpoints/detail"): {"data": {"key": "category:none", "note": "x"}},
+        ("POST", "/api/v1/themes/{theme_id}/rename"): {"json": {"label": "route test"}},
+        ("POST", "/api/v1/themes/{theme_id}/merge"): {"json": {"into": "T9999"}},
+        ("POST", "/api/v1/themes/{theme_id}/split"): {"json": {"parts": 2}},
+        ("POST", "/themes/{theme_id}/rename"): {"data": {"label": "route test"}},
+        ("POST", "/themes/{theme_id}/merge"): {"data": {"into": "T9999"}},
+        ("POST", "/themes/{theme_id}/split"): {"data": {"parts": "2"}},
     }
     if method == "GET":
         return {"url": url}
@@ -134,12 +143,12 @@ def test_static_assets_and_docs_are_served_locally(server: LiveServer) -> None:
             "/static/vendor/vega-embed.min.js",
             "/static/app.js",
             "/static/app.css",
-            "/static/swagger/swagger-ui-bundle.js",
+            "/static/vendor/swagger-ui-bundle.js",
             "/openapi.json",
         ):
             assert client.get(path).status_code == 200, path
         docs = client.get("/docs").text
-        assert "/static/swagger/swagger-ui-bundle.js" in docs
+        assert "/static/vendor/swagger-ui-bundle.js" in docs
         assert "cdn" not in docs.lower()
     templates = Path(__file__).resolve().parents[2] / "src" / "insightdesk" / "web" / "templates"
     for page in templates.glob("*.html"):
@@ -152,3 +161,74 @@ def test_unauthenticated_page_redirects_to_login(server: LiveServer) -> None:
         r = client.get("/trends", headers={"accept": "text/html"})
     assert r.status_code == 303
     assert r.headers["location"].startswith("/login")
+
+
+# --- derived data: theme quotes, insight results, exports stay within the row scope ----------------
+
+# Routes whose answers are numbers from the metrics engine: no text or record can reach them.
+NUMBERS_ONLY = {
+    "/api/v1/kpis",
+    "/api/v1/kpis/{kpi}",
+    "/api/v1/overview",
+    "/api/v1/compare/{kpi}",
+    "/api/v1/dimensions",
+    "/",
+    "/trends",
+    "/compare",
+}
+
+
+@pytest.fixture(scope="module")
+def derived_server(sample_db: Path) -> LiveServer:
+    """A server on the sample whose every text names its record (tests/support/scoped_texts.py)."""
+    return live_server("derived", warm_up=False, prepare=seed_scoped_texts)
+
+
+def _reach(s: LiveServer, role: str) -> set[tuple[str, str]] | None:
+    """(entity, id) of the texts a role may read, in plain SQL on the snapshot (None: all of them)."""
+    if role in ("admin", "analyst"):
+        return None
+    if role == "viewer":
+        return set()
+    own = "team_id = $x" if role == "team_lead" else "agent_id = $x"
+    about = " or agent_id = $x" if role == "agent" else ""
+    x = s.scope["team_id"] if role == "team_lead" else s.scope["agent_id"]
+    with duckdb.connect(str(s.snapshot), read_only=True) as con:
+        found = con.execute(
+            f"with t as (select id from tickets where {own}) "
+            "select 'tickets', id from t union all "
+            f"select 'feedback', id from feedback where ticket_id in (select id from t){about} union all "
+            "select 'interactions', id from interactions where ticket_id in (select id from t)",
+            {"x": x},
+        ).fetchall()
+    return {(e, i) for e, i in found}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_derived_text_never_leaves_the_roles_row_scope(
+    role: str, routes: Routes, derived_server: LiveServer
+) -> None:
+    """Every GET route (theme quotes, pain points, alerts, risk, records, exports) as each role: a text
+    of a record outside the role's scope is a leak; a role with text still sees quotes of its own."""
+    reach = _reach(derived_server, role)
+    leaks, shown = [], set()
+    with derived_server.client(role, follow_redirects=False) as client:
+        for method, path, _ in routes[0]:
+            if method != "GET" or path in NUMBERS_ONLY:
+                continue
+            # The seeded themes are T0001-T0003: a theme's own page shows its quotes and tickets.
+            req = example(method, path.replace("{theme_id}", "T0001"), derived_server)
+            assert req is not None, f"add an example request for GET {path}"
+            accept = "application/json" if path.startswith("/api/") else "text/html"
+            r = client.get(str(req["url"]), headers={"accept": accept})
+            assert r.status_code < 500, f"{role} {path}: {r.status_code}"
+            for entity, rid in MARKER.findall(r.text):
+                shown.add((entity, rid))
+                if reach is not None and (entity, rid) not in reach:
+                    leaks.append(f"{path}: {entity} {rid}")
+        themes = client.get("/api/v1/themes").json()["themes"]
+    assert leaks == [], f"{role} was shown texts outside its scope: {leaks[:10]}"
+    if role == "viewer":
+        assert shown == set() and all(t["quotes"] == [] for t in themes)
+    else:  # each theme shows quotes from the role's own reach (the scoped ones refilled from it)
+        assert all(t["quotes"] for t in themes), themes

@@ -22,11 +22,11 @@ def test_numbers_show_missing_values_as_a_dash():
     assert compact(12.345) == "12.3" and compact(12345.6) == "12,346"
     assert pvalue(0.0001) == "<0.001" and pvalue(0.04321) == "0.043"
     assert kpi_value(0.636, "share") == "63.6%" and kpi_value(1234, "tickets") == "1,234"
-    assert kpi_value(5.2449, "hours") == "5.24"
+    assert kpi_value(5.2449, "hours") == "5 h 15 min" and kpi_value(852.0, "tickets") == "852"
 
 
 def test_exit_codes_are_the_documented_ones():
-    assert [int(c) for c in ExitCode] == [0, 1, 2]
+    assert [int(c) for c in ExitCode] == [0, 1, 2, 3]
 
 
 def test_user_errors_print_one_line_and_exit_without_a_traceback():

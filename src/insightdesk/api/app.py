@@ -18,17 +18,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from insightdesk import __version__
 from insightdesk.api import errors, pages
 from insightdesk.api.deps import require
+from insightdesk.api.guards import RequestGuard
 from insightdesk.api.pages.rendering import compile_templates
-from insightdesk.api.routers import admin, auth, ingest, insights, metrics, records
+from insightdesk.api.routers import admin, auth, ingest, insights, metrics, records, themes
 from insightdesk.api.schemas import Health
 from insightdesk.api.state import AppState, ServerSettings
 from insightdesk.api.views.warm_up import warm
+from insightdesk.governance import audit
 from insightdesk.governance.roles import Permission
 from insightdesk.store import Store, open_store
 from insightdesk.web import STATIC_DIR
 
 # Routes outside the role matrix on purpose: documentation and static files, nothing else.
-PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/static", "/static/swagger"})
+PUBLIC_PATHS = frozenset({"/openapi.json", "/docs", "/static"})
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -56,6 +58,9 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
                 target=warm, args=(state, compile_templates), name="insightdesk-warm-up", daemon=True
             ).start()
         yield
+        # A signed checkpoint of the audit head, so entries cut from the log's end while the
+        # server was down are caught by the next `audit verify`.
+        audit.checkpoint_on_shutdown(state.engine)
         if owned:
             state.close()
 
@@ -71,7 +76,7 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     )
     app.state.insightdesk = state
     errors.install(app)
-    for router in (auth, metrics, records, ingest, admin, insights):
+    for router in (auth, metrics, themes, records, ingest, admin, insights):
         app.include_router(router.router)
     for page_router in pages.ROUTERS:
         app.include_router(page_router)
@@ -93,20 +98,21 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
 
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(Permission.PUBLIC))])
     def docs() -> HTMLResponse:
-        # Swagger UI from the swagger-ui-bundle package, served here: no CDN.
+        # Swagger UI 5 (reads OpenAPI 3.1), vendored by scripts/vendor_npm.py: no CDN, and no
+        # online validator badge (it would call validator.swagger.io).
         return get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="InsightDesk API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui-favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},
         )
 
-    import swagger_ui_bundle
-
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
+    # Inside the headers middleware, so its refusals carry the security headers too.
+    app.add_middleware(RequestGuard, router=app.router)
     app.add_middleware(HeadersMiddleware)
     return app
 

@@ -88,13 +88,16 @@ async def identify(request: Request) -> Identity | None:
     return identity
 
 
-async def _check_csrf(request: Request, identity: Identity) -> None:
+async def _check_csrf(request: Request, identity: Identity, streamed: bool) -> None:
     if identity.csrf_token is None or request.method in SAFE_METHODS:
         return
     sent = request.headers.get(CSRF_HEADER)
-    if not sent and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    form_types = ("application/x-www-form-urlencoded", "multipart/form-data")
+    if not sent and streamed and request.headers.get("content-type", "").startswith(form_types):
+        # An upload's body is not read here: the stream reader checks the form's token before the file.
+        request.state.csrf_expected = identity.csrf_token
+        return
+    if not sent and request.headers.get("content-type", "").startswith(form_types):
         form = await request.form()  # Starlette keeps the parsed form for the route's own Form fields
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
@@ -102,8 +105,14 @@ async def _check_csrf(request: Request, identity: Identity) -> None:
         raise ApiError(403, "csrf_failed", "missing or wrong CSRF token: reload the page and submit again")
 
 
-def require(permission: Permission) -> Callable[[Request], Awaitable[Principal | None]]:
-    """The dependency a route declares: `Depends(require(Permission.RECORDS))`."""
+def require(
+    permission: Permission, *, streamed: bool = False
+) -> Callable[[Request], Awaitable[Principal | None]]:
+    """The dependency a route declares: `Depends(require(Permission.RECORDS))`.
+
+    `streamed=True` for a route that reads its own body as a stream (uploads): the check then
+    never reads the body, so nothing of it is stored before the caller is known.
+    """
 
     async def dependency(request: Request) -> Principal | None:
         if permission is Permission.PUBLIC:
@@ -121,7 +130,7 @@ def require(permission: Permission) -> Callable[[Request], Awaitable[Principal |
                 f"your role ({principal.role.value}) does not grant {permission.value}: ask an admin",
                 {"role": principal.role.value, "needs": permission.value},
             )
-        await _check_csrf(request, identity)
+        await _check_csrf(request, identity, streamed)
         return principal
 
     dependency.permission = permission  # type: ignore[attr-defined]  # read by the route-matrix test

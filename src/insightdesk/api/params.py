@@ -85,6 +85,7 @@ def record_where(
     status: str | None = None,
     problem_id: str | None = None,
     scale: str | None = None,
+    theme: str | None = None,
 ) -> Where:
     return Where(
         since=_ts(f.since),
@@ -100,6 +101,7 @@ def record_where(
         status=status,
         problem_id=problem_id,
         scale=scale,
+        theme=theme,
     )
 
 

@@ -1,15 +1,18 @@
 """What the running app holds: the store opened once, its locks, and small caches.
 
 DuckDB allows one process per file, so the server opens the store once. Requests then use:
-- `engine`: a pool over the one open store (`store.serving.concurrent_engine`: a DuckDB cursor per
-  connection, or PostgreSQL's own pool), so reads run side by side;
+- `engine`: a pool over the one open store (`store.serving.share_between_threads`: a DuckDB cursor
+  per connection, or PostgreSQL's own pool), also installed as `store.engine`, so features called
+  from many threads never share one connection;
 - `write_lock`: one writer at a time inside the process (Datasette's single-writer pattern);
+  uploads first queue on `upload_gate` in the event loop, so waiting uploads hold no thread;
 - `metrics_lock`: the Ibis backend of the metrics engine is one connection, used by one thread
   at a time; KPI results are cached until the data changes, so the lock is rarely held long.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -18,12 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from insightdesk.api.upload_limits import UploadLimits
+from insightdesk.config import get_settings
 from insightdesk.explore import data_stamp
 from insightdesk.governance.roles import Principal
 from insightdesk.governance.settings import SETTINGS, get_setting
 from insightdesk.governance.users import LoginPolicy
 from insightdesk.store import Store
-from insightdesk.store.serving import concurrent_engine, has_table
+from insightdesk.store.serving import has_table, share_between_threads
 
 log = logging.getLogger(__name__)
 _AUTH_TTL_S = 5.0
@@ -73,7 +78,8 @@ class ServerSettings:
     """Mark cookies Secure (set when served over HTTPS, e.g. behind a TLS proxy)."""
     session_hours: float = 12.0
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
-    max_upload_mb: int = 200
+    upload: UploadLimits = field(default_factory=lambda: UploadLimits.from_settings(get_settings()))
+    """Upload limits (INSIGHTDESK_UPLOAD_*), read from the environment's settings at start."""
     warm_up: bool = True
     """Compute the default dashboard views in the background at start."""
     materialise_facts_max_tickets: int = 500_000
@@ -117,8 +123,9 @@ class AppState:
     def __init__(self, store: Store, settings: ServerSettings) -> None:
         self.store = store
         self.settings = settings
-        self.engine = concurrent_engine(store)
+        self.engine = share_between_threads(store)
         self.write_lock = threading.RLock()
+        self.upload_gate = asyncio.Lock()
         self.metrics_lock = threading.RLock()
         self.cache = ResultCache()
         self.auth_cache = AuthCache()

@@ -9,7 +9,7 @@ import typer
 from insightdesk.cli.admin import cli_actor
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
-from insightdesk.cli.output import ExitCode, fail, show, table, user_errors
+from insightdesk.cli.output import ExitCode, cell, fail, show, table, user_errors, warn
 
 audit_app = typer.Typer(help="The audit log: verify, list, export.", no_args_is_help=True)
 
@@ -17,12 +17,20 @@ audit_app = typer.Typer(help="The audit log: verify, list, export.", no_args_is_
 @audit_app.command("verify")
 def verify(
     anchor: str | None = typer.Option(
-        None, "--anchor", help="SEQ:HASH of an entry kept elsewhere: also catches a truncated log."
+        None, "--anchor", help="SEQ:HASH of an entry kept elsewhere: an extra check besides the checkpoints."
+    ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Also exit 1 when no audit key or no signed checkpoint protects the log."
     ),
     db: str = DB_OPTION,
 ) -> None:
-    """Recompute the hash chain; exit 1 and name the first bad entry when it was tampered with."""
+    """Check the hash chain against its key and signed checkpoints; exit 1 naming the first bad entry.
+
+    A log that verifies gets a signed checkpoint of its head (the key is made first if the store has
+    none), so entries cut from its end later are caught.
+    """
     from insightdesk.governance import audit
+    from insightdesk.governance.audit_keys import locate
     from insightdesk.store import open_store
 
     anchor_pair = None
@@ -31,18 +39,38 @@ def verify(
         if not seq.isdigit() or len(digest) != 64:
             fail("--anchor takes SEQ:HASH (the 64-hex entry_hash)")
         anchor_pair = (int(seq), digest)
+    point, problem = None, None
     with user_errors(), open_store(db) as store:
         result = audit.verify(store.engine, anchor=anchor_pair)
-    if result.ok:
-        out.print(
-            f"[green]audit log verified[/]: {result.entries} entries; head {result.head_seq}:{result.head_hash}"
-        )
-        return
-    out.print(
-        f"[red]audit log BROKEN[/] at entry {result.first_bad_seq}: {result.reason} "
-        f"({result.entries} entries verified before it)"
+        try:
+            point = audit.checkpoint(store.engine, result)
+        except (audit.AuditKeyError, OSError) as exc:
+            problem = f"could not write the signed checkpoint: {exc}"
+        files = locate(store.engine)
+    for line in [*result.warnings, *([problem] if problem else [])]:
+        warn(cell(line))
+    confirmed = (
+        f"newest signed checkpoint confirmed: entry {result.checkpoint_seq} (signed {result.checkpoint_at})"
+        if result.checkpoint_seq is not None
+        else "no signed checkpoint confirmed"
     )
-    raise typer.Exit(ExitCode.FAILED)
+    if not result.ok:
+        out.print(
+            f"[red]audit log BROKEN[/] at entry {result.first_bad_seq or '-'}: {cell(result.reason)} "
+            f"({result.entries} entries verified before it; {confirmed})"
+        )
+        raise typer.Exit(ExitCode.FAILED)
+    out.print(
+        f"[green]audit log verified[/]: {result.entries} entries; head {result.head_seq}:{result.head_hash}; "
+        f"{confirmed}"
+    )
+    if point is not None:
+        out.print(f"signed checkpoint of entry {point.seq} written to {cell(files.checkpoints)}")
+    if strict and result.unprotected:
+        fail(
+            "--strict: no audit key or no signed checkpoint protected this log (see the warnings)",
+            ExitCode.FAILED,
+        )
 
 
 @audit_app.command("list")
@@ -64,11 +92,11 @@ def list_(
         tab.add_row(
             str(r["seq"]),
             str(r["occurred_at"])[:19],
-            r["actor"],
-            r["action"],
-            r["target"] or "",
-            (r["record_ids"] or "")[:60],
-            r["ip"] or "",
+            cell(r["actor"]),
+            cell(r["action"]),
+            cell(r["target"]),
+            cell((r["record_ids"] or "")[:60]),
+            cell(r["ip"]),
         )
     show(tab)
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from insightdesk.cli.console import err, out
 from insightdesk.cli.metrics_cmds import print_headline
 from insightdesk.cli.options import DB_OPTION
-from insightdesk.cli.output import json_records, show, table, user_errors, warn
+from insightdesk.cli.output import ExitCode, fail, jsonable, show, table, user_errors, warn, write
 from insightdesk.ingest import KINDS, IngestError, IngestResult, available_profiles, ingest_file
 from insightdesk.ingest import quarantine as quarantine_service
 from insightdesk.ingest.pipeline import ProgressFn
@@ -85,6 +85,25 @@ def print_result(result: IngestResult) -> None:
         out.print(f"  see why: [bold]insightdesk quarantine show --batch {result.batch_id}[/]")
 
 
+STRICT_HELP = "Exit 3 when any record is rejected (for pipelines); without it, only when none is accepted."
+
+
+def exit_for_rejects(result: IngestResult, strict: bool) -> None:
+    """Exit 3 (`ExitCode.REJECTED`) when no record of a non-empty file was accepted, or, with
+    `strict`, when any was rejected. The batch is committed either way: the rejects wait in quarantine."""
+    see = f"see why: insightdesk quarantine show --batch {result.batch_id}"
+    if result.received and not result.accepted:
+        fail(
+            f"no record of {result.source_file} was accepted ({result.rejected:,} rejected); {see}",
+            ExitCode.REJECTED,
+        )
+    if strict and result.rejected:
+        fail(
+            f"--strict: {result.rejected:,} of {result.received:,} records of {result.source_file} were rejected; {see}",
+            ExitCode.REJECTED,
+        )
+
+
 def ingest(
     path: Path = typer.Argument(..., help="CSV, JSON Lines or Parquet file (gzip is read transparently)."),
     kind: str = typer.Option(..., "--kind", "-k", help=f"Entity kind: {', '.join(KINDS)}."),
@@ -108,8 +127,13 @@ def ingest(
     db: str = DB_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     kpis: bool = typer.Option(True, "--kpis/--no-kpis", help="Print the store's headline KPIs afterwards."),
+    strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
 ) -> None:
-    """Ingest a file into the store: validated, idempotent, one atomic batch."""
+    """Ingest a file into the store: validated, idempotent, one atomic batch.
+
+    Exit codes: 0 done, 2 the file could not be read (nothing written), 3 rows were rejected (none
+    accepted, or any with --strict; the batch and its quarantine are committed).
+    """
     if kind not in KINDS:
         raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")
     with user_errors(IngestError), open_store(db) as store:
@@ -129,6 +153,7 @@ def ingest(
         print_result(result)
         if kpis and result.inserted + result.updated:
             print_headline(store)
+    exit_for_rejects(result, strict)
 
 
 @quarantine_app.command("list")
@@ -168,7 +193,9 @@ def quarantine_show(
         for record in records:
             record["errors"] = json.loads(record["errors"]) if record["errors"] else []
             record["raw"] = json.loads(record["raw"]) if record["raw"] else None
-        json_records(records)
+            # JSON Lines: one compact object per line (ASCII, so a control character in a record
+            # reaches the terminal escaped), as `--json` promises and `json.loads` per line reads.
+            write(json.dumps(jsonable(record)))
         return
     columns = ("source_file", "line", "record_key", "field", "value", "reason", "status")
     tab = table("quarantined records", columns, overflow="fold")
@@ -190,12 +217,14 @@ def quarantine_retry(
     batch: str = typer.Option(..., "--batch", help="Batch whose open rejected records to re-run."),
     profile: str = typer.Option(None, "--profile", "-p", help="Profile to use (default: the batch's)."),
     mapping: Path = typer.Option(None, "--mapping", "-m", help="A fixed YAML mapping."),
+    strict: bool = typer.Option(False, "--strict", help=STRICT_HELP),
     db: str = DB_OPTION,
 ) -> None:
-    """Re-run just the rejected records of a batch, e.g. after fixing the mapping."""
+    """Re-run just the rejected records of a batch, e.g. after fixing the mapping (exit codes as `ingest`)."""
     with user_errors(IngestError), open_store(db) as store:
         result = quarantine_service.retry(store, batch, profile=profile, mapping=mapping)
     print_result(result)
+    exit_for_rejects(result, strict)
 
 
 def register(app: typer.Typer) -> None:

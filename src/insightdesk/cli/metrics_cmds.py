@@ -13,8 +13,10 @@ from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION, format_option, parse_assignments, parse_datetime, split_commas
 from insightdesk.cli.output import (
     ExportFormat,
+    count,
     fields_table,
     is_missing,
+    kpi_difference,
     kpi_value,
     num,
     show,
@@ -120,7 +122,12 @@ def kpi_table(frame: pd.DataFrame, title: str, unit: str) -> Table:
         flag = "[yellow]low n[/]" if row["low_n"] else ""
         style = "dim" if row["low_n"] else None
         cells = [_cell(row[key]) for key in keys]
-        tab.add_row(*cells, kpi_value(row["value"], row_unit), ci, f"{int(row['n']):,}", flag, style=style)
+        value = kpi_value(row["value"], row_unit)
+        name = row.get("kpi") or frame.attrs.get("kpi")
+        if is_missing(row["value"]) and not row["n"] and name:
+            # Nothing qualified: say what was missing rather than print an empty value with n = 0.
+            value, ci, flag = "no data", "", f"[yellow]{_kpi(str(name)).empty_reason}[/]"
+        tab.add_row(*cells, value, ci, count(row["n"]), flag, style=style)
     return tab
 
 
@@ -245,7 +252,7 @@ def _show_comparison(frame: pd.DataFrame, title: str, unit: str) -> None:
             *cells,
             kpi_value(row["value"], unit),
             kpi_value(row["reference"], unit),
-            kpi_value(row["difference"], unit),
+            kpi_difference(row["difference"], unit),
             num(row["p_adjusted"], ".3f"),
             "[bold green]significant[/]" if row["significant"] else "",
         )

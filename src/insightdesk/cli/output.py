@@ -11,7 +11,10 @@ Exit codes (`ExitCode`):
                    (`users revoke-token` of a token that is not live)
     2  BAD_INPUT   the input was refused: a usage error (Typer's own code, e.g. an unknown option)
                    or a value the command cannot use (unknown KPI, no such theme, bad date, a store
-                   that cannot be opened); the message says which and what to do
+                   that cannot be opened, a file `ingest` cannot read); the message says which
+                   and what to do
+    3  REJECTED    `ingest` and `quarantine retry` committed their batch but rows were rejected:
+                   no row of a non-empty file was accepted, or (with `--strict`) any row was
 
 A user's mistake never prints a traceback: the services raise their own errors, `user_errors`
 turns them into one `error: ...` line on stderr and the exit code.
@@ -32,7 +35,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from insightdesk.cli.console import err, out
+from insightdesk.cli.console import err, out, printable
+from insightdesk.model import display
+from insightdesk.model.csv_cells import csv_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -46,12 +51,14 @@ class ExitCode(IntEnum):
     OK = 0
     FAILED = 1
     BAD_INPUT = 2
+    REJECTED = 3
 
 
 def fail(error: BaseException | str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:
     """Print `error: <message>` on stderr and exit with `code` (no traceback)."""
     # Escaped: a message quoting user input such as "[x]" must print as given, not as Rich markup.
-    err.print(f"[red]error:[/] {escape(str(error))}")
+    # soft_wrap: one line however long (a message names a path), so `grep error:` finds all of it.
+    err.print(f"[red]error:[/] {escape(str(error))}", soft_wrap=True)
     raise typer.Exit(int(code))
 
 
@@ -87,16 +94,13 @@ def warn(message: str, indent: str = "") -> None:
 
 
 # -- numbers ---------------------------------------------------------------------------------
+# The shapes of numbers are `insightdesk.model.display`'s, shared with the API and the pages; these
+# wrappers only keep the CLI's plain '-' for a missing value.
 
 
 def is_missing(value: object) -> bool:
     """None, NaN, pandas' NA or NaT: shown as '-' (or blank) rather than as 'nan'."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    try:
-        return math.isnan(value)  # type: ignore[arg-type]
-    except TypeError:  # not a number: text, a date
-        return False
+    return display.is_missing(value)
 
 
 def num(
@@ -129,29 +133,27 @@ def compact(value: object) -> str:
 
 def count(value: object) -> str:
     """A count with thousands separators: 12,345."""
-    return "-" if is_missing(value) else f"{int(value):,}"  # type: ignore[call-overload]
+    return display.count(value, missing="-")
 
 
 def pvalue(value: object) -> str:
     """A p-value to three decimals, '<0.001' below that."""
-    if is_missing(value):
-        return "-"
-    number = float(value)  # type: ignore[arg-type]
-    return "<0.001" if number < 0.001 else f"{number:.3f}"
+    return display.pvalue(value, missing="-")
 
 
 def kpi_value(value: object, unit: str) -> str:
-    """A KPI value in its unit: shares as percentages, tickets as counts, the rest to 2 decimals."""
-    if unit == "share":
-        return num(value, ".1%")
-    if unit == "tickets":
-        return num(value, ",.0f")
-    return num(value, ",.2f")
+    """A KPI value in its unit: shares as percentages, counts whole, durations in hours and minutes."""
+    return display.kpi_value(value, unit, missing="-")
+
+
+def kpi_difference(value: object, unit: str) -> str:
+    """A difference of a KPI's values: percentage points for shares, else signed in the KPI's unit."""
+    return display.kpi_difference(value, unit, missing="-")
 
 
 def duration(seconds: float, digits: int = 1, unit: str = " s") -> str:
-    """Elapsed seconds: duration(12.34) -> '12.3 s'."""
-    return f"{seconds:.{digits}f}{unit}"
+    """Elapsed seconds: duration(12.34) -> '12.3 s', duration(125) -> '2 min 5 s'."""
+    return display.elapsed(seconds, digits, unit=unit, missing="-")
 
 
 # -- tables ----------------------------------------------------------------------------------
@@ -197,6 +199,13 @@ def frame_table(frame: pd.DataFrame, title: str, formats: Mapping[str, str], **o
     return tab
 
 
+def cell(value: object) -> str:
+    """Stored data (a user name, a label, a quote) for a table cell or a line: printed as given, never
+    read as Rich markup, so `[link=...]` in the data cannot become a link. (The consoles escape
+    control characters in everything they print.)"""
+    return "" if value is None else escape(str(value))
+
+
 def show(renderable: RenderableType) -> None:
     """Print a table (or any Rich renderable) on stdout."""
     out.print(renderable)
@@ -230,7 +239,10 @@ class ExportFormat(StrEnum):
 
 
 def write(text: str) -> None:
-    """Text as is on stdout (no Rich wrapping or markup), ending in a newline."""
+    """Text on stdout (no Rich wrapping or markup), ending in a newline; on a terminal its control
+    characters are shown escaped, in a pipe or a file it is byte for byte the data."""
+    if sys.stdout.isatty():
+        text = printable(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -255,7 +267,20 @@ def write_rows(
         rows = [{c: r.get(c) for c in columns} for r in frame.to_dict("records")]
         write_json(jsonable(rows), sort_keys=True)
     else:
-        write(frame[[c for c in columns if c not in nested]].to_csv(index=False))
+        write(csv_frame(frame[[c for c in columns if c not in nested]]))
+
+
+def csv_frame(frame: pd.DataFrame) -> str:
+    """A frame as CSV through the package's one CSV writer (cells neutralised against formula
+    injection, every cell quoted), missing values as empty cells, dates as pandas writes them."""
+    cells = frame.astype(object).where(frame.notna(), None)
+    for i, dtype in enumerate(frame.dtypes):
+        if pd.api.types.is_datetime64_any_dtype(dtype):  # '2026-02-01' for whole days, as to_csv did
+            column = frame.iloc[:, i]
+            cells.isetitem(i, column.astype(str).where(column.notna(), None))
+    return csv_text(
+        [str(c) for c in frame.columns], cells.itertuples(index=False, name=None), lineterminator="\n"
+    )
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None = None) -> None:
@@ -267,9 +292,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None = None) -> No
         frame.to_parquet(output, index=False)
     else:
         text = (
-            frame.to_csv(index=False)
-            if fmt == "csv"
-            else frame.to_json(orient="records", date_format="iso", indent=2)
+            csv_frame(frame) if fmt == "csv" else frame.to_json(orient="records", date_format="iso", indent=2)
         )
         if output is None:
             write(text)

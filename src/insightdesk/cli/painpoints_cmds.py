@@ -19,6 +19,8 @@ from insightdesk.cli.output import (
     duration,
     fields_table,
     jsonable,
+    kpi_difference,
+    kpi_value,
     num,
     show,
     table,
@@ -26,6 +28,7 @@ from insightdesk.cli.output import (
     write_json,
     write_rows,
 )
+from insightdesk.model import display
 
 if TYPE_CHECKING:
     from insightdesk.insights.painpoints import PainpointConfig
@@ -77,7 +80,7 @@ def _emit(frame: pd.DataFrame, fmt: Format, title: str, caption: str = "") -> No
             num(r["score"]),
             f"{r['severity']:.2f}/{r['frequency']:.2f}/{r['business_impact']:.2f}",
             count(r["tickets"]),
-            num(r["trend"], "+.0%"),
+            _trend(r),
             str(r.get("status") or "-"),
         )
     show(tab)
@@ -177,12 +180,14 @@ def list_cmd(
     _emit(frame, fmt, f"Pain points of run {frame.run_id.iloc[0]}" if len(frame) else "Pain points")
 
 
-def _kpi_formats(unit: str) -> tuple[str, str, float]:
-    """Format of a KPI's values and of its gaps, and their scale: shares in % and percentage points."""
-    return (".1%", "+.1f", 100.0) if unit == "share" else (".2f", "+.2f", 1.0)
+def _trend(row: dict[str, Any]) -> str:
+    from insightdesk.insights.painpoints import trend_text
+
+    metrics = row.get("metrics")
+    return trend_text(metrics.get("trend") if isinstance(metrics, dict) else None, row.get("trend"))
 
 
-def _show_table(row: dict[str, Any]) -> None:
+def _show_table(row: dict[str, Any], currency: str | None = None) -> None:
     m = row["metrics"]
     window = m.get("window") or {}
     backlog = row.get("backlog") or {}
@@ -219,12 +224,11 @@ def _show_table(row: dict[str, Any]) -> None:
     for name, k in m["kpis"].items():
         if k["n"] + k["rest"]["n"] == 0:
             continue  # the desk has no such data at all
-        value_spec, gap_spec, scale = _kpi_formats(k["unit"])
-        gaps = [num(k[g], gap_spec, scale=scale) for g in ("gap", "gap_ci_low", "gap_ci_high")]
+        gaps = [kpi_difference(k[g], k["unit"]) for g in ("gap", "gap_ci_low", "gap_ci_high")]
         kpis.add_row(
             name,
-            num(k["value"], value_spec),
-            num(k["rest"]["value"], value_spec),
+            kpi_value(k["value"], k["unit"]),
+            kpi_value(k["rest"]["value"], k["unit"]),
             f"{gaps[0]} [{gaps[1]}..{gaps[2]}]",
             num(k["p_value"], ".3f"),
             f"{k['n']:,}/{k['rest']['n']:,}",
@@ -236,13 +240,17 @@ def _show_table(row: dict[str, Any]) -> None:
         f"customers: {c['n']:,} ({num(c['share'], '.1%')} of {c['window_customers']:,}); tiers "
         + ", ".join(f"{k} {n:,}" for k, n in sorted((c.get("tiers") or {}).items()))
     )
+    cur = currency or v.get("currency") or "USD"
+    money = {
+        k: display.money(v[k], cur, missing="-")
+        for k in ("value_at_risk", "ci_low", "ci_high", "lifetime_value")
+    }
     out.print(
-        f"value at risk: {num(v['value_at_risk'], ',.0f')} [{num(v['ci_low'], ',.0f')}.."
-        f"{num(v['ci_high'], ',.0f')}] of lifetime value {num(v['lifetime_value'], ',.0f')} "
-        f"({v['formula']})"
+        f"value at risk: {money['value_at_risk']} [{money['ci_low']}..{money['ci_high']}] of lifetime value "
+        f"{money['lifetime_value']} ({v['formula']})"
     )
     out.print(
-        f"trend: {t['earlier']:,} -> {t['recent']:,} tickets (earlier vs recent half); share ratio "
+        f"trend: {_trend(row)} (earlier vs recent half of the window); share ratio "
         f"{num(t['share_ratio'], '.2f')} [{num(t['ci_low'], '.2f')}..{num(t['ci_high'], '.2f')}], "
         f"p={num(t['p_value'], '.3f')}"
     )
@@ -264,15 +272,17 @@ def show_cmd(
     fmt: Format = format_option(help="table or json."),
 ) -> None:
     """One pain point: its score, the factors behind its rank, KPI gaps with intervals, backlog."""
+    from insightdesk.governance.settings import get_setting
     from insightdesk.insights.painpoints import PainpointNotFound, get_painpoint
     from insightdesk.store import open_store
 
     with user_errors(PainpointNotFound), open_store(db) as store:
         row = get_painpoint(store, key, run_id=run)
+        currency = get_setting(store.engine, "display.currency")
     if fmt is not Format.table:
         write_json(jsonable(row), sort_keys=True)
         return
-    _show_table(row)
+    _show_table(row, currency)
 
 
 def runs_cmd(db: str = DB_OPTION, limit: int = typer.Option(10, "--limit", help="Runs to show.")) -> None:

@@ -6,7 +6,7 @@ import typer
 
 from insightdesk.cli.console import err, out
 from insightdesk.cli.options import DB_OPTION
-from insightdesk.cli.output import ExitCode, show, table, user_errors
+from insightdesk.cli.output import ExitCode, fail, show, table, user_errors
 
 rollup_app = typer.Typer(
     help="Daily KPI roll-ups: reports over months read sums per day instead of every fact.",
@@ -19,6 +19,25 @@ def _dimsets(values: list[str]) -> list[tuple[str, ...]] | None:
     if not values:
         return None
     return [tuple(d.strip() for d in v.split(",") if d.strip()) for v in values]
+
+
+def _check_request(
+    kpis: list[str], dimsets: list[tuple[str, ...]] | None, median_resolution: float | None
+) -> None:
+    """Refuse unknown KPIs and dimensions and a bad resolution before the store is opened (exit 2)."""
+    from insightdesk.metrics import get_kpi
+    from insightdesk.store.tables.rollups import ROLLUP_DIMS
+
+    for name in kpis:
+        try:
+            get_kpi(name)
+        except KeyError as exc:
+            fail(f"--kpi: {exc.args[0]}")
+    unknown = sorted({d for s in dimsets or () for d in s} - set(ROLLUP_DIMS))
+    if unknown:
+        fail(f"--dims: {', '.join(unknown)} cannot be rolled up; choose from {', '.join(ROLLUP_DIMS)}")
+    if median_resolution is not None and not 0 <= median_resolution < 1:
+        fail(f"--median-resolution must be at least 0 and below 1, not {median_resolution}")
 
 
 @rollup_app.command("build")
@@ -45,6 +64,7 @@ def build_cmd(
     from insightdesk.store import open_store
 
     names = kpi or [k.name for k in list_kpis()]
+    _check_request(names, _dimsets(dims), median_resolution)
     tab = table("KPI roll-ups", ("kpi", "rows", "seconds", "state"), right=("rows", "seconds"))
     with (
         user_errors(),

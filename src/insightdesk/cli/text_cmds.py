@@ -6,7 +6,7 @@ import typer
 
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
-from insightdesk.cli.output import json_records, num, show, table, user_errors
+from insightdesk.cli.output import cell, json_records, num, show, table, user_errors
 from insightdesk.store import open_store
 
 # Registers the text tables on the canonical metadata (docs and schema checks see them).
@@ -132,10 +132,11 @@ def show_cmd(theme_id: str = typer.Argument(..., help="Theme id, e.g. T0003."), 
         d = theme_details(store, theme_id)
         trend = theme_trends(store, theme_id=theme_id)
         cats = theme_categories(store)
-    out.print(f"[bold]{d['theme_id']}[/] {d['label']}  ({d['status']}, {d['size']} texts at last fit)")
-    out.print("keywords: " + ", ".join(d["keywords"]), highlight=False)
+    # Labels, keywords and quotes are data (a person's rename, the texts' words): never markup.
+    out.print(f"[bold]{d['theme_id']}[/] {cell(d['label'])}  ({d['status']}, {d['size']} texts at last fit)")
+    out.print("keywords: " + cell(", ".join(d["keywords"])), highlight=False)
     for quote in d["quotes"]:
-        out.print(f"  “{quote[:200]}”", highlight=False)
+        out.print(f"  “{cell(quote[:200])}”", highlight=False)
     if not trend.empty:
         tab = table(
             "per month", ("month", "texts", "mean sentiment", "negative"), right=True, title_justify="left"
@@ -168,12 +169,13 @@ def rename(
     label: str = typer.Argument(..., help="New label."),
     db: str = DB_OPTION,
 ) -> None:
-    """Give a theme a human label (kept across refits)."""
-    from insightdesk.text.theme_store import ThemeError, rename_theme
+    """Give a theme a human label (kept across refits; audited, as every curation)."""
+    from insightdesk.cli.admin import cli_actor
+    from insightdesk.explore.theme_curation import ThemeError, rename_theme
 
     with user_errors(ThemeError), open_store(db) as store:
-        rename_theme(store, theme_id, label)
-    out.print(f"{theme_id} is now “{label}”")
+        stored = rename_theme(store, theme_id, label, cli_actor())
+    out.print(f"{theme_id} is now “{cell(stored)}”")
 
 
 @themes_app.command("merge")
@@ -182,11 +184,12 @@ def merge(
     target: str = typer.Argument(..., help="Theme that absorbs it."),
     db: str = DB_OPTION,
 ) -> None:
-    """Merge one theme into another; its texts move and its history points to the survivor."""
-    from insightdesk.text.theme_store import ThemeError, merge_themes
+    """Merge one theme into another; its texts move and its history points to the survivor (audited)."""
+    from insightdesk.cli.admin import cli_actor
+    from insightdesk.explore.theme_curation import ThemeError, merge_themes
 
     with user_errors(ThemeError), open_store(db) as store:
-        moved = merge_themes(store, source, target)
+        moved = merge_themes(store, source, target, cli_actor())
     out.print(f"merged {source} into {target} ({moved:,} texts moved)")
 
 
@@ -196,11 +199,12 @@ def split(
     parts: int = typer.Option(2, "--parts", help="Number of new themes."),
     db: str = DB_OPTION,
 ) -> None:
-    """Split a theme into new themes by re-clustering its texts."""
-    from insightdesk.text.theme_store import ThemeError, split_theme
+    """Split a theme into new themes by re-clustering its texts (audited)."""
+    from insightdesk.cli.admin import cli_actor
+    from insightdesk.explore.theme_curation import ThemeError, split_theme
 
     with user_errors(ThemeError), open_store(db) as store:
-        new_ids = split_theme(store, theme_id, parts)
+        new_ids = split_theme(store, theme_id, parts, cli_actor())
     out.print(f"split {theme_id} into {', '.join(new_ids)}")
 
 

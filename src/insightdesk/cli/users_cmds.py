@@ -11,9 +11,9 @@ import typer
 from insightdesk.cli.admin import admin_store, cli_actor
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
-from insightdesk.cli.output import ExitCode, fail, show, table
+from insightdesk.cli.output import ExitCode, cell, fail, show, table
 
-users_app = typer.Typer(help="Accounts: add, list, disable, set-role, tokens.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts: add, list, scopes, disable, set-role, tokens.", no_args_is_help=True)
 
 
 @users_app.command("add")
@@ -33,7 +33,7 @@ def add(
     from insightdesk.governance.users import create_user
 
     password = (
-        generate_password()
+        generate_password(username=username)
         if generate
         else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
@@ -72,6 +72,23 @@ def list_(db: str = DB_OPTION) -> None:
             str(r["updated_at"])[:19],
         )
     show(tab)
+
+
+@users_app.command("scopes")
+def scopes(db: str = DB_OPTION) -> None:
+    """The team ids a team lead (--team) and the agent ids an agent account (--agent) can be given."""
+    from insightdesk.governance.scopes import list_scopes
+
+    with admin_store(db) as store:
+        teams, agents = list_scopes(store.engine)
+    team_tab = table(f"{len(teams)} teams (--team)", ("id", "name"), title_justify="left")
+    for t in teams:
+        team_tab.add_row(cell(t["id"]), cell(t["name"]))
+    show(team_tab)
+    agent_tab = table(f"{len(agents)} agents (--agent)", ("id", "name", "team"), title_justify="left")
+    for a in agents:
+        agent_tab.add_row(cell(a["id"]), cell(a["name"]), cell(a["team_id"]))
+    show(agent_tab)
 
 
 @users_app.command("disable")

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from insightdesk.store.serving import table_stamps
 
-# The data behind the KPIs and texts: ingested batches and text analyses.
-DATA_TABLES = (("ingest_batches", "batch_id"), ("text_analyses", "analysed_at"))
+# The data behind the KPIs and texts: ingested batches, text analyses and the theme registry (a
+# rename, merge or split from the CLI moves `updated_at` without a new analysis).
+DATA_TABLES = (("ingest_batches", "batch_id"), ("text_analyses", "analysed_at"), ("themes", "updated_at"))
 # Stored insight results that change without new data: runs, the backlog and alert status.
 INSIGHT_TABLES = (
     ("insight_runs", "finished_at"),

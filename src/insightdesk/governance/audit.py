@@ -1,27 +1,36 @@
-"""The audit log: append-only, each entry hashed together with the previous entry's hash.
+"""The audit log: append-only, each entry keyed-hashed together with the previous entry's hash.
 
-Changing, inserting or deleting any entry breaks the chain from that point on, and `verify()`
-says where. Deleting entries from the end leaves a valid shorter chain: compare `head()` with a
-copy kept elsewhere (`insightdesk audit verify --anchor SEQ:HASH`) to catch that too.
+Changing, inserting or deleting any entry breaks the chain from that point on, and `verify()` says
+where. Entries are HMAC-SHA256 with a key kept outside the store (`audit_keys`), so nobody without
+the key can rewrite the log consistently; signed checkpoints written outside the database
+(`audit_checkpoints`: every INSIGHTDESK_AUDIT_CHECKPOINT_EVERY entries, at the first keyed entry,
+at `insightdesk audit verify` and at server shutdown) expose entries cut from its end.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
+import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
-from insightdesk.governance.clock import sha256, utcnow
+from insightdesk.config import get_settings
+from insightdesk.governance import audit_checkpoints
+from insightdesk.governance.audit_chain import GENESIS, KEYED, PLAIN, entry_hash, keyed_hash
+from insightdesk.governance.audit_checkpoints import Checkpoint
+from insightdesk.governance.audit_keys import AuditKey, AuditKeyError, ensure_key, locate, signing_key
+from insightdesk.governance.audit_verify import VerifyResult, verify
+from insightdesk.governance.clock import utcnow
+from insightdesk.model.csv_cells import csv_text
 from insightdesk.store.tables.governance import audit_log
 
-GENESIS = "0" * 64
+log = logging.getLogger(__name__)
+
 # One writer at a time inside a process; PostgreSQL also takes a table lock, for other processes.
 _APPEND_LOCK = threading.Lock()
 
@@ -36,35 +45,33 @@ COLUMNS = (
     "detail",
     "ip",
     "prev_hash",
+    "hash_scheme",
+    "key_id",
     "entry_hash",
 )
+
+__all__ = [
+    "COLUMNS",
+    "GENESIS",
+    "Actor",
+    "AuditKeyError",
+    "VerifyResult",
+    "append",
+    "append_by",
+    "checkpoint",
+    "checkpoint_on_shutdown",
+    "entry_hash",
+    "query",
+    "to_csv",
+    "to_jsonl",
+    "verify",
+]
 
 
 def _json(value: Any) -> str | None:
     if value is None:
         return None
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _at_text(at: dt.datetime) -> str:
-    return at.isoformat(timespec="microseconds")
-
-
-def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and this entry's fields, in a fixed order."""
-    fields = [
-        prev_hash,
-        int(row["seq"]),
-        _at_text(row["occurred_at"]),
-        row["actor"],
-        row["role"],
-        row["action"],
-        row["target"],
-        row["record_ids"],
-        row["detail"],
-        row["ip"],
-    ]
-    return sha256(json.dumps(fields, separators=(",", ":"), ensure_ascii=False))
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,15 @@ class Actor:
     name: str
     role: str | None = None
     ip: str | None = None
+
+
+def _checkpoint_after_append(engine: sa.Engine, key: AuditKey, seq: int, digest: str) -> None:
+    # The entry is committed: a checkpoint that cannot be written is logged, not raised, and the
+    # next `audit verify` reports what is missing.
+    try:
+        audit_checkpoints.write(locate(engine), key, seq, digest)
+    except OSError as exc:
+        log.error("could not write the audit checkpoint of entry %d: %s", seq, exc)
 
 
 def append(
@@ -87,28 +103,42 @@ def append(
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> int:
-    """Append one entry in its own transaction; returns its sequence number."""
-    with _APPEND_LOCK, engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
-        last = conn.execute(
-            sa.select(audit_log.c.seq, audit_log.c.entry_hash).order_by(audit_log.c.seq.desc()).limit(1)
-        ).first()
-        seq, prev = (int(last.seq) + 1, last.entry_hash) if last else (1, GENESIS)
-        row = {
-            "seq": seq,
-            "occurred_at": utcnow(),
-            "actor": actor,
-            "role": role,
-            "action": action,
-            "target": target,
-            "record_ids": _json(list(record_ids)) if record_ids is not None else None,
-            "detail": _json(detail),
-            "ip": ip,
-        }
-        row["prev_hash"] = prev
-        row["entry_hash"] = entry_hash(prev, row)
-        conn.execute(audit_log.insert().values(**row))
+    """Append one entry in its own transaction; returns its sequence number.
+
+    Raises AuditKeyError, before writing anything, when the store's audit key cannot be read or made.
+    """
+    with _APPEND_LOCK:
+        # Under the lock: finding the key's place queries the store, and a DuckDB store's
+        # connections are one connection that a concurrent append may be using.
+        key = signing_key(engine)
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+            last = conn.execute(
+                sa.select(audit_log.c.seq, audit_log.c.entry_hash, audit_log.c.hash_scheme)
+                .order_by(audit_log.c.seq.desc())
+                .limit(1)
+            ).first()
+            seq, prev = (int(last.seq) + 1, last.entry_hash) if last else (1, GENESIS)
+            row = {
+                "seq": seq,
+                "occurred_at": utcnow(),
+                "actor": actor,
+                "role": role,
+                "action": action,
+                "target": target,
+                "record_ids": _json(list(record_ids)) if record_ids is not None else None,
+                "detail": _json(detail),
+                "ip": ip,
+                "prev_hash": prev,
+                "hash_scheme": KEYED if key else PLAIN,
+                "key_id": key.key_id if key else None,
+            }
+            digest = entry_hash(prev, row, key)
+            conn.execute(audit_log.insert().values(**row, entry_hash=digest))
+        first_keyed = last is None or last.hash_scheme != KEYED
+        if key is not None and (first_keyed or seq % get_settings().audit_checkpoint_every == 0):
+            _checkpoint_after_append(engine, key, seq, digest)
     return seq
 
 
@@ -133,72 +163,39 @@ def append_by(
     )
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    entries: int
-    head_seq: int
-    head_hash: str
-    first_bad_seq: int | None = None
-    reason: str | None = None
+def checkpoint(engine: sa.Engine, verified: VerifyResult | None = None) -> Checkpoint | None:
+    """Write a signed checkpoint of the head; None when there is nothing this process may sign.
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "entries": self.entries,
-            "head_seq": self.head_seq,
-            "head_hash": self.head_hash,
-            "first_bad_seq": self.first_bad_seq,
-            "reason": self.reason,
-        }
-
-
-def _rows(engine: sa.Engine, batch: int = 5000) -> Iterator[dict[str, Any]]:
-    after = 0
-    while True:
-        with engine.connect() as conn:
-            chunk = (
-                conn.execute(
-                    sa.select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq).limit(batch)
-                )
-                .mappings()
-                .all()
-            )
-        if not chunk:
-            return
-        for row in chunk:
-            yield dict(row)
-        after = int(chunk[-1]["seq"])
+    With `verified` (a passing `verify()`), the head it verified is signed, making the key if the
+    store has none yet (how an old store gets its first checkpoint). Without it (server shutdown),
+    only a keyed head whose hash this key confirms is signed: never a state nobody checked.
+    Raises AuditKeyError or OSError when the key or the checkpoint file cannot be written.
+    """
+    files = locate(engine)
+    if verified is not None:
+        if not verified.ok or verified.checkpoint_seq == verified.head_seq:
+            return None  # never sign a broken chain; a head already signed needs no second line
+        key = ensure_key(files)
+        if key is None:
+            return None
+        return audit_checkpoints.write(files, key, verified.head_seq, verified.head_hash)
+    key = signing_key(engine)
+    with engine.connect() as conn:
+        head = conn.execute(sa.select(audit_log).order_by(audit_log.c.seq.desc()).limit(1)).mappings().first()
+    if key is None or head is None or head["hash_scheme"] != KEYED or head["key_id"] != key.key_id:
+        return None
+    if keyed_hash(head["prev_hash"], dict(head), key) != head["entry_hash"]:
+        log.warning("audit head %s does not match its keyed hash: no checkpoint signed", head["seq"])
+        return None
+    return audit_checkpoints.write(files, key, int(head["seq"]), head["entry_hash"])
 
 
-def verify(engine: sa.Engine, *, anchor: tuple[int, str] | None = None) -> VerifyResult:
-    """Recompute the chain; the first entry that does not fit is named with the reason."""
-    prev, expected_seq, count = GENESIS, 1, 0
-    anchor_seen = anchor is None
-    for row in _rows(engine):
-        seq = int(row["seq"])
-        if seq != expected_seq:
-            return VerifyResult(False, count, expected_seq - 1, prev, seq, f"entry {expected_seq} is missing")
-        if row["prev_hash"] != prev:
-            return VerifyResult(False, count, seq - 1, prev, seq, "prev_hash does not match the entry before")
-        if entry_hash(prev, row) != row["entry_hash"]:
-            return VerifyResult(False, count, seq - 1, prev, seq, "entry was changed after it was written")
-        if anchor is not None and seq == anchor[0]:
-            if row["entry_hash"] != anchor[1]:
-                return VerifyResult(False, count, seq - 1, prev, seq, "entry differs from the kept anchor")
-            anchor_seen = True
-        prev, expected_seq, count = row["entry_hash"], seq + 1, count + 1
-    if not anchor_seen:
-        assert anchor is not None
-        return VerifyResult(
-            False,
-            count,
-            expected_seq - 1,
-            prev,
-            anchor[0],
-            f"anchor entry {anchor[0]} is gone (log truncated)",
-        )
-    return VerifyResult(True, count, expected_seq - 1, prev)
+def checkpoint_on_shutdown(engine: sa.Engine) -> None:
+    """`checkpoint(engine)` for a server that stops: a failure is logged, never raised."""
+    try:
+        checkpoint(engine)
+    except (AuditKeyError, OSError, sa.exc.SQLAlchemyError) as exc:
+        log.warning("no audit checkpoint written at shutdown: %s", exc)
 
 
 def query(
@@ -239,12 +236,8 @@ def query(
 
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS))
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: row.get(k) for k in COLUMNS})
-    return buf.getvalue()
+    """The entries as CSV, cells neutralised against formula injection (actors and details are user text)."""
+    return csv_text(COLUMNS, rows)
 
 
 def to_jsonl(rows: Iterable[dict[str, Any]]) -> str:

@@ -21,6 +21,8 @@ from insightdesk.governance.records_scope import (
     feedback_scope,
     pseudonym,
     scope_condition,
+    scope_key,
+    text_scope,
     ticket_filters,
 )
 from insightdesk.governance.records_text import TEXT_NOT_ANALYSED, redacted_texts, text_analyses, text_view
@@ -50,7 +52,9 @@ __all__ = [
     "pseudonym",
     "redacted_texts",
     "scope_condition",
+    "scope_key",
     "text_analyses",
+    "text_scope",
     "text_view",
     "ticket_filters",
 ]

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from insightdesk.governance.clock import sha256
 from insightdesk.governance.roles import Principal, Scope
-from insightdesk.store.tables.canonical import customers, feedback, teams, tickets
+from insightdesk.store.tables.canonical import customers, feedback, interactions, teams, tickets
+from insightdesk.store.tables.text import text_analyses
 
 
 class RecordNotFound(LookupError):
@@ -38,6 +39,7 @@ class Where:
     status: str | None = None
     problem_id: str | None = None
     scale: str | None = None
+    theme: str | None = None  # tickets with a text in this theme (text_analyses.theme_id)
 
     def active(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in asdict(self).items() if v}
@@ -70,6 +72,34 @@ def feedback_scope(principal: Principal) -> Any:
     return ticket_ok
 
 
+def text_scope(principal: Principal, ta: Any = text_analyses) -> Any:
+    """Which analysed texts (`text_analyses` rows) the principal reaches: a ticket's subject and
+    description and its messages through the ticket's scope, a survey comment through its feedback's.
+
+    Derived text (theme quotes) passes through this before it is shown, as records do: membership is
+    read from the canonical tables, never from a copied column that could be stale.
+    """
+    if principal.scope is Scope.ALL:
+        return sa.true()
+    in_scope = sa.select(tickets.c.id).where(scope_condition(principal))
+    return sa.or_(
+        sa.and_(ta.c.entity == "tickets", ta.c.record_id.in_(in_scope)),
+        sa.and_(
+            ta.c.entity == "interactions",
+            ta.c.record_id.in_(sa.select(interactions.c.id).where(interactions.c.ticket_id.in_(in_scope))),
+        ),
+        sa.and_(
+            ta.c.entity == "feedback",
+            ta.c.record_id.in_(sa.select(feedback.c.id).where(feedback_scope(principal))),
+        ),
+    )
+
+
+def scope_key(principal: Principal) -> tuple[Any, ...]:
+    """What decides the rows a principal reaches: a cache of scoped results is keyed by it."""
+    return (principal.scope.value, tuple(sorted(principal.team_ids)), principal.agent_id)
+
+
 def ticket_filters(w: Where) -> list[Any]:
     """Conditions on `tickets` for the filters of `w` that apply to tickets."""
     cond: list[Any] = []
@@ -89,6 +119,9 @@ def ticket_filters(w: Where) -> list[Any]:
         )
     if w.tier:
         cond.append(tickets.c.customer_id.in_(sa.select(customers.c.id).where(customers.c.tier == w.tier)))
+    if w.theme:
+        ta = text_analyses
+        cond.append(tickets.c.id.in_(sa.select(ta.c.ticket_id).where(ta.c.theme_id == w.theme)))
     return cond
 
 

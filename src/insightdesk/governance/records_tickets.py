@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +17,7 @@ from insightdesk.governance.records_scope import (
 )
 from insightdesk.governance.records_text import redacted_texts, text_view
 from insightdesk.governance.roles import Permission, Principal
+from insightdesk.model.csv_cells import csv_text
 from insightdesk.store.tables.canonical import feedback, interactions, problems, teams, ticket_events, tickets
 
 EXPORT_COLUMNS = (
@@ -234,10 +233,7 @@ def export_tickets_csv(
 ) -> str:
     """Tickets in scope as CSV (no free text, no identity); the export and its ids are audited."""
     items, _ = list_tickets(engine, principal, where, limit=max_rows, offset=0)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(items)
+    body = csv_text(EXPORT_COLUMNS, items)
     detail = {"format": "csv", "rows": len(items), "filters": where.active()}
     audit_access(engine, ctx, "export", "tickets", [i["id"] for i in items], detail, when_empty=True)
-    return buf.getvalue()
+    return body

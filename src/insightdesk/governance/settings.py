@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from insightdesk.governance import audit
 from insightdesk.governance.clock import utcnow
 from insightdesk.governance.users import Actor
+from insightdesk.model.display import DEFAULT_CURRENCY
 from insightdesk.store.tables.governance import settings as settings_table
 
 
@@ -60,6 +61,15 @@ def _webhook(value: Any) -> str:
     return str(value)
 
 
+def _currency(value: Any) -> str:
+    text = str(value).strip().upper() if isinstance(value, str) else ""
+    if len(text) != 3 or not text.isalpha() or not text.isascii():
+        raise SettingError(
+            f"display.currency must be a three-letter ISO 4217 code such as USD or EUR, got {value!r}"
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -82,6 +92,12 @@ SETTINGS: dict[str, Setting] = {
             {},
             'Target per KPI (e.g. {"csat": 0.8}): shown on the overview tiles as met or missed.',
             _targets,
+        ),
+        Setting(
+            "display.currency",
+            DEFAULT_CURRENCY,
+            "Currency of money amounts (lifetime value, value at risk): an ISO 4217 code, e.g. EUR.",
+            _currency,
         ),
         Setting(
             "alerts.webhook_url",

@@ -23,6 +23,7 @@ from insightdesk.governance.passwords import (
     verify_password,
 )
 from insightdesk.governance.roles import Principal, Role, parse_role
+from insightdesk.governance.scopes import ScopeError, scope_fields
 from insightdesk.store.tables.governance import api_tokens, login_attempts, sessions, users
 
 log = logging.getLogger(__name__)
@@ -69,15 +70,13 @@ def normalise(username: str) -> str:
     return name
 
 
-def _scope_fields(role: Role, team_ids: Sequence[str] | None, agent_id: str | None) -> dict[str, Any]:
-    if role is Role.TEAM_LEAD and not team_ids:
-        raise AccountError("a team lead needs at least one team (--team TEAM_ID)")
-    if role is Role.AGENT and not agent_id:
-        raise AccountError("an agent account needs the agent it is (--agent AGENT_ID)")
-    return {
-        "team_ids": json.dumps(list(team_ids or ())) if role is Role.TEAM_LEAD else None,
-        "agent_id": agent_id if role is Role.AGENT else None,
-    }
+def _scope_fields(
+    engine: sa.Engine, role: Role, team_ids: Sequence[str] | None, agent_id: str | None
+) -> dict[str, Any]:
+    try:
+        return scope_fields(engine, role, team_ids, agent_id)
+    except ScopeError as exc:
+        raise AccountError(str(exc)) from exc
 
 
 def principal_from_row(row: Mapping[Any, Any], via: str = "session") -> Principal:
@@ -131,7 +130,7 @@ def create_user(
         "username": name,
         "display_name": display_name or name,
         "role": role.value,
-        **_scope_fields(role, team_ids, agent_id),
+        **_scope_fields(engine, role, team_ids, agent_id),
         "password_hash": hash_password(password),
         "active": True,
         "created_at": now,
@@ -195,7 +194,7 @@ def set_role(
     """Change role and scope; open sessions end so the new rights apply at the next login."""
     row = _require(engine, username)
     new_role = parse_role(str(role))
-    fields = _scope_fields(new_role, team_ids, agent_id)
+    fields = _scope_fields(engine, new_role, team_ids, agent_id)
     now = utcnow()
     with engine.begin() as conn:
         conn.execute(
@@ -359,7 +358,7 @@ def ensure_quickstart_admin(store: Any) -> tuple[str, str | None]:
     engine: sa.Engine = getattr(store, "engine", store)
     if count_users(engine) > 0:
         return QUICKSTART_ADMIN, None
-    password = generate_password()
+    password = generate_password(username=QUICKSTART_ADMIN)
     create_user(
         engine,
         QUICKSTART_ADMIN,

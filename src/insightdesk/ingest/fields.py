@@ -5,16 +5,18 @@ Pure: builds SQL text, runs nothing (validate.py assembles these per kind).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from insightdesk.ingest.mapping import REFERENCE_TARGETS, FieldSpec, KindMapping, Mapping
 from insightdesk.ingest.sql import Check, lit, q
+from insightdesk.ingest.timestamps import ts_checks, ts_expr
 from insightdesk.model import enums
 from insightdesk.store.tables.canonical import metadata
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
-OFFSET_PATTERN = r"(?i)(z|[+-]\d{2}(:?\d{2})?)$"
 
 # Canonical fields with a closed vocabulary (defined once, in model/enums.py).
 ENUMS: dict[tuple[str, str], tuple[str, ...]] = enums.VOCABULARIES
@@ -28,45 +30,43 @@ NON_NEGATIVE = {
 }
 
 
+# The store's INTEGER columns hold 32 bits on both engines: a larger count is an error, not a crash.
+INT_RANGE = (-(2**31), 2**31 - 1)
+# Spellings of IEEE NaN and infinity. In a number field they are refused as "not a number", even
+# where the mapping lists them among its null markers (pandas writes NaN for a missing value in a
+# text column, but a NaN score is a broken score, not an unanswered survey).
+NUMBER_WORDS = ("nan", "inf", "infinity")
+# Fields filled by the engine from another field: a blank source value takes that default.
+DERIVED_DEFAULTS = ("scale_min", "scale_max")
+
+
+def is_number_word(token: str) -> bool:
+    """`NaN`, `-inf`, `Infinity`...: a null marker that a number field must not honour."""
+    return token.strip().lower().lstrip("+-") in NUMBER_WORDS
+
+
+def is_number(kind: str, name: str) -> bool:
+    table = metadata.tables[kind]
+    return name in table.c and column_type(kind, name) in (sa.Integer, sa.Float)
+
+
+def int_expr(raw: str) -> str:
+    """Text to BIGINT: `3` and `3.0`; NULL for anything else, NaN and infinity included (no cast error)."""
+    as_double = f"TRY_CAST({raw} AS DOUBLE)"
+    return (
+        f"coalesce(TRY_CAST({raw} AS BIGINT), CASE WHEN {as_double} = floor({as_double}) "
+        f"THEN TRY_CAST({as_double} AS BIGINT) END)"
+    )
+
+
 def column_type(kind: str, name: str) -> type:
     return type(metadata.tables[kind].c[name].type)
 
 
-def ts_expr(raw: str, formats: tuple[str, ...], timezone: str | None) -> str:
-    """Text to a naive UTC timestamp.
-
-    The ingest session's TimeZone is the mapping's zone, so a cast to TIMESTAMPTZ reads text with an
-    offset as that instant and text without one as local time in the mapping's zone: one cast, no
-    regular expression. A field with its own zone names it explicitly.
-    """
-    if timezone:
-        iso = (
-            f"CASE WHEN regexp_matches({raw}, {lit(OFFSET_PATTERN)}) "
-            f"THEN timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) "
-            f"ELSE timezone('UTC', timezone({lit(timezone)}, TRY_CAST({raw} AS TIMESTAMP))) END"
-        )
-    else:
-        iso = f"timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ))"
-    if not formats:
-        return iso
-    naive = [f for f in formats if "%z" not in f and "%Z" not in f]
-    aware = [f for f in formats if f not in naive]
-    parts = []
-    if naive:
-        fmt_list = "[" + ", ".join(lit(f) for f in naive) + "]"
-        local = (
-            f"timezone({lit(timezone)}, try_strptime({raw}, {fmt_list}))"
-            if timezone
-            else f"CAST(try_strptime({raw}, {fmt_list}) AS TIMESTAMPTZ)"
-        )
-        parts.append(f"timezone('UTC', {local})")
-    if aware:
-        fmt_list = "[" + ", ".join(lit(f) for f in aware) + "]"
-        parts.append(f"timezone('UTC', try_strptime({raw}, {fmt_list}))")
-    return "coalesce(" + ", ".join([*parts, iso]) + ")"
-
-
-def typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) -> tuple[str, list[Check]]:
+def typed_expr(
+    mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec, latest: datetime
+) -> tuple[str, list[Check]]:
+    """SQL typing field `name` from its raw text, and its checks; `latest` ends the plausible years."""
     raw = q("r_" + name)
     col = q(name)
     kind = km.kind
@@ -79,12 +79,24 @@ def typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) ->
         expr = ts_expr(raw, formats, spec.timezone)
         shown = " or ".join(formats) if formats else "ISO 8601"
         checks.append(Check(name, missing, raw, f"not a valid timestamp (expected {shown})"))
+        checks.extend(ts_checks(name, raw, col, latest))
     elif ctype is sa.Integer:
-        expr = (
-            f"coalesce(TRY_CAST({raw} AS BIGINT), CASE WHEN TRY_CAST({raw} AS DOUBLE) = "
-            f"floor(TRY_CAST({raw} AS DOUBLE)) THEN CAST(TRY_CAST({raw} AS DOUBLE) AS BIGINT) END)"
+        expr = int_expr(raw)
+        low, high = INT_RANGE
+        too_large = f"out of range (at most {high:,})"
+        as_double = f"TRY_CAST({raw} AS DOUBLE)"
+        checks.append(
+            Check(
+                name,
+                missing,
+                raw,
+                "not a whole number",
+                # 1e30 is whole, but past even BIGINT: say so rather than "not a whole number".
+                reason_sql=f"CASE WHEN {as_double} = floor({as_double}) AND isfinite({as_double}) "
+                f"THEN {lit(too_large)} ELSE 'not a whole number' END",
+            )
         )
-        checks.append(Check(name, missing, raw, "not a whole number"))
+        checks.append(Check(name, f"{col} NOT BETWEEN {low} AND {high}", raw, too_large))
     elif ctype is sa.Float:
         expr = f"TRY_CAST({raw} AS DOUBLE)"
         checks.append(
@@ -93,6 +105,8 @@ def typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) ->
                 f"{raw} IS NOT NULL AND ({col} IS NULL OR isnan({col}) OR isinf({col}))",
                 raw,
                 "not a number",
+                reason_sql=f"CASE WHEN isnan({col}) OR isinf({col}) THEN 'not a number: NaN and infinity "
+                "are refused (leave the field empty when there is no value)' ELSE 'not a number' END",
             )
         )
     elif ctype is sa.Boolean:
@@ -122,7 +136,7 @@ def typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) ->
             expr = raw
     if name in NON_NEGATIVE and ctype in (sa.Integer, sa.Float):
         checks.append(Check(name, f"{col} < 0", raw, "must not be negative"))
-    if not nullable:
+    if not nullable and name not in DERIVED_DEFAULTS:
         checks.append(Check(name, f"{raw} IS NULL", "NULL", f"required field {name} is missing"))
     return expr, checks
 
@@ -130,14 +144,32 @@ def typed_expr(mapping: Mapping, km: KindMapping, name: str, spec: FieldSpec) ->
 def feedback_scale(
     typed: list[str], checks: list[Check], columns: list[str], raw_exprs: dict[str, str]
 ) -> tuple[list[str], list[Check], list[str]]:
-    """Fill scale_min/max from the scale and check the score lies inside it."""
+    """Fill scale_min/max from the scale and check the score lies inside it.
+
+    A named scale (csat, nps, ces) has its range in model/enums.py: blank bounds take it, and given
+    bounds must agree with it. Scale `other` takes its bounds from the record.
+    """
     scale = f"lower({q('r_scale')})"
-    mins = " ".join(f"WHEN {lit(s)} THEN {lo}" for s, (lo, _) in enums.SCALE_RANGES.items())
-    maxs = " ".join(f"WHEN {lit(s)} THEN {hi}" for s, (_, hi) in enums.SCALE_RANGES.items())
-    given_min = f"TRY_CAST({q('r_scale_min')} AS INTEGER)" if "scale_min" in raw_exprs else "NULL"
-    given_max = f"TRY_CAST({q('r_scale_max')} AS INTEGER)" if "scale_max" in raw_exprs else "NULL"
-    lo = f"coalesce(CASE {scale} {mins} END, {given_min})"
-    hi = f"coalesce(CASE {scale} {maxs} END, {given_max})"
+    known: dict[str, str] = {}
+    given: dict[str, str] = {}
+    for i, bound in enumerate(DERIVED_DEFAULTS):
+        cases = " ".join(f"WHEN {lit(s)} THEN {r[i]}" for s, r in enums.SCALE_RANGES.items())
+        known[bound] = f"(CASE {scale} {cases} END)"
+        given[bound] = int_expr(q("r_" + bound)) if bound in raw_exprs else "NULL"
+        if bound in raw_exprs:
+            checks.append(
+                Check(
+                    bound,
+                    f"{q('r_' + bound)} IS NOT NULL AND {known[bound]} IS NOT NULL "
+                    f"AND {given[bound]} IS DISTINCT FROM {known[bound]}",
+                    q("r_" + bound),
+                    f"{bound} does not match the scale",
+                    reason_sql=f"{lit(bound + ' ')} || {q('r_' + bound)} || ' does not match the ' || "
+                    f"{scale} || ' scale ' || scale_min || '-' || scale_max || ' (leave it empty)'",
+                )
+            )
+    lo = f"coalesce({known['scale_min']}, {given['scale_min']})"
+    hi = f"coalesce({known['scale_max']}, {given['scale_max']})"
     typed = [t for t in typed if not t.endswith((' AS "scale_min"', ' AS "scale_max"'))]
     typed += [f"{lo} AS scale_min", f"{hi} AS scale_max"]
     columns = [c for c in columns if c not in ("scale_min", "scale_max")] + ["scale_min", "scale_max"]

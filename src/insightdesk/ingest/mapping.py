@@ -215,11 +215,12 @@ def _parse_kind(kind: str, spec: Any, origin: str) -> KindMapping:
         spec = {}
     if not isinstance(spec, dict):
         raise MappingError(f"{where}: expected a mapping with `id` and `fields`")
-    allowed = set(business_columns(kind))
+    canonical = business_columns(kind)  # in the table's order: a set's order changes per process
+    allowed = set(canonical)
     auto = bool(spec.get("auto", False))
     fields: dict[str, FieldSpec] = {}
     if auto:
-        fields = {name: FieldSpec(name=name, column=name) for name in allowed if name != "is_stub"}
+        fields = {name: FieldSpec(name=name, column=name) for name in canonical if name != "is_stub"}
     for name, raw in (spec.get("fields") or {}).items():
         if name not in allowed:
             raise MappingError(

@@ -8,16 +8,14 @@ Everything between BEGIN and COMMIT: a crash at any point leaves the store as it
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from insightdesk.ingest import fold as fold_sql
+from insightdesk.ingest.checkpoints import STAGES, StageFn, checkpointed
 from insightdesk.ingest.mapping import (
     REFERENCE_TARGETS,
     STUBBABLE,
@@ -26,6 +24,7 @@ from insightdesk.ingest.mapping import (
     resolve_mapping,
 )
 from insightdesk.ingest.merge import insert_stubs, merge, merge_derived
+from insightdesk.ingest.nul_bytes import nul_warnings
 from insightdesk.ingest.quarantine_rows import build_quarantine
 from insightdesk.ingest.readers import ROW, StagedFile, collect_csv_rejects, stage_file
 from insightdesk.ingest.results import EntityCounts, IngestError, IngestResult, new_batch_id
@@ -39,7 +38,8 @@ from insightdesk.ingest.staging import (
     restore,
 )
 from insightdesk.ingest.target import Target, open_target
-from insightdesk.ingest.validate import CompiledKind, compile_kind
+from insightdesk.ingest.validate import CompiledKind, compile_kind, reader_null_values
+from insightdesk.ingest.workdir import make_workdir, remove_workdir
 
 if TYPE_CHECKING:
     import duckdb
@@ -47,11 +47,6 @@ if TYPE_CHECKING:
     from insightdesk.store import Store
 
 log = logging.getLogger(__name__)
-
-StageFn = Callable[[str], None]
-"""Told the name of each stage a batch reaches (one of STAGES), before the work after it runs."""
-
-STAGES = ("read", "validate", "references", "merge", "before_commit")
 
 
 def _no_stage_hook(stage: str) -> None:
@@ -76,13 +71,13 @@ def ingest_file(
     """Ingest `path` as `kind`. Raises IngestError (nothing written) when the file or mapping is unusable.
 
     `progress` gets (stage, fraction done) for a progress bar; `on_stage` gets the name of each of
-    STAGES as the batch reaches it (a seam for callers that must act at a known point, such as the
-    kill -9 atomicity tests).
+    STAGES as the batch reaches it and of each statement in between (a seam for callers that must
+    act at a known point, such as the kill -9 atomicity tests; see checkpoints.py).
     """
     import duckdb
 
     from insightdesk.ingest.mapping import MappingError
-    from insightdesk.ingest.readers import SourceFileError
+    from insightdesk.ingest.readers import SourceFileError, read_error
     from insightdesk.ingest.validate import MissingColumnsError
 
     started = time.perf_counter()
@@ -94,8 +89,8 @@ def ingest_file(
         km = resolved.for_kind(kind)
     except MappingError as exc:
         raise IngestError(str(exc)) from exc
-    workdir = Path(tempfile.mkdtemp(prefix="insightdesk-ingest-"))
-    target = open_target(store, workdir)
+    workdir = make_workdir(store)  # private (0700), beside the store: staged plaintext stays out of /tmp
+    target = checkpointed(open_target(store, workdir), on_stage)
     con = target.staging
     con.execute("SET enable_progress_bar = false")
     stage_reached = on_stage or _no_stage_hook
@@ -109,7 +104,7 @@ def ingest_file(
                 delimiter=delimiter or resolved.csv.get("delimiter"),
                 encoding=encoding or resolved.csv.get("encoding"),
                 workdir=workdir,
-                null_values=resolved.null_values,
+                null_values=reader_null_values(resolved.null_values),
             )
             stage_reached("read")
             compiled = compile_kind(resolved, km, staged.columns, reader_nulls=staged.reader_nulls)
@@ -123,6 +118,9 @@ def ingest_file(
                 f"{path}: DuckDB ran out of its ingest memory ({memory_limit()}); "
                 "raise INSIGHTDESK_INGEST_MEMORY (e.g. 2GB). Nothing was written."
             ) from exc
+        except (duckdb.InvalidInputException, duckdb.IOException) as exc:
+            # The scan met what staging could not see: a corrupt Parquet page, an unreadable CSV line.
+            raise IngestError(str(read_error(path, fmt, exc))) from exc
         except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException) as exc:
             # Only user-written SQL (a mapping's `expr`) can fail to bind against a file.
             raise IngestError(
@@ -132,6 +130,7 @@ def ingest_file(
         stage_reached("before_commit")
         target.commit()
         store.changed()
+        stage_reached("committed")
     except BaseException:
         target.rollback()
         raise
@@ -139,10 +138,7 @@ def ingest_file(
         drop_staging(con)
         restore(con, saved)
         target.close()
-        with contextlib.suppress(OSError):
-            for leftover in workdir.iterdir():
-                leftover.unlink()
-            workdir.rmdir()
+        remove_workdir(workdir)
     result.seconds = time.perf_counter() - started
     if progress:
         progress("done", 1.0)
@@ -193,8 +189,9 @@ def _run_batch(
                 f"CREATE OR REPLACE TEMP VIEW stg_typed AS SELECT * EXCLUDE ({q(ROW)}), "
                 f"rowid - {int(first)} + 1 AS {q(ROW)} FROM stg_typed_scan"
             )
-    collect_csv_rejects(con, staged)
     staged.rows = scalar(con, "SELECT count(*) FROM stg_typed")
+    collect_csv_rejects(con, staged)
+    warnings.extend(nul_warnings(con, "stg_typed", staged.reread or staged.relation, compiled.read_columns))
     stage_reached("validate")
     # Duplicate ids within one file: keep the last occurrence, reject the others with a pointer to it.
     dup_sql = ""
@@ -296,6 +293,9 @@ def _run_batch(
         )
     received = staged.received
     accepted = received - rejected
+    if not received:
+        # Not an error: an incremental export with nothing new is a header alone (the CLI exits 0).
+        warnings.append("the file holds no records (a header alone): nothing to ingest")
     target.execute(
         "INSERT INTO ingest_batches (batch_id, kind, source_file, file_sha256, profile, mapping_sha256, retry_of, "
         "status, started_at, finished_at, received, accepted, inserted, updated, unchanged, rejected) VALUES ("

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from insightdesk.ingest.pipeline import IngestError, IngestResult, ProgressFn, ingest_file
+from insightdesk.ingest.workdir import private_workdir
 
 if TYPE_CHECKING:
     from insightdesk.ingest.mapping import Mapping
@@ -89,8 +89,9 @@ def retry(
     batch = store.query_df("SELECT profile FROM ingest_batches WHERE batch_id = :b", {"b": batch_id})
     if profile is None and mapping is None and not batch.empty:
         profile = batch["profile"].iloc[0]
-    with tempfile.TemporaryDirectory(prefix="insightdesk-retry-") as tmp:
-        path = Path(tmp) / f"retry-{batch_id}.jsonl"
+    # The raw records hold personal data: written to the private staging folder, never to /tmp.
+    with private_workdir(store) as tmp:
+        path = tmp / f"retry-{batch_id}.jsonl"
         with path.open("w", encoding="utf-8") as fh:
             for raw in rows["raw"]:
                 record = json.loads(raw)

@@ -131,4 +131,13 @@ def build_quarantine(
                 now,
             ],
         )
+    # PostgreSQL text cannot hold NUL: a reader's reason or key quoting one shows it escaped.
+    # (Typed values arrive without NUL, raw records as JSON, which escapes it.)
+    texts = ("record_key", "field", "value", "reason")
+    con.execute(
+        "UPDATE stg_quarantine SET "
+        + ", ".join(f"{c} = replace({c}, chr(0), '\\x00')" for c in texts)
+        + " WHERE "
+        + " OR ".join(f"contains({c}, chr(0))" for c in texts)
+    )
     return scalar(con, "SELECT count(*) FROM stg_quarantine")

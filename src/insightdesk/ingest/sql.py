@@ -31,8 +31,10 @@ def hash_sql(columns: list[str]) -> str:
     DuckDB's own hash() over the typed values: an order of magnitude cheaper than md5 of their text.
     It is stable within a DuckDB version; after an upgrade that changed it, a re-run would count
     identical records as updated once (their history would show no difference), never lose one.
+    The columns go in by name, sorted: hash(a, b) differs from hash(b, a), and callers build their
+    lists from sets and mappings whose order may change from one process to the next.
     """
-    return f"CAST(hash({', '.join(q(c) for c in columns)}) AS VARCHAR)"
+    return f"CAST(hash({', '.join(q(c) for c in sorted(columns))}) AS VARCHAR)"
 
 
 @dataclass(frozen=True)

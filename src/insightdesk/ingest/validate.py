@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from insightdesk.ingest.fields import feedback_scale, ts_expr, typed_expr
+from insightdesk.ingest.fields import feedback_scale, is_number, is_number_word, typed_expr
 from insightdesk.ingest.mapping import FieldSpec, KindMapping, Mapping
+from insightdesk.ingest.nul_bytes import clean_select
 from insightdesk.ingest.readers import ROW
 from insightdesk.ingest.sql import Check, lit, q
+from insightdesk.ingest.timestamps import latest_plausible, order_checks, ts_checks, ts_expr
 from insightdesk.store.tables.canonical import metadata
 
 # Free text keeps its whitespace; every other value is trimmed before it is judged.
@@ -31,6 +34,12 @@ class CompiledKind:
     missing_optional: list[str]
     extra_typed: list[str]  # helper columns (fold order, event time, actor)
     raw_names: list[str]  # the r_ columns the typed level passes through for the checks
+    read_columns: tuple[str, ...] = ()  # the source columns the mapping reads
+
+    @property
+    def clean_select(self) -> str:
+        """SELECT list over the source: NUL bytes removed from the columns read, __nul where found."""
+        return clean_select(list(self.read_columns))
 
     def ok_sql(self) -> str:
         """True when a typed row passes every check."""
@@ -48,17 +57,26 @@ class CompiledKind:
 
     def typed_relation(self, source: str) -> str:
         """SQL of the typed level over a source relation (a table name or a parenthesised query)."""
-        return f"(SELECT {self.typed_select} FROM (SELECT {self.raw_select} FROM {source}))"
+        cleaned = f"(SELECT {self.clean_select} FROM {source})"
+        return f"(SELECT {self.typed_select} FROM (SELECT {self.raw_select} FROM {cleaned}))"
 
 
 def compile_kind(
-    mapping: Mapping, km: KindMapping, source_columns: list[str], *, reader_nulls: bool = False
+    mapping: Mapping,
+    km: KindMapping,
+    source_columns: list[str],
+    *,
+    reader_nulls: bool = False,
+    now: datetime | None = None,
 ) -> CompiledKind:
     """Typed projection and checks for `km` over a source relation with `source_columns`.
 
-    Three levels: raw (`r_<field>` text per field), typed (the canonical column next to its raw
-    text), checks (conditions over both, by column name, so no expression is evaluated twice).
+    Four levels: clean (the source with NUL bytes removed), raw (`r_<field>` text per field), typed
+    (the canonical column next to its raw text), checks (conditions over both, by column name, so no
+    expression is evaluated twice). `reader_nulls`: the reader already applied the null markers
+    that `reader_null_values` gives it. `now` places the end of the plausible years.
     """
+    latest = latest_plausible(now)
     available = set(source_columns)
     missing_required: list[str] = []
     missing_optional: list[str] = []
@@ -78,7 +96,8 @@ def compile_kind(
                 missing_optional.extend(absent)
             if spec.default is None:
                 continue
-        raw_exprs[name] = _raw_expr(mapping, spec, available, name, reader_nulls)
+        numeric = is_number(km.kind, name)
+        raw_exprs[name] = _raw_expr(mapping, spec, available, name, reader_nulls, numeric)
     if missing_required:
         raise MissingColumnsError(
             f"the file lacks column(s) {', '.join(missing_required)} that kind {km.kind!r} requires; "
@@ -100,12 +119,12 @@ def compile_kind(
 
     raw_names = ["r_" + n for n in raw_exprs] + ["r_" + n for n in helpers]
     raw_select = ", ".join(
-        [q(ROW)]
+        [q(ROW), "__nul"]
         + [f"{expr} AS {q('r_' + name)}" for name, expr in raw_exprs.items()]
         + [f"{expr} AS {q('r_' + name)}" for name, expr in helpers.items()]
     )
 
-    typed: list[str] = [q(ROW), *(q(n) for n in raw_names)]
+    typed: list[str] = [q(ROW), "__nul", *(q(n) for n in raw_names)]
     checks: list[Check] = []
     columns = ["id"]
     typed.append(f"{lit(mapping.source_system + ':')} || {q('r_id')} AS id")
@@ -113,7 +132,7 @@ def compile_kind(
     for name in km.fields:
         if name not in raw_exprs:
             continue
-        expr, field_checks = typed_expr(mapping, km, name, specs[name])
+        expr, field_checks = typed_expr(mapping, km, name, specs[name], latest)
         typed.append(f"{expr} AS {q(name)}")
         checks.extend(field_checks)
         columns.append(name)
@@ -122,6 +141,7 @@ def compile_kind(
             continue
         if not column.nullable and name not in ("scale_min", "scale_max"):
             checks.append(Check(name, "TRUE", "NULL", f"required field {name} is not mapped"))
+    checks.extend(order_checks(km.kind, columns))
     extra_typed: list[str] = []
     if km.fold:
         fmts = mapping.formats
@@ -141,6 +161,7 @@ def compile_kind(
                 "event time is missing or not a timestamp",
             )
         )
+        checks.extend(ts_checks(km.fold.event_time, q("r___event_time"), "__event_time", latest))
         extra_typed.append("__event_time")
         if km.fold.actor:
             typed.append(f"{q('r___actor')} AS __actor")
@@ -161,6 +182,7 @@ def compile_kind(
         missing_optional=sorted(set(missing_optional)),
         extra_typed=extra_typed,
         raw_names=raw_names,
+        read_columns=tuple(_used_columns(specs, km, available)),
     )
 
 
@@ -186,11 +208,25 @@ def _require(col: str, available: set[str], kind: str, what: str) -> None:
         raise MissingColumnsError(f"the file lacks column {col!r} that {kind} {what} needs")
 
 
-def _norm(mapping: Mapping, expr: str, *, keep_space: bool = False, reader_nulls: bool = False) -> str:
+def reader_null_values(null_values: tuple[str, ...]) -> tuple[str, ...]:
+    """The null markers a reader may apply to every column: all but NaN and infinity, which a
+    number field refuses rather than reads as null (`_norm` applies them to the other fields)."""
+    return tuple(v for v in null_values if not is_number_word(v))
+
+
+def _norm(
+    mapping: Mapping,
+    expr: str,
+    *,
+    keep_space: bool = False,
+    reader_nulls: bool = False,
+    numeric: bool = False,
+) -> str:
     """Surrounding blanks trimmed (free text keeps them), empty and null tokens to NULL.
 
     trim() allocates a new string for every value, so it runs only on values that start or end
-    with a blank; the LIKE tests are plain byte compares. A CSV reader applies the null tokens itself.
+    with a blank; the LIKE tests are plain byte compares. A CSV reader applies the null tokens itself
+    (those of `reader_null_values`).
     """
     value = (
         expr
@@ -199,20 +235,26 @@ def _norm(mapping: Mapping, expr: str, *, keep_space: bool = False, reader_nulls
     )
     value = f"nullif({value}, '')"
     tokens = [v for v in mapping.null_values if v.strip() != ""]
-    if reader_nulls or not tokens:
+    if numeric:
+        tokens = [t for t in tokens if not is_number_word(t)]
+    if reader_nulls:
+        tokens = [t for t in tokens if is_number_word(t)]
+    if not tokens:
         return value
     longest = max(len(t) for t in tokens)
     return f"CASE WHEN length({expr}) <= {longest + 2} AND trim({expr}) IN ({', '.join(map(lit, tokens))}) THEN NULL ELSE {value} END"
 
 
-def _raw_expr(mapping: Mapping, spec: FieldSpec, available: set[str], name: str, reader_nulls: bool) -> str:
+def _raw_expr(
+    mapping: Mapping, spec: FieldSpec, available: set[str], name: str, reader_nulls: bool, numeric: bool
+) -> str:
     keep = name in TEXT_FIELDS
     if spec.value is not None:
         base = lit(spec.value)
     elif spec.column is not None and spec.column in available:
-        base = _norm(mapping, q(spec.column), keep_space=keep, reader_nulls=reader_nulls)
+        base = _norm(mapping, q(spec.column), keep_space=keep, reader_nulls=reader_nulls, numeric=numeric)
     elif spec.expr is not None and not _absent_columns(spec, available):
-        base = _norm(mapping, f"CAST(({spec.expr}) AS VARCHAR)", keep_space=keep)
+        base = _norm(mapping, f"CAST(({spec.expr}) AS VARCHAR)", keep_space=keep, numeric=numeric)
     else:
         base = "CAST(NULL AS VARCHAR)"
     if spec.values:
@@ -221,3 +263,17 @@ def _raw_expr(mapping: Mapping, spec: FieldSpec, available: set[str], name: str,
     if spec.default is not None:
         base = f"coalesce({base}, {lit(spec.default)})"
     return base
+
+
+def _used_columns(specs: dict[str, FieldSpec], km: KindMapping, available: set[str]) -> list[str]:
+    """Source columns the mapping reads, in a stable order."""
+    used: set[str] = set()
+    for spec in specs.values():
+        if spec.column is not None:
+            used.add(spec.column)
+        elif spec.expr is not None:
+            used.update(re.findall(r'"((?:[^"]|"")+)"', spec.expr))
+    if km.fold:
+        used.update([*km.fold.order_by, km.fold.event_time, *([km.fold.actor] if km.fold.actor else [])])
+    used.update(km.contacts.values())
+    return sorted(c.replace('""', '"') for c in used if c.replace('""', '"') in available)

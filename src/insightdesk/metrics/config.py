@@ -31,6 +31,9 @@ class MetricsConfig:
     """Lowest promoter score on the 0-10 likelihood-to-recommend scale."""
     nps_detractor_max: float = 6
     """Highest detractor score on the 0-10 scale."""
+    nps_attribution_days: int = 90
+    """A relationship NPS answer (tied to a customer, not a ticket) is the NPS outcome of that
+    customer's tickets created in the N days before it (key drivers and risk of detractors)."""
     ces_easy_min: float = 5
     """Lowest score counted as "easy" on the 1-7 CES 2.0 agreement scale (somewhat agree or more)."""
     repeat_days: int = 7

@@ -24,3 +24,38 @@ def period_start(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
     if grain == "quarter":
         return ts.replace(day=1, month=3 * ((ts.month - 1) // 3) + 1)
     return ts
+
+
+def period_end(start: pd.Timestamp, grain: str) -> pd.Timestamp:
+    """The first instant after the period of `grain` that starts at `start` (exclusive end)."""
+    start = pd.Timestamp(start).normalize()
+    if grain == "week":
+        return start + pd.Timedelta(days=7)
+    if grain == "month":
+        return start + pd.DateOffset(months=1)
+    if grain == "quarter":
+        return start + pd.DateOffset(months=3)
+    return start + pd.Timedelta(days=1)
+
+
+def partial_periods(
+    starts: list[object], grain: str, first: pd.Timestamp | None, last: pd.Timestamp | None
+) -> list[bool]:
+    """Per period start, whether the data's window [first, last] leaves part of the period out.
+
+    `last` is the data's last instant (the newest record, or an exclusive `until`): a period ending
+    after it is not complete, so its value is provisional however many answers it has. Periods
+    starting before the day of `first` are partial too (a window opening mid-week).
+    """
+    lo = None if first is None else pd.Timestamp(first).normalize()
+    hi = None if last is None else pd.Timestamp(last)
+    out = []
+    for start in starts:
+        if start is None:
+            out.append(False)
+            continue
+        begin = pd.Timestamp(start).tz_localize(None) if pd.Timestamp(start).tzinfo else pd.Timestamp(start)
+        out.append(
+            bool((lo is not None and begin < lo) or (hi is not None and period_end(begin, grain) > hi))
+        )
+    return out

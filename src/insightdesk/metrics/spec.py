@@ -69,6 +69,8 @@ class KPI:
     """A state at one instant (as of `until`), not events in a period: grains do not apply."""
     dims: tuple[str, ...] = field(default=())
     """Dimensions the fact provides itself; others join through ticket_id / customer_id."""
+    no_data: str = ""
+    """What a cell lacks when nothing in it qualifies (default: "no " + the denominator's head)."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -79,3 +81,19 @@ class KPI:
     @property
     def method(self) -> str:
         return METHODS[self.kind]
+
+    @property
+    def empty_reason(self) -> str:
+        """Why a cell has no value, shown instead of a number: "no tickets with an SLA resolution
+        target and a known outcome in this period"."""
+        if self.no_data:
+            head = self.no_data
+        elif self.kind in ("count", "backlog"):
+            head = "no open tickets" if self.kind == "backlog" else "no tickets"
+        else:  # the denominator's head: "resolved or closed tickets (resolved_at set), ..." -> its noun
+            head = "no " + self.denominator.split(" (")[0].split(":")[0].split(",")[0].removesuffix(
+                " in the cell"
+            )
+        if self.snapshot:
+            return head if "snapshot" in head else head + " at the snapshot"
+        return head + " in this period"

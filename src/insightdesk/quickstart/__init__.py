@@ -10,6 +10,7 @@ from pathlib import Path
 from insightdesk.ingest import IngestResult, ingest_file
 from insightdesk.sample import SAMPLE_KINDS, sample_file
 from insightdesk.store import Store, open_store
+from insightdesk.store.duckdb_files import remove_duckdb_store
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,8 @@ def build_sample_store(
     """Ingest every bundled sample file, referenced kinds first, into `db` (replaced when fresh)."""
     target = str(db)
     if fresh and not target.startswith("postgres"):
-        for suffix in ("", ".wal"):
-            Path(target + suffix).unlink(missing_ok=True)
+        # Refuses a data file given by mistake and a store another process (a server) holds.
+        remove_duckdb_store(Path(target))
     report = QuickstartReport(db=target)
     with open_store(target) as store:
         for kind in SAMPLE_KINDS:
@@ -101,8 +102,9 @@ class InsightSummary:
 def analyse_sample_insights(store: Store) -> InsightSummary:
     """Pain points, key drivers, a risk model with scores, and an alert scan over the sample.
 
-    An outcome without enough labelled tickets (the sample has no NPS tied to tickets) is skipped
-    and named in `skipped`, not guessed.
+    An outcome without enough labelled tickets is skipped and named in `skipped`, not guessed (the
+    sample's NPS answers are per customer: they label the tickets created in the
+    `nps_attribution_days` before each answer).
     """
     import time
 

@@ -17,6 +17,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import sqlalchemy as sa
 
 from insightdesk.config import get_settings
+from insightdesk.store.duckdb_files import check_duckdb_path
+from insightdesk.store.errors import (
+    StoreError,
+    duckdb_open_error,
+    hide_password,
+    one_line,
+    postgres_open_error,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -25,10 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Dialect = Literal["duckdb", "postgresql"]
-
-
-class StoreError(RuntimeError):
-    """A store could not be opened or a statement failed; the message says which and why."""
+# Seconds to wait for a PostgreSQL server: an unroutable host fails in this time, not the OS's minutes.
+PG_CONNECT_TIMEOUT = 10
 
 
 def resolve_target(target: str | os.PathLike[str] | None = None) -> str:
@@ -63,29 +69,38 @@ class Store:
         if self.dialect == "duckdb":
             self.engine = self._open_duckdb(Path(target), read_only)
         else:
-            self.engine = sa.create_engine(_sqlalchemy_pg_url(target), pool_pre_ping=True)
-            try:
-                with self.engine.connect() as conn:
-                    conn.execute(sa.text("select 1"))
-            except sa.exc.OperationalError as exc:
-                raise StoreError(
-                    f"cannot reach PostgreSQL at {self.display_target}: {exc.orig}. "
-                    "Check the URL, that the server runs, and that the database exists."
-                ) from exc
+            self.engine = self._open_postgres(target)
+
+    def _open_postgres(self, target: str) -> sa.Engine:
+        try:
+            url = sa.engine.make_url(_sqlalchemy_pg_url(target))
+            timeout = {} if "connect_timeout" in url.query else {"connect_timeout": PG_CONNECT_TIMEOUT}
+            engine = sa.create_engine(url, pool_pre_ping=True, connect_args=timeout)
+        except (ValueError, sa.exc.ArgumentError) as exc:
+            raise StoreError(
+                f"{hide_password(target)} is not a valid PostgreSQL URL ({one_line(exc)}); "
+                "write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+            ) from None
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("select 1"))
+        except sa.exc.DBAPIError as exc:
+            engine.dispose()
+            raise postgres_open_error(self.display_target, exc.orig) from None
+        return engine
 
     def _open_duckdb(self, path: Path, read_only: bool) -> sa.Engine:
         import duckdb
         from duckdb_engine import ConnectionWrapper
 
-        if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        # Refused here, not left to DuckDB: it would create missing folders and open a CSV file as
+        # an in-memory database whose writes vanish.
+        check_duckdb_path(path, read_only=read_only)
         try:
             self._duck = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise StoreError(
-                f"cannot open DuckDB store {path}: {exc}. Another process (a running `insightdesk serve`?) "
-                "may hold it for writing."
-            ) from exc
+        except duckdb.Error as exc:
+            # `from None`: the driver's text is in the message; its chain would only add a traceback.
+            raise duckdb_open_error(str(path), str(exc), read_only=read_only) from None
         duck = self._duck
         # StaticPool: every SQLAlchemy connection is a cursor on the one DuckDB connection.
         return sa.create_engine(
@@ -189,6 +204,10 @@ def open_store(
     """Open (and by default create or upgrade) the store at `target`."""
     store = Store(resolve_target(target), read_only=read_only)
     if migrate and not read_only:
-        store.migrate()
+        try:
+            store.migrate()
+        except BaseException:
+            store.close()  # a failed upgrade must not keep the file locked for the rest of the process
+            raise
     log.debug("opened %s store at %s", store.dialect, store.display_target)
     return store

@@ -7,7 +7,9 @@ read side by side through `concurrent_engine`, and caches ask `table_stamps` whe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import copy
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +35,46 @@ def concurrent_engine(store: Store) -> sa.Engine:
         pool_size=8,
         max_overflow=24,
     )
+
+
+def share_between_threads(store: Store) -> sa.Engine:
+    """Give `store.engine` a connection per thread, for a server; returns that engine.
+
+    A DuckDB store's own engine is one cursor for the whole process (enough for the CLI). In a
+    server, features reached from many threads at once (the insight readers, the roll-up build, the
+    data-change check) would share that cursor and meet each other's transactions ("cannot start a
+    transaction within a transaction", results of one query read by another). PostgreSQL's engine is
+    a pool already and stays as it is.
+    """
+    engine = concurrent_engine(store)
+    if engine is not store.engine:
+        store.engine.dispose()
+        store.engine = engine
+    return engine
+
+
+@contextlib.contextmanager
+def writer_store(store: Store) -> Iterator[Store]:
+    """`store` for one write job (an upload's ingest) beside the server's readers.
+
+    On DuckDB the job gets a cursor of its own (its own transaction on the one open database), so
+    the KPI queries on the shared connection keep running while it writes, and a job that fails
+    leaves that connection as it was. The copy is never closed (that would close the store); when the
+    job changed data, `store.changed()` tells the store's caches. PostgreSQL: the store itself (a
+    batch already writes on a pooled connection of its own).
+    """
+    if store.dialect != "duckdb":
+        yield store
+        return
+    cursor = store.duckdb.cursor()
+    job = copy.copy(store)
+    job._duck, job._ibis = cursor, None  # same package: a Store on another cursor
+    try:
+        yield job
+    finally:
+        cursor.close()
+        if job.generation != store.generation:
+            store.changed()
 
 
 def has_table(engine: sa.Engine, name: str) -> bool:

@@ -7,59 +7,118 @@ from __future__ import annotations
 
 from typing import Any
 
+from insightdesk.model import display
+from insightdesk.web import chart_text
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v4.json"  # an identifier only: nothing is fetched
-_PERCENT = ("share",)
+
+# How a period is drawn: a complete period with enough answers in the KPI's colour, one under the
+# dashboard's minimum sample greyed with its n, the data's unfinished period hollow and labelled.
+STATUS_DOMAIN = ["complete", "low n", "partial"]
+STATUS_RANGE = ["#4c78a8", "#bab0ac", "#f58518"]
 
 
 def _fmt(unit: str) -> str:
-    return ".0%" if unit in _PERCENT else ".3~g"
+    return display.d3_format(unit)
 
 
-def sparkline(rows: list[dict[str, Any]], unit: str, drill: str | None = None) -> dict[str, Any]:
-    """A tile's small trend line; clicking it opens `drill` (the KPI's trend page)."""
+def period_status(row: dict[str, Any]) -> str:
+    """`partial` (the data does not cover the whole period), `low n` (fewer answers than the
+    dashboard's minimum) or `complete`: a trend's line joins only complete periods."""
+    if row.get("partial"):
+        return "partial"
+    return "low n" if row.get("low_n") else "complete"
+
+
+def _period_values(rows: list[dict[str, Any]], unit: str, drill: str | None = None) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        if r.get("value") is None:
+            continue
+        status = period_status(r)
+        # A low-n period shows its n, a partial one says so (and its n when that is low too).
+        parts = ["partial"] if r.get("partial") else []
+        parts += [f"n={display.count(r.get('n'))}"] if r.get("low_n") else []
+        out.append(
+            {
+                **r,
+                "status": status,
+                "label": ", ".join(parts),
+                "value_text": display.kpi_value(r["value"], unit),
+                **({"drill": drill} if drill else {}),
+            }
+        )
+    return out
+
+
+def _status_color() -> dict[str, Any]:
+    return {
+        "field": "status",
+        "type": "nominal",
+        "title": "period",
+        "scale": {"domain": STATUS_DOMAIN, "range": STATUS_RANGE},
+    }
+
+
+def sparkline(
+    rows: list[dict[str, Any]], unit: str, drill: str | None = None, title: str = "Value"
+) -> dict[str, Any]:
+    """A tile's small trend line over complete periods; low-n and partial periods are separate
+    points (grey, orange); clicking opens `drill` (the KPI's trend page)."""
+    x = {"field": "period", "type": "temporal", "axis": None}
+    y = {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}}
+    values = _period_values(rows, unit, drill)
     return {
         "$schema": SCHEMA,
+        "description": chart_text.series(values, title, unit),
         "width": "container",
         "height": 36,
         "padding": 2,
-        "data": {
-            "values": [
-                {"period": r["period"], "value": r["value"], "drill": drill}
-                for r in rows
-                if r.get("value") is not None
-            ]
-        },
-        "mark": {
-            "type": "line",
-            "interpolate": "monotone",
-            "strokeWidth": 1.5,
-            "point": {"size": 8, "cursor": "pointer"},
-        },
-        "encoding": {
-            "x": {"field": "period", "type": "temporal", "axis": None},
-            "y": {"field": "value", "type": "quantitative", "axis": None, "scale": {"zero": False}},
-            "tooltip": [
-                {"field": "period", "type": "temporal", "title": "period"},
-                {"field": "value", "type": "quantitative", "format": _fmt(unit)},
-            ],
-        },
+        "data": {"values": values},
+        "layer": [
+            {
+                "transform": [{"filter": "datum.status === 'complete'"}],
+                "mark": {"type": "line", "interpolate": "monotone", "strokeWidth": 1.5},
+                "encoding": {"x": x, "y": y},
+            },
+            {
+                "mark": {"type": "point", "size": 10, "filled": True, "cursor": "pointer"},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": {**_status_color(), "legend": None},
+                    "tooltip": [
+                        {"field": "period", "type": "temporal", "title": "period"},
+                        {"field": "value_text", "type": "nominal", "title": "value"},
+                        {"field": "n", "type": "quantitative", "format": ",.0f"},
+                        {"field": "status", "type": "nominal", "title": "period is"},
+                    ],
+                },
+            },
+        ],
         "config": {"view": {"stroke": None}},
     }
 
 
 def trend(rows: list[dict[str, Any]], title: str, unit: str) -> dict[str, Any]:
-    """Value per period with its confidence band; low-n points hollow; points drill down."""
-    values = [r for r in rows if r.get("value") is not None]
+    """Value per period with its confidence band; the line and band join complete periods only, a
+    period under the minimum sample is a grey point labelled with its n, the unfinished last period
+    an orange hollow point labelled `partial`; points drill down."""
+    values = _period_values(rows, unit)
     fmt = _fmt(unit)
     x = {"field": "period", "type": "temporal", "title": None}
+    y = {"field": "value", "type": "quantitative"}
+    complete = [{"filter": "datum.status === 'complete'"}]
     return {
         "$schema": SCHEMA,
+        "description": chart_text.series(values, title, unit),
         "width": "container",
         "height": 280,
         "data": {"values": values},
         "layer": [
             {
-                "mark": {"type": "area", "opacity": 0.2, "color": "#4c78a8"},
+                "transform": complete,
+                "mark": {"type": "area", "opacity": 0.2, "color": STATUS_RANGE[0]},
                 "encoding": {
                     "x": x,
                     "y": {
@@ -73,29 +132,84 @@ def trend(rows: list[dict[str, Any]], title: str, unit: str) -> dict[str, Any]:
                 },
             },
             {
-                "mark": {"type": "line", "color": "#4c78a8"},
-                "encoding": {"x": x, "y": {"field": "value", "type": "quantitative"}},
+                "transform": complete,
+                "mark": {"type": "line", "color": STATUS_RANGE[0]},
+                "encoding": {"x": x, "y": y},
             },
             {
-                "mark": {
-                    "type": "point",
-                    "size": 70,
-                    "filled": True,
-                    "cursor": "pointer",
-                    "color": "#4c78a8",
-                },
+                "mark": {"type": "point", "size": 70, "cursor": "pointer"},
                 "encoding": {
                     "x": x,
-                    "y": {"field": "value", "type": "quantitative"},
-                    "opacity": {"condition": {"test": "datum.low_n", "value": 0.35}, "value": 1},
+                    "y": y,
+                    "color": _status_color(),
+                    "fill": {
+                        "condition": {"test": "datum.partial", "value": "white"},
+                        "field": "status",
+                        "type": "nominal",
+                        "scale": {"domain": STATUS_DOMAIN, "range": STATUS_RANGE},
+                        "legend": None,
+                    },
                     "tooltip": [
                         {"field": "period", "type": "temporal"},
-                        {"field": "value", "type": "quantitative", "format": fmt},
+                        {"field": "value_text", "type": "nominal", "title": "value"},
                         {"field": "ci_low", "type": "quantitative", "format": fmt, "title": "95% CI low"},
                         {"field": "ci_high", "type": "quantitative", "format": fmt, "title": "95% CI high"},
-                        {"field": "n", "type": "quantitative"},
-                        {"field": "low_n", "type": "nominal", "title": "low n"},
+                        {"field": "n", "type": "quantitative", "format": ",.0f"},
+                        {"field": "status", "type": "nominal", "title": "period is"},
                     ],
+                },
+            },
+            {
+                "transform": [{"filter": "datum.label !== ''"}],
+                "mark": {"type": "text", "dy": -12, "fontSize": 10, "color": "#555"},
+                "encoding": {"x": x, "y": y, "text": {"field": "label"}},
+            },
+        ],
+    }
+
+
+def drivers(rows: list[dict[str, Any]], outcome: str) -> dict[str, Any]:
+    """Adjusted effects of one outcome's drivers (percentage points, with their 95% intervals): the
+    bars read the same `effect` and `effect_text` as the words next to the chart."""
+    values = [
+        {**r, "driver": f"{r['feature']}={r['level']}" if r.get("level") else str(r["feature"])}
+        for r in rows
+        if r.get("effect") is not None
+    ]
+    y = {"field": "driver", "type": "nominal", "title": None, "sort": None}
+    x = {"field": "effect", "type": "quantitative", "title": f"effect on {outcome} (percentage points)"}
+    return {
+        "$schema": SCHEMA,
+        "description": chart_text.drivers(values, outcome),
+        "width": "container",
+        "height": max(120, 22 * len(values)),
+        "data": {"values": values},
+        "layer": [
+            {
+                "mark": {"type": "bar"},
+                "encoding": {
+                    "y": y,
+                    "x": x,
+                    "color": {
+                        "field": "significant",
+                        "type": "nominal",
+                        "title": "significant",
+                        "scale": {"domain": [True, False], "range": ["#e45756", "#bab0ac"]},
+                    },
+                    "tooltip": [
+                        {"field": "driver", "type": "nominal"},
+                        {"field": "effect_text", "type": "nominal", "title": "effect"},
+                        {"field": "ci_text", "type": "nominal", "title": "95% CI"},
+                        {"field": "n", "type": "quantitative", "format": ",.0f"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "rule", "color": "#333"},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "ci_low", "type": "quantitative"},
+                    "x2": {"field": "ci_high"},
                 },
             },
         ],
@@ -119,6 +233,7 @@ def segments(rows: list[dict[str, Any]], dim: str, title: str, unit: str) -> dic
     y = {"field": "segment", "type": "nominal", "title": dim, "sort": "-x"}
     return {
         "$schema": SCHEMA,
+        "description": chart_text.segments(values, dim, title, unit),
         "width": "container",
         "height": max(120, 24 * len(values)),
         "data": {"values": values},
@@ -164,11 +279,16 @@ def segments(rows: list[dict[str, Any]], dim: str, title: str, unit: str) -> dic
 
 
 def theme_trend(rows: list[dict[str, Any]], labels: dict[str, str]) -> dict[str, Any]:
+    """Texts per week of the themes in `labels` (id -> label), one line each."""
     values = [
         {**r, "theme": labels.get(r["theme_id"], r["theme_id"])} for r in rows if r["theme_id"] in labels
     ]
+    totals = {label: 0 for label in labels.values()}
+    for v in values:
+        totals[v["theme"]] += v["n"]
     return {
         "$schema": SCHEMA,
+        "description": chart_text.themes(totals, sorted({str(v["week"])[:10] for v in values})),
         "width": "container",
         "height": 260,
         "data": {"values": values},
@@ -186,6 +306,7 @@ def weekly_volume(weekly: list[list[Any]], title: str) -> dict[str, Any]:
     """Tickets per week of one pain point (bars)."""
     return {
         "$schema": SCHEMA,
+        "description": chart_text.weekly(weekly, title),
         "width": "container",
         "height": 160,
         "data": {"values": [{"week": w, "tickets": n} for w, n in weekly]},
@@ -210,6 +331,7 @@ def alert_evidence(tail: list[dict[str, Any]], alert: dict[str, Any]) -> dict[st
     x = {"field": "period", "type": "temporal", "title": None}
     return {
         "$schema": SCHEMA,
+        "description": chart_text.alert(tail, alert),
         "width": "container",
         "height": 140,
         "layer": [

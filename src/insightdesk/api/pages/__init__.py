@@ -6,8 +6,8 @@ One router per area, in the order the navigation lists them; `rendering` holds t
 
 from __future__ import annotations
 
-from insightdesk.api.pages import admin, aggregates, insights, login, records
+from insightdesk.api.pages import admin, aggregates, insights, login, records, themes
 
-ROUTERS = (login.router, aggregates.router, insights.router, records.router, admin.router)
+ROUTERS = (login.router, aggregates.router, records.router, themes.router, insights.router, admin.router)
 
 __all__ = ["ROUTERS"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Literal, cast
+from typing import Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from insightdesk.api.deps import app_state, client_ip, require
@@ -28,35 +28,22 @@ def upload_page(request: Request, principal: Principal = Depends(require(Permiss
 
 
 @router.post("/upload", response_class=HTMLResponse)
-def upload_submit(
-    request: Request,
-    file: UploadFile = File(...),
-    kind: str = Form(..., max_length=50),
-    profile: str = Form("generic", max_length=200),
-    principal: Principal = Depends(require(Permission.INGEST)),
+async def upload_submit(
+    request: Request, principal: Principal = Depends(require(Permission.INGEST, streamed=True))
 ) -> Response:
-    from insightdesk.api.routers.ingest import Kind, ingest
+    from insightdesk.api.routers.ingest import receive_and_ingest
     from insightdesk.ingest import KINDS, available_profiles
 
-    error, result = None, None
+    # The page posts to the same streamed ingestion as the API (limits, CSRF before the file).
+    error, result, status = None, None, 201
     try:
-        if kind not in KINDS:
-            raise ApiError(422, "invalid_kind", f"unknown kind {kind!r}")
-        # The upload page posts to the same ingestion as the API (kind checked against KINDS above).
-        result = ingest(
-            request,
-            file=file,
-            kind=cast(Kind, kind),
-            profile=profile,
-            source_system=None,
-            principal=principal,
-        )
+        result = await receive_and_ingest(request, principal)
     except ApiError as exc:
-        error = exc.message
+        error, status = exc.message, exc.status
     return render(
         request,
         "upload.html",
-        status_code=201 if result else 422,
+        status_code=status,
         kinds=KINDS,
         profiles=available_profiles(),
         result=result,

@@ -1,4 +1,4 @@
-"""Aggregate pages: the overview's tiles, a KPI's trend, segment comparisons and themes.
+"""Aggregate pages: the overview's tiles, a KPI's trend and segment comparisons (themes: pages/themes.py).
 
 Every chart's marks carry a `drill` link to the records behind them for roles that read records.
 """
@@ -18,7 +18,6 @@ from insightdesk.api.params import check_by, check_kpi, filters
 from insightdesk.api.views.filters import Filters
 from insightdesk.api.views.kpis import COMPARE_DIMENSIONS, FEEDBACK_FAMILIES, catalog, comparison, series
 from insightdesk.api.views.overview import tiles
-from insightdesk.api.views.themes import pain_points, themes
 from insightdesk.governance.roles import Permission, Principal
 from insightdesk.web import charts
 
@@ -34,7 +33,7 @@ def overview_page(
     found = tiles(state, f, grain)
     for t in found:
         drill = "/trends?" + qs(kpi=t["name"], grain=grain, **f.query())
-        t["spark"] = charts.sparkline(t["series"], t["unit"], drill) if t["series"] else None
+        t["spark"] = charts.sparkline(t["series"], t["unit"], drill, t["title"]) if t["series"] else None
     return render(request, "overview.html", tiles=found, grain=grain, **filter_bar(request, f))
 
 
@@ -103,15 +102,3 @@ def compare_page(
         can_drill=can_drill,
         **filter_bar(request, f),
     )
-
-
-@router.get("/themes", response_class=HTMLResponse)
-def themes_page(request: Request, f: Filters = Depends(filters), principal: Principal = AGG) -> Response:
-    state = app_state(request)
-    data = themes(state, with_quotes=principal.can(Permission.TEXT_REDACTED))
-    spec = None
-    if data["computed"] and data["trend"]:
-        labels = {t["theme_id"]: t["label"] or t["theme_id"] for t in data["themes"][:8]}
-        spec = charts.theme_trend(data["trend"], labels)
-    pains = pain_points(state, f)
-    return render(request, "themes.html", data=data, spec=spec, pains=pains, **filter_bar(request, f))

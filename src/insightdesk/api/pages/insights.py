@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from insightdesk.api.deps import app_state, client_ip, require
@@ -115,6 +115,14 @@ def painpoint_page(
     return _painpoint_page(request, key, principal)
 
 
+@router.get("/painpoints/{key:path}", response_class=HTMLResponse)
+def painpoint_page_by_path(
+    request: Request, key: str = Path(..., max_length=1000), principal: Principal = AGG
+) -> Response:
+    """The same page at the pain point's own address (`/painpoints/category:Billing`), as the API has it."""
+    return _painpoint_page(request, key, principal)
+
+
 @router.post("/painpoints/detail", response_class=HTMLResponse)
 def painpoint_update(
     request: Request,
@@ -141,10 +149,17 @@ def painpoint_update(
 @router.get("/insights", response_class=HTMLResponse)
 def insights_page(request: Request, principal: Principal = AGG) -> Response:
     state = app_state(request)
+    drivers = insight_views.drivers(state)
+    # The chart draws the rows the table and the words show: one `effect` each, in percentage points.
+    driver_charts = {
+        outcome: charts.drivers(d["drivers"][:12], outcome) if d["drivers"] else None
+        for outcome, d in drivers["outcomes"].items()
+    }
     return render(
         request,
         "insights.html",
-        drivers=insight_views.drivers(state),
+        drivers=drivers,
+        driver_charts=driver_charts,
         risk=insight_views.risk(state, principal),
         impact=insight_views.impacts(state),
     )

@@ -27,14 +27,15 @@ def tickets_page(
     category: str | None = Query(None, max_length=500),
     priority: str | None = Query(None, max_length=50),
     problem_id: str | None = Query(None, max_length=500),
+    theme: str | None = Query(None, max_length=100),
     page: int = Query(1, ge=1, le=100_000),
     principal: Principal = RECORDS,
 ) -> Response:
-    where = record_where(f, category=category, priority=priority, problem_id=problem_id)
+    where = record_where(f, category=category, priority=priority, problem_id=problem_id, theme=theme)
     items, total = records.list_tickets(
         app_state(request).engine, principal, where, limit=PAGE, offset=(page - 1) * PAGE
     )
-    extra = {"category": category, "priority": priority, "problem_id": problem_id}
+    extra = {"category": category, "priority": priority, "problem_id": problem_id, "theme": theme}
     return render(
         request,
         "tickets.html",

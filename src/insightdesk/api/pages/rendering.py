@@ -11,27 +11,20 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from insightdesk.governance.roles import Permission
+from insightdesk.model import display
 from insightdesk.web import TEMPLATES_DIR
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 def _fmt_value(value: Any, unit: str | None) -> str:
-    if value is None:
-        return "–"
-    if unit == "share":
-        return f"{value * 100:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    """A KPI value in its unit's shape (counts whole, durations in h and min, shares in %)."""
+    return display.kpi_value(value, unit)
 
 
 def _fmt_diff(value: Any, unit: str | None) -> str:
-    if value is None:
-        return "–"
-    if unit == "share":
-        return f"{value * 100:+.1f} pts"
-    return f"{value:+.2f}"
+    """A difference of a KPI's values: percentage points for shares, else signed in its unit."""
+    return display.kpi_difference(value, unit)
 
 
 def _json_script(value: Any) -> Markup:
@@ -40,10 +33,17 @@ def _json_script(value: Any) -> Markup:
     return Markup(text)
 
 
+# Every number on a page is shaped by `insightdesk.model.display`, as in the CLI and the API.
 templates.env.filters["kpi"] = _fmt_value
 templates.env.filters["diff"] = _fmt_diff
+templates.env.filters["unit"] = display.unit_suffix
 templates.env.filters["json_script"] = _json_script
-templates.env.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.1f}%"
+templates.env.filters["pct"] = display.percent
+templates.env.filters["pts"] = display.points
+templates.env.filters["change"] = display.change
+templates.env.filters["count"] = display.count
+templates.env.filters["hours"] = display.duration
+templates.env.filters["money"] = display.money
 templates.env.filters["p"] = lambda v: "–" if v is None else (f"{v:.2g}" if v >= 0.001 else "<0.001")
 templates.env.filters["dt"] = lambda v: "" if not v else str(v).replace("T", " ")[:16]
 
@@ -70,6 +70,11 @@ def compile_templates() -> None:
         templates.env.get_template(path.name)
 
 
+def _currency(request: Request) -> str:
+    state = getattr(request.app.state, "insightdesk", None)
+    return str(state.setting("display.currency")) if state is not None else display.DEFAULT_CURRENCY
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     identity = getattr(request.state, "identity", None)
     principal = identity.principal if identity else None
@@ -81,6 +86,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         "nav": nav,
         "path": request.url.path,
         "Permission": Permission,
+        # Money on any page carries the currency an admin set (display.currency).
+        "currency": _currency(request),
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 

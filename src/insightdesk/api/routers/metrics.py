@@ -1,4 +1,4 @@
-"""KPIs, overview tiles, segment comparisons, themes, pain points and alerts: aggregates only.
+"""KPIs, overview tiles, segment comparisons, pain points and alerts: aggregates only (themes: routers/themes.py).
 
 The KPI answers are served as cached JSON bytes (api/cache.py), so their response models describe
 them in the OpenAPI document without re-validating each answer.
@@ -22,7 +22,6 @@ from insightdesk.api.schemas import (
     KpiRows,
     Overview,
     PainPoints,
-    Themes,
 )
 from insightdesk.api.views import kpi_alerts, options
 from insightdesk.api.views import kpis as kpi_views
@@ -125,12 +124,6 @@ def dimensions(request: Request, principal: Principal = AGG) -> dict[str, Any]:
         "compare": list(kpi_views.COMPARE_DIMENSIONS),
         "range": options.data_range(state),
     }
-
-
-@router.get("/themes", response_model=Themes)
-def themes(request: Request, principal: Principal = AGG) -> dict[str, Any]:
-    """Themes with volumes and negative share; representative (redacted) quotes for roles with text."""
-    return theme_views.themes(app_state(request), with_quotes=principal.can(Permission.TEXT_REDACTED))
 
 
 @router.get("/pain-points", response_model=PainPoints, response_model_exclude_unset=True)

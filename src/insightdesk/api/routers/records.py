@@ -29,12 +29,15 @@ def list_tickets(
     priority: str | None = Query(None, max_length=50),
     status: str | None = Query(None, max_length=50),
     problem_id: str | None = Query(None, max_length=500),
+    theme: str | None = Query(None, max_length=100, description="Theme id: tickets with a text in it."),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=10_000_000),
     principal: Principal = Depends(require(Permission.RECORDS)),
 ) -> TicketPage:
     """Tickets in your scope, newest first (no free text, no customer identity)."""
-    where = record_where(f, category=category, priority=priority, status=status, problem_id=problem_id)
+    where = record_where(
+        f, category=category, priority=priority, status=status, problem_id=problem_id, theme=theme
+    )
     items, total = records.list_tickets(
         app_state(request).engine, principal, where, limit=limit, offset=offset
     )

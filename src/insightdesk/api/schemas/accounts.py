@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from insightdesk.governance.passwords import MAX_LENGTH, MIN_LENGTH
+
 
 class Me(BaseModel):
     username: str
@@ -55,7 +57,7 @@ class TokenList(BaseModel):
 
 class UserCreate(BaseModel):
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=10, max_length=1024)
+    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     role: str
     display_name: str | None = Field(default=None, max_length=200)
     team_ids: list[str] | None = None
@@ -68,7 +70,10 @@ class UserUpdate(BaseModel):
     agent_id: str | None = None
     active: bool | None = None
     password: str | None = Field(
-        None, max_length=1024, description="New password (10+ characters); revokes sessions and tokens."
+        None,
+        max_length=MAX_LENGTH,
+        description=f"New password ({MIN_LENGTH}+ characters, not common, not guessable, without the "
+        "user name); revokes sessions and tokens.",
     )
 
 

@@ -71,3 +71,9 @@ class AuditVerify(BaseModel):
     head_hash: str
     first_bad_seq: int | None
     reason: str | None
+    checkpoint_seq: int | None = None
+    checkpoint_at: str | None = None
+    checkpoints: int = 0
+    key_id: str | None = None
+    unprotected: bool = False
+    warnings: list[str] = []

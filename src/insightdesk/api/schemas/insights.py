@@ -34,7 +34,10 @@ class RankedPainpoint(OpenModel):
     severity: Number | None = None
     frequency: Number | None = None
     business_impact: Number | None = None
-    trend: Number | None = None
+    trend: Number | None = Field(
+        None, description="Change of its tickets, recent half vs earlier (0.5 = +50%)."
+    )
+    trend_text: str | None = Field(None, description="The trend in words, as the CLI and the pages show it.")
     critical: bool | None = None
     tickets: int | None = None
     customers: int | None = None

@@ -39,6 +39,10 @@ class KpiCell(OpenModel):
     ci_high: Number | None = None
     n: Number | None = None
     low_n: bool | None = Field(None, description="Fewer observations than the dashboard.min_n setting.")
+    partial: bool | None = Field(
+        None,
+        description="With a grain: the data's window (or the filter's dates) leaves part of the period out.",
+    )
     method: str | None = None
     period: str | None = Field(None, description="Start of the period (with a grain).")
 
@@ -81,6 +85,10 @@ class Tile(KpiInfo):
     series: list[KpiCell]
     change: TileChange | None
     target: TileTarget | None
+    no_data: str | None = Field(None, description="Why the tile has no value (instead of a number).")
+    latest_period: str | None = Field(
+        None, description="Start of the latest complete period of the series (what `change` compares)."
+    )
 
 
 class Overview(BaseModel):
@@ -106,6 +114,9 @@ class ComparisonRow(OpenModel):
     ci_low: Number | None = Field(None, description="The cell's own 95% interval.")
     ci_high: Number | None = None
     low_n: bool | None = None
+    partial: bool | None = Field(
+        None, description="With a grain: the data's window leaves part of the period out."
+    )
     period: str | None = None
 
 
@@ -129,7 +140,9 @@ class Theme(BaseModel):
     theme_id: str
     label: str | None
     keywords: list[Any]
-    quotes: list[Any] = Field(description="Representative redacted quotes (empty for roles without text).")
+    quotes: list[Any] = Field(
+        description="Representative redacted quotes from texts in the caller's row scope (empty for roles without text)."
+    )
     size: int | None
     texts: int
     negative_share: Number | None

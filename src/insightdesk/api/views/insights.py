@@ -20,6 +20,7 @@ from insightdesk.explore import insight_stamp, run_params, scored_tickets
 from insightdesk.governance import audit
 from insightdesk.governance.roles import Permission, Principal
 from insightdesk.insights.common import plain
+from insightdesk.model import display
 
 OUTCOMES = ("low_csat", "detractor", "repeat_contact")
 T = TypeVar("T")
@@ -69,6 +70,8 @@ def _painpoints(
     if frame.empty:
         return {"computed": False, "items": []}
     items = _rows(frame.drop(columns=["metrics"], errors="ignore"))
+    for item, metrics in zip(items, frame["metrics"], strict=True):
+        item["trend_text"] = _trend_text(metrics, item.get("trend"))
     first = frame.iloc[0]
     window = (first["metrics"] or {}).get("window", {}) if isinstance(first["metrics"], dict) else {}
     return {
@@ -87,7 +90,15 @@ def _painpoint(state: AppState, key: str) -> dict[str, Any]:
         found = _store_read(state, lambda: get_painpoint(state.store, key))
     except LookupError as exc:
         raise NotFound(str(exc)) from exc
-    return plain(found)
+    out = plain(found)
+    out["trend_text"] = _trend_text(out.get("metrics"), out.get("trend"))
+    return out
+
+
+def _trend_text(metrics: Any, change: float | None) -> str:
+    from insightdesk.insights.painpoints import trend_text
+
+    return trend_text((metrics or {}).get("trend") if isinstance(metrics, dict) else None, change)
 
 
 def update_painpoint(
@@ -131,10 +142,36 @@ def _drivers(state: AppState, outcome: str | None) -> dict[str, Any]:
         part = _store_read(state, partial(load_drivers, state.store, latest[name]))
         out[name] = {
             "run_id": latest[name],
-            "drivers": _rows(part[part["kind"] == "driver"]),
-            "disparities": _rows(part[part["kind"] == "disparity"]),
+            "drivers": [_effect_words(r, name) for r in _rows(part[part["kind"] == "driver"])],
+            "disparities": [_effect_words(r, name) for r in _rows(part[part["kind"] == "disparity"])],
         }
     return {"computed": bool(out), "outcomes": out}
+
+
+def _effect_words(row: dict[str, Any], outcome: str) -> dict[str, Any]:
+    """A driver or disparity row with its display strings, all made from its `effect`.
+
+    Every outcome of key drivers is a share of tickets (low CSAT, detractors, repeat contacts), so
+    effects are stored in percentage points (within -100..100) and read as `+4.2 pts`; the chart
+    draws the same `effect` and shows the same `effect_text`.
+    """
+    effect, low, high = row.get("effect"), row.get("ci_low"), row.get("ci_high")
+    row["unit"] = "percentage points"
+    row["effect_text"] = display.points(effect)
+    row["ci_text"] = "" if low is None or high is None else f"{display.points(low)} .. {display.points(high)}"
+    if row.get("kind") == "disparity":
+        who, against = f"{row.get('feature')}={row.get('level')}", "against the other tickets"
+    elif row.get("level"):
+        who, against = f"{row.get('feature')}={row['level']}", "against the desk's average mix"
+    else:  # a number: its effect from one quantile to another (the contrast says which)
+        who, against = str(row.get("feature")), f"from {row.get('contrast') or 'low to high'}"
+    ci = f" (95% CI {row['ci_text']})" if row["ci_text"] else ""
+    verdict = "significant" if row.get("significant") else "not significant"
+    row["text"] = (
+        f"{who}: {row['effect_text']} of {outcome.replace('_', ' ')} {against}{ci}, "
+        f"{verdict}, n={display.count(row.get('n'))}"
+    )
+    return row
 
 
 def _risk(state: AppState, principal: Principal, target: str, limit: int) -> dict[str, Any]:

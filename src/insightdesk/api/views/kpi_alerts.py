@@ -34,7 +34,8 @@ def alerts(state: AppState, f: Filters, grain: str = "week") -> dict[str, Any]:
             log.warning("alerts: %s could not be computed", name, exc_info=True)
             continue
         for r in cmp:
-            if not r.get("significant") or r.get("difference") is None:
+            # A partial period (the data's window ends inside it) is no evidence of a move yet.
+            if not r.get("significant") or r.get("difference") is None or r.get("partial"):
                 continue
             worse = info["higher_is_better"] is not None and (r["difference"] > 0) != bool(
                 info["higher_is_better"]

@@ -14,6 +14,7 @@ import pandas as pd
 from insightdesk.api.state import AppState
 from insightdesk.api.views.access import cached, rows, with_metrics
 from insightdesk.api.views.filters import Filters
+from insightdesk.api.views.options import data_window
 
 COMPARE_DIMENSIONS = (
     "channel",
@@ -118,13 +119,27 @@ def series(
     grain: str | None = None,
     min_n: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The cells as JSON rows (value, ci_low, ci_high, n, low_n...)."""
+    """The cells as JSON rows (value, ci_low, ci_high, n, low_n...); with a grain each row also says
+    whether its period is `partial` (the data's window does not cover all of it)."""
     wanted_n: int = state.setting("dashboard.min_n") if min_n is None else min_n
-    return cached(
-        state,
-        ("series", kpi, by, grain, f.key(), wanted_n),
-        lambda: rows(cells(state, kpi, f, by=by, grain=grain, min_n=wanted_n)),
-    )
+
+    def run() -> list[dict[str, Any]]:
+        out = rows(cells(state, kpi, f, by=by, grain=grain, min_n=wanted_n))
+        if grain and out and "period" in out[0]:
+            flag_partial(state, out, grain, f)
+        return out
+
+    return cached(state, ("series", kpi, by, grain, f.key(), wanted_n), run)
+
+
+def flag_partial(state: AppState, found: list[dict[str, Any]], grain: str, f: Filters) -> None:
+    """Set `partial` on each row with a period: true where the data's window leaves part of it out."""
+    from insightdesk.metrics.grains import partial_periods
+
+    first, last = data_window(state, f)
+    flags = partial_periods([r.get("period") for r in found], grain, first, last)
+    for r, flag in zip(found, flags, strict=True):
+        r["partial"] = flag
 
 
 def comparison(
@@ -153,6 +168,8 @@ def comparison(
             c = ci.get(tuple(r.get(k) for k in keys))
             if c:
                 r.update(ci_low=c.get("ci_low"), ci_high=c.get("ci_high"), low_n=c.get("low_n"))
+        if grain and out and "period" in out[0]:
+            flag_partial(state, out, grain, f)
         return out
 
     return cached(state, ("compare", kpi, by, against, grain, f.key()), run)

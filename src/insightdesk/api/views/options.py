@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from insightdesk.api.state import AppState
 from insightdesk.api.views.access import cached, jsonable
+from insightdesk.api.views.filters import Filters
 from insightdesk.explore import filter_values, ticket_span
 
 
@@ -22,3 +25,18 @@ def data_range(state: AppState) -> dict[str, Any]:
         return {"first_ticket": jsonable(first), "last_ticket": jsonable(last)}
 
     return cached(state, ("data_range",), run)
+
+
+def data_window(state: AppState, f: Filters) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """What the data covers under the filters: from the first ticket (or `since`) to the newest
+    ticket (or `until`, exclusive). A period reaching past either end is partial."""
+    span = data_range(state)
+    first = pd.Timestamp(span["first_ticket"]) if span["first_ticket"] else None
+    last = pd.Timestamp(span["last_ticket"]) if span["last_ticket"] else None
+    if f.since is not None:
+        since = pd.Timestamp(f.since)
+        first = since if first is None else max(first, since)
+    if f.until is not None:
+        until = pd.Timestamp(f.until)
+        last = until if last is None else min(last, until)
+    return first, last

@@ -1,4 +1,7 @@
-"""The overview's KPI tiles: value with interval, trend, target and the last change with its test."""
+"""The overview's KPI tiles: value with interval, trend, target and the last change with its test.
+
+A tile without data says why (`no_data`); its trend flags partial and low-n periods, and "latest"
+is the latest complete period of the data's window (`latest_period`)."""
 
 from __future__ import annotations
 
@@ -23,6 +26,8 @@ def tiles(
 
 
 def _tile(state: AppState, name: str, f: Filters, grain: str) -> dict[str, Any]:
+    from insightdesk.metrics import get_kpi
+
     info = kpi_info(name)
     total = series(state, name, f)
     tile = {
@@ -34,9 +39,14 @@ def _tile(state: AppState, name: str, f: Filters, grain: str) -> dict[str, Any]:
         "low_n": True,
         "series": [],
         "change": None,
+        "no_data": None,
+        "latest_period": None,
     }
     if total:
         tile.update({k: total[0].get(k) for k in ("value", "ci_low", "ci_high", "n", "low_n")})
+    if tile["value"] is None:
+        # Nothing qualified: the tile says what is missing instead of showing a number with n = 0.
+        tile["no_data"] = get_kpi(name).empty_reason
     target = state.setting("kpi.targets").get(name)
     tile["target"] = None
     if target is not None and tile["value"] is not None and info["higher_is_better"] is not None:
@@ -44,6 +54,8 @@ def _tile(state: AppState, name: str, f: Filters, grain: str) -> dict[str, Any]:
         tile["target"] = {"value": target, "met": bool(met)}
     if not info["snapshot"]:
         tile["series"] = [r for r in series(state, name, f, grain=grain) if r.get("category") is None]
+        complete = [r["period"] for r in tile["series"] if r.get("period") and not r.get("partial")]
+        tile["latest_period"] = complete[-1] if complete else None
         tile["change"] = _last_change(state, name, info, f, grain)
     return tile
 
@@ -58,7 +70,9 @@ def _last_change(
         cmp = comparison(state, name, f, by=(), against="previous", grain=grain)
     except MetricsError:
         cmp = []
-    last = [r for r in cmp if r.get("reference") is not None]
+    # "Latest" is the latest complete period: the data's unfinished last period (or one outside its
+    # window) would compare a handful of answers with a full period.
+    last = [r for r in cmp if r.get("reference") is not None and not r.get("partial")]
     if not last:
         return None
     r = last[-1]

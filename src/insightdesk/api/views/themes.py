@@ -9,7 +9,9 @@ from insightdesk.api.state import AppState
 from insightdesk.api.views.access import cached, jsonable
 from insightdesk.api.views.filters import Filters
 from insightdesk.api.views.kpis import comparison
-from insightdesk.explore import active_themes, theme_sentiment, theme_weekly_volumes
+from insightdesk.explore import active_themes, theme_quotes, theme_sentiment, theme_weekly_volumes
+from insightdesk.governance.records import scope_key
+from insightdesk.governance.roles import Permission, Principal
 from insightdesk.store.serving import has_rows
 
 THEMES_HINT = "run `insightdesk text analyze` and then `insightdesk themes discover`"
@@ -19,8 +21,12 @@ def _has_rows(state: AppState, table: str) -> bool:
     return cached(state, ("has_rows", table), lambda: has_rows(state.engine, table))
 
 
-def themes(state: AppState, *, with_quotes: bool) -> dict[str, Any]:
-    """The theme registry with weekly volumes, or a plain 'not computed yet' with the command to run."""
+def themes(state: AppState, principal: Principal | None) -> dict[str, Any]:
+    """The theme registry with weekly volumes, or a plain 'not computed yet' with the command to run.
+
+    Sizes and volumes are desk-wide aggregates; the quotes are texts, so each caller gets those of
+    its row scope (`explore.theme_quotes`), and none without a principal or redacted text.
+    """
     if not _has_rows(state, "themes"):
         return {
             "computed": False,
@@ -29,9 +35,16 @@ def themes(state: AppState, *, with_quotes: bool) -> dict[str, Any]:
             "trend": [],
         }
     result: dict[str, Any] = cached(state, ("themes",), lambda: _themes(state))
-    if not with_quotes:
-        result = {**result, "themes": [{**t, "quotes": []} for t in result["themes"]]}
-    return result
+    stored = {t["theme_id"]: t["quotes"] for t in result["themes"]}
+    if principal is None:
+        quotes: dict[str, list[str]] = {}
+    else:
+        quotes = cached(
+            state,
+            ("theme_quotes", principal.can(Permission.TEXT_REDACTED), *scope_key(principal)),
+            lambda: theme_quotes(state.engine, principal, stored),
+        )
+    return {**result, "themes": [{**t, "quotes": quotes.get(t["theme_id"], [])} for t in result["themes"]]}
 
 
 def _themes(state: AppState) -> dict[str, Any]:
@@ -65,7 +78,7 @@ def _themes(state: AppState) -> dict[str, Any]:
 def pain_points(state: AppState, f: Filters) -> dict[str, Any]:
     """Where customers hurt most: negative themes when text analytics ran, else categories whose CSAT
     is significantly below the rest (segment-vs-rest test, Holm-adjusted)."""
-    t = themes(state, with_quotes=False)
+    t = themes(state, None)
     if t["computed"] and any(x["negative_share"] is not None for x in t["themes"]):
         ranked = sorted(
             (x for x in t["themes"] if x["negative_share"] is not None),

@@ -5,7 +5,8 @@ over the canonical tables (so it runs on DuckDB and PostgreSQL alike) and fetche
 
 Outcomes (null where the ticket has no such answer or its window is not over yet):
 - `low_csat`: the latest answered CSAT on the ticket is not in the satisfied set (default 4-5 of 5);
-- `detractor`: the latest answered NPS on the ticket is 0-6;
+- `detractor`: the latest answered NPS on the ticket is 0-6 (without one: the customer's first
+  relationship NPS answered within `config.nps_attribution_days` after the ticket was created);
 - `repeat_contact`: the same customer opened another ticket of the same `repeat_key`
   (default: category) within `repeat_days` after this one; null for tickets younger than the window.
 Text signals come from the stored text analyses of the ticket's subject, description and
@@ -81,6 +82,39 @@ def _latest_answer(feedback: Any, scale: str, name: str) -> Any:
     return f.select(
         **{f"_{name}_ticket": f.ticket_id, name: f.score.cast("float64"), f"{name}_max": f.scale_max}
     )
+
+
+def _relationship_nps(tickets: Any, feedback: Any, days: int) -> Any:
+    """Per ticket, the score of its customer's first relationship NPS answer (one tied to no ticket)
+    answered within `days` after the ticket was created: the customer's verdict after that contact.
+
+    Desks usually survey NPS per customer, not per ticket; without this join every ticket's detractor
+    outcome would be unknown while the store holds the answers.
+    """
+    import ibis
+
+    f = feedback.filter(
+        (feedback.scale == "nps")
+        & feedback.score.notnull()
+        & feedback.ticket_id.isnull()
+        & feedback.customer_id.notnull()
+        & feedback.answered_at.notnull()
+    )
+    f = f.select(_rn_customer=f.customer_id, _rn_at=f.answered_at, _rn_id=f.id, _rn_score=f.score)
+    t = tickets.filter(tickets.customer_id.notnull()).select(
+        _rn_ticket=tickets.id, _rn_tcustomer=tickets.customer_id, _rn_created=tickets.created_at
+    )
+    seconds = lambda ts: ts.epoch_seconds()  # noqa: E731
+    pairs = t.join(
+        f,
+        (t._rn_tcustomer == f._rn_customer)
+        & (f._rn_at >= t._rn_created)
+        & ((seconds(f._rn_at) - seconds(t._rn_created)) <= days * 86400),
+    )
+    w = ibis.window(group_by=pairs._rn_ticket, order_by=[pairs._rn_at, pairs._rn_id])
+    pairs = pairs.mutate(_rank=ibis.row_number().over(w))
+    first = pairs.filter(pairs._rank == 0)
+    return first.select("_rn_ticket", _rn_score=first._rn_score.cast("float64"))
 
 
 def _text_signals(backend: Any) -> Any | None:
@@ -168,6 +202,10 @@ def ticket_features_expr(
     nps = _latest_answer(feedback, "nps", "nps_score")
     t = t.left_join(csat, t.id == csat._csat_score_ticket).drop("_csat_score_ticket")
     t = t.left_join(nps, t.id == nps._nps_score_ticket).drop("_nps_score_ticket", "nps_score_max")
+    # An answer about the ticket itself wins; else the customer's relationship NPS that followed it.
+    related = _relationship_nps(backend.table("tickets"), feedback, cfg.nps_attribution_days)
+    t = t.left_join(related, t.id == related._rn_ticket)
+    t = t.mutate(nps_score=t.nps_score.coalesce(t._rn_score)).drop("_rn_ticket", "_rn_score")
 
     signals = _text_signals(backend)
     if signals is not None:

@@ -20,6 +20,7 @@ from insightdesk.insights.painpoints.backlog import (
 )
 from insightdesk.insights.painpoints.config import COMPONENTS, PainpointConfig, load_config
 from insightdesk.insights.painpoints.errors import BacklogError, PainpointDataError, PainpointNotFound
+from insightdesk.insights.painpoints.explanation import trend_text
 from insightdesk.insights.painpoints.persistence import (
     backlog_entry,
     backlog_history,
@@ -51,6 +52,7 @@ __all__ = [
     "list_runs",
     "load_config",
     "rank_painpoints",
+    "trend_text",
     "update_painpoint",
     "verify_fix",
     "window_for",

@@ -17,6 +17,7 @@ import numpy as np
 from insightdesk.insights.common.runs import finite
 from insightdesk.insights.painpoints.comparisons import Comparison
 from insightdesk.insights.painpoints.config import COMPONENTS, FACTORS, PainpointConfig
+from insightdesk.model import display
 
 if TYPE_CHECKING:
     from insightdesk.insights.painpoints.scoring import Scored
@@ -110,13 +111,16 @@ def _pts(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}"
 
 
-def _money(x: float | None) -> str:
-    if x is None:
-        return "-"
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"{x / div:.1f}{suffix}"
-    return f"{x:.0f}"
+def trend_text(trend: Mapping[str, Any] | None, change: float | None = None) -> str:
+    """A pain point's trend in words, the same in the CLI, the API and the pages: the change of its
+    tickets from the earlier to the recent half of the window (the `trend` column), then the change
+    of its share of all tickets, which discounts the desk's own growth: "+117% tickets (133 -> 289),
+    share of all tickets -7%". With only the column known: "+117% tickets"."""
+    if not trend:
+        return "trend unknown" if change is None else f"{display.change(change)} tickets"
+    head = f"{display.change(trend.get('change'))} tickets ({trend['earlier']:,} -> {trend['recent']:,})"
+    ratio = trend.get("share_ratio")
+    return head if ratio is None else f"{head}, share of all tickets {display.change(ratio - 1)}"
 
 
 def _f(x: float | None, digits: int = 2) -> str:
@@ -179,8 +183,10 @@ def describe_component(name: str, metrics: Mapping[str, Any]) -> str:
     if name == "value_at_risk":
         v = metrics["value"]
         share = v["share_of_window_value"]
+        cur = v.get("currency") or display.DEFAULT_CURRENCY
+        money = [display.money(v[k], cur, missing="-") for k in ("value_at_risk", "ci_low", "ci_high")]
         return (
-            f"value at risk {_money(v['value_at_risk'])} (95% CI {_money(v['ci_low'])}..{_money(v['ci_high'])}; "
+            f"value at risk {money[0]} (95% CI {money[1]}..{money[2]}; "
             f"lifetime value x dissatisfaction share {_pts(v['dissatisfaction_rate'])}%, n={v['answers']:,} "
             f"answers), {'-' if share is None else f'{100 * share:.1f}'}% of the window's customer value"
         )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from insightdesk.governance.settings import get_setting
 from insightdesk.insights.common.runs import recorded_run, utcnow
 from insightdesk.insights.painpoints.codes import PainpointData
 from insightdesk.insights.painpoints.config import PainpointConfig
@@ -94,7 +95,8 @@ def rank_painpoints(
         )
     steps = {f"sums_{k}": v for k, v in data.seconds.items()}
     clock = time.perf_counter()
-    frame = score_painpoints(data.groups, data.desk, cfg)
+    currency = get_setting(store.engine, "display.currency")
+    frame = score_painpoints(data.groups, data.desk, cfg, currency=currency)
     _attach_series(frame, data)
     steps["score"] = time.perf_counter() - clock
     clock = time.perf_counter()

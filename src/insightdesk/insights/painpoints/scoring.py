@@ -24,6 +24,7 @@ from insightdesk.insights.painpoints.config import COMPONENTS, FACTORS, Painpoin
 from insightdesk.insights.painpoints.explanation import critical_reasons, explain, metrics_of
 from insightdesk.insights.painpoints.facts import CUSTOMER_SUMS, SUMS
 from insightdesk.metrics import stats
+from insightdesk.model.display import DEFAULT_CURRENCY
 
 
 @dataclass
@@ -99,7 +100,11 @@ def _scale(magnitude: np.ndarray, full: float) -> np.ndarray:
 
 
 def score_painpoints(
-    groups: pd.DataFrame, desk: Mapping[str, float], config: PainpointConfig | None = None
+    groups: pd.DataFrame,
+    desk: Mapping[str, float],
+    config: PainpointConfig | None = None,
+    *,
+    currency: str = DEFAULT_CURRENCY,
 ) -> pd.DataFrame:
     """Rank pain points from their sums (pure: no I/O). One row per pain point with >= min_tickets tickets.
 
@@ -178,6 +183,7 @@ def score_painpoints(
     records = g.to_dict("records")  # row access by position is slow on a data frame
     for i in range(m):
         metrics = metrics_of(i, records[i], desk, comp, trend, var, scored, factors, cfg)
+        metrics["value"]["currency"] = currency  # the sentences name the amounts' currency
         explanation = explain(i, score[i], lifted, scored, comp, metrics, cfg)
         reasons = critical_reasons(i, score[i], scored, comp, metrics, cfg)
         metrics["critical_reasons"] = reasons

@@ -268,6 +268,7 @@ KPIS = (
         numerator="tickets not breached: the source's sla_response_breached flag, else "
         "(first_response_at - created_at) <= sla_response_target_minutes on `config.sla_clock`",
         denominator="tickets with sla_response_target_minutes and a known outcome, cancelled excluded",
+        no_data="no tickets with an SLA response target and a known outcome",
         excludes="tickets without a target; unanswered tickets still within target at the snapshot (pending)",
         edge_cases="an unanswered ticket already past its target at `until` (or now) counts as breached; "
         "compute by priority (`--by priority`) for attainment per priority",
@@ -286,6 +287,7 @@ KPIS = (
         numerator="tickets not breached: sla_resolution_breached, else "
         "(resolved_at - created_at) <= sla_resolution_target_minutes on `config.sla_clock`",
         denominator="tickets with sla_resolution_target_minutes and a known outcome, cancelled excluded",
+        no_data="no tickets with an SLA resolution target and a known outcome",
         excludes="tickets without a target; unresolved tickets still within target (pending)",
         edge_cases="an unresolved ticket past its target at the snapshot counts as breached",
         convention="ITIL 4 service level management",

@@ -1,4 +1,4 @@
-"""Store tables of accounts, sessions, API tokens, login attempts and the audit log (migration 0003).
+"""Store tables of accounts, sessions, API tokens, login attempts and the audit log (migrations 0003, 0007).
 
 Defined on the canonical metadata so docs/data-model.md documents them.
 """
@@ -109,9 +109,16 @@ audit_log = sa.Table(
     _col(
         "entry_hash",
         sa.String,
-        "SHA-256 over prev_hash and this entry's fields: the tamper-evident chain.",
+        "Hash over prev_hash and this entry's fields under `hash_scheme`: the tamper-evident chain.",
         nullable=False,
     ),
+    _col(
+        "hash_scheme",
+        sa.String,
+        "`hmac-sha256` (keyed with the audit key kept outside the store) or `sha256`; "
+        "null for entries written before migration 0007 (sha256).",
+    ),
+    _col("key_id", sa.String, "Id of the audit key a keyed entry was hashed with (not the key itself)."),
     comment="Append-only, hash-chained log of sensitive reads, exports, logins and account changes.",
 )
 

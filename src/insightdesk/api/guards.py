@@ -1,0 +1,150 @@
+"""Checks every request passes before any route runs: no control characters in its path or query
+string, and no body larger than the route reads.
+
+A NUL byte in a filter used to reach PostgreSQL (which refuses it in text) and come back as a 500;
+now any control character (Unicode category Cc: NUL, the other C0 codes, DEL, C1) in a query
+parameter or a path segment is a 422 naming the parameter, on every route at once. A JSON or form
+body is read whole before authentication, so it is capped at `MAX_BODY_BYTES` (413); the upload
+routes read their own bodies as streams within the upload limits and are left to them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import unicodedata
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from insightdesk.api.errors import error_json, wants_html
+
+MAX_BODY_BYTES = 1024 * 1024
+STREAMED_PATHS = frozenset({"/api/v1/ingest", "/upload"})
+
+
+def control_character(value: str) -> str | None:
+    """The first control character of `value` as U+XXXX, or None."""
+    for char in value:
+        if unicodedata.category(char) == "Cc":
+            return f"U+{ord(char):04X}"
+    return None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class RequestGuard:
+    """Plain ASGI middleware (see the module docstring); `router` names a path's parameters."""
+
+    def __init__(self, app: ASGIApp, router: Router, max_body: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.router = router
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = self._bad_text(scope)
+        if problem is not None:
+            name, where, char = problem
+            await _refuse(
+                scope,
+                receive,
+                send,
+                422,
+                "invalid_character",
+                f"{where} {name!r} contains the control character {char}: remove it",
+                {"parameter": name, "in": where.split()[0], "character": char},
+            )
+            return
+        if scope["path"] in STREAMED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body:
+            await self._too_large(scope, receive, send)
+            return
+        await self._counted(scope, receive, send)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # A body without a Content-Length (chunked) is counted as it arrives.
+        received = 0
+        over = False
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, over
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    over = True
+                    raise _TooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if over:
+                return  # the route's own answer to the cut body is replaced by the 413 below
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        with contextlib.suppress(_TooLarge):
+            await self.app(scope, counting_receive, guarded_send)
+        if over and not started:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _refuse(
+            scope,
+            receive,
+            send,
+            413,
+            "too_large",
+            f"the request body is over {self.max_body // 1024} KB; files go to POST /api/v1/ingest",
+            {"limit_bytes": self.max_body},
+        )
+
+    def _bad_text(self, scope: Scope) -> tuple[str, str, str] | None:
+        query = scope.get("query_string", b"").decode("latin-1")
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            char = control_character(name) or control_character(value)
+            if char:
+                return name, "query parameter", char
+        char = control_character(scope["path"])
+        if char:
+            return self._path_parameter(scope), "path parameter", char
+        return None
+
+    def _path_parameter(self, scope: Scope) -> str:
+        """The route's name for the path parameter holding a control character, else the path."""
+        for route in self.router.routes:
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                params: dict[str, Any] = child.get("path_params", {})
+                for name, value in params.items():
+                    if control_character(str(value)):
+                        return name
+        return scope["path"]
+
+
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, status: int, code: str, message: str, detail: Any
+) -> None:
+    request = Request(scope, receive)
+    response: Response
+    if wants_html(request):
+        from insightdesk.api.pages.rendering import error_page
+
+        response = error_page(request, status, message)
+    else:
+        response = error_json(status, code, message, detail)
+    await response(scope, receive, send)

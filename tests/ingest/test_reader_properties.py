@@ -1,0 +1,171 @@
+"""Property tests of the readers (Hypothesis): random bytes, random CSV dialects and encodings,
+random truncation of plain and gzip files. Whatever the file, ingest_file either reads it, with
+accepted + rejected = received, or raises IngestError naming the file and commits nothing.
+
+Bounded for CI: derandomized (the same examples every run), a fixed number each (EXAMPLES), on one
+DuckDB store per test; the stores' part of the invariant runs on both engines in test_source_files.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from insightdesk.ingest import IngestError, ingest_file
+from insightdesk.store import Store, open_store
+
+EXAMPLES = {"bytes": 300, "dialects": 300, "truncation": 300}
+TABLES = ("tickets", "quarantine", "ingest_batches", "record_history", "customers", "teams")
+COLUMNS = ["id", "type", "status", "created_at", "subject"]
+
+
+def bounded(examples: int):  # type: ignore[no-untyped-def]
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        # One store serves every example of a test: it is the state the invariant is about.
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+def snapshot(store: Store) -> dict[str, int]:
+    return {t: store.count(t) for t in TABLES}
+
+
+def check(store: Store, path: Path, **options: str) -> int | None:
+    """The invariant for one file; returns the records received, or None when the file was refused."""
+    before = snapshot(store)
+    try:
+        result = ingest_file(store, path, "tickets", **options)
+    except IngestError as exc:
+        message = str(exc)
+        assert str(path) in message and message.strip(), message
+        assert snapshot(store) == before, f"a refused file changed the store: {message}"
+        return None
+    assert result.received == result.accepted + result.rejected
+    assert result.reconciles
+    after = snapshot(store)
+    assert after["ingest_batches"] == before["ingest_batches"] + 1
+    assert after["quarantine"] - before["quarantine"] == result.rejected
+    return result.received
+
+
+def fresh_store(tmp_path: Path, template: Path) -> Store:
+    target = tmp_path / "props.duckdb"
+    shutil.copyfile(template, target)
+    return open_store(target)
+
+
+SUFFIXES = st.sampled_from([".csv", ".jsonl", ".csv.gz", ".jsonl.gz", ".parquet", ".tsv"])
+
+
+@bounded(EXAMPLES["bytes"])
+@given(data=st.binary(max_size=3000), suffix=SUFFIXES, gzip_it=st.booleans())
+def test_random_bytes_never_crash(tmp_path, duckdb_template, data, suffix, gzip_it):
+    path = tmp_path / f"random{suffix}"
+    path.write_bytes(gzip.compress(data) if gzip_it else data)
+    with fresh_store(tmp_path, duckdb_template) as store:
+        check(store, path)
+
+
+# Text a helpdesk export may hold, delimiters and quotes included; per encoding what it can encode.
+PLAIN = "abcXYZ019 -:/_.,;|\t\"'\n\r"
+EXTRA = {
+    "utf-8": "\u00e9\u20ac\u2019\u4e2d\U0001f600",
+    "utf-16": "\u00e9\u20ac\u4e2d",
+    "cp1252": "\u00e9\u20ac\u2019",
+    "latin-1": "\u00e9\u00fc",
+}
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> tuple[bytes, str, str, int]:
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]))
+    alphabet = PLAIN + EXTRA[encoding.removesuffix("-sig")]
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC]))
+    n = draw(st.integers(min_value=1, max_value=12))
+    rows = [
+        [
+            f"D{i}",
+            draw(st.sampled_from(["incident", "question", "bogus"])),
+            draw(st.sampled_from(["open", "resolved", "?"])),
+            draw(st.sampled_from(["2026-01-02T03:04:05Z", "2026-01-02", "yesterday", ""])),
+            draw(st.text(alphabet=alphabet, max_size=40)),
+        ]
+        for i in range(n)
+    ]
+    out = io.StringIO()
+    writer = csv.writer(
+        out, delimiter=delimiter, quoting=quoting, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))
+    )
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding), encoding, delimiter, n
+
+
+@bounded(EXAMPLES["dialects"])
+@given(made=csv_files(), pass_dialect=st.booleans())
+def test_random_csv_dialects_and_encodings(tmp_path, duckdb_template, made, pass_dialect):
+    data, encoding, delimiter, n = made
+    path = tmp_path / "dialect.csv"
+    path.write_bytes(data)
+    options = {"delimiter": delimiter, "encoding": encoding} if pass_dialect else {}
+    if encoding in ("utf-8-sig", "utf-16"):
+        options.pop("encoding", None)  # the byte-order mark says it
+    with fresh_store(tmp_path, duckdb_template) as store:
+        received = check(store, path, **options)
+    if pass_dialect:
+        # Told the dialect, a file Python's csv module wrote is read record for record.
+        assert received == n
+
+
+@st.composite
+def valid_files(draw: st.DrawFn) -> tuple[bytes, str]:
+    n = draw(st.integers(min_value=1, max_value=30))
+    subjects = [
+        draw(st.text(alphabet=PLAIN.replace("\r", "") + EXTRA["utf-8"], max_size=30)) for _ in range(n)
+    ]
+    if draw(st.booleans()):
+        lines = [
+            json.dumps(
+                {
+                    "id": f"V{i}",
+                    "type": "incident",
+                    "status": "open",
+                    "created_at": "2026-01-01",
+                    "subject": s,
+                }
+            )
+            for i, s in enumerate(subjects)
+        ]
+        return ("\n".join(lines) + "\n").encode(), ".jsonl"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([f"V{i}", "incident", "open", "2026-01-01", s] for i, s in enumerate(subjects))
+    return out.getvalue().encode(), ".csv"
+
+
+@bounded(EXAMPLES["truncation"])
+@given(
+    made=valid_files(), gzip_it=st.booleans(), cut=st.floats(min_value=0.0, max_value=1.0, exclude_max=True)
+)
+def test_random_truncation(tmp_path, duckdb_template, made, gzip_it, cut):
+    data, suffix = made
+    whole = gzip.compress(data) if gzip_it else data
+    path = tmp_path / f"cut{suffix}{'.gz' if gzip_it else ''}"
+    path.write_bytes(whole[: max(1, int(len(whole) * cut))])
+    with fresh_store(tmp_path, duckdb_template) as store:
+        received = check(store, path)
+    if gzip_it:
+        assert received is None, "a gzip file cut short must be refused"

@@ -1,0 +1,70 @@
+"""Driving Debian's Chromium with Playwright: where it is, how it starts, signing in, and axe-core.
+
+Never `playwright install`: the browser is the system's (/usr/bin/chromium, or INSIGHTDESK_CHROMIUM).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from tests.support.web_server import PASSWORD
+
+CHROMIUM = os.environ.get("INSIGHTDESK_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--hide-scrollbars",  # screenshots and widths without a scrollbar's pixels
+]
+AXE = Path(__file__).with_name("axe.min.js")  # axe-core, MPL-2.0 (scripts/vendor_npm.py, NOTICE)
+# WCAG 2.1 A and AA rules plus axe's best practices (landmarks, headings, region).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def login(page: Any, user: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    assert user in page.inner_text("[data-testid=whoami]")
+
+
+def wait_for_charts(page: Any) -> list[str]:
+    """Wait until every chart on the page is drawn or has failed; the ids of those that failed."""
+    page.wait_for_function(
+        "[...document.querySelectorAll('.chart[data-spec]')].every(e => e.hasAttribute('data-rendered'))"
+    )
+    failed: list[str] = page.eval_on_selector_all(
+        ".chart[data-rendered=error]", "els => els.map(e => e.getAttribute('data-spec'))"
+    )
+    return failed
+
+
+def axe_violations(
+    page: Any, impacts: tuple[str, ...] = ("serious", "critical"), skip: tuple[str, ...] = ()
+) -> list[str]:
+    """axe-core's violations of the given impacts, one line each: rule, impact, the first nodes.
+    `skip`: rules not to run (e.g. `color-contrast`, the slow one, where a second width adds nothing).
+
+    The context must be created with `bypass_csp=True`: the app's CSP forbids the injected script.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "([tags, skip]) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " rules: Object.fromEntries(skip.map(r => [r, {enabled: false}])), resultTypes: ['violations']})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))",
+        [AXE_TAGS, list(skip)],
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found if v["impact"] in impacts
+    ]
