@@ -98,6 +98,10 @@ def test_an_empty_tile_says_why_and_latest_is_a_complete_period_inside_the_data(
         if t["change"]:
             assert pd.Timestamp(t["change"]["period"]) <= latest
     assert "852.00" not in page and not re.search(r"n=\d+\.\d", page)
+    volume = next(t for t in body["tiles"] if t["name"] == "ticket_volume")
+    assert re.fullmatch(r"\d{1,3}(,\d{3})* tickets", volume["value_text"]), volume["value_text"]
+    tile = page.split('data-kpi="ticket_volume"', 1)[1]
+    assert f'<div class="value">{display.kpi_value(volume["value"], "tickets")} <span' in tile
 
 
 def test_trend_rows_flag_partial_and_low_n_periods_and_the_chart_draws_them(

@@ -92,6 +92,7 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         detail = c.get(f"/api/v1/tickets/{ticket}").json()
         painpoint = c.get("/api/v1/insights/painpoints", params={"limit": 1}).json()["items"][0]
         impact = c.get("/api/v1/insights/impact").json()["items"][0]
+        theme = c.get("/api/v1/themes", params={"limit": 1}).json()["themes"][0]["theme_id"]
     customer = detail["ticket"]["customer_id"]
     admin = [
         "/api/v1/health",
@@ -104,7 +105,8 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         "/api/v1/compare/csat?by=channel",
         "/api/v1/compare/fcr?against=previous&grain=week",
         "/api/v1/dimensions",
-        "/api/v1/themes",
+        "/api/v1/themes?sort=-negative_share&limit=3",
+        f"/api/v1/themes/{theme}",
         "/api/v1/pain-points",
         "/api/v1/alerts",
         "/api/v1/tickets?limit=3",
@@ -129,6 +131,7 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         ("viewer", "/api/v1/insights/risk"),
         ("viewer", "/api/v1/insights/risk?target=detractor"),
         ("agent", "/api/v1/tickets?limit=3"),
+        ("viewer", f"/api/v1/themes/{theme}"),
     ]
     return [("admin", p) for p in admin] + others
 

@@ -149,3 +149,21 @@ def test_quickstart_leaves_a_held_store_in_place(held: tuple[Path, int]) -> None
 
 def test_help_works_on_a_held_store(held: tuple[Path, int]) -> None:
     assert CliRunner().invoke(app, ["--help"]).exit_code == ExitCode.OK
+
+
+@pytest.mark.parametrize(
+    ("option", "problem"),
+    [
+        (["--dims", "bogus"], "--dims: bogus cannot be rolled up; choose from channel"),
+        (["--kpi", "nope"], "--kpi: unknown KPI 'nope'"),
+        (["--median-resolution", "2"], "--median-resolution must be at least 0 and below 1"),
+    ],
+)
+def test_rollup_build_refuses_a_bad_request_before_it_opens_the_store(
+    option: list[str], problem: str, held: tuple[Path, int]
+) -> None:
+    """Checked first, so the answer is the request's problem even while the store is held (exit 2)."""
+    result = CliRunner().invoke(app, ["metrics", "rollup", "build", *option, "--db", str(held[0])])
+    assert result.exit_code == ExitCode.BAD_INPUT and result.stderr.startswith(f"error: {problem}"), (
+        result.stderr
+    )

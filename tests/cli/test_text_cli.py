@@ -44,5 +44,14 @@ def test_text_and_themes_commands(tmp_path):
     assert f"merged {ids[1]} into {ids[0]}" in _run("themes", "merge", ids[1], ids[0], "--db", db)
     shown = _run("themes", "show", ids[1], "--db", db)
     assert "merged" in shown
+    # The CLI's edits go through the same curation service as the dashboard's: audited.
+    from insightdesk.governance import audit
+
+    with open_store(db) as store:
+        rows, _ = audit.query(store.engine, limit=None)
+    edits = [(r["action"], r["record_ids"]) for r in rows if r["action"].startswith("theme.")]
+    assert [a for a, _ in edits] == ["theme.merge", "theme.rename"] and all(
+        r["actor"].startswith("cli:") for r in rows
+    )
     bad = runner.invoke(app, ["themes", "show", "T9999", "--db", db])
     assert bad.exit_code == 2 and "no theme 'T9999'" in bad.output

@@ -3,6 +3,9 @@ are short, common, guessable or hold the user name, and a team or agent the stor
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -58,14 +61,21 @@ def test_team_and_agent_must_exist_in_the_store(store: Store) -> None:
         users.create_user(e, "sam", GOOD, "agent", actor=ACTOR, agent_id="sample:R153")
     assert users.list_users(e) == [] and audit.query(e, action="user.*")[1] == 0  # nothing written
     users.create_user(e, "lee", GOOD, "team_lead", actor=ACTOR, team_ids=["test:t1", " test:t2 "])
-    users.create_user(e, "sam", GOOD, "agent", actor=ACTOR, agent_id="test:a1")
+    assert users.get_user(e, "lee")["team_ids"] == '["test:t1", "test:t2"]'
     with pytest.raises(users.AccountError, match="no team 'test:t9'"):
-        users.set_role(e, "sam", "team_lead", actor=ACTOR, team_ids=["test:t9"])
-    assert users.authenticate(e, "lee", GOOD, sleep=lambda s: None).team_ids == ("test:t1", "test:t2")
-    assert users.get_user(e, "sam")["role"] == "agent"  # type: ignore[index]
+        users.set_role(e, "lee", "team_lead", actor=ACTOR, team_ids=["test:t9"])
+    with pytest.raises(users.AccountError, match="no agent 'test:a9'"):
+        users.set_role(e, "lee", "agent", actor=ACTOR, agent_id="test:a9")
+    users.set_role(e, "lee", "agent", actor=ACTOR, agent_id="test:a1")
+    assert users.get_user(e, "lee")["agent_id"] == "test:a1"
 
 
-def test_cli_refuses_unknown_team_and_weak_password_and_lists_scopes(store_url: str) -> None:
+def test_cli_refuses_unknown_team_and_weak_password_and_lists_scopes(
+    tmp_path: Path, duckdb_template: Path
+) -> None:
+    """The CLI's part only (one engine): the service refuses alike on both (the test above)."""
+    store_url = str(tmp_path / "store.duckdb")
+    shutil.copyfile(duckdb_template, store_url)
     with open_store(store_url) as opened:
         add_people(opened.engine)
     runner = CliRunner()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,10 +171,18 @@ def test_old_unkeyed_log_verifies_with_a_warning_and_gets_a_key(store: Store) ->
 
 
 @pytest.fixture
-def cli_store(store_url: str) -> Iterator[str]:
-    with open_store(store_url) as opened:
+def empty_store(engine: str, store_url: str, request: pytest.FixtureRequest) -> str:
+    """A migrated store nobody holds open (the CLI opens it), copied from the template like `store`."""
+    if engine == "duckdb":
+        shutil.copyfile(request.getfixturevalue("duckdb_template"), store_url)
+    return store_url
+
+
+@pytest.fixture
+def cli_store(empty_store: str) -> str:
+    with open_store(empty_store) as opened:
         _append(opened.engine, 3)
-    yield store_url
+    return empty_store
 
 
 def _text(result: Any) -> str:
@@ -194,7 +203,8 @@ def test_cli_verify_reports_checkpoints_warns_and_fails_on_tampering(cli_store: 
     assert "checkpoint confirmed: entry 1" in _text(cut)
 
 
-def test_cli_verify_warns_without_key_or_checkpoint_and_strict_fails(store_url: str) -> None:
+def test_cli_verify_warns_without_key_or_checkpoint_and_strict_fails(empty_store: str) -> None:
+    store_url = empty_store
     with open_store(store_url) as opened:
         from insightdesk.governance.audit_keys import locate
 
@@ -206,3 +216,20 @@ def test_cli_verify_warns_without_key_or_checkpoint_and_strict_fails(store_url: 
     assert "--strict" in _text(strict) and files.key.exists()  # the verify made the key...
     again = runner.invoke(app, ["audit", "verify", "--strict", "--db", store_url])
     assert again.exit_code == 0 and "warning" not in _text(again), again.output  # ...and a checkpoint
+
+
+def test_server_shutdown_signs_the_head(tmp_path: Path, duckdb_template: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from insightdesk.api.app import create_app
+    from insightdesk.api.state import ServerSettings
+
+    db = str(tmp_path / "served.duckdb")
+    shutil.copyfile(duckdb_template, db)
+    with open_store(db) as opened:
+        _append(opened.engine, 2)  # checkpointed at entry 1 only
+        assert audit.verify(opened.engine).checkpoint_seq == 1
+    with TestClient(create_app(db, ServerSettings(warm_up=False))) as client:
+        assert client.get("/api/v1/health").status_code == 200
+    with open_store(db) as opened:
+        assert audit.verify(opened.engine).checkpoint_seq == 2

@@ -13,15 +13,17 @@ import gzip
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from insightdesk.ingest import IngestError, ingest_file
 from insightdesk.store import Store, open_store
 
-EXAMPLES = {"bytes": 300, "dialects": 300, "truncation": 300}
+EXAMPLES = {"bytes": 40, "dialects": 30, "truncation": 40}
 TABLES = ("tickets", "quarantine", "ingest_batches", "record_history", "customers", "teams")
 COLUMNS = ["id", "type", "status", "created_at", "subject"]
 
@@ -32,7 +34,7 @@ def bounded(examples: int):  # type: ignore[no-untyped-def]
         deadline=None,
         derandomize=True,
         database=None,
-        # One store serves every example of a test: it is the state the invariant is about.
+        # `props_store` and `tmp_path` serve every example of a test, on purpose.
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
 
@@ -59,10 +61,13 @@ def check(store: Store, path: Path, **options: str) -> int | None:
     return result.received
 
 
-def fresh_store(tmp_path: Path, template: Path) -> Store:
+@pytest.fixture
+def props_store(tmp_path: Path, duckdb_template: Path) -> Iterator[Store]:
+    """One store for every example of a test: the state the invariant is about."""
     target = tmp_path / "props.duckdb"
-    shutil.copyfile(template, target)
-    return open_store(target)
+    shutil.copyfile(duckdb_template, target)
+    with open_store(target) as store:
+        yield store
 
 
 SUFFIXES = st.sampled_from([".csv", ".jsonl", ".csv.gz", ".jsonl.gz", ".parquet", ".tsv"])
@@ -70,15 +75,16 @@ SUFFIXES = st.sampled_from([".csv", ".jsonl", ".csv.gz", ".jsonl.gz", ".parquet"
 
 @bounded(EXAMPLES["bytes"])
 @given(data=st.binary(max_size=3000), suffix=SUFFIXES, gzip_it=st.booleans())
-def test_random_bytes_never_crash(tmp_path, duckdb_template, data, suffix, gzip_it):
+def test_random_bytes_never_crash(tmp_path, props_store, data, suffix, gzip_it):
     path = tmp_path / f"random{suffix}"
     path.write_bytes(gzip.compress(data) if gzip_it else data)
-    with fresh_store(tmp_path, duckdb_template) as store:
-        check(store, path)
+    check(props_store, path)
 
 
-# Text a helpdesk export may hold, delimiters and quotes included; per encoding what it can encode.
-PLAIN = "abcXYZ019 -:/_.,;|\t\"'\n\r"
+# Text a helpdesk export may hold, delimiters, quotes and line breaks included; per encoding what it
+# can encode. No bare carriage return: Python's csv module leaves one unquoted when the line end is
+# "\n", which makes a file no CSV reader can tell from one with mixed line ends.
+PLAIN = "abcXYZ019 -:/_.,;|\t\"'\n"
 EXTRA = {
     "utf-8": "\u00e9\u20ac\u2019\u4e2d\U0001f600",
     "utf-16": "\u00e9\u20ac\u4e2d",
@@ -115,15 +121,14 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, str, str, int]:
 
 @bounded(EXAMPLES["dialects"])
 @given(made=csv_files(), pass_dialect=st.booleans())
-def test_random_csv_dialects_and_encodings(tmp_path, duckdb_template, made, pass_dialect):
+def test_random_csv_dialects_and_encodings(tmp_path, props_store, made, pass_dialect):
     data, encoding, delimiter, n = made
     path = tmp_path / "dialect.csv"
     path.write_bytes(data)
     options = {"delimiter": delimiter, "encoding": encoding} if pass_dialect else {}
     if encoding in ("utf-8-sig", "utf-16"):
         options.pop("encoding", None)  # the byte-order mark says it
-    with fresh_store(tmp_path, duckdb_template) as store:
-        received = check(store, path, **options)
+    received = check(props_store, path, **options)
     if pass_dialect:
         # Told the dialect, a file Python's csv module wrote is read record for record.
         assert received == n
@@ -160,12 +165,11 @@ def valid_files(draw: st.DrawFn) -> tuple[bytes, str]:
 @given(
     made=valid_files(), gzip_it=st.booleans(), cut=st.floats(min_value=0.0, max_value=1.0, exclude_max=True)
 )
-def test_random_truncation(tmp_path, duckdb_template, made, gzip_it, cut):
+def test_random_truncation(tmp_path, props_store, made, gzip_it, cut):
     data, suffix = made
     whole = gzip.compress(data) if gzip_it else data
     path = tmp_path / f"cut{suffix}{'.gz' if gzip_it else ''}"
     path.write_bytes(whole[: max(1, int(len(whole) * cut))])
-    with fresh_store(tmp_path, duckdb_template) as store:
-        received = check(store, path)
+    received = check(props_store, path)
     if gzip_it:
         assert received is None, "a gzip file cut short must be refused"

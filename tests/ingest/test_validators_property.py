@@ -138,7 +138,7 @@ def test_ticket_validators_hold_for_any_values(duck, tmp_path, rows):
     ingest(duck, tmp_path, "tickets", rows)
     low, high = window()
     broken = duck.scalar(
-        "SELECT count(*) FROM tickets WHERE NOT is_stub AND (created_at < :low OR created_at >= :high "
+        "SELECT count(*) FROM tickets WHERE (created_at < :low OR created_at >= :high "
         "OR resolved_at < created_at OR closed_at < created_at OR first_response_at < created_at "
         "OR resolved_at >= :high OR reopen_count < 0 OR sla_response_target_minutes < 0)",
         {"low": low, "high": high},

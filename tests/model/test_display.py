@@ -45,6 +45,12 @@ def test_the_shapes_of_durations_money_shares_and_changes():
     assert display.points(27.846) == "+27.8 pts" and display.change(1.1729) == "+117%"
     assert display.elapsed(12.34) == "12.3 s" and display.elapsed(125) == "2 min 5 s"
     assert display.is_missing(pd.NA) and display.is_missing(pd.NaT) and not display.is_missing("x")
+    assert (
+        display.effect(1.787, "percentage points") == "+1.8 pts"
+        and display.effect(-1.5, "hours") == "-1 h 30 min"
+    )
+    assert display.attribute("resolution_hours", 10.217) == "10 h 13 min"
+    assert display.attribute("reopen_count", 2.0) == "2" and display.attribute("channel", "web") == "web"
 
 
 def test_an_empty_kpi_says_what_it_lacks():

@@ -37,7 +37,7 @@ def test_reopening_is_idempotent(store_url):
 
 
 def test_duckdb_store_is_created_from_env(tmp_path, monkeypatch):
-    target = tmp_path / "sub" / "env.duckdb"
+    target = tmp_path / "env.duckdb"  # in an existing folder: a missing one is refused, not created
     monkeypatch.setenv("INSIGHTDESK_DB", str(target))
     with open_store() as store:
         assert store.dialect == "duckdb"

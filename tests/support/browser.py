@@ -5,6 +5,7 @@ Never `playwright install`: the browser is the system's (/usr/bin/chromium, or I
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -68,3 +69,15 @@ def axe_violations(
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in found if v["impact"] in impacts
     ]
+
+
+def save_screenshot(page: Any, path: Path) -> int:
+    """The viewport as a 256-colour PNG (a third of Chromium's size, sharp enough for text); bytes written."""
+    from PIL import Image
+
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    small = shot.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, "PNG", optimize=True)
+    path.write_bytes(out.getvalue())
+    return len(out.getvalue())

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import ARGS, CHROMIUM, axe_violations, login, wait_for_charts
+from tests.support.browser import ARGS, CHROMIUM, axe_violations, login, save_screenshot, wait_for_charts
 from tests.support.web_server import LiveServer
 
 if not Path(CHROMIUM).exists():
@@ -97,7 +97,7 @@ def visitors(browser: Any, insights_server: LiveServer) -> Iterator[dict[tuple[s
     """(width, signed in) -> its tab, opened on first use."""
     found: dict[tuple[str, bool], Visitor] = {}
 
-    class Tabs(dict):  # type: ignore[type-arg]
+    class Tabs(dict[tuple[str, bool], Visitor]):
         def __missing__(self, key: tuple[str, bool]) -> Visitor:
             found[key] = self[key] = Visitor(browser, insights_server, key[0], "admin" if key[1] else None)
             return found[key]
@@ -138,7 +138,7 @@ def test_page_fits_passes_axe_and_is_captured(
     assert scroll <= inner and inner == wide, f"{name} is {scroll}px wide in a {wide}px {width} viewport"
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"))
+    save_screenshot(page, SCREENSHOTS / f"{name}-{width}.png")
 
     # Colours are the same at both widths: contrast (axe's slowest rule) is checked once.
     violations = axe_violations(page, skip=("color-contrast",) if width == "phone" else ())
@@ -154,8 +154,8 @@ def test_screenshots_stay_small() -> None:
     assert total < MAX_SCREENSHOTS_BYTES, f"docs/screenshots holds {total:,} bytes"
 
 
-def test_docs_list_the_operations_without_console_errors(browser: Any, server: LiveServer) -> None:
-    context = browser.new_context(base_url=server.base_url, viewport=WIDTHS["desktop"])
+def test_docs_list_the_operations_without_console_errors(browser: Any, insights_server: LiveServer) -> None:
+    context = browser.new_context(base_url=insights_server.base_url, viewport=WIDTHS["desktop"])
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Router
+from starlette.routing import Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from insightdesk.api.errors import error_json, wants_html
@@ -121,19 +121,27 @@ class RequestGuard:
                 return name, "query parameter", char
         char = control_character(scope["path"])
         if char:
-            return self._path_parameter(scope), "path parameter", char
+            name = self._path_parameter(scope)
+            return (name, "path parameter", char) if name else (scope["path"], "path", char)
         return None
 
-    def _path_parameter(self, scope: Scope) -> str:
-        """The route's name for the path parameter holding a control character, else the path."""
+    def _path_parameter(self, scope: Scope) -> str | None:
+        """The route's name for the path parameter holding a control character (None: no route)."""
+        path: str = scope["path"]
         for route in self.router.routes:
-            match, child = route.matches(scope)
-            if match is Match.FULL:
-                params: dict[str, Any] = child.get("path_params", {})
-                for name, value in params.items():
-                    if control_character(str(value)):
+            # FastAPI keeps included routers whole: their routes are reached through their contexts.
+            contexts = (
+                route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else [route]
+            )
+            for ctx in contexts:
+                regex = getattr(ctx, "path_regex", None)
+                found = regex.match(path) if regex is not None else None
+                if found is None:
+                    continue
+                for name, value in found.groupdict().items():
+                    if control_character(value):
                         return name
-        return scope["path"]
+        return None
 
 
 async def _refuse(

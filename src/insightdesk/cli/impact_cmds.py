@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from insightdesk.cli.output import (
     TableOrJson,
     count,
     fields_table,
+    is_missing,
     num,
     show,
     table,
@@ -24,6 +26,7 @@ from insightdesk.cli.output import (
     write_frame,
     write_json,
 )
+from insightdesk.model import display
 
 if TYPE_CHECKING:
     from insightdesk.insights.impact import ImpactResult
@@ -63,9 +66,11 @@ def _segment(values: list[str], role: str) -> dict[str, Any]:
 METHODS = {"did": "difference-in-differences", "pre_post_trend": "pre/post with trend", "ab_test": "A/B test"}
 
 
-def _effect(value: float) -> str:
-    # Infinite when a side has no data: shown as missing, like NaN.
-    return num(value, "+,.2f", finite=True)
+def _effect(value: float, unit: str = "") -> str:
+    # Infinite when a side has no data: shown as missing, like NaN. The unit's shape is the pages'.
+    if is_missing(value) or not math.isfinite(value):
+        return "-"
+    return display.effect(value, unit, missing="-")
 
 
 def _show(result: ImpactResult, fmt: TableOrJson) -> None:
@@ -79,7 +84,10 @@ def _show(result: ImpactResult, fmt: TableOrJson) -> None:
     rows.append(
         ("control", json.dumps(result.control) if result.control else "none (compared with its own trend)")
     )
-    effect = f"{_effect(result.effect)}  (95% CI {_effect(result.ci_low)} .. {_effect(result.ci_high)})"
+    u = result.unit
+    effect = (
+        f"{_effect(result.effect, u)}  (95% CI {_effect(result.ci_low, u)} .. {_effect(result.ci_high, u)})"
+    )
     rows.append(("effect", f"[bold]{effect}[/]" + ("  [green]significant[/]" if result.significant else "")))
     rows.append(("p-value", num(result.p_value, ".4f", finite=True)))
     rows.append(("n", f"treated {result.n_treated:,}, control {result.n_control:,}"))
@@ -307,8 +315,8 @@ def list_cmd(
             r["name"] or "",
             r["kpi"],
             r["method"],
-            _effect(r["effect"]),
-            f"{_effect(r['ci_low'])} .. {_effect(r['ci_high'])}",
+            _effect(r["effect"], r["unit"]),
+            f"{_effect(r['ci_low'], r['unit'])} .. {_effect(r['ci_high'], r['unit'])}",
             num(r["p_value"], ".3f"),
             f"{r['n_treated']:,} / {r['n_control']:,}",
             str(len(r["warnings"] or [])),

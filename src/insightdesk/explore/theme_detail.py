@@ -35,7 +35,9 @@ def theme_record(engine: sa.Engine, theme_id: str) -> dict[str, Any] | None:
             return None
         found = dict(row)
         related = conn.execute(
-            sa.select(themes.c.theme_id, sa.func.coalesce(themes.c.label, themes.c.auto_label), themes.c.status)
+            sa.select(
+                themes.c.theme_id, sa.func.coalesce(themes.c.label, themes.c.auto_label), themes.c.status
+            )
             .where(sa.or_(themes.c.parent_id == theme_id, themes.c.merged_into == theme_id))
             .order_by(themes.c.theme_id)
         ).all()
@@ -131,7 +133,9 @@ def theme_kpis(
         # One test per KPI here; the family of KPIs is adjusted together below.
         tested = compare(spec, against="rest", by=["segment"], cells=cells, adjust=None)
         found.append(_row(spec, tested, inside, rest))
-    adjusted = stats.adjust_pvalues([r["p_value"] for r in found], "holm") if found else []
+    adjusted: list[float] = (
+        [float(p) for p in stats.adjust_pvalues([r["p_value"] for r in found], "holm")] if found else []
+    )
     alpha = 1 - MetricsConfig().confidence
     for r, p in zip(found, adjusted, strict=True):
         r["p_adjusted"] = None if p != p else float(p)  # NaN: no test for the KPI's kind

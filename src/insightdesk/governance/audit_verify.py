@@ -100,7 +100,8 @@ class _Walk:
                     f"entry was hashed with audit key {row.get('key_id')}, but {self.key.path} is key "
                     f"{self.key.key_id}: the audit key was replaced (or belongs to another store)"
                 )
-            if not hmac.compare_digest(keyed_hash(self.prev, row, self.key), str(row["entry_hash"])):
+            expected = keyed_hash(self.prev, row, self.key).encode()
+            if not hmac.compare_digest(expected, str(row["entry_hash"]).encode("utf-8", "replace")):
                 return "entry does not match its keyed hash: changed after it was written, or rewritten without the key"
             self.keyed_from = self.keyed_from or seq
         elif scheme == PLAIN:

@@ -57,7 +57,7 @@ PERMISSION_DOCS: dict[Permission, str] = {
     Permission.INGEST: "Upload files for ingestion.",
     Permission.USERS: "Create, disable and change the role of accounts.",
     Permission.AUDIT: "Query, verify and export the audit log.",
-    Permission.INSIGHTS: "Work the pain-point backlog (status, owner, problem link) and acknowledge or close alerts.",
+    Permission.INSIGHTS: "Work the pain-point backlog (status, owner, problem link), acknowledge or close alerts, and curate themes (rename, merge, split; audited).",
     Permission.SETTINGS: "Change run-time settings (low-n threshold, KPI targets, alert webhook): audited.",
 }
 

@@ -117,8 +117,6 @@ def stage_csv(
 
 
 def _check_header(path: Path, header: bytes) -> None:
-    if not header.strip():
-        raise SourceFileError(f"{path}: the first line, which must name the columns, is blank")
     try:
         header.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -13,6 +13,7 @@ import gzip
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, cast
 
 MAX_LINE_BYTES = 2_000_000
 """The longest CSV or JSON Lines record read (DuckDB's own default, passed explicitly: DuckDB 1.5
@@ -154,9 +155,9 @@ def _check_parquet(path: Path, size: int, magic: bytes) -> None:
         )
 
 
-def open_content(path: Path, gz: bool):  # type: ignore[no-untyped-def]
+def open_content(path: Path, gz: bool) -> BinaryIO:
     """The file's content as a binary stream, decompressed when it is gzip."""
-    return gzip.open(path, "rb") if gz else path.open("rb")
+    return cast(BinaryIO, gzip.open(path, "rb")) if gz else path.open("rb")
 
 
 def read_lines_at(path: Path, gz: bool, offsets: list[int]) -> dict[int, tuple[bytes, bool]]:

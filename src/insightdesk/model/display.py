@@ -156,6 +156,31 @@ def kpi_difference(value: object, unit: str | None, *, missing: str = DASH) -> s
     return decimal(value, signed=True, missing=missing)
 
 
+def effect(value: object, unit: str | None, *, missing: str = DASH) -> str:
+    """An estimated effect in its reporting unit: `+4.2 pts` (percentage points), `-1 h 30 min`
+    (hours), else signed with the unit named (`+3.1 NPS points`)."""
+    if unit in ("percentage points", "pp", "pts"):
+        return points(value, missing=missing)
+    if unit in HOUR_UNITS:
+        return duration(value, signed=True, missing=missing)
+    text = decimal(value, signed=True, missing=missing)
+    return f"{text} {unit}" if unit and text != missing else text
+
+
+def attribute(name: str, value: object, *, missing: str = DASH) -> str:
+    """A ticket attribute's value by its name: `*_hours` as a duration, `*_count` and other whole
+    numbers as counts, flags (`*_breached`) as yes/no, text as it is."""
+    if is_missing(value):
+        return missing
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if name.endswith("_hours"):
+        return duration(value)
+    if name.endswith("_breached"):
+        return "yes" if value else "no"
+    return count(value) if float(value).is_integer() else decimal(value)
+
+
 def unit_suffix(unit: str | None) -> str:
     """What to write after `kpi_value` so the unit is named once: empty where the value shows it
     (`63.6%`, `3 h 25 min`), `business hours` where the clock matters, else the unit itself."""

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.ddl.impl import DefaultImpl
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+
+from insightdesk.store.errors import StoreError, one_line
 
 if TYPE_CHECKING:
     from insightdesk.store.connection import Store
@@ -46,12 +50,25 @@ def current_revision(store: Store) -> str | None:
 
 
 def upgrade(store: Store, revision: str = "head") -> str:
+    """Bring the schema to `revision`, all in one transaction; a database that cannot be brought
+    there (another application's, or one of a newer InsightDesk) raises `StoreError`, unchanged."""
     if current_revision(store) == head_revision() and revision == "head":
         return head_revision()
     cfg = _config(store)
-    with store.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    try:
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    except CommandError as exc:  # a revision this version does not know: a newer InsightDesk made it
+        raise StoreError(
+            f"store {store.display_target} has a schema this InsightDesk does not know ({one_line(exc)}); "
+            "use the InsightDesk version that made it, or a newer one"
+        ) from exc
+    except sa.exc.DBAPIError as exc:
+        raise StoreError(
+            f"store {store.display_target} could not be given InsightDesk's tables ({one_line(exc.orig)}); "
+            "is it another application's database? Pass a new file or an empty database"
+        ) from exc
     return str(current_revision(store))
 
 

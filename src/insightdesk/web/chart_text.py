@@ -45,8 +45,14 @@ def segments(values: Sequence[dict[str, Any]], dim: str, title: str, unit: str) 
         return f"{title} by {dim}: no segment with a value."
     low = min(values, key=lambda v: v["value"])
     high = max(values, key=lambda v: v["value"])
-    flagged = [f"{v['segment']} ({v['flag']})" for v in values if v.get("flag", "").startswith("significantly")]
-    differ = "; significantly different from the rest: " + ", ".join(flagged) if flagged else "; none differs significantly from the rest"
+    flagged = [
+        f"{v['segment']} ({v['flag']})" for v in values if v.get("flag", "").startswith("significantly")
+    ]
+    differ = (
+        "; significantly different from the rest: " + ", ".join(flagged)
+        if flagged
+        else "; none differs significantly from the rest"
+    )
     return (
         f"{title} by {dim}, {display.count(len(values))} segments: highest {high['segment']} "
         f"{display.with_unit(high['value'], unit)}, lowest {low['segment']} "

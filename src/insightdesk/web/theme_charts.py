@@ -27,9 +27,21 @@ def timeline_summary(rows: list[dict[str, Any]], label: str) -> str:
 
 def timeline(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
     """Texts per week (bars, left axis) and the week's negative share (line, right axis)."""
-    x = {"field": "week", "type": "temporal", "title": "week of", "axis": {"format": "%d %b %Y"}}
+    # One band per week with texts (bars of a readable width; the summary names the weeks covered).
+    x = {
+        "field": "week",
+        "type": "ordinal",
+        "timeUnit": "yearmonthdate",
+        "title": "week of",
+        "axis": {"format": "%d %b %Y", "labelAngle": -45},
+    }
     values = [
-        {"week": r["week"], "texts": r["texts"], "negative_share": r["negative_share"], "negative": r["negative"]}
+        {
+            "week": r["week"],
+            "texts": r["texts"],
+            "negative_share": r["negative_share"],
+            "negative": r["negative"],
+        }
         for r in rows
     ]
     return {
@@ -37,6 +49,8 @@ def timeline(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
         "description": timeline_summary(rows, label),
         "width": "container",
         "height": 220,
+        # The right axis counts in the width: nothing drawn outside a phone's screen.
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": values},
         "layer": [
             {
@@ -64,7 +78,12 @@ def timeline(rows: list[dict[str, Any]], label: str) -> dict[str, Any]:
                     },
                     "tooltip": [
                         {"field": "week", "type": "temporal", "title": "week of"},
-                        {"field": "negative_share", "type": "quantitative", "format": ".0%", "title": "negative"},
+                        {
+                            "field": "negative_share",
+                            "type": "quantitative",
+                            "format": ".0%",
+                            "title": "negative",
+                        },
                     ],
                 },
             },

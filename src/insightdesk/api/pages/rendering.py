@@ -44,6 +44,8 @@ templates.env.filters["change"] = display.change
 templates.env.filters["count"] = display.count
 templates.env.filters["hours"] = display.duration
 templates.env.filters["money"] = display.money
+templates.env.filters["effect"] = display.effect
+templates.env.filters["attribute"] = lambda value, name: display.attribute(name, value)
 templates.env.filters["p"] = lambda v: "–" if v is None else (f"{v:.2g}" if v >= 0.001 else "<0.001")
 templates.env.filters["dt"] = lambda v: "" if not v else str(v).replace("T", " ")[:16]
 

@@ -60,7 +60,9 @@ def themes_page(
 ) -> Response:
     state = app_state(request)
     try:
-        data = views.theme_list(state, principal, q=q, sort=sort, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        data = views.theme_list(
+            state, principal, q=q, sort=sort, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+        )
     except ValueError as exc:
         raise ApiError(422, "invalid_sort", str(exc)) from exc
     headers = []
@@ -132,7 +134,9 @@ def theme_page(
     return _theme_page(request, theme_id, principal, message=DONE.get(done or ""))
 
 
-def _curate(request: Request, theme_id: str, principal: Principal, edit: Any, done: str, goto: str) -> Response:
+def _curate(
+    request: Request, theme_id: str, principal: Principal, edit: Any, done: str, goto: str
+) -> Response:
     """Run a curation form's edit; back to the theme's page with what happened, or why not."""
     try:
         edit()
@@ -149,7 +153,12 @@ def rename_submit(
 ) -> Response:
     state, ip = app_state(request), client_ip(request)
     return _curate(
-        request, theme_id, principal, lambda: views.rename(state, principal, ip, theme_id, label), "rename", theme_id
+        request,
+        theme_id,
+        principal,
+        lambda: views.rename(state, principal, ip, theme_id, label),
+        "rename",
+        theme_id,
     )
 
 
@@ -165,9 +174,17 @@ def merge_submit(
 
 @router.post("/themes/{theme_id}/split", response_class=HTMLResponse)
 def split_submit(
-    theme_id: str, request: Request, parts: int = Form(2, ge=2, le=MAX_SPLIT_PARTS), principal: Principal = CURATE
+    theme_id: str,
+    request: Request,
+    parts: int = Form(2, ge=2, le=MAX_SPLIT_PARTS),
+    principal: Principal = CURATE,
 ) -> Response:
     state, ip = app_state(request), client_ip(request)
     return _curate(
-        request, theme_id, principal, lambda: views.split(state, principal, ip, theme_id, parts), "split", theme_id
+        request,
+        theme_id,
+        principal,
+        lambda: views.split(state, principal, ip, theme_id, parts),
+        "split",
+        theme_id,
     )

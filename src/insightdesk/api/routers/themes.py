@@ -63,21 +63,29 @@ def get_theme(theme_id: str, request: Request, principal: Principal = AGG) -> di
 
 
 @router.post("/{theme_id}/rename", response_model=ThemeEditResult, responses={404: {"model": ErrorResponse}})
-def rename(theme_id: str, body: ThemeRename, request: Request, principal: Principal = CURATE) -> dict[str, Any]:
+def rename(
+    theme_id: str, body: ThemeRename, request: Request, principal: Principal = CURATE
+) -> dict[str, Any]:
     """Give a theme a person's label (kept across refits); audited."""
-    return _answer(lambda: views.rename(app_state(request), principal, client_ip(request), theme_id, body.label))
+    return _answer(
+        lambda: views.rename(app_state(request), principal, client_ip(request), theme_id, body.label)
+    )
 
 
 @router.post("/{theme_id}/merge", response_model=ThemeEditResult, responses={404: {"model": ErrorResponse}})
 def merge(theme_id: str, body: ThemeMerge, request: Request, principal: Principal = CURATE) -> dict[str, Any]:
     """Fold this theme into `into`: its texts move, it becomes `merged`; audited."""
-    return _answer(lambda: views.merge(app_state(request), principal, client_ip(request), theme_id, body.into))
+    return _answer(
+        lambda: views.merge(app_state(request), principal, client_ip(request), theme_id, body.into)
+    )
 
 
 @router.post("/{theme_id}/split", response_model=ThemeEditResult, responses={404: {"model": ErrorResponse}})
 def split(theme_id: str, body: ThemeSplit, request: Request, principal: Principal = CURATE) -> dict[str, Any]:
     """Re-cluster this theme's texts into `parts` new themes; it becomes `split`; audited."""
-    return _answer(lambda: views.split(app_state(request), principal, client_ip(request), theme_id, body.parts))
+    return _answer(
+        lambda: views.split(app_state(request), principal, client_ip(request), theme_id, body.parts)
+    )
 
 
 def _answer(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -140,6 +140,7 @@ class StoredAlert(OpenModel):
     expected: Number | None = None
     expected_low: Number | None = None
     expected_high: Number | None = None
+    unit: str | None = Field(None, description="Unit of observed and expected: the KPI's (share, hours...).")
     direction: str | None = None
     rule: str | None = None
     n: Number | None = None
@@ -170,6 +171,7 @@ class ImpactSummary(OpenModel):
     n_treated: int | None = None
     n_control: int | None = None
     warnings: list[Any] | None = None
+    unit: str | None = Field(None, description="Unit of effect and interval: percentage points, hours...")
 
 
 class ImpactList(BaseModel):
@@ -179,5 +181,4 @@ class ImpactList(BaseModel):
 
 class ImpactAnalysis(ImpactSummary):
     significant: bool | None = None
-    unit: str | None = None
     detail: dict[str, Any] | None = Field(None, description="Per-period series, cells, power (mde_80).")

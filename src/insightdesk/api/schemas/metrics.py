@@ -69,6 +69,7 @@ class TileChange(BaseModel):
     significant: bool | None
     test: str | None
     better: bool | None
+    difference_text: str | None = Field(None, description="The difference as the pages write it: +4.2 pts.")
 
 
 class TileTarget(BaseModel):
@@ -86,6 +87,9 @@ class Tile(KpiInfo):
     change: TileChange | None
     target: TileTarget | None
     no_data: str | None = Field(None, description="Why the tile has no value (instead of a number).")
+    value_text: str | None = Field(
+        None, description="The value in its unit as the pages write it (852 tickets, 3 h 25 min, 63.6%)."
+    )
     latest_period: str | None = Field(
         None, description="Start of the latest complete period of the series (what `change` compares)."
     )

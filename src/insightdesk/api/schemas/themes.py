@@ -68,7 +68,9 @@ class ThemeWeekPoint(BaseModel):
     week: str | None
     texts: int
     negative: int
-    negative_share: Number | None = Field(description="Share (0-1) of the week's scored texts that read negative.")
+    negative_share: Number | None = Field(
+        description="Share (0-1) of the week's scored texts that read negative."
+    )
     sentiment: Number | None = Field(description="Mean sentiment score of the week, -1 to 1.")
 
 
@@ -150,5 +152,7 @@ class ThemeEditResult(BaseModel):
     action: Literal["rename", "merge", "split"]
     theme_id: str
     label: str | None = Field(description="The new label (rename).")
-    themes: list[str] = Field(description="Where to look now: the theme (rename), the survivor (merge), the parts (split).")
+    themes: list[str] = Field(
+        description="Where to look now: the theme (rename), the survivor (merge), the parts (split)."
+    )
     texts_moved: int | None = Field(description="Texts moved (merge).")

@@ -206,7 +206,23 @@ def _alerts(state: AppState, status: str | None, limit: int) -> dict[str, Any]:
     if not state.has_table("alerts"):
         return {"computed": False, "items": []}
     frame = _store_read(state, lambda: list_alerts(state.store, status or None, limit=limit))
-    return {"computed": True, "items": _rows(frame)}
+    items = _rows(frame)
+    for item in items:
+        item["unit"] = _series_unit(str(item.get("series") or ""))
+    return {"computed": True, "items": items}
+
+
+def _series_unit(series: str) -> str | None:
+    """The unit of an alert's series: a KPI's own (`kpi:csat` -> share), texts for a theme's volume."""
+    from insightdesk.metrics import get_kpi
+
+    kind, _, name = series.partition(":")
+    if kind == "kpi":
+        try:
+            return get_kpi(name).unit
+        except KeyError:
+            return None
+    return None
 
 
 def set_alert_status(

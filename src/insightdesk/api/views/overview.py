@@ -10,6 +10,7 @@ from typing import Any
 from insightdesk.api.state import AppState
 from insightdesk.api.views.filters import Filters
 from insightdesk.api.views.kpis import comparison, kpi_info, prefetch_cells, series
+from insightdesk.model import display
 
 TILE_KPIS = ("csat", "nps", "ces_mean", "fcr", "frt_median", "ttr_median", "reopen_rate", "ticket_volume")
 
@@ -47,6 +48,8 @@ def _tile(state: AppState, name: str, f: Filters, grain: str) -> dict[str, Any]:
     if tile["value"] is None:
         # Nothing qualified: the tile says what is missing instead of showing a number with n = 0.
         tile["no_data"] = get_kpi(name).empty_reason
+    # The value as every interface writes it (insightdesk.model.display): "852 tickets", "3 h 25 min".
+    tile["value_text"] = tile["no_data"] or display.with_unit(tile["value"], info["unit"])
     target = state.setting("kpi.targets").get(name)
     tile["target"] = None
     if target is not None and tile["value"] is not None and info["higher_is_better"] is not None:
@@ -81,4 +84,5 @@ def _last_change(
         better = (r["difference"] > 0) == bool(info["higher_is_better"])
     change = {k: r.get(k) for k in ("period", "difference", "p_adjusted", "significant", "test")}
     change["better"] = better
+    change["difference_text"] = display.kpi_difference(r.get("difference"), info["unit"])
     return change

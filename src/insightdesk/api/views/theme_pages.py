@@ -48,10 +48,18 @@ def _computed(state: AppState) -> bool:
     return bool(cached(state, ("has_rows", "themes"), lambda: has_rows(state.engine, "themes")))
 
 
-def _quotes(state: AppState, principal: Principal | None, stored: dict[str, list[str]], n: int) -> dict[str, Any]:
+def _quotes(
+    state: AppState, principal: Principal | None, stored: dict[str, list[str]], n: int
+) -> dict[str, Any]:
     if principal is None or not stored:
         return {t: [] for t in stored}
-    key = ("theme_quotes", tuple(sorted(stored)), n, principal.can(Permission.TEXT_REDACTED), *scope_key(principal))
+    key = (
+        "theme_quotes",
+        tuple(sorted(stored)),
+        n,
+        principal.can(Permission.TEXT_REDACTED),
+        *scope_key(principal),
+    )
     return cached(state, key, lambda: theme_quotes(state.engine, principal, stored, n))
 
 
@@ -137,7 +145,10 @@ def theme_detail(state: AppState, principal: Principal, theme_id: str) -> dict[s
     quotes = _quotes(state, principal, {theme_id: stored}, QUOTES_SHOWN).get(theme_id, [])
     ranked = insight_views.painpoints(state, status=None, kind=None, critical_only=False, limit=500)
     pains = [
-        {k: p.get(k) for k in ("painpoint_key", "label", "kind", "rank", "score", "critical", "tickets", "status")}
+        {
+            k: p.get(k)
+            for k in ("painpoint_key", "label", "kind", "rank", "score", "critical", "tickets", "status")
+        }
         for p in ranked.get("items", [])
         if p.get("theme_id") == theme_id
     ]
@@ -175,16 +186,30 @@ def actor_of(principal: Principal, ip: str | None) -> Actor:
     return Actor(principal.username, principal.role.value, ip)
 
 
-def rename(state: AppState, principal: Principal, ip: str | None, theme_id: str, label: str) -> dict[str, Any]:
-    stored = _edit(state, theme_id, lambda: curation.rename_theme(state.store, theme_id, label, actor_of(principal, ip)))
-    return {"action": "rename", "theme_id": theme_id, "label": stored, "themes": [theme_id], "texts_moved": None}
+def rename(
+    state: AppState, principal: Principal, ip: str | None, theme_id: str, label: str
+) -> dict[str, Any]:
+    stored = _edit(
+        state, theme_id, lambda: curation.rename_theme(state.store, theme_id, label, actor_of(principal, ip))
+    )
+    return {
+        "action": "rename",
+        "theme_id": theme_id,
+        "label": stored,
+        "themes": [theme_id],
+        "texts_moved": None,
+    }
 
 
 def merge(state: AppState, principal: Principal, ip: str | None, theme_id: str, into: str) -> dict[str, Any]:
-    moved = _edit(state, theme_id, lambda: curation.merge_themes(state.store, theme_id, into, actor_of(principal, ip)))
+    moved = _edit(
+        state, theme_id, lambda: curation.merge_themes(state.store, theme_id, into, actor_of(principal, ip))
+    )
     return {"action": "merge", "theme_id": theme_id, "label": None, "themes": [into], "texts_moved": moved}
 
 
 def split(state: AppState, principal: Principal, ip: str | None, theme_id: str, parts: int) -> dict[str, Any]:
-    new_ids = _edit(state, theme_id, lambda: curation.split_theme(state.store, theme_id, parts, actor_of(principal, ip)))
+    new_ids = _edit(
+        state, theme_id, lambda: curation.split_theme(state.store, theme_id, parts, actor_of(principal, ip))
+    )
     return {"action": "split", "theme_id": theme_id, "label": None, "themes": new_ids, "texts_moved": None}

@@ -55,8 +55,9 @@ def record_impact(store: Store, result: ImpactResult, *, created_by: str = "cli"
 
 
 def list_impact(store: Store, limit: int = 50) -> pd.DataFrame:
-    """Stored analyses, most recent first (treated, control, warnings parsed from JSON)."""
-    columns = [c.name for c in impact_analyses.columns if c.name != "detail"]
+    """Stored analyses, most recent first (treated, control, warnings parsed from JSON), each with the
+    `unit` of its effect (percentage points for shares, hours...) from its detail."""
+    columns = [c.name for c in impact_analyses.columns]
     query = (
         sa.select(*[impact_analyses.c[c] for c in columns])
         .order_by(impact_analyses.c.created_at.desc(), impact_analyses.c.analysis_id.desc())
@@ -65,6 +66,7 @@ def list_impact(store: Store, limit: int = 50) -> pd.DataFrame:
     frame = read_frame(store, query)
     for column in ("treated", "control", "warnings"):
         frame[column] = frame[column].map(from_json)
+    frame["unit"] = frame.pop("detail").map(lambda d: str((from_json(d) or {}).get("unit", "")))
     return frame
 
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from insightdesk.model import display
+
 if TYPE_CHECKING:
     from insightdesk.insights.risk.persistence import StoredVersion
     from insightdesk.insights.risk.training import Trained
@@ -123,7 +125,13 @@ def model_report(trained: Trained, target: str, stored: StoredVersion, *, active
 
 
 def top_factor_text(factors: list[dict[str, Any]]) -> str:
-    """`reopen_count=2 (+12.3 pts), ...`: the factors as one readable line."""
+    """`reopen_count=2 (+12.3 pts), resolution_hours=10 h 13 min (-3.5 pts)`: the factors as one line,
+    in the shapes every interface uses (insightdesk.model.display)."""
     return (
-        ", ".join(f"{f['feature']}={f['value']} ({100 * f['effect']:+.1f} pts)" for f in factors or []) or "-"
+        ", ".join(
+            f"{f['feature']}={display.attribute(f['feature'], f['value'])} "
+            f"({display.share_difference(f['effect'])})"
+            for f in factors or []
+        )
+        or "-"
     )
