@@ -20,7 +20,7 @@ The caller deletes the folder (`ReceivedUpload.folder`) however the request ends
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,8 +190,9 @@ async def receive_upload(
     received = 0
     buffered: list[bytes] = []
     size = 0
+    stream = request.stream()
     try:
-        async for chunk in request.stream():
+        async for chunk in stream:
             received += len(chunk)
             if received > limits.max_bytes:
                 raise limits.too_large(reader.upload.filename or "the request")
@@ -205,6 +206,10 @@ async def receive_upload(
         raise ApiError(
             400, "upload_interrupted", "the client stopped sending before the upload ended"
         ) from exc
+    except ApiError as exc:
+        if exc.code != "too_large":
+            await _discard_rest(stream, limits.max_bytes - received)
+        raise
     finally:
         reader.abort()
     reader.check_csrf()  # a form without a file is refused below, but a forged one says so first
@@ -219,6 +224,18 @@ async def receive_upload(
         )
     reader.upload.received_bytes = received
     return reader.upload
+
+
+async def _discard_rest(stream: AsyncIterator[bytes], allowed: int) -> None:
+    """Read and drop the rest of a refused body (within the size limit, nothing stored or parsed),
+    so that the client, still sending, gets the answer rather than a reset connection."""
+    try:
+        async for chunk in stream:
+            allowed -= len(chunk)
+            if allowed < 0:
+                return
+    except ClientDisconnect:
+        return
 
 
 def _feed(parser: MultipartParser, data: bytes) -> None:

@@ -6,6 +6,8 @@ whichever of them computes it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 GRAINS: dict[str, str] = {"day": "D", "week": "W", "month": "M", "quarter": "Q"}
@@ -39,7 +41,7 @@ def period_end(start: pd.Timestamp, grain: str) -> pd.Timestamp:
 
 
 def partial_periods(
-    starts: list[object], grain: str, first: pd.Timestamp | None, last: pd.Timestamp | None
+    starts: Sequence[object], grain: str, first: pd.Timestamp | None, last: pd.Timestamp | None
 ) -> list[bool]:
     """Per period start, whether the data's window [first, last] leaves part of the period out.
 
