@@ -208,3 +208,21 @@ def test_curators_rename_merge_and_split_and_every_edit_is_audited(
     rows, _ = audit.query(c.app.state.insightdesk.engine, actor="analyst", limit=None)  # type: ignore[attr-defined]
     done = [(r["action"], json.loads(r["record_ids"])[0]) for r in rows if r["action"].startswith("theme.")]
     assert sorted(done) == sorted([("theme.rename", a), ("theme.merge", b), ("theme.split", target)])
+
+
+def test_theme_reads_answer_alike_on_every_engine(store: Any) -> None:
+    """The list's search, sort and paging and a theme's timeline in SQL that DuckDB and PostgreSQL
+    both run (LIKE escapes, date_trunc grouping, NULLs last)."""
+    from insightdesk.explore.theme_catalog import search_themes
+    from insightdesk.explore.theme_detail import theme_ticket_ids, theme_timeline
+
+    ids = _seed_themes(store)
+    rows, total = search_themes(store.engine, q="LOGIN", sort="-negative_share", limit=10)
+    assert total == 1 and rows[0]["label"] == "login trouble" and rows[0]["texts"] == 6
+    assert rows[0]["negative_share"] == pytest.approx(0.5)
+    assert search_themes(store.engine, q="50%_", limit=10) == ([], 0)
+    page, total = search_themes(store.engine, sort="label", limit=2, offset=1)
+    assert total == 3 and [r["label"] for r in page] == ["delivery trouble", "login trouble"]
+    weeks = theme_timeline(store.engine, ids[0])
+    assert len(weeks) == 6 and sum(w["texts"] for w in weeks) == 6
+    assert len(theme_ticket_ids(store.engine, ids[0])) == 6

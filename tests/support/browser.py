@@ -5,6 +5,7 @@ Never `playwright install`: the browser is the system's (/usr/bin/chromium, or I
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from pathlib import Path
@@ -49,6 +50,11 @@ def wait_for_charts(page: Any) -> list[str]:
     return failed
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
 def axe_violations(
     page: Any, impacts: tuple[str, ...] = ("serious", "critical"), skip: tuple[str, ...] = ()
 ) -> list[str]:
@@ -58,7 +64,7 @@ def axe_violations(
     The context must be created with `bypass_csp=True`: the app's CSP forbids the injected script.
     """
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        page.add_script_tag(content=_axe_source())
     found = page.evaluate(
         "([tags, skip]) => axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " rules: Object.fromEntries(skip.map(r => [r, {enabled: false}])), resultTypes: ['violations']})"

@@ -20,6 +20,7 @@ The caller deletes the folder (`ReceivedUpload.folder`) however the request ends
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,8 +110,10 @@ class _Reader:
         if self._name != FILE_FIELD or self.upload.path is not None:
             raise ApiError(422, "invalid_upload", "send exactly one file, in the form field `file`")
         self.check_csrf()
+        # The client's base name, without control characters: it appears in messages and the audit log.
         filename = options[b"filename"].decode("utf-8", "replace").replace("\\", "/").rsplit("/", 1)[-1]
-        self.upload.filename = filename or "upload"
+        filename = "".join("?" if unicodedata.category(c) == "Cc" else c for c in filename)
+        self.upload.filename = filename[:200] or "upload"
         path = self.upload.folder / self.stored_name(self.upload.filename)  # 415 for an unknown suffix
         self.upload.path = path
         self._file = BoundedFile(path, self.upload.filename, self.limits)
@@ -137,7 +140,7 @@ class _Reader:
         if len(self._value) > self.limits.max_field_bytes:
             raise ApiError(
                 413,
-                "too_large",
+                "field_too_large",
                 f"form field {self._name!r} is over {self.limits.max_field_bytes} bytes",
                 {"field": self._name},
             )

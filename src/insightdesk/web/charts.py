@@ -296,7 +296,8 @@ def theme_trend(rows: list[dict[str, Any]], labels: dict[str, str]) -> dict[str,
         "encoding": {
             "x": {"field": "week", "type": "temporal", "title": None},
             "y": {"field": "n", "type": "quantitative", "title": "texts per week"},
-            "color": {"field": "theme", "type": "nominal"},
+            # Legend below the plot: beside it, it would take half a phone's width.
+            "color": {"field": "theme", "type": "nominal", "legend": {"orient": "bottom", "columns": 2}},
             "tooltip": [{"field": "theme"}, {"field": "week", "type": "temporal"}, {"field": "n"}],
         },
     }
