@@ -30,7 +30,14 @@ from tests.support.stores import (
     pg_db_url,
     pg_drop,
 )
-from tests.support.web_server import LiveServer, compute_insights, live_server, sample_db_file
+from tests.support.web_server import (
+    LiveServer,
+    compute_insights,
+    live_pg_server,
+    live_server,
+    sample_db_file,
+    stop_server,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # One migrated empty database per process (pytest-xdist workers are processes).
@@ -162,6 +169,16 @@ def insights_server() -> LiveServer:
     return live_server("insights", prepare=compute_insights)
 
 
+@pytest.fixture(scope="session")
+def pg_server(pg_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`insightdesk serve` over a fresh, empty PostgreSQL store: admin, analyst and viewer accounts."""
+    name = pg_db_name("server")
+    server = live_pg_server(pg_create(name, pg_template), tmp_path_factory.mktemp("pg-server") / "server.log")
+    yield server
+    stop_server(server)
+    pg_drop(name)
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
@@ -174,7 +191,7 @@ def shared_data() -> Path:
 # servers and the sample store in one group, a module's module-scoped fixture in its module's group.
 # Every other test is scheduled on its own.
 SAMPLE_GROUP = "sample-and-servers"
-_SAMPLE_FIXTURES = {"server", "insights_server", "sample_db", "fuzz_server", "uploads_server"}
+_SAMPLE_FIXTURES = {"server", "insights_server", "sample_db", "fuzz_server", "uploads_server", "pg_server"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the marks into the node ids

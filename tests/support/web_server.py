@@ -40,6 +40,7 @@ class LiveServer:
     other_ticket: str  # a ticket outside the team lead's and the agent's scope
     proc: subprocess.Popen[bytes] = field(repr=False)
     log: Path = field(repr=False)
+    target: str = ""  # what the server serves: the DuckDB file, or the PostgreSQL URL of `live_pg_server`
 
     def client(self, role: str | None = None, **kw: object) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
@@ -141,15 +142,25 @@ def live_server(
     tokens, scope, other = _seed(db)
     snapshot = db.with_name(f"{name}-snapshot.duckdb")
     shutil.copyfile(db, snapshot)
-    port = _free_port()
     log = db.with_name(f"{name}-server.log")
+    proc, base = _serve(str(db), log, warm_up=warm_up, rollups=rollups, env=env)
+    server = LiveServer(base, db, snapshot, tokens, scope, other, proc, log, str(db))
+    _SERVERS[name] = server
+    return server
+
+
+def _serve(
+    target: str, log: Path, *, warm_up: bool, rollups: bool, env: dict[str, str] | None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`insightdesk serve` over `target` on a free port, once it answers: the process and its URL."""
+    port = _free_port()
     cmd = [
         sys.executable,
         "-c",
         "from insightdesk.cli import main; main()",
         "serve",
         "--db",
-        str(db),
+        target,
         "--port",
         str(port),
         "--warm-up" if warm_up else "--no-warm-up",
@@ -168,15 +179,37 @@ def live_server(
     while True:
         try:
             if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
-                break
+                return proc, base
         except httpx.HTTPError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"server did not start: {log.read_text(errors='replace')[-3000:]}")
         time.sleep(0.2)
-    server = LiveServer(base, db, snapshot, tokens, scope, other, proc, log)
-    _SERVERS[name] = server
-    return server
+
+
+PG_ROLES = ("admin", "analyst", "viewer")
+
+
+def live_pg_server(url: str, log: Path, *, env: dict[str, str] | None = None) -> LiveServer:
+    """A server over the PostgreSQL store at `url` (migrated; may be empty), with an account and a
+    token for each of PG_ROLES (no row-scoped role: an empty store has no team or agent to scope to).
+    Stop it with `stop_server` before dropping the database."""
+    from insightdesk.governance.tokens import create_token
+    from insightdesk.governance.users import Actor, create_user
+    from insightdesk.store import open_store
+
+    tokens = {}
+    with open_store(url) as store:
+        actor = Actor("cli:tests", "admin", "cli")
+        for role in PG_ROLES:
+            create_user(store.engine, role, PASSWORD, role, actor=actor)
+            tokens[role] = create_token(store.engine, role, actor=actor, name="tests", days=1)["token"]
+    proc, base = _serve(url, log, warm_up=False, rollups=False, env=env)
+    return LiveServer(base, log, log, tokens, {}, "", proc, log, url)
+
+
+def stop_server(server: LiveServer) -> None:
+    _stop(server.proc)
 
 
 def compute_insights(db: Path) -> None:
