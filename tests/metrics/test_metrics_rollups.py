@@ -211,8 +211,10 @@ def test_cli_builds_reports_and_drops_rollups(desk_file):
     assert "live: a snapshot at one instant" in built.output
     status = runner.invoke(app, ["metrics", "rollup", "status", "--db", db])
     assert status.exit_code == 0 and "current" in status.output
-    bad = runner.invoke(app, ["metrics", "rollup", "build", "--dims", "channel,shoe_size", "--db", db])
-    assert bad.exit_code == 1 and "shoe_size" in bad.output
+    bad = runner.invoke(
+        app, ["metrics", "rollup", "build", "--dims", "channel,shoe_size", "--db", db]
+    )  # a refused option is a usage error (2)
+    assert bad.exit_code == 2 and "shoe_size" in bad.output
     dropped = runner.invoke(app, ["metrics", "rollup", "drop", "--db", db])
     assert dropped.exit_code == 0 and "dropped" in dropped.output
     with open_store(db) as store:
