@@ -12,19 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.web_server import PASSWORD, LiveServer
+from tests.support.browser import ARGS, CHROMIUM, login
+from tests.support.web_server import LiveServer
 
-CHROMIUM = os.environ.get("INSIGHTDESK_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 if not Path(CHROMIUM).exists():
@@ -58,15 +48,6 @@ def page(browser: object, server: LiveServer) -> Iterator[object]:
 def shot(page: object, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-
-
-def login(page: object, user: str) -> None:
-    page.goto("/login")  # type: ignore[attr-defined]
-    page.fill("input[name=username]", user)  # type: ignore[attr-defined]
-    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url("**/")  # type: ignore[attr-defined]
-    assert user in page.inner_text("[data-testid=whoami]")  # type: ignore[attr-defined]
 
 
 def wait_chart(page: object, selector: str) -> None:
@@ -149,31 +130,6 @@ def test_team_lead_sees_identity_and_original_text_is_audited(page: object, serv
     page.wait_for_url("**raw=true")  # type: ignore[attr-defined]
     assert "audit log" in page.inner_text("main")  # type: ignore[attr-defined]
     shot(page, "08-lead-original-text")
-
-
-def test_pages_fit_a_phone(browser: object, server: LiveServer) -> None:
-    context = browser.new_context(
-        base_url=server.base_url,
-        viewport={"width": 390, "height": 844},  # type: ignore[attr-defined]
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    try:
-        login(page, "admin")
-        for path, name in (
-            ("/", "09-phone-overview"),
-            ("/trends?kpi=csat", "10-phone-trends"),
-            ("/admin/audit", "11-phone-audit"),
-        ):
-            page.goto(path)
-            if path != "/admin/audit":
-                page.wait_for_selector(".chart[data-rendered=true] svg")
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 392, f"{path} overflows a phone: {width}px"
-            shot(page, name)
-    finally:
-        context.close()
 
 
 def test_team_lead_works_a_pain_point_and_an_alert(browser: object, insights_server: LiveServer) -> None:
