@@ -57,4 +57,9 @@ def page_count(total: int) -> int:
 def filter_bar(request: Request, f: Filters) -> dict[str, Any]:
     """The filter bar's template context: the filters set, the values offered, the data's range."""
     state = app_state(request)
-    return {"filters": f, "options": filter_options(state), "range": data_range(state)}
+    return {
+        "filters": f,
+        "options": filter_options(state),
+        "range": data_range(state),
+        "min_n": state.setting("dashboard.min_n"),  # the legend names the threshold in effect
+    }
