@@ -13,8 +13,8 @@ from insightdesk.cli.output import ExportFormat, Format, TableOrJson
 DB_OPTION = typer.Option(
     None,
     "--db",
-    envvar="INSIGHTDESK_DB",
-    help="Store: a DuckDB file path (default ./insightdesk.duckdb) or a postgresql:// URL.",
+    # No envvar here: the store resolves $INSIGHTDESK_DB itself (insightdesk.config reads it once).
+    help="Store: a DuckDB file path or a postgresql:// URL (default: $INSIGHTDESK_DB, else ./insightdesk.duckdb).",
     show_default=False,
 )
 
