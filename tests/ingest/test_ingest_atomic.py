@@ -12,6 +12,7 @@ table) and the file re-ingested.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -37,7 +38,8 @@ CHANGED = TICKETS_CSV.replace("Need access,open", "Need access,resolved").replac
 )
 
 # One warm process: for each line "url<TAB>file<TAB>point" on stdin it forks a child that ingests
-# the file and pauses at the point, saying so on stdout. Killed children are reaped by the kernel.
+# the file and pauses at the point, saying so on stdout (one write() per line, so lines of children
+# never interleave). Killed children are reaped by the kernel; a forgotten one sleeps 2 minutes.
 FORKER = """
 import os, signal, sys, time
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
@@ -52,10 +54,10 @@ for line in sys.stdin:
         try:
             def pause(stage):
                 if stage == point:
-                    print("paused", os.getpid(), flush=True)
-                    time.sleep(3600)
+                    os.write(1, f"paused {os.getpid()}\\n".encode())
+                    time.sleep(120)
             ingest_file(open_store(url, migrate=False), path, "tickets", on_stage=pause)
-            print("finished", os.getpid(), flush=True)
+            os.write(1, f"finished {os.getpid()}\\n".encode())
             code = 0
         finally:
             os._exit(code)
@@ -154,9 +156,9 @@ class Copies:
 
 
 @pytest.fixture(scope="module")
-def forker() -> Iterator[subprocess.Popen[str]]:
+def forker() -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
-        [sys.executable, "-c", FORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, "-c", FORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, cwd=ROOT
     )
     yield process
     assert process.stdin is not None
@@ -164,19 +166,28 @@ def forker() -> Iterator[subprocess.Popen[str]]:
     process.wait(timeout=30)
 
 
-def kill_at(forker: subprocess.Popen[str], path: Path, jobs: list[tuple[str, str]]) -> None:
+def said_lines(forker: subprocess.Popen[bytes], n: int, timeout: float = 60) -> list[list[str]]:
+    """The next `n` lines the forked children print, or an assertion error after `timeout` seconds."""
+    assert forker.stdout is not None
+    fd, text, deadline = forker.stdout.fileno(), b"", time.monotonic() + timeout
+    while (lines := text.count(b"\n")) < n:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        assert ready, f"only {lines} of {n} batches reached their point: {text!r}"
+        text += os.read(fd, 4096)
+    return [line.split() for line in text.decode().splitlines()]
+
+
+def kill_at(forker: subprocess.Popen[bytes], path: Path, jobs: list[tuple[str, str]]) -> None:
     """Run the batch of `path` on each (store url, point) of `jobs` at once, each in its own process
     paused at its point; once all are paused, SIGKILL them all."""
-    assert forker.stdin is not None and forker.stdout is not None
-    forker.stdin.write("".join(f"{url}\t{path}\t{point}\n" for url, point in jobs))
+    assert forker.stdin is not None
+    forker.stdin.write("".join(f"{url}\t{path}\t{point}\n" for url, point in jobs).encode())
     forker.stdin.flush()
-    pids = []
-    for _ in jobs:
-        said = forker.stdout.readline().split()
-        assert said[:1] == ["paused"], f"a batch never reached its point: {said} (jobs {jobs})"
-        pids.append(int(said[1]))
+    said = said_lines(forker, len(jobs))
+    pids = [int(pid) for _, pid in said]
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
+    assert all(word == "paused" for word, _ in said), f"a batch ran past its point: {said} (jobs {jobs})"
     deadline = time.monotonic() + 30
     while pids and time.monotonic() < deadline:  # each is gone once the kernel has reaped it
         try:
@@ -210,7 +221,7 @@ def test_kill_9_at_every_point_leaves_the_store_as_before_or_fully_updated(
     # DuckDB: one file per point, all killed together. PostgreSQL: one database, point after point.
     if engine == "duckdb":
         urls = {point: copies.fresh(f"point{i}") for i, point in enumerate(points)}
-        kill_at(forker, changed, list(urls.items()))
+        kill_at(forker, changed, [(url, point) for point, url in urls.items()])
     outcomes: dict[str, str] = {}
     for point in points:
         if engine == "duckdb":

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from insightdesk.ingest import IngestError, ingest_file
 from insightdesk.store import Store, open_store
 
-EXAMPLES = {"bytes": 40, "dialects": 30, "truncation": 40}
+EXAMPLES = {"bytes": 60, "dialects": 30, "truncation": 60}
 TABLES = ("tickets", "quarantine", "ingest_batches", "record_history", "customers", "teams")
 COLUMNS = ["id", "type", "status", "created_at", "subject"]
 

@@ -141,6 +141,9 @@ def test_odd_files_load_with_each_bad_line_set_aside_once(store, tmp_path):
     }.items():
         result, _ = batch(name, data)
         assert (result.received, result.accepted) == (3, 3), name
+    # a UTF-16 file ends in "\n\0": its last line, ragged, is set aside, not taken for a cut-short file
+    result, frame = batch("ragged-le.csv", codecs.BOM_UTF16_LE + (text + "R9,incident\n").encode("utf-16-le"))
+    assert (result.received, result.rejected, frame.line[0]) == (4, 1, 5)
     subjects = set(store.query_df("SELECT subject FROM tickets")["subject"])
     assert subjects == {f"Caf\u00e9 \u00fcber \u20ac{i}" for i in range(3)} | {"\u00e9t\u00e9"}
 

@@ -11,10 +11,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 from insightdesk.config import reset_settings
-from insightdesk.ingest import ingest_file
-from insightdesk.ingest.workdir import STAGING_DIR, _process_start, staging_root, sweep
+from insightdesk.ingest import IngestError, ingest_file
+from insightdesk.ingest.workdir import STAGING_DIR, _process_start, make_workdir, staging_root, sweep
 from insightdesk.store import open_store
 
 MARKER = "Zq7-personal-detail"  # stands for the personal data a real export holds
@@ -24,7 +27,7 @@ MARKER = "Zq7-personal-detail"  # stands for the personal data a real export hol
 INGEST_SCRIPT = """
 import sys, time
 from insightdesk.config import reset_settings
-from insightdesk.ingest import ingest_file
+from insightdesk.ingest import IngestError, ingest_file
 from insightdesk.store import open_store
 
 def pause_at(stage):
@@ -115,3 +118,14 @@ def test_sweep_spares_live_processes_and_removes_ended_ones(tmp_path):
         alive.wait()
     assert sorted(swept) == sorted([folders["ended"], folders["reused"]])
     assert all(folders[k].exists() for k in ("live", "mine", "not ours"))
+
+
+def test_a_staging_folder_that_is_not_private_is_refused(tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / STAGING_DIR).symlink_to(elsewhere)
+    monkeypatch.setenv("INSIGHTDESK_STAGING_DIR", str(tmp_path))
+    reset_settings()
+    with pytest.raises(IngestError, match=r"is a link or belongs to another user, so it is not private"):
+        make_workdir(SimpleNamespace(dialect="duckdb", target=str(tmp_path / "s.duckdb")))
+    assert not list(elsewhere.iterdir())

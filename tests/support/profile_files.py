@@ -32,9 +32,7 @@ GENERIC_KINDS = (
 # event-log folding, derived contacts, value maps, constant scales.
 VENDOR_LOADS = (
     ("zendesk", "customers", "zendesk/users_end_users.jsonl"),
-    ("zendesk", "tickets", "zendesk/tickets.jsonl"),
     ("freshdesk", "tickets", "freshdesk/tickets.csv"),
-    ("freshdesk", "feedback", "freshdesk/satisfaction_ratings.csv"),
     ("jira", "tickets", "jira/issues.csv"),
     ("servicenow", "customers", "servicenow/users.csv"),
     ("servicenow", "tickets", "servicenow/incident_events.csv"),

@@ -60,9 +60,7 @@ def stage_csv(
     enc = resolve_encoding(path, info, encoding)
     source = info
     if enc not in NATIVE_ENCODINGS:
-        source = SourceInfo(
-            transcode(path, info.gzip, enc, workdir), ends_with_newline=info.ends_with_newline
-        )
+        source = transcode(path, info.gzip, enc, workdir)
         enc = "utf-8"
     elif enc == "utf-8" and info.first_line is not None:
         _check_header(path, info.first_line)

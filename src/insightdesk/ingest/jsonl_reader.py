@@ -27,9 +27,7 @@ def stage_jsonl(
     enc = resolve_encoding(path, info, encoding)
     source = info
     if enc != "utf-8":  # DuckDB reads the lines as UTF-8; anything else is transcoded first
-        source = SourceInfo(
-            transcode(path, info.gzip, enc, workdir), ends_with_newline=info.ends_with_newline
-        )
+        source = transcode(path, info.gzip, enc, workdir)
     import duckdb
 
     lines, rejects = f"{table}_lines", f"{table}_line_rejects"

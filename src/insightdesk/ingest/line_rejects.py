@@ -9,7 +9,6 @@ not fit) means the file was cut short: the whole file is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,29 +54,22 @@ def read_rejects(
     for line, offset, types, messages, column, csv_line in rows:
         if ENCODING in types:
             raw = escaped(raws[int(offset)][0]) if int(offset) in raws else (csv_line or "")[:RAW_CHARS]
-            column = (
-                column if what == "CSV" else None
-            )  # JSON Lines: DuckDB's one column is ours, not the file's
+            # In JSON Lines DuckDB's one column is ours, not a column of the file.
+            column = column if what == "CSV" else None
             reason = (
                 "the line is not valid UTF-8 (its bytes are kept escaped as \\xNN in raw); the rest of the "
                 "file is, so only this line was set aside"
             )
         else:
-            raw, reason, column = (
-                (csv_line or "").lstrip("\r\n")[:RAW_CHARS],
-                _reason(types, messages, what),
-                None,
-            )
+            raw, column = (csv_line or "").lstrip("\r\n")[:RAW_CHARS], None
+            reason = _reason(types, messages, what)
         rejects.append(ParseReject(line=int(line), column=column, reason=reason, raw_line=raw))
     if rows and not source.ends_with_newline and not {ENCODING, TOO_LONG} & set(rows[-1][2]):
-        _refuse_if_cut_short(path, source, rows[-1], rejects[-1])
+        # The last line set aside runs into the end of the file without a line end: cut short.
+        offset = int(rows[-1][1])
+        if read_lines_at(source.path, source.gzip, [offset]).get(offset, (b"", False))[1]:
+            raise cut_short(path, rejects[-1].line, rejects[-1].reason)
     return rejects
-
-
-def _refuse_if_cut_short(path: Path, source: SourceInfo, last: Sequence[object], reject: ParseReject) -> None:
-    offset = int(last[1])  # type: ignore[call-overload]
-    if read_lines_at(source.path, source.gzip, [offset]).get(offset, (b"", False))[1]:
-        raise cut_short(path, reject.line, reject.reason)
 
 
 def cut_short(path: Path, line: int, reason: str) -> SourceFileError:

@@ -75,8 +75,8 @@ def inspect_source(path: Path, fmt: str) -> SourceInfo:
             raise SourceFileError(f"{path}: the file is empty once decompressed; there is nothing to ingest")
     else:
         head, last, content = _plain_head(path, size)
-    bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
-    body = head[len(next((m for m, n in _BOMS if n == bom and head.startswith(m)), b"")) :]
+    mark, bom = next(((m, name) for m, name in _BOMS if head.startswith(m)), (b"", None))
+    body = head[len(mark) :]
     if content <= len(head) and not body.strip():
         raise SourceFileError(f"{path}: the file holds only blank lines; there is nothing to ingest")
     end = body.find(b"\n")
@@ -210,8 +210,9 @@ def undecodable_allowance(records: int) -> int:
     return min(100, max(1, records // 100))
 
 
-def transcode(path: Path, gz: bool, encoding: str, workdir: Path) -> Path:
-    """Re-encode to UTF-8 in the private staging folder, streaming, naming the first undecodable byte."""
+def transcode(path: Path, gz: bool, encoding: str, workdir: Path) -> SourceInfo:
+    """Re-encode to UTF-8 in the private staging folder, streaming, naming the first undecodable
+    byte; describes the copy (whose line end, unlike a UTF-16 file's last byte, is one byte)."""
     out = workdir / f"transcoded-{path.name}.txt"
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     line, offset = 1, 0
@@ -235,4 +236,5 @@ def transcode(path: Path, gz: bool, encoding: str, workdir: Path) -> Path:
             raise SourceFileError(
                 f"{path}: the file ends in the middle of a {encoding} character: it is truncated"
             ) from exc
-    return out
+    size = out.stat().st_size
+    return SourceInfo(out, ends_with_newline=size > 0 and _plain_head(out, size)[1] == b"\n")

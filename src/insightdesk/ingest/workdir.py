@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from insightdesk.config import get_settings
+from insightdesk.ingest.results import IngestError
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
@@ -83,13 +84,24 @@ def make_workdir(store: Store) -> Path:
     """A new private folder for one batch, after sweeping what ended processes left; the caller
     removes it with `remove_workdir` (or uses `private_workdir`)."""
     root = staging_root(store)
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(root, 0o700)  # mkdir's mode is masked by the umask, and the folder may predate us
-    sweep(root)
-    pid = os.getpid()
-    workdir = root / f"batch-{pid}-{_process_start(pid)}-{secrets.token_hex(4)}"
-    workdir.mkdir(mode=0o700)
-    os.chmod(workdir, 0o700)
+    try:
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if root.is_symlink() or root.stat().st_uid != os.getuid():
+            raise IngestError(
+                f"the staging folder {root} is a link or belongs to another user, so it is not private; "
+                "remove it, or set INSIGHTDESK_STAGING_DIR to a folder of your own. Nothing was written."
+            )
+        os.chmod(root, 0o700)  # mkdir's mode is masked by the umask, and the folder may predate us
+        sweep(root)
+        pid = os.getpid()
+        workdir = root / f"batch-{pid}-{_process_start(pid)}-{secrets.token_hex(4)}"
+        workdir.mkdir(mode=0o700)
+        os.chmod(workdir, 0o700)
+    except OSError as exc:
+        raise IngestError(
+            f"cannot make a private staging folder in {root}: {exc.strerror or exc}; set "
+            "INSIGHTDESK_STAGING_DIR to a folder you may write to. Nothing was written."
+        ) from exc
     return workdir
 
 
