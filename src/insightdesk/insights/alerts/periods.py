@@ -8,29 +8,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# One calendar for the whole product: the metrics engine's period starts and pandas frequencies.
+from insightdesk.metrics.grains import PANDAS_FREQ, period_start
+
+FREQ = PANDAS_FREQ
+truncate = period_start
+
 SEASON: dict[str, int] = {"day": 7, "week": 1, "month": 1, "quarter": 1}
 """Lag between comparable periods: a day is compared with the same weekday of earlier weeks."""
 DEFAULT_WINDOW: dict[str, int] = {"day": 8, "week": 8, "month": 6, "quarter": 4}
 """Baseline length in comparable periods when DetectionConfig.window is not set."""
-FREQ: dict[str, str] = {"day": "D", "week": "W-MON", "month": "MS", "quarter": "QS"}
 STEP: dict[str, pd.DateOffset] = {
     "day": pd.DateOffset(days=1),
     "week": pd.DateOffset(weeks=1),
     "month": pd.DateOffset(months=1),
     "quarter": pd.DateOffset(months=3),
 }
-
-
-def truncate(ts: pd.Timestamp, grain: str) -> pd.Timestamp:
-    """Start of the period holding `ts`."""
-    ts = pd.Timestamp(ts).normalize()
-    if grain == "week":
-        return ts - pd.Timedelta(days=ts.weekday())
-    if grain == "month":
-        return ts.replace(day=1)
-    if grain == "quarter":
-        return ts.replace(day=1, month=3 * ((ts.month - 1) // 3) + 1)
-    return ts
 
 
 def history_start(since: dt.datetime | None, grain: str, window: int) -> dt.datetime | None:
