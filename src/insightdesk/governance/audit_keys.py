@@ -165,7 +165,7 @@ def ensure_key(files: AuditFiles) -> AuditKey | None:
     if files.key_configured:
         raise AuditKeyError(
             f"INSIGHTDESK_AUDIT_KEY_FILE names {files.key}, which does not exist: restore the key, or make "
-            "one with `python -c 'import secrets; print(secrets.token_hex(32))' > FILE; chmod 600 FILE`"
+            "one of 64 hex digits with `openssl rand -hex 32 > FILE; chmod 600 FILE`"
         )
     return _generate(files)
 
