@@ -21,6 +21,12 @@ def test_printable_escapes_every_control_character_but_tab_and_newline() -> None
     assert printable("line 1\n\tline 2: café ✓") == "line 1\n\tline 2: café ✓"
 
 
+def test_printable_shows_bidi_overrides_and_keeps_other_text() -> None:
+    # "Trojan Source": a right-to-left override makes `admin` read as something else on screen.
+    assert printable("user\u202enimda\u2066x\u2069") == "user\\u202enimda\\u2066x\\u2069"
+    assert printable("café – naïve ✓ 日本") == "café – naïve ✓ 日本"
+
+
 def test_tables_and_lines_print_data_escaped_while_styles_still_work() -> None:
     buf = io.StringIO()
     console = SafeConsole(file=buf, force_terminal=True, color_system="standard", width=200)
