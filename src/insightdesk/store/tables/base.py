@@ -22,6 +22,17 @@ def documented_column(name: str, type_: sa.types.TypeEngine | type, doc: str, **
 _col = documented_column
 
 
+def stub_flag(doc: str = "True when created from a reference only (no export of it yet).") -> sa.Column:
+    """`is_stub`: the row was created from a reference before its own export arrived."""
+    return documented_column(
+        "is_stub",
+        sa.Boolean,
+        doc,
+        nullable=False,
+        server_default=sa.text("false"),
+    )
+
+
 def lineage_columns() -> list[sa.Column]:
     """Where an entity row came from: source system, its id there, the batch that wrote it, its hash."""
     return [

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from insightdesk.store.tables.base import documented_column as _col
 from insightdesk.store.tables.base import entity_table as _entity
+from insightdesk.store.tables.base import stub_flag
 
 organisations = _entity(
     "organisations",
@@ -19,13 +20,7 @@ organisations = _entity(
     _col("tier", sa.String, "Commercial tier of the account (e.g. enterprise, smb)."),
     _col("region", sa.String, "Sales or service region."),
     _col("country", sa.String, "ISO 3166 country code or name."),
-    _col(
-        "is_stub",
-        sa.Boolean,
-        "True when created from a reference only (no export of it yet).",
-        nullable=False,
-        server_default=sa.text("false"),
-    ),
+    stub_flag(),
 )
 
 customers = _entity(
@@ -45,13 +40,7 @@ customers = _entity(
     _col("consent_analytics", sa.Boolean, "Feedback may be analysed beyond service delivery."),
     _col("consent_contact", sa.Boolean, "May be contacted for follow-up (e.g. detractor call-back)."),
     _col("created_at", sa.DateTime, "When the customer record was created in the source (UTC)."),
-    _col(
-        "is_stub",
-        sa.Boolean,
-        "True when created from a reference only (no customer export yet).",
-        nullable=False,
-        server_default=sa.text("false"),
-    ),
+    stub_flag("True when created from a reference only (no customer export yet)."),
 )
 
 customer_contacts = _entity(
@@ -74,13 +63,7 @@ teams = _entity(
     _col("name", sa.String, "Team or assignment-group name."),
     _col("support_tier", sa.String, "L1, L2 or L3."),
     _col("parent_team_id", sa.String, "Parent team (teams.id) for nested groups."),
-    _col(
-        "is_stub",
-        sa.Boolean,
-        "True when created from a reference only.",
-        nullable=False,
-        server_default=sa.text("false"),
-    ),
+    stub_flag("True when created from a reference only."),
 )
 
 agents = _entity(
@@ -93,11 +76,5 @@ agents = _entity(
     _col("is_bot", sa.Boolean, "True for virtual agents."),
     _col("hired_at", sa.DateTime, "Start date (UTC)."),
     _col("active", sa.Boolean, "Still active in the source system."),
-    _col(
-        "is_stub",
-        sa.Boolean,
-        "True when created from a reference only.",
-        nullable=False,
-        server_default=sa.text("false"),
-    ),
+    stub_flag("True when created from a reference only."),
 )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from insightdesk.store.tables.base import documented_column as _col
 from insightdesk.store.tables.base import entity_table as _entity
+from insightdesk.store.tables.base import stub_flag
 
 tickets = _entity(
     "tickets",
@@ -117,13 +118,7 @@ problems = _entity(
     _col("created_at", sa.DateTime, "Opened (UTC)."),
     _col("resolved_at", sa.DateTime, "Resolved (UTC)."),
     _col("closed_at", sa.DateTime, "Closed (UTC)."),
-    _col(
-        "is_stub",
-        sa.Boolean,
-        "True when created from a reference only (no export of it yet).",
-        nullable=False,
-        server_default=sa.text("false"),
-    ),
+    stub_flag(),
 )
 
 changes = _entity(
@@ -137,13 +132,7 @@ changes = _entity(
     _col("planned_start", sa.DateTime, "Planned start (UTC)."),
     _col("implemented_at", sa.DateTime, "Implemented (UTC)."),
     _col("closed_at", sa.DateTime, "Closed (UTC)."),
-    _col(
-        "is_stub",
-        sa.Boolean,
-        "True when created from a reference only (no export of it yet).",
-        nullable=False,
-        server_default=sa.text("false"),
-    ),
+    stub_flag(),
 )
 
 articles = _entity(
