@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from insightdesk.config import reset_settings
 from insightdesk.sample.generate import GeneratedDesk, generate_desk
 from insightdesk.store import Store, open_store
+from tests.support import crash_log
 from tests.support.stores import (
     PG_ADMIN_URL,
     LoadedStores,
@@ -209,3 +210,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         scopes = {d.scope for defs in definitions.name2fixturedefs.values() for d in defs}
         if scopes & {"module", "package", "class"}:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+# ---- worker crashes ----------------------------------------------------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    crash_log.configure(config)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    crash_log.report(terminalreporter)

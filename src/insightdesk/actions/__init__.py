@@ -1,0 +1,1 @@
+"""Closed loop: rules on events that create follow-up tasks, notify, escalate and write back to the helpdesk."""

@@ -1,0 +1,1 @@
+"""Identity resolution: one person across helpdesks, CRM, surveys and channels, with a review queue."""

@@ -1,0 +1,1 @@
+"""Quality assurance: rubrics, evaluations, calibration, agent scorecards and coaching."""

@@ -1,0 +1,1 @@
+"""Surveys: definitions with versions, languages and skip logic, triggers, fatigue rules, delivery and intake."""

@@ -1,0 +1,1 @@
+"""Workforce planning: demand forecasts and Erlang C/A staffing with scenarios."""
