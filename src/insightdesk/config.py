@@ -9,6 +9,7 @@ This module imports nothing of ours: every layer may use it (see the import cont
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,6 +49,12 @@ class Settings(BaseSettings):
         alias="INSIGHTDESK_TEXT_THREADS",
         description="Threads of the sentiment transformer (ONNX Runtime); default: the cores this "
         "process may run on.",
+    )
+    text_organisation_file: str | None = Field(
+        default=None,
+        alias="INSIGHTDESK_TEXT_ORGANISATION_FILE",
+        description="File of the desk's own company names and @handles (one a line, # comments): never "
+        "redacted as personal data. Accounts that answer as agents in the data are added to it.",
     )
     audit_key_file: str | None = Field(
         default=None,
@@ -95,6 +102,92 @@ class Settings(BaseSettings):
         alias="SPARK_LOCAL_IP",
         description="Address a local Spark session binds to (Spark's own variable; set for it when unset).",
     )
+    # ---- surveys: links, email (also the actions' notifications) and SMS ----
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        alias="INSIGHTDESK_PUBLIC_URL",
+        description="Address customers reach the server at; survey and unsubscribe links start with it.",
+    )
+    survey_link_key: str | None = Field(
+        default=None,
+        alias="INSIGHTDESK_SURVEY_LINK_KEY",
+        min_length=32,
+        description="Secret (32+ characters) that signs survey links. Default: derived from the store's "
+        "audit key (kept outside the store), so every process with that key signs alike.",
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        alias="INSIGHTDESK_SMTP_HOST",
+        description="SMTP server for survey invitations and notifications; unset, email is not sent "
+        "(invitations wait in the outbox).",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, alias="INSIGHTDESK_SMTP_PORT", description="SMTP port.")
+    smtp_user: str | None = Field(
+        default=None, alias="INSIGHTDESK_SMTP_USER", description="SMTP login; unset, no AUTH is sent."
+    )
+    smtp_password: str | None = Field(
+        default=None, alias="INSIGHTDESK_SMTP_PASSWORD", description="SMTP password (never logged)."
+    )
+    smtp_from: str = Field(
+        default="InsightDesk <surveys@localhost>",
+        alias="INSIGHTDESK_SMTP_FROM",
+        description="From address of survey invitations and notifications.",
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        alias="INSIGHTDESK_SMTP_STARTTLS",
+        description="Upgrade the SMTP connection with STARTTLS before AUTH and sending (false only for a "
+        "server on loopback).",
+    )
+    twilio_account_sid: str | None = Field(
+        default=None,
+        alias="INSIGHTDESK_TWILIO_ACCOUNT_SID",
+        description="Twilio account SID for SMS survey invitations; unset, SMS is not sent.",
+    )
+    twilio_auth_token: str | None = Field(
+        default=None, alias="INSIGHTDESK_TWILIO_AUTH_TOKEN", description="Twilio auth token (never logged)."
+    )
+    twilio_from: str | None = Field(
+        default=None, alias="INSIGHTDESK_TWILIO_FROM", description="Sender number of SMS invitations (E.164)."
+    )
+    twilio_api_url: str = Field(
+        default="https://api.twilio.com",
+        alias="INSIGHTDESK_TWILIO_API_URL",
+        description="Base URL of Twilio's REST API (a test points it at a local server).",
+    )
+    # ---- connectors: helpdesk sources, their secrets, the sync scheduler ----
+    connectors_file: str = Field(
+        default="connectors.yaml",
+        alias="INSIGHTDESK_CONNECTORS_FILE",
+        description="YAML file of the helpdesk sources `insightdesk sync` and the scheduler pull from "
+        "(docs/connectors.md); it names where credentials are, never holds them.",
+    )
+    secrets_file: str | None = Field(
+        default=None,
+        alias="INSIGHTDESK_SECRETS_FILE",
+        description="YAML file (mode 0600) of connector credentials by key, for sources whose credentials "
+        "are not in environment variables.",
+    )
+    sync_scheduler: bool = Field(
+        default=False,
+        alias="INSIGHTDESK_SYNC_SCHEDULER",
+        description="Run each source's pull on its interval inside `insightdesk serve` (off: use "
+        "`insightdesk sync` from cron).",
+    )
+    sync_lag_alert_minutes: int = Field(
+        default=60,
+        ge=1,
+        alias="INSIGHTDESK_SYNC_LAG_ALERT_MINUTES",
+        description="Sync lag (now minus the newest source update seen) above which a source is flagged, "
+        "unless its own `lag_alert_minutes` says otherwise.",
+    )
+    # ---- actions: where rules deliver (helpdesk write-back, webhooks) ----
+    actions_destinations: str = Field(
+        default="destinations.yaml",
+        alias="INSIGHTDESK_ACTIONS_DESTINATIONS",
+        description="YAML file of the places rules deliver to (ServiceNow, Jira Service Management, "
+        "Zendesk, webhooks; docs/actions.md); it names files holding credentials, never holds them.",
+    )
 
 
 @dataclass(frozen=True)
@@ -118,6 +211,11 @@ def documented_settings() -> list[SettingDoc]:
     ]
 
 
+def environment_secret(name: str) -> str | None:
+    """The value of environment variable `name`, a credential a connector source names; None when unset."""
+    return os.environ.get(name) or None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings, read from the environment on the first call of the process."""
@@ -135,4 +233,12 @@ def reset_settings() -> None:
     get_settings.cache_clear()
 
 
-__all__ = ["SettingDoc", "Settings", "SettingsError", "documented_settings", "get_settings", "reset_settings"]
+__all__ = [
+    "SettingDoc",
+    "Settings",
+    "SettingsError",
+    "documented_settings",
+    "environment_secret",
+    "get_settings",
+    "reset_settings",
+]

@@ -216,8 +216,9 @@ def compute_insights(db: Path) -> None:
     """What the quickstart computes, on the sample store: themes first (as the quickstart does), so
     pain points come per theme as well as per category and the theme pages have themes to show.
 
-    Only the survey comments are analysed, with the linear sentiment model: a few seconds instead of
-    the minute every text takes with the transformer, and enough texts for a dozen themes.
+    Only the tickets' subjects and descriptions are analysed (the sample's surveys carry no
+    comments: docs/sample-data.md), with the linear sentiment model: about 15 s instead of the
+    minutes every text takes with the transformer, and enough texts for dozens of themes.
     """
     from insightdesk.insights.alerts.service import run_alerts
     from insightdesk.insights.drivers.service import key_drivers
@@ -230,7 +231,7 @@ def compute_insights(db: Path) -> None:
     from insightdesk.text.theme_store import discover_store_themes
 
     with open_store(db) as store:
-        analyze_store(store, entities=["feedback"], pipeline=TextPipeline.default("linear"))
+        analyze_store(store, entities=["tickets"], pipeline=TextPipeline.default("linear"))
         discover_store_themes(store)
         rank_painpoints(store)
         key_drivers(store, "low_csat", bootstrap=40)

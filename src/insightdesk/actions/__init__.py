@@ -1,1 +1,86 @@
-"""Closed loop: rules on events that create follow-up tasks, notify, escalate and write back to the helpdesk."""
+"""Closed loop: rules on events that create follow-up tasks, notify, escalate and write back to the helpdesk.
+
+Roles, as in the insight features:
+- computation (pure): `spec` (a rule as data, checked), `conditions`, `business_hours`, `events`
+  (what rules react to, read from the desk's tables);
+- configuration: `config` (calendar, limits, message policy, delivery backoff), `destinations`
+  (where deliveries go, from a YAML file);
+- persistence and services: `rules` (versions, shadow, approval, rollback), `evaluate` (live runs and
+  dry-runs), `planning` (what a match does), `tasks` (follow-ups and inboxes), `outbox` and `delivery`
+  (exactly-once write-back through `helpdesks`), `escalation`, `backlog` (pain-point governance and
+  the recurrence watch), `packs` (review packs), `changes` (configuration change control), `kpis`.
+"""
+
+from __future__ import annotations
+
+from insightdesk.actions.business_hours import BusinessCalendar, add_business_hours, business_hours_between
+from insightdesk.actions.config import ActionsConfig, DeliveryPolicy, MessagePolicy
+from insightdesk.actions.delivery import DeliveryReport, deliver_due, slack_payload
+from insightdesk.actions.destinations import Destination, load_destinations
+from insightdesk.actions.errors import ActionsError, NotFound, RuleSpecError
+from insightdesk.actions.evaluate import RuleRun, dry_run, run_rules, simulate
+from insightdesk.actions.events import EVENT_FIELDS, EVENT_KINDS
+from insightdesk.actions.kpis import loop_kpis
+from insightdesk.actions.outbox import list_messages, release, replay
+from insightdesk.actions.rules import (
+    approve_activation,
+    get_version,
+    list_rules,
+    reject_activation,
+    request_activation,
+    retire_rule,
+    rollback_rule,
+    rule_versions,
+    save_rule,
+    shadow_rule,
+)
+from insightdesk.actions.spec import RuleSpec, parse_rule
+from insightdesk.actions.tasks import STATUSES as TASK_STATUSES
+from insightdesk.actions.tasks import get_task, inbox, task_history, update_task
+from insightdesk.actions.writeback import SyncReport, sync_statuses
+
+__all__ = [
+    "EVENT_FIELDS",
+    "EVENT_KINDS",
+    "TASK_STATUSES",
+    "ActionsConfig",
+    "ActionsError",
+    "BusinessCalendar",
+    "DeliveryPolicy",
+    "DeliveryReport",
+    "Destination",
+    "MessagePolicy",
+    "NotFound",
+    "RuleRun",
+    "RuleSpec",
+    "RuleSpecError",
+    "SyncReport",
+    "add_business_hours",
+    "approve_activation",
+    "business_hours_between",
+    "deliver_due",
+    "dry_run",
+    "get_task",
+    "get_version",
+    "inbox",
+    "list_messages",
+    "list_rules",
+    "load_destinations",
+    "loop_kpis",
+    "parse_rule",
+    "reject_activation",
+    "release",
+    "replay",
+    "request_activation",
+    "retire_rule",
+    "rollback_rule",
+    "rule_versions",
+    "run_rules",
+    "save_rule",
+    "shadow_rule",
+    "simulate",
+    "slack_payload",
+    "sync_statuses",
+    "task_history",
+    "update_task",
+]

@@ -38,6 +38,10 @@ COMMAND_MODULES = (
     "insightdesk.cli.drivers_cmds",
     "insightdesk.cli.impact_cmds",
     "insightdesk.cli.risk_cmds",
+    "insightdesk.cli.surveys_cmds",
+    "insightdesk.cli.rules_cmds",
+    "insightdesk.cli.tasks_cmds",
+    "insightdesk.cli.workforce_cmds",
 )
 
 

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     AUDIT = "audit.read"
     SETTINGS = "settings.manage"
     INSIGHTS = "insights.manage"
+    SURVEYS = "surveys.manage"
 
 
 class Scope(StrEnum):
@@ -58,6 +59,7 @@ PERMISSION_DOCS: dict[Permission, str] = {
     Permission.USERS: "Create, disable and change the role of accounts.",
     Permission.AUDIT: "Query, verify and export the audit log.",
     Permission.INSIGHTS: "Work the pain-point backlog (status, owner, problem link), acknowledge or close alerts, and curate themes (rename, merge, split; audited).",
+    Permission.SURVEYS: "Define, version and publish surveys, feed ticket events to their triggers, send invitations, suppress customers.",
     Permission.SETTINGS: "Change run-time settings (low-n threshold, KPI targets, alert webhook): audited.",
 }
 
@@ -67,7 +69,9 @@ _RECORDS = frozenset({Permission.RECORDS, Permission.TEXT_REDACTED, Permission.T
 
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
-    Role.ANALYST: _BASE | _RECORDS | {Permission.EXPORT, Permission.INGEST, Permission.INSIGHTS},
+    Role.ANALYST: _BASE
+    | _RECORDS
+    | {Permission.EXPORT, Permission.INGEST, Permission.INSIGHTS, Permission.SURVEYS},
     Role.TEAM_LEAD: _BASE | _RECORDS | {Permission.IDENTITY, Permission.INSIGHTS},
     Role.AGENT: _BASE | _RECORDS | {Permission.IDENTITY},
     Role.VIEWER: _BASE,

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from insightdesk.ingest import fold as fold_sql
 from insightdesk.ingest.checkpoints import STAGES, StageFn, checkpointed
+from insightdesk.ingest.consent_import import record_imported_consent
+from insightdesk.ingest.erased_subjects import mark_erased
 from insightdesk.ingest.mapping import (
     REFERENCE_TARGETS,
     STUBBABLE,
@@ -42,6 +44,8 @@ from insightdesk.ingest.validate import CompiledKind, compile_kind, reader_null_
 from insightdesk.ingest.workdir import make_workdir, remove_workdir
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import duckdb
 
     from insightdesk.store import Store
@@ -67,12 +71,14 @@ def ingest_file(
     retry_of: str | None = None,
     progress: ProgressFn | None = None,
     on_stage: StageFn | None = None,
+    before_commit: Callable[[Target, IngestResult], None] | None = None,
 ) -> IngestResult:
     """Ingest `path` as `kind`. Raises IngestError (nothing written) when the file or mapping is unusable.
 
     `progress` gets (stage, fraction done) for a progress bar; `on_stage` gets the name of each of
     STAGES as the batch reaches it and of each statement in between (a seam for callers that must
-    act at a known point, such as the kill -9 atomicity tests; see checkpoints.py).
+    act at a known point, such as the kill -9 atomicity tests; see checkpoints.py). `before_commit`
+    writes in the batch's transaction just before it commits (a connector's cursor: both or neither).
     """
     import duckdb
 
@@ -128,6 +134,8 @@ def ingest_file(
                 f"{str(exc).splitlines()[0]}"
             ) from exc
         stage_reached("before_commit")
+        if before_commit is not None:
+            before_commit(target, result)
         target.commit()
         store.changed()
         stage_reached("committed")
@@ -205,6 +213,9 @@ def _run_batch(
     columns = compiled.columns
     ok_filter = "__ok" + (" AND __row NOT IN (SELECT __row FROM stg_dups)" if dup_sql else "")
     con.execute("CREATE OR REPLACE TEMP TABLE stg_ref_rej (id VARCHAR, field VARCHAR, value VARCHAR)")
+    # People erased earlier stay erased: their rows are rejected, without their values (tombstones).
+    if mark_erased(target, kind, compiled.columns, compiled.extra_typed):
+        ok_filter += " AND id NOT IN (SELECT id FROM stg_erased)"
 
     derived: dict[str, EntityCounts] = {}
     typed_ok = f"(SELECT * FROM stg_typed WHERE {ok_filter})"
@@ -268,6 +279,8 @@ def _run_batch(
     stage_reached("references")
 
     counts = merge(target, kind, "stg_ok", ship_cols, batch_id, now)
+    if kind == "customers":
+        record_imported_consent(target, "stg_ok", columns, batch_id, now)
     if progress:
         progress("merge", 0.9)
     stage_reached("merge")

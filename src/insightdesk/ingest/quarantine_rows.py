@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from insightdesk.ingest.erased_subjects import ERASED_REASON
 from insightdesk.ingest.readers import ROW, StagedFile
 from insightdesk.ingest.sql import lit, q, scalar
 from insightdesk.ingest.validate import CompiledKind
@@ -71,6 +72,7 @@ def build_quarantine(
     if dup_sql:
         bad_rows += " UNION ALL SELECT __row FROM stg_dups"
     bad_rows += " UNION ALL SELECT t.__row FROM stg_typed t JOIN stg_ref_rej r ON r.id = t.id"
+    bad_rows += " UNION ALL SELECT t.__row FROM stg_typed t JOIN stg_erased e ON e.id = t.id"
     if scalar(con, f"SELECT count(*) FROM ({bad_rows})"):
         staged.materialise_rows(con, bad_rows)
         con.execute(
@@ -93,6 +95,12 @@ def build_quarantine(
                FROM stg_typed t JOIN (SELECT DISTINCT ON (id) * FROM stg_ref_rej) r ON r.id = t.id
                WHERE t.__ok AND t.__row NOT IN (SELECT __row FROM stg_rejected)"""
         )
+        # An erased person's rows: counted and refused, their values never kept (erased_subjects.py).
+        con.execute(
+            f"""INSERT INTO stg_rejected SELECT DISTINCT t.__row, NULL, NULL, {lit(ERASED_REASON)}, NULL
+               FROM stg_typed t JOIN stg_erased e ON e.id = t.id
+               WHERE t.__row NOT IN (SELECT __row FROM stg_rejected)"""
+        )
     n_rows = scalar(con, "SELECT count(*) FROM stg_rejected")
     if not n_rows and not staged.parse_rejects:
         return 0  # a clean file: nothing to re-read
@@ -114,6 +122,11 @@ def build_quarantine(
                    TIMESTAMP '{now.isoformat(sep=" ")}' AS created_at
             FROM stg_rejected r JOIN (SELECT {q(ROW)}, struct_pack({raw_cols}) AS raw FROM {raw_source}) s
               ON s.{q(ROW)} = r.__row LEFT JOIN stg_typed t ON t.__row = r.__row"""
+    )
+    con.execute(
+        f"UPDATE stg_quarantine SET record_key = NULL, field = NULL, value = NULL, raw = NULL, errors = NULL, "
+        f"reason = {lit(ERASED_REASON)} WHERE line IN (SELECT {line.replace('r.', 'x.')} FROM stg_rejected x "
+        "JOIN stg_typed t ON t.__row = x.__row JOIN stg_erased e ON e.id = t.id)"
     )
     for reject in staged.parse_rejects:
         con.execute(

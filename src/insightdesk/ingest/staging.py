@@ -32,6 +32,7 @@ _STAGING_TABLES = (
     "stg_cls",
     "stg_rejected",
     "stg_ref_rej",
+    "stg_erased",
 )
 
 

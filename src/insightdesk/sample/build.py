@@ -26,7 +26,6 @@ SEED = 20200302
 N_CFPB_NARRATIVE = 1200
 N_CFPB_LABELS_ONLY = 300
 N_BANKING77 = 852
-NPS_SENT_AT = "2020-05-11T09:00:00"
 
 _CHANNEL = {
     "Web": "web",
@@ -250,10 +249,10 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
     changes = _first_seen(events, bank, "change_id", "")
     changes = changes.rename(columns={"created_at": "planned_start"})
 
-    reviews = sources.reviews(data_dir)
-    csat, p1 = feedback.ticket_surveys(rng, tickets, customers, reviews)
-    nps, p2 = feedback.relationship_nps(rng, tickets, customers, reviews, pd.Timestamp(NPS_SENT_AT))
-    prov += [p1, p2]
+    # Surveys end where the tickets do: nothing is dated after the desk's extract time.
+    extract_at = feedback.extract_time(tickets)
+    csat = feedback.ticket_surveys(rng, tickets, customers, extract_at)
+    nps = feedback.relationship_nps(rng, tickets, customers, extract_at)
 
     frames = {
         "organisations": organisations,

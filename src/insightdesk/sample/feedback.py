@@ -3,7 +3,12 @@
 The sources never link a survey to a ticket, so the link is made here, by a documented and seeded
 model (docs/sample-data.md): the chance that a customer is satisfied falls with resolution time,
 reassignments, reopenings and a missed SLA. Analytics that look for those drivers find them.
-Comments are real review texts whose own star rating equals the score they are attached to.
+
+No permissively licensed source holds survey verbatims about these banking and social-care
+tickets, so the answers carry no comment: a text from another domain would put its topics (and
+themes) on tickets it does not belong to. The customers' own words are the tickets' descriptions
+and transcripts. Every date lies before the desk's extract time: a survey answered later is not in
+the extract, as in a real export.
 """
 
 from __future__ import annotations
@@ -24,8 +29,17 @@ SATISFACTION_MODEL = {
     "customer_sd": 0.5,
 }
 RESPONSE_RATE = {"social": 0.25, "default": 0.40}
-COMMENT_RATE = 0.45
-SERVICE_WORDS = r"customer service|return|exchange|shipping|package|refund|delivery|arrived|ordered|order"
+NPS_RESPONSE_RATE = 0.35
+NPS_SURVEY_ID = "relationship-nps-2020q2"
+
+
+def extract_time(tickets: pd.DataFrame) -> pd.Timestamp:
+    """The desk's extract time: midnight of the Monday after the last ticket was created, so the
+    data's last ISO week is complete and nothing is dated after it."""
+    import pandas as pd
+
+    last = tickets["created_at"].max().normalize()
+    return last + pd.Timedelta(days=7 - last.weekday())
 
 
 def experience_logit(tickets: pd.DataFrame, customer_effect: pd.Series) -> pd.Series:
@@ -44,24 +58,10 @@ def experience_logit(tickets: pd.DataFrame, customer_effect: pd.Series) -> pd.Se
     )
 
 
-def _pick_comments(rng: np.random.Generator, pool: pd.DataFrame, scores: pd.Series, key: str) -> pd.DataFrame:
-    """One real review per score, drawn without replacement among reviews with that rating."""
-    import pandas as pd
-
-    picked = pd.DataFrame(index=scores.index, columns=["comment", "row_id"], dtype=object)
-    for value, idx in scores.groupby(scores).groups.items():
-        candidates = pool[pool[key] == value]
-        take = rng.choice(len(candidates), size=len(idx), replace=len(idx) > len(candidates))
-        chosen = candidates.iloc[take]
-        picked.loc[idx, "comment"] = chosen["Review Text"].to_numpy()
-        picked.loc[idx, "row_id"] = chosen["row_id"].to_numpy()
-    return picked
-
-
 def ticket_surveys(
-    rng: np.random.Generator, tickets: pd.DataFrame, customers: pd.DataFrame, reviews: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Post-resolution CSAT (+ CES when answered) per resolved ticket; returns (feedback, provenance)."""
+    rng: np.random.Generator, tickets: pd.DataFrame, customers: pd.DataFrame, extract_at: pd.Timestamp
+) -> pd.DataFrame:
+    """Post-resolution CSAT (+ CES when answered) per ticket resolved before the extract."""
     import numpy as np
     import pandas as pd
 
@@ -78,11 +78,13 @@ def ticket_surveys(
     satisfied = rng.random(len(t)) < 1 / (1 + np.exp(-z))
     csat = np.where(satisfied, rng.choice([4, 5], len(t), p=[0.4, 0.6]), rng.choice([1, 2, 3], len(t)))
     rate = np.where(t["channel"] == "social", RESPONSE_RATE["social"], RESPONSE_RATE["default"])
-    answered = rng.random(len(t)) < rate
     sent = t["resolved_at"] + pd.to_timedelta(rng.integers(30, 180, len(t)), unit="min")
     answered_at = sent + pd.to_timedelta(rng.lognormal(np.log(5 * 60), 1.0, len(t)).astype(int), unit="min")
+    # An answer that would arrive after the extract is not in it (the invitation still is).
+    answered = (rng.random(len(t)) < rate) & (answered_at < extract_at).to_numpy()
     # CES 2.0 agreement scale, 7 = "the company made it easy": same experience, its own noise.
     ces = np.clip(np.rint(4.6 + 0.9 * z + rng.normal(0, 0.9, len(t))), 1, 7)
+    invited = (sent < extract_at).to_numpy()
     base = pd.DataFrame(
         {
             "survey_id": "post-resolution",
@@ -102,11 +104,7 @@ def ticket_surveys(
         scale_min=1,
         scale_max=5,
         answered_at=answered_at.where(answered),
-    )
-    pool = reviews[reviews["Review Text"].fillna("").str.contains(SERVICE_WORDS, case=False)]
-    with_comment = answered & (rng.random(len(t)) < COMMENT_RATE)
-    picked = _pick_comments(rng, pool, csat_rows.loc[with_comment, "score"].astype(int), "Rating")
-    csat_rows.loc[with_comment, "comment"] = picked["comment"]
+    )[invited]
     ces_rows = base[answered].assign(
         id=t.loc[answered, "id"] + "-ces",
         question_id="ces",
@@ -116,69 +114,47 @@ def ticket_surveys(
         scale_max=7,
         answered_at=answered_at[answered],
     )
-    provenance = pd.DataFrame(
-        {
-            "kind": "feedback",
-            "id": csat_rows.loc[with_comment, "id"],
-            "dataset": "reviews",
-            "source_key": "row_id=" + picked["row_id"].astype(str),
-        }
-    )
-    return pd.concat([csat_rows, ces_rows], ignore_index=True), provenance
+    return pd.concat([csat_rows, ces_rows], ignore_index=True)
 
 
 def relationship_nps(
-    rng: np.random.Generator,
-    tickets: pd.DataFrame,
-    customers: pd.DataFrame,
-    reviews: pd.DataFrame,
-    sent_at: pd.Timestamp,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One NPS invitation per consenting customer with tickets; the score follows their mean experience."""
+    rng: np.random.Generator, tickets: pd.DataFrame, customers: pd.DataFrame, extract_at: pd.Timestamp
+) -> pd.DataFrame:
+    """A rolling relationship NPS: each consenting customer with a resolved ticket is asked once,
+    1 to 14 days after their first resolution (those whose invitation would fall after the extract
+    are not asked yet); the score follows the mean experience of their tickets resolved by then."""
     import numpy as np
     import pandas as pd
 
-    effect = pd.Series(0.0, index=customers["id"])
-    z = experience_logit(tickets[tickets["resolved_at"].notna()], effect)
-    mean_z = z.groupby(tickets.loc[z.index, "customer_id"]).mean()
-    c = customers[customers["consent_survey"].fillna(False).astype(bool) & customers["id"].isin(mean_z.index)]
-    c = c.reset_index(drop=True)
-    latent = 6.4 + 1.3 * c["id"].map(mean_z).to_numpy() + rng.normal(0, 1.8, len(c))
+    resolved = tickets[tickets["resolved_at"].notna() & (tickets["resolved_at"] < extract_at)]
+    first = resolved.groupby("customer_id")["resolved_at"].min().sort_index()
+    consenting = customers.loc[customers["consent_survey"].fillna(False).astype(bool), "id"]
+    first = first[first.index.isin(consenting)]
+    delay = pd.to_timedelta((rng.uniform(1, 14, len(first)) * 86400).astype(int), unit="s")
+    sent = (first + delay).dt.floor("min")
+    sent = sent[sent < extract_at]
+    z = experience_logit(resolved, pd.Series(0.0, index=customers["id"]))
+    seen = resolved.assign(z=z, sent=resolved["customer_id"].map(sent))
+    mean_z = seen[seen["resolved_at"] < seen["sent"]].groupby("customer_id")["z"].mean()
+    latent = 6.4 + 1.3 * sent.index.map(mean_z).to_numpy() + rng.normal(0, 1.8, len(sent))
     score = np.clip(np.rint(latent), 0, 10)
-    answered = rng.random(len(c)) < 0.30
-    answered_at = sent_at + pd.to_timedelta(
-        rng.lognormal(np.log(20 * 60), 1.2, len(c)).astype(int), unit="min"
+    answered_at = sent + pd.to_timedelta(
+        rng.lognormal(np.log(20 * 60), 1.2, len(sent)).astype(int), unit="min"
     )
-    rows = pd.DataFrame(
+    answered = (rng.random(len(sent)) < NPS_RESPONSE_RATE) & (answered_at < extract_at).to_numpy()
+    return pd.DataFrame(
         {
-            "id": "nps-" + c["id"],
-            "survey_id": "relationship-nps-2020q2",
+            "id": "nps-" + sent.index.to_series(),
+            "survey_id": NPS_SURVEY_ID,
             "question_id": "nps",
             "scale": "nps",
             "score": np.where(answered, score, np.nan),
             "scale_min": 0,
             "scale_max": 10,
             "language": "en",
-            "customer_id": c["id"],
+            "customer_id": sent.index,
             "channel": "email",
-            "sent_at": sent_at,
-            "answered_at": answered_at.where(answered),
+            "sent_at": sent.to_numpy(),
+            "answered_at": answered_at.where(answered).to_numpy(),
         }
-    )
-    # Promoters get a five-star review, passives a four, detractors a one-to-three star one.
-    with_comment = answered & (rng.random(len(c)) < 0.5)
-    band = pd.cut(rows.loc[with_comment, "score"], [-1, 6, 8, 10], labels=[2, 4, 5]).astype(int)
-    pool = reviews.dropna(subset=["Review Text"]).assign(
-        band=lambda r: r["Rating"].clip(lower=2).where(r["Rating"] != 3, 2)
-    )
-    picked = _pick_comments(rng, pool, band, "band")
-    rows.loc[with_comment, "comment"] = picked["comment"]
-    provenance = pd.DataFrame(
-        {
-            "kind": "feedback",
-            "id": rows.loc[with_comment, "id"],
-            "dataset": "reviews",
-            "source_key": "row_id=" + picked["row_id"].astype(str),
-        }
-    )
-    return rows, provenance
+    ).reset_index(drop=True)

@@ -41,8 +41,32 @@ _GREETING = re.compile(
     rf"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Cheers|Regards|Best|Sincerely|Hallo|Bonjour|Hola|Ciao)"
     rf",?\s+({_CAP}(?:\s+{_CAP})?)"
 )
-_SIGNOFF = re.compile(rf"(?:^|\s)[-–—~^]\s?({_CAP}(?:\s+{_CAP})?)\s*$")
-_CAPWORD = re.compile(rf"(?<![\w@#]){_CAP}")
+_SIGNOFF = re.compile(rf"(?:^|[\s.!?])[-–—~^]\s?({_CAP}(?:\s+{_CAP})?|{_CAP}{_CAP})\s*$")
+# "Hi Swadha." / "Hey Jeremiah!": a greeting and a lone capitalised word closed by punctuation.
+_GREETED = re.compile(r"\b(?:Hi|Hello|Hey|Dear)\s+([A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]{2,})\s*[,.!?]")
+# "..., Faith, and we..." / "..., Bob!": a name addressed at the end of a clause.
+_VOCATIVE = re.compile(rf",\s+({_CAP})\s*[,.!?]")
+# A whole capitalised token: "AmazonHelp" is one token, never the name "Amazon" plus the rest.
+_CAPWORD = re.compile(r"(?<![\w@#])[A-ZÀ-ÖØ-Þ][\w'-]*")
+_CAMEL = re.compile(rf"^({_CAP})({_CAP})$")
+# Scrubbed exports mask names as XXXX; a mask is no name, whatever the case.
+_MASK = re.compile(r"^[Xx]{2,}$")
+# Words around a capitalised word that make it a storm, a place, a law or a firm, not a person.
+_NOT_PERSON_BEFORE = re.compile(
+    r"(?:\b(?:hurricane|storm|typhoon|cyclone|tropical|saint|st\.?|lake|mount|mt\.?|fort|port|cape|county|"
+    r"state|city|university|college|in|near|downtown|visit(?:ing)?)|&)\s+$",
+    re.IGNORECASE,
+)
+_NOT_PERSON_AFTER = re.compile(
+    r"^(?:\s*&|\s+(?:code|county|state|city|street|st\b|avenue|ave\b|road|airport|university|college|"
+    r"bank|credit|mortgage|financial|funding|inc\b|llc|ltd|corp|co\b|company|services|associates|group|"
+    r"law|act|river|beach|lake|park|hotel|card|capital|recovery|collections?))",
+    re.IGNORECASE,
+)
+_COMMON = frozenset(
+    """thanks thank cheers regards help update edit note please sorry hello team support admin
+    there everyone all guys folks sir madam customer""".split()  # noqa: SIM905
+)
 _SENTENCE_END = re.compile(r"[.!?:;\n\"(]\s*$")
 
 
@@ -87,14 +111,25 @@ def find_person_names(text: str) -> list[tuple[int, int]]:
         first = m.group(1).split()[0]
         if first[0].isupper():
             spans.append(_trim(text, m.start(1), m.group(1)))
-    for pattern in (_SOFT_INTRO, _GREETING, _SIGNOFF):
+    for pattern in (_SOFT_INTRO, _GREETING, _VOCATIVE):
         for m in pattern.finditer(text):
             if _is_first(m.group(1).split()[0]):
                 spans.append(_trim(text, m.start(1), m.group(1)))
+    # A sign-off (-Jeana, ^Kartika) or a greeted word needs no gazetteer: agents' and customers'
+    # names are often not in it; common words ("- Thanks", "Hi There.") are not names.
+    for pattern in (_SIGNOFF, _GREETED):
+        for m in pattern.finditer(text):
+            if m.group(1).split()[0].lower() not in _COMMON:
+                spans.append((m.start(1), m.end(1)))
     # Unprompted names: a gazetteer first name followed by a gazetteer surname, or (unless it is
     # also an ordinary word) standing inside a sentence.
     for m in _CAPWORD.finditer(text):
         word = m.group()
+        camel = _CAMEL.match(word)
+        if camel:  # MariahDaigle is a person, AmazonHelp a brand
+            if _is_first(camel.group(1)) and _is_last(camel.group(2)):
+                spans.append((m.start(), m.end()))
+            continue
         if not _is_first(word):
             continue
         after = text[m.end() : m.end() + 30]
@@ -107,7 +142,16 @@ def find_person_names(text: str) -> list[tuple[int, int]]:
         sentence_start = m.start() == 0 or bool(_SENTENCE_END.search(text[max(0, m.start() - 3) : m.start()]))
         if not sentence_start:
             spans.append((m.start(), m.end()))
-    return _merge(_repeat(text, spans))
+    return _merge(_repeat(text, [s for s in spans if _plausible(text, *s)]))
+
+
+def _plausible(text: str, start: int, end: int) -> bool:
+    """False for masks (XXXX) and for names that context makes a storm, place, law or firm."""
+    words = text[start:end].split()
+    if not words or any(_MASK.match(w) for w in words):
+        return False
+    before, after = text[max(0, start - 20) : start], text[end : end + 25]
+    return not (_NOT_PERSON_BEFORE.search(before) or _NOT_PERSON_AFTER.match(after))
 
 
 def _repeat(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 # Bump when the redaction rules change, so stored results show which rules made them.
-REDACTOR_VERSION = "regex-stdnum-phonenumbers-gazetteer.1"
+REDACTOR_VERSION = "regex-stdnum-phonenumbers-gazetteer.2"
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,19 @@ class TextPipeline:
 
     @classmethod
     def default(cls, sentiment: str = DEFAULT_SENTIMENT) -> TextPipeline:
-        """The shipped models; `sentiment` is `cascade` (default), `transformer`, `linear` or `vader`."""
-        return cls(embedder=load_embedder(), sentiment=load_sentiment(sentiment))
+        """The shipped models; `sentiment` is `cascade` (default), `transformer`, `linear` or `vader`.
+
+        The redactor knows the desk's own names and accounts from INSIGHTDESK_TEXT_ORGANISATION_FILE.
+        """
+        from insightdesk.config import get_settings
+        from insightdesk.text.organisations import load_organisation
+
+        organisation = load_organisation(get_settings().text_organisation_file)
+        return cls(
+            embedder=load_embedder(),
+            sentiment=load_sentiment(sentiment),
+            redactor=Redactor(organisation=organisation),
+        )
 
     @property
     def model_name(self) -> str:
@@ -62,7 +73,8 @@ class TextPipeline:
     @property
     def model_version(self) -> str:
         return (
-            f"lingua {package_version('lingua-language-detector')}; redactor {REDACTOR_VERSION}; "
+            f"lingua {package_version('lingua-language-detector')}; redactor {REDACTOR_VERSION}"
+            f"{self.redactor.organisation.fingerprint()}; "
             f"embedder {self.embedder.version}; sentiment {self.sentiment.version}"
         )
 

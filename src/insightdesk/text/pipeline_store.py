@@ -192,6 +192,24 @@ def active_themes(store: Store, embedder_version: str | None = None) -> Registry
     )
 
 
+def agent_accounts(store: Store) -> list[str]:
+    """Agents whose name is an account handle (`AmazonHelp`, `hulu_support`): the desk's own
+    accounts answering as agents, never redacted as a person's handle. Names with a space, and
+    lone first names (`Olivia`), are people, not accounts."""
+    import re
+
+    from insightdesk.text.names import gazetteer
+
+    rows = store.query_df("select distinct name from agents where name is not null")
+    first_names = gazetteer()[0]
+    handle = re.compile(r"^@?[A-Za-z0-9_]{3,30}$")
+    return [
+        str(n)
+        for n in rows["name"].tolist()
+        if handle.match(str(n)) and str(n).lstrip("@").lower() not in first_names
+    ]
+
+
 # -- analyse ---------------------------------------------------------------------------------
 @dataclass
 class AnalyzeReport:
@@ -227,6 +245,10 @@ def analyze_store(
     import pandas as pd
 
     pipeline = pipeline or TextPipeline.default()
+    accounts = agent_accounts(store)
+    if accounts:
+        own = pipeline.redactor.organisation.with_accounts(accounts)
+        pipeline.redactor = pipeline.redactor.with_organisation(own)
     texts = collect_texts(store, entities)
     report = AnalyzeReport(
         len(texts), 0, 0, 0, model_name=pipeline.model_name, model_version=pipeline.model_version

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from insightdesk.text import names
+from insightdesk.text.organisations import Organisation
 
 ENTITY_TYPES: tuple[str, ...] = ("EMAIL", "PHONE", "CARD", "IBAN", "IP", "ADDRESS", "PERSON", "USER")
 
@@ -74,7 +75,21 @@ _ADDRESS_DE = re.compile(
     r"[Rr]ing|[Dd]amm)\s+\d{1,4}[a-z]?(?:[-/]\d{1,4})?\b"
     r"(?:,\s*\d{5}\s+[A-ZÄÖÜ][a-zäöüß]+)?"
 )
-_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
+_UK_POSTCODE = re.compile(r"\b([A-Z]{1,2})\d[A-Z\d]?(\s?)\d[ABD-HJLNP-UW-Z]{2}\b")
+# The 121 postcode areas of the UK and Crown dependencies: "XY1 2AB" with another area is no postcode.
+_UK_AREAS = frozenset(
+    """AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC
+    EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU
+    M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO SP SR SS
+    ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE""".split()  # noqa: SIM905
+)
+# Written without its space a postcode looks like an aircraft registration (N807NW) or a part
+# number: then only a cue makes it one.
+_POSTCODE_CUE = re.compile(r"(?:post\s?code|postal code|zip|address|live[sd]? (?:at|in))(?:\s+is)?\W{0,3}$", re.I)
+# Digit groups that read as a date (04 01 2020, 2020 04 01) are not phones.
+_DATE_GROUPS = re.compile(
+    r"^\(?(?:\d{1,2}[\s./-]+\d{1,2}[\s./-]+(?:19|20)\d\d|(?:19|20)\d\d[\s./-]+\d{1,2}[\s./-]+\d{1,2})\)?$"
+)
 _DIGIT = re.compile(r"\d")
 # Social-media handles name their owner (often literally): treated as PII, type USER.
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,30}\b")
@@ -82,7 +97,8 @@ _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,30}\b")
 _CODE_PREFIX = re.compile(r"[A-Za-z]+-?$")
 # A number introduced as an order, ticket or tracking number is an id, not a phone or a card.
 _ID_CUE = re.compile(
-    r"(?:order|ticket|case|reference|ref|invoice|tracking|confirmation|transaction)\s*(?:no\.?|number|id|#|:)?\s*#?\s*$",
+    r"\b(?:order|ticket|case|reference|ref|invoice|tracking|confirmation|transaction|booking|pnr|account|"
+    r"policy|claim|membership|serial|imei|id|code|file)\s*(?:no\.?|number|id|#|:)?\s*#?\s*$",
     re.IGNORECASE,
 )
 
@@ -113,10 +129,13 @@ class Redactor:
         phone_regions: Sequence[str] = ("US", "GB", "DE", "FR"),
         entity_types: Iterable[str] = ENTITY_TYPES,
         person_names: bool = True,
+        organisation: Organisation | None = None,
     ) -> None:
         self.phone_regions = tuple(phone_regions)
         self.entity_types = frozenset(entity_types)
         self.person_names = person_names and "PERSON" in self.entity_types
+        # The desk's own names and accounts are not personal data (see organisations.py).
+        self.organisation = organisation or Organisation()
 
     # -- detection -------------------------------------------------------------------------
     def find(self, text: str) -> list[Span]:
@@ -149,12 +168,26 @@ class Redactor:
         if n_digits >= 7 and "PHONE" in want:
             found += self._phones(text)
         if "ADDRESS" in want and n_digits:
-            for pattern in (_ADDRESS_EN, _ADDRESS_DE, _UK_POSTCODE):
+            for pattern in (_ADDRESS_EN, _ADDRESS_DE):
                 found += [Span(m.start(), m.end(), "ADDRESS", m.group()) for m in pattern.finditer(text)]
+            found += [
+                Span(m.start(), m.end(), "ADDRESS", m.group())
+                for m in _UK_POSTCODE.finditer(text)
+                if _postcode_ok(m, text)
+            ]
         if "USER" in want and "@" in text:
-            found += [Span(m.start(), m.end(), "USER", m.group()) for m in _HANDLE.finditer(text)]
+            found += [
+                Span(m.start(), m.end(), "USER", m.group())
+                for m in _HANDLE.finditer(text)
+                if not self.organisation.owns_handle(m.group())
+            ]
         if self.person_names:
-            found += [Span(s, e, "PERSON", text[s:e]) for s, e in names.find_person_names(text)]
+            own = self.organisation.name_spans(text) if self.organisation else []
+            found += [
+                Span(s, e, "PERSON", text[s:e])
+                for s, e in names.find_person_names(text)
+                if not any(a < e and s < b for a, b in own)
+            ]
         if urls:
             found = [s for s in found if s.type == "EMAIL" or not any(a <= s.start < b for a, b in urls)]
         return _resolve_overlaps(found)
@@ -191,9 +224,20 @@ class Redactor:
                 # E.164 numbers have at most 15 digits; longer runs are ids.
                 if not 7 <= n_digits <= 15 or _CODE_PREFIX.search(before) or _ID_CUE.search(before):
                     continue
+                if _DATE_GROUPS.match(match.raw_string.strip()):
+                    continue
                 if key not in seen:
                     seen[key] = Span(match.start, match.end, "PHONE", match.raw_string)
         return list(seen.values())
+
+    def with_organisation(self, organisation: Organisation) -> Redactor:
+        """The same redactor with another list of the desk's own names and accounts."""
+        return Redactor(
+            phone_regions=self.phone_regions,
+            entity_types=self.entity_types,
+            person_names=self.person_names,
+            organisation=organisation,
+        )
 
     # -- replacement -----------------------------------------------------------------------
     def redact(self, text: str | None) -> Redaction:
@@ -220,6 +264,15 @@ class Redactor:
 
     def redact_many(self, texts: Iterable[str | None]) -> list[Redaction]:
         return [self.redact(t) for t in texts]
+
+
+def _postcode_ok(match: re.Match[str], text: str) -> bool:
+    """A UK postcode of a real area, written with its space or announced as a postcode."""
+    if match.group(1) not in _UK_AREAS:
+        return False
+    return bool(match.group(2)) or bool(
+        _POSTCODE_CUE.search(text[max(0, match.start() - 30) : match.start()])
+    )
 
 
 def _normalise(kind: str, value: str) -> str:

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from insightdesk.text.theme_labels import distinctive_terms, unique_labels
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -31,6 +33,8 @@ SAMPLE_MAX = 6000  # Ward runs on at most this many texts (memory grows with the
 RADIUS_QUANTILE = 0.05
 MIN_RADIUS = 0.35  # never assign below this cosine similarity, whatever a theme's spread
 MATCH_SIMILARITY = 0.8  # centroid cosine above which a refit theme continues a registered one
+MAX_THEMES = 25  # a person reads 25 themes; past that the cut is made at 25
+NEAR_DUPLICATE = 0.85  # centroid cosine above which two themes of one fit are merged
 
 
 @dataclass
@@ -41,10 +45,11 @@ class Theme:
     radius: float
     keywords: list[str]
     quotes: list[str]
+    name: str = ""  # unique within its fit (theme_labels.unique_labels)
 
     @property
     def label(self) -> str:
-        return " / ".join(self.keywords[:3]) if self.keywords else f"theme {self.index}"
+        return self.name or (" / ".join(self.keywords[:3]) if self.keywords else f"theme {self.index}")
 
 
 @dataclass
@@ -89,6 +94,7 @@ def cluster(
     n_themes: int | None = None,
     min_size: int = MIN_SIZE,
     sample_max: int = SAMPLE_MAX,
+    max_themes: int | None = MAX_THEMES,
     seed: int = 0,
 ) -> np.ndarray:
     """Cluster labels (-1 = noise) for unit-length `vectors`.
@@ -114,6 +120,10 @@ def cluster(
         distance_threshold=None if n_themes else threshold,
     )
     sample_labels = agg.fit_predict(vectors[sample])
+    if max_themes and not n_themes and _themes_of(sample_labels, min_size) > max_themes:
+        # More themes than a person reads: cut the same tree higher, at `max_themes` groups.
+        agg = AgglomerativeClustering(n_clusters=min(max_themes, len(sample)), linkage="ward")
+        sample_labels = agg.fit_predict(vectors[sample])
     if len(sample) == n:
         labels = sample_labels
     else:
@@ -131,49 +141,34 @@ def cluster(
     return remap[labels]
 
 
-def distinctive_terms(texts: Sequence[str], labels: np.ndarray, *, top: int = 8) -> dict[int, list[str]]:
-    """Class-based TF-IDF: terms frequent in one theme and rare across themes."""
+def _themes_of(labels: np.ndarray, min_size: int) -> int:
     import numpy as np
-    from sklearn.feature_extraction.text import CountVectorizer
 
-    ids = sorted(int(x) for x in set(labels.tolist()) if x >= 0)
-    if not ids:
-        return {}
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    return int((np.bincount(labels) >= min_size).sum())
 
-    vectorizer = CountVectorizer(
-        # Masking tokens of scrubbed exports (CFPB's XXXX) are not words of a theme.
-        stop_words=sorted(ENGLISH_STOP_WORDS | {"xx", "xxx", "xxxx", "xxxxx"}),
-        ngram_range=(1, 2),
-        min_df=2,
-        max_features=50_000,
-        # Placeholders (<PERSON_1>) and digits say nothing about a theme.
-        token_pattern=r"(?u)\b[^\W\d_][^\W\d_]+\b",
-    )
-    try:
-        counts = vectorizer.fit_transform(texts)
-    except ValueError:  # empty vocabulary
-        return {i: [] for i in ids}
-    vocab = np.asarray(vectorizer.get_feature_names_out())
-    per_class = np.vstack([np.asarray(counts[labels == i].sum(axis=0)).ravel() for i in ids])
-    tf = per_class / np.maximum(per_class.sum(axis=1, keepdims=True), 1)
-    avg_words = per_class.sum() / len(ids)
-    idf = np.log(1 + avg_words / np.maximum(per_class.sum(axis=0), 1))
-    scores = tf * idf
-    out: dict[int, list[str]] = {}
-    for row, i in enumerate(ids):
-        order = np.argsort(-scores[row])
-        terms: list[str] = []
-        for j in order:
-            if scores[row, j] <= 0 or len(terms) >= top:
-                break
-            term = str(vocab[j])
-            # Skip a unigram already inside a chosen bigram and vice versa: more distinct words.
-            if any(term in t or t in term for t in terms):
-                continue
-            terms.append(term)
-        out[i] = terms
-    return out
+
+def merge_near_duplicates(vectors: np.ndarray, labels: np.ndarray, *, similarity: float = NEAR_DUPLICATE):
+    """Labels with groups whose centroids are closer than `similarity` merged (largest keeps its id)."""
+    import numpy as np
+
+    labels = labels.copy()
+    while True:
+        ids = [int(i) for i in np.unique(labels) if i >= 0]
+        if len(ids) < 2:
+            return labels
+        cents = np.vstack([vectors[labels == i].mean(axis=0) for i in ids])
+        cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
+        sims = cents @ cents.T
+        np.fill_diagonal(sims, -1)
+        a, b = np.unravel_index(int(sims.argmax()), sims.shape)
+        if sims[a, b] < similarity:
+            return labels
+        keep, drop = (
+            (ids[a], ids[b]) if (labels == ids[a]).sum() >= (labels == ids[b]).sum() else (ids[b], ids[a])
+        )
+        labels[labels == drop] = keep
+        # Close the gap so ids stay 0..k-1.
+        labels[labels > drop] -= 1
 
 
 def discover(
@@ -190,6 +185,7 @@ def discover(
     import numpy as np
 
     labels = cluster(vectors, distance=distance, n_themes=n_themes, min_size=min_size, seed=seed)
+    labels = merge_near_duplicates(vectors, labels)
     terms = distinctive_terms(texts, labels)
     themes: list[Theme] = []
     sims = np.zeros(len(texts), dtype=np.float32)
@@ -208,8 +204,11 @@ def discover(
                 quotes.append(texts[j])
         radius = max(MIN_RADIUS, float(np.quantile(member_sims, RADIUS_QUANTILE)))
         themes.append(Theme(i, centroid.astype(np.float32), int(members.size), radius, terms[i], quotes))
+    for theme, name in zip(themes, unique_labels([t.keywords for t in themes]), strict=True):
+        theme.name = name
     params = {
-        "algorithm": f"ward agglomeration (sample of at most {SAMPLE_MAX}, rest to nearest centroid)",
+        "algorithm": f"ward agglomeration (sample of at most {SAMPLE_MAX}, rest to nearest centroid), "
+        f"at most {MAX_THEMES} themes, near-duplicates (centroid cosine >= {NEAR_DUPLICATE}) merged",
         "min_size": min_size,
         "distance": distance,
         "n_themes": n_themes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -20,11 +21,27 @@ from insightdesk.governance.roles import Permission, Principal, Role
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/upload", response_class=HTMLResponse)
-def upload_page(request: Request, principal: Principal = Depends(require(Permission.INGEST))) -> Response:
+def _upload_page(request: Request, **context: object) -> Response:
+    from insightdesk.api.routers.ingest import AUTO_KIND
+    from insightdesk.api.upload_progress import UPLOAD_ID
     from insightdesk.ingest import KINDS, available_profiles
 
-    return render(request, "upload.html", kinds=KINDS, profiles=available_profiles(), result=None, error=None)
+    # A fresh name per page view: the page's script follows this upload's phases under it.
+    return render(
+        request,
+        "upload.html",
+        auto_kind=AUTO_KIND,
+        kinds=KINDS,
+        profiles=available_profiles(),
+        upload_id=secrets.token_urlsafe(12),
+        upload_id_pattern=UPLOAD_ID.pattern,
+        **context,
+    )
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request, principal: Principal = Depends(require(Permission.INGEST))) -> Response:
+    return _upload_page(request, result=None, error=None)
 
 
 @router.post("/upload", response_class=HTMLResponse)
@@ -32,7 +49,6 @@ async def upload_submit(
     request: Request, principal: Principal = Depends(require(Permission.INGEST, streamed=True))
 ) -> Response:
     from insightdesk.api.routers.ingest import receive_and_ingest
-    from insightdesk.ingest import KINDS, available_profiles
 
     # The page posts to the same streamed ingestion as the API (limits, CSRF before the file).
     error, result, status = None, None, 201
@@ -40,15 +56,7 @@ async def upload_submit(
         result = await receive_and_ingest(request, principal)
     except ApiError as exc:
         error, status = exc.message, exc.status
-    return render(
-        request,
-        "upload.html",
-        status_code=status,
-        kinds=KINDS,
-        profiles=available_profiles(),
-        result=result,
-        error=error,
-    )
+    return _upload_page(request, status_code=status, result=result, error=error)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)

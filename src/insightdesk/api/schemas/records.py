@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field
 
 from insightdesk.api.schemas.base import OpenModel, OrderedModel
+from insightdesk.api.schemas.uploads import RejectionOut
 
 RowT = TypeVar("RowT")
 
@@ -177,3 +178,9 @@ class IngestResponse(BaseModel):
     stubs: dict[str, int]
     warnings: list[str]
     seconds: float
+    kind_detected: bool = Field(False, description="True when the kind was detected from the columns.")
+    kind_note: str | None = Field(None, description="How the kind was detected, in one sentence.")
+    rejections: list[RejectionOut] = Field(
+        default_factory=list, description="The first rejected records (all of them: `rejected_csv`)."
+    )
+    rejected_csv: str | None = Field(None, description="Where to download every rejected row as CSV.")

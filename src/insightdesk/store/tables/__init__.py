@@ -18,11 +18,33 @@ from insightdesk.store.tables import text  # isort: skip
 from insightdesk.store.tables import governance  # isort: skip
 from insightdesk.store.tables import insights  # isort: skip
 from insightdesk.store.tables import rollups  # isort: skip
+from insightdesk.store.tables import privacy  # isort: skip
+from insightdesk.store.tables import surveys  # isort: skip
+from insightdesk.store.tables import actions  # isort: skip
+from insightdesk.store.tables import connectors  # isort: skip
+from insightdesk.store.tables import identity  # isort: skip
+from insightdesk.store.tables import workforce  # isort: skip
+from insightdesk.store.tables import quality  # isort: skip
 from insightdesk.store.tables.base import documented_column, metadata  # isort: skip
 from insightdesk.store.tables.canonical import ENTITY_TABLES  # isort: skip
 
 # One module per area, in registration order (people, work and bookkeeping are the canonical model).
-AREAS = (people, work, bookkeeping, text, governance, insights, rollups)
+AREAS = (
+    people,
+    work,
+    bookkeeping,
+    text,
+    governance,
+    insights,
+    rollups,
+    privacy,
+    surveys,
+    actions,
+    connectors,
+    identity,
+    workforce,
+    quality,
+)
 
 
 def load_all_tables() -> sa.MetaData:
