@@ -52,7 +52,9 @@ def _port() -> int:
 @pytest.fixture
 def servicenow(tmp_path: Path) -> Iterator[str]:
     port = _port()
-    proc = subprocess.Popen([sys.executable, str(SERVER), str(port), "insightdesk.bot", "s3cret"], stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, str(SERVER), str(port), "insightdesk.bot", "s3cret"], stdout=subprocess.PIPE
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
     yield f"http://127.0.0.1:{port}"
     proc.kill()
@@ -101,8 +103,8 @@ def test_worker_killed_mid_delivery_creates_exactly_one_record(store_url, servic
     # then ServiceNow creates the record and never answers: the worker is killed in that window.
     httpx.post(f"{servicenow}/_control/plan", json=["429", "500", "hang"])
     env = {**os.environ, "INSIGHTDESK_ACTIONS_DESTINATIONS": str(destinations)}
-    command = [sys.executable, "-m", "insightdesk.cli", "rules", "deliver", "--db", store_url, "--loop",
-               "--interval", "0.2", "--lease-seconds", "4", "--timeout-seconds", "2"]  # fmt: skip
+    command = [sys.executable, "-c", "from insightdesk.cli import main; main()", "rules", "deliver", "--db", store_url, "--loop",
+               "--interval", "0.2", "--lease-seconds", "3", "--timeout-seconds", "1"]  # fmt: skip
     worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while not _records(servicenow) and time.monotonic() < deadline:
@@ -110,10 +112,9 @@ def test_worker_killed_mid_delivery_creates_exactly_one_record(store_url, servic
     assert len(_records(servicenow)) == 1, "ServiceNow never got the record"
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
-    # A new worker after the dead one's lease lapsed: it finds the record by correlation_id, adopts it.
-    time.sleep(4)
-    done = subprocess.run([*command[:6], "--until-idle", "--interval", "0.2", "--lease-seconds", "4",
-                           "--timeout-seconds", "2"], env=env, capture_output=True, timeout=60)  # fmt: skip
+    # A new worker: once the dead one's lease lapses it finds the record by correlation_id and adopts it.
+    done = subprocess.run([*command[:7], "--until-idle", "--interval", "0.2", "--lease-seconds", "3",
+                           "--timeout-seconds", "1"], env=env, capture_output=True, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr.decode()
     records = _records(servicenow)
     assert len(records) == 1
@@ -121,12 +122,14 @@ def test_worker_killed_mid_delivery_creates_exactly_one_record(store_url, servic
         [message] = list_messages(store)
         assert message["status"] == "delivered" and message["external_id"] == records[0]["sys_id"]
         assert records[0]["correlation_id"] == message["idempotency_key"]
-        assert "Pain point: Double charges" == records[0]["short_description"]
+        assert records[0]["short_description"] == "Pain point: Double charges"
         assert count(store, action_external_records) == 1
 
         # Status flows back: ServiceNow resolves the problem (state 106).
         auth = ("insightdesk.bot", "s3cret")
-        httpx.patch(f"{servicenow}/api/now/table/problem/{records[0]['sys_id']}", json={"state": "106"}, auth=auth)
+        httpx.patch(
+            f"{servicenow}/api/now/table/problem/{records[0]['sys_id']}", json={"state": "106"}, auth=auth
+        )
         report = sync_statuses(store, load_destinations(destinations))
         assert report.changed == [(records[0]["number"], "new", "resolved")]
         with store.engine.connect() as conn:

@@ -87,7 +87,9 @@ def seed_texts(store, extra_tickets: list[str] | None = None) -> dict[str, list[
                 **_lineage(f"t{i}", i),
                 "type": "incident",
                 "status": "open",
+                "subject": None,
                 "description": text,
+                "category": None,
                 "created_at": T0,
             }
         )

@@ -51,13 +51,39 @@ def seed_tickets(
     for ticket_id, customer_id, channel, status in tickets:
         done = status in ("resolved", "closed")
         ticket_rows.append(
-            (ticket_id, "incident", channel, status, customer_id, "a-1", "en", created.isoformat(),
-             resolved.isoformat() if done else "")
+            (
+                ticket_id,
+                "incident",
+                channel,
+                status,
+                customer_id,
+                "a-1",
+                "en",
+                created.isoformat(),
+                resolved.isoformat() if done else "",
+            )
         )
         event_rows.append((f"{ticket_id}-0", ticket_id, 0, "created", "", "new", created.isoformat()))
         if done:
-            event_rows.append((f"{ticket_id}-1", ticket_id, 1, "resolved", "open", "resolved", resolved.isoformat()))
-    header = ["id", "type", "channel", "status", "customer_id", "agent_id", "language", "created_at", "resolved_at"]
+            event_rows.append(
+                (f"{ticket_id}-1", ticket_id, 1, "resolved", "open", "resolved", resolved.isoformat())
+            )
+    header = [
+        "id",
+        "type",
+        "channel",
+        "status",
+        "customer_id",
+        "agent_id",
+        "language",
+        "created_at",
+        "resolved_at",
+    ]
     ingest_file(store, _write(folder / f"{name}.csv", header, ticket_rows), "tickets", profile="generic")
     event_header = ["id", "ticket_id", "seq", "event_type", "from_value", "to_value", "occurred_at"]
-    ingest_file(store, _write(folder / f"{name}_events.csv", event_header, event_rows), "ticket_events", profile="generic")
+    ingest_file(
+        store,
+        _write(folder / f"{name}_events.csv", event_header, event_rows),
+        "ticket_events",
+        profile="generic",
+    )

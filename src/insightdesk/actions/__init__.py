@@ -13,6 +13,7 @@ Roles, as in the insight features:
 
 from __future__ import annotations
 
+from insightdesk.actions.backlog import Rebound, recurrence_watch, unowned_queue
 from insightdesk.actions.business_hours import BusinessCalendar, add_business_hours, business_hours_between
 from insightdesk.actions.config import ActionsConfig, DeliveryPolicy, MessagePolicy
 from insightdesk.actions.delivery import DeliveryReport, deliver_due, slack_payload
@@ -22,6 +23,7 @@ from insightdesk.actions.evaluate import RuleRun, dry_run, run_rules, simulate
 from insightdesk.actions.events import EVENT_FIELDS, EVENT_KINDS
 from insightdesk.actions.kpis import loop_kpis
 from insightdesk.actions.outbox import list_messages, release, replay
+from insightdesk.actions.packs import build_pack, get_pack, mark_sent, sign_off
 from insightdesk.actions.rules import (
     approve_activation,
     get_version,
@@ -51,15 +53,18 @@ __all__ = [
     "Destination",
     "MessagePolicy",
     "NotFound",
+    "Rebound",
     "RuleRun",
     "RuleSpec",
     "RuleSpecError",
     "SyncReport",
     "add_business_hours",
     "approve_activation",
+    "build_pack",
     "business_hours_between",
     "deliver_due",
     "dry_run",
+    "get_pack",
     "get_task",
     "get_version",
     "inbox",
@@ -67,7 +72,9 @@ __all__ = [
     "list_rules",
     "load_destinations",
     "loop_kpis",
+    "mark_sent",
     "parse_rule",
+    "recurrence_watch",
     "reject_activation",
     "release",
     "replay",
@@ -78,9 +85,11 @@ __all__ = [
     "run_rules",
     "save_rule",
     "shadow_rule",
+    "sign_off",
     "simulate",
     "slack_payload",
     "sync_statuses",
     "task_history",
+    "unowned_queue",
     "update_task",
 ]

@@ -20,7 +20,10 @@ from insightdesk.api import errors, pages
 from insightdesk.api.deps import require
 from insightdesk.api.guards import RequestGuard
 from insightdesk.api.pages.rendering import compile_templates
-from insightdesk.api.routers import admin, auth, ingest, insights, metrics, records, themes
+from insightdesk.api.routers import admin, auth, ingest, insights, metrics, records, surveys, themes
+from insightdesk.api.routers import identity as identity_routes
+from insightdesk.api.routers import privacy as privacy_routes
+from insightdesk.api.routers import text_labels as text_label_routes
 from insightdesk.api.schemas import Health
 from insightdesk.api.state import AppState, ServerSettings
 from insightdesk.api.views.warm_up import warm
@@ -76,7 +79,8 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     )
     app.state.insightdesk = state
     errors.install(app)
-    for router in (auth, metrics, themes, records, ingest, admin, insights):
+    routers = (auth, metrics, themes, records, ingest, admin, insights, surveys, privacy_routes)
+    for router in (*routers, text_label_routes, identity_routes):
         app.include_router(router.router)
     for page_router in pages.ROUTERS:
         app.include_router(page_router)

@@ -42,6 +42,9 @@ COMMAND_MODULES = (
     "insightdesk.cli.rules_cmds",
     "insightdesk.cli.tasks_cmds",
     "insightdesk.cli.workforce_cmds",
+    "insightdesk.cli.qa_cmds",
+    "insightdesk.cli.identity_cmds",
+    "insightdesk.cli.privacy_cmds",
 )
 
 

@@ -94,7 +94,7 @@ def list_(db: str = DB_OPTION) -> None:
     tab = table(None, ("survey", "version", "name", "status", "saved", "published", "first sent"))
     for r in rows:
         tab.add_row(
-            r["survey_id"],
+            str(r["survey_id"]),
             str(r["version"]),
             str(r["name"]),
             str(r["status"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import typer
 
 from insightdesk.cli.console import out
@@ -50,7 +52,9 @@ def analyze(
         raise typer.BadParameter(
             f"unknown sentiment model {sentiment!r}; choose from {', '.join(SENTIMENT_MODELS)}"
         )
-    with user_errors(ModelMissingError), open_store(db) as store:
+    from insightdesk.text.organisations import OrganisationFileError
+
+    with user_errors(ModelMissingError, OrganisationFileError), open_store(db) as store:
         pipeline = TextPipeline.default(sentiment=sentiment)
         report = analyze_store(store, entities=entity or ENTITIES, reanalyze=reanalyze, pipeline=pipeline)
     out.print(
@@ -206,6 +210,146 @@ def split(
     with user_errors(ThemeError), open_store(db) as store:
         new_ids = split_theme(store, theme_id, parts, cli_actor())
     out.print(f"split {theme_id} into {', '.join(new_ids)}")
+
+
+@themes_app.command("explore")
+def explore(
+    sentiment: str | None = typer.Option(
+        None, "--sentiment", help="negative, neutral or positive texts only."
+    ),
+    since: datetime | None = typer.Option(None, "--since", help="Texts written on or after this date."),
+    until: datetime | None = typer.Option(None, "--until", help="Texts written before this date."),
+    channel: str | None = typer.Option(None, "--channel", help="Texts of tickets on this channel."),
+    segment: str | None = typer.Option(None, "--segment", help="Texts of customers in this segment."),
+    db: str = DB_OPTION,
+) -> None:
+    """Themes of a slice of customer texts (e.g. negative comments last quarter); the registry is untouched."""
+    from insightdesk.text.theme_explore import Slice, SliceError, explore_themes
+
+    with user_errors(SliceError), open_store(db) as store:
+        found = explore_themes(store, Slice(sentiment, since, until, channel, segment))
+    tab = table(
+        f"{len(found.themes)} themes in {found.n_texts:,} texts ({found.slice.describe()})",
+        ("label", "texts", "share", "quote"), right=("texts", "share"), title_justify="left",
+    )  # fmt: skip
+    for t in found.themes:
+        tab.add_row(
+            cell(t["label"]), f"{t['size']:,}", f"{t['share']:.0%}", cell((t["quotes"] or [""])[0][:120])
+        )
+    show(tab)
+
+
+# -- people correct the machine -----------------------------------------------------------------
+@text_app.command("label")
+def label(
+    text: str = typer.Argument(..., help="The text: ENTITY/RECORD_ID/FIELD, e.g. feedback/F-12/comment."),
+    kind: str = typer.Argument(..., help="theme, sentiment, intent or risk."),
+    value: str = typer.Argument(
+        ..., help="The right label (a theme id, negative|neutral|positive, an intent, high|low)."
+    ),
+    note: str | None = typer.Option(None, "--note", help="Why (kept with the label)."),
+    db: str = DB_OPTION,
+) -> None:
+    """Correct the machine: store the right label of a text, with who and when; sentiment and theme
+    corrections show on every chart at once and survive re-analysis."""
+    import getpass
+
+    from insightdesk.text.labels import LabelError, TextKey, record_label
+
+    parts = text.split("/", 2)
+    if len(parts) != 3 or not all(parts):
+        raise typer.BadParameter(f"{text!r} is not ENTITY/RECORD_ID/FIELD (e.g. feedback/F-12/comment)")
+    with user_errors(LabelError), open_store(db) as store:
+        row = record_label(
+            store, TextKey(*parts), kind, value, labelled_by=f"cli:{getpass.getuser()}", note=note
+        )
+    out.print(
+        f"{kind} of {text}: {row['machine_value'] or '(none)'} → {row['value']} (label {row['label_id'][:8]})"
+    )
+
+
+@text_app.command("labels")
+def labels_(
+    kind: str | None = typer.Option(None, "--kind", help="Only theme, sentiment, intent or risk labels."),
+    limit: int = typer.Option(50, "--limit", min=1, max=10_000, help="At most this many, newest first."),
+    db: str = DB_OPTION,
+) -> None:
+    """Corrections people made, newest first: who, when, from what to what."""
+    from insightdesk.text.labels import LABEL_KINDS, list_labels
+
+    if kind is not None and kind not in LABEL_KINDS:
+        raise typer.BadParameter(f"unknown kind {kind!r}; choose from {', '.join(LABEL_KINDS)}")
+    with user_errors(), open_store(db) as store:
+        df = list_labels(store, kind=kind, limit=limit)
+    tab = table(
+        f"{len(df)} labels", ("when", "by", "text", "kind", "machine", "person"), title_justify="left"
+    )
+    for r in df.itertuples(index=False):
+        tab.add_row(
+            f"{r.labelled_at:%Y-%m-%d %H:%M}", cell(r.labelled_by), cell(f"{r.entity}/{r.record_id}/{r.field}"),
+            r.kind, cell(r.machine_value), cell(r.value),
+        )  # fmt: skip
+    show(tab)
+
+
+@text_app.command("train")
+def train(db: str = DB_OPTION) -> None:
+    """Train the intent classifier on the intent labels; it becomes active only if it beats the
+    active model on held-out labels (the decision is recorded either way)."""
+    import getpass
+
+    from insightdesk.text.intent_store import train_classifier
+    from insightdesk.text.intents import TrainingError
+
+    with user_errors(TrainingError), open_store(db) as store:
+        report = train_classifier(store, trained_by=f"cli:{getpass.getuser()}")
+    verdict = "activated" if report.activated else "not activated"
+    out.print(
+        f"model {report.classifier_id} {verdict}: {report.decision} "
+        f"({report.n_train} training labels, {report.n_holdout} held out); {report.predicted:,} texts classified"
+    )
+
+
+@text_app.command("classifiers")
+def classifiers(db: str = DB_OPTION) -> None:
+    """Every trained intent model: held-out score, the active model's score then, and the decision."""
+    from insightdesk.text.intent_store import classifier_history
+
+    with user_errors(), open_store(db) as store:
+        df = classifier_history(store)
+    tab = table(
+        f"{len(df)} models", ("id", "status", "train", "held out", "macro-F1", "active's", "by", "decision"),
+        right=("train", "held out", "macro-F1", "active's"), title_justify="left",
+    )  # fmt: skip
+    for r in df.itertuples(index=False):
+        tab.add_row(
+            r.classifier_id, r.status, f"{r.n_train:,}", f"{r.n_holdout:,}", num(r.holdout_f1, ".3f", missing=""),
+            num(r.active_f1, ".3f", missing=""), cell(r.trained_by), cell(r.decision),
+        )  # fmt: skip
+    show(tab)
+
+
+@text_app.command("review")
+def review(
+    below: float = typer.Option(
+        0.5, "--below", min=0.0, max=1.0, help="Confidence under which a prediction waits."
+    ),
+    limit: int = typer.Option(25, "--limit", min=1, max=10_000),
+    db: str = DB_OPTION,
+) -> None:
+    """The review queue: the least confident intent predictions nobody has labelled yet (redacted)."""
+    from insightdesk.text.intent_store import review_queue
+
+    with user_errors(), open_store(db) as store:
+        df = review_queue(store, below=below, limit=limit)
+    tab = table(
+        f"{len(df)} to review", ("text", "predicted", "confidence", "redacted text"), title_justify="left"
+    )
+    for r in df.itertuples(index=False):
+        tab.add_row(
+            f"{r.entity}/{r.record_id}/{r.field}", r.label, f"{r.confidence:.2f}", cell(r.redacted_text)
+        )
+    show(tab)
 
 
 def register(app: typer.Typer) -> None:

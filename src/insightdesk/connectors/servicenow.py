@@ -157,7 +157,7 @@ STREAMS: tuple[Stream, ...] = (
         "journal",
         "sys_journal_field",
         "interactions",
-        "element element_id name value",
+        "element element_id name value number author_role",
         extra_query="name=incident^elementINcomments,work_notes",
         time_field="sys_created_on",  # journal entries are written once, never updated
     ),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from insightdesk.connectors import zendesk
+from insightdesk.connectors import freshdesk, jira, servicenow, zendesk
 from insightdesk.connectors.sources import SourceConfig, SourceConfigError
 from insightdesk.connectors.streams import Stream
 
 VENDOR_STREAMS: dict[str, tuple[Stream, ...]] = {
     "zendesk": zendesk.STREAMS,
+    "servicenow": servicenow.STREAMS,
+    "freshdesk": freshdesk.STREAMS,
+    "jira": jira.STREAMS,
 }
 
 

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     SETTINGS = "settings.manage"
     INSIGHTS = "insights.manage"
     SURVEYS = "surveys.manage"
+    PRIVACY = "privacy.manage"
+    IDENTITY_RESOLVE = "identity.resolve"
 
 
 class Scope(StrEnum):
@@ -60,6 +62,8 @@ PERMISSION_DOCS: dict[Permission, str] = {
     Permission.AUDIT: "Query, verify and export the audit log.",
     Permission.INSIGHTS: "Work the pain-point backlog (status, owner, problem link), acknowledge or close alerts, and curate themes (rename, merge, split; audited).",
     Permission.SURVEYS: "Define, version and publish surveys, feed ticket events to their triggers, send invitations, suppress customers.",
+    Permission.PRIVACY: "File, verify, approve (never one's own) and carry out subject access and erasure requests; consent and retention (audited).",
+    Permission.IDENTITY_RESOLVE: "Work the identity review queue (customer records side by side), accept or reject matches and unmerge persons (audited).",
     Permission.SETTINGS: "Change run-time settings (low-n threshold, KPI targets, alert webhook): audited.",
 }
 

@@ -14,8 +14,33 @@ import pandas as pd
 
 from insightdesk.identity.nicknames import nickname_graph
 
-_SYLLABLES = ("an", "ber", "cal", "dor", "el", "fen", "gar", "hol", "ing", "jas", "kor", "lin", "mar",
-              "nor", "os", "par", "quin", "ros", "sten", "tal", "ur", "val", "wick", "yor", "zan")
+_SYLLABLES = (
+    "an",
+    "ber",
+    "cal",
+    "dor",
+    "el",
+    "fen",
+    "gar",
+    "hol",
+    "ing",
+    "jas",
+    "kor",
+    "lin",
+    "mar",
+    "nor",
+    "os",
+    "par",
+    "quin",
+    "ros",
+    "sten",
+    "tal",
+    "ur",
+    "val",
+    "wick",
+    "yor",
+    "zan",
+)
 _DOMAINS = ("mail.example.net", "post.test", "inbox.test", "web.test", "corp.test")
 _SOURCES = ("zendesk", "crm", "surveys", "chat")
 _TITLES = ("Mr ", "Mrs ", "Ms ", "Dr ")
@@ -96,7 +121,9 @@ def generate_people(records: int, *, seed: int = 0, duplicate_share: float = 0.3
         if d[10] < 0.01:  # a record no rule can use: a first name and nothing else
             name, email, phone, dob = first.title(), None, None, None
         rows.append((f"R{i:07d}", _SOURCES[int(d[11] * 4)], name, email, phone, dob, "GB", int(p)))
-    frame = pd.DataFrame(rows, columns=["record_id", "source_system", "name", "email", "phone", "dob", "country", "person"])
+    frame = pd.DataFrame(
+        rows, columns=["record_id", "source_system", "name", "email", "phone", "dob", "country", "person"]
+    )
     return _families(frame, rng)
 
 

@@ -98,8 +98,11 @@ def _edges(
         method="probabilistic",
         reason=[f"match probability {p:.3f}" for p in strong["match_probability"]],
     )[EDGE_COLUMNS]
-    parts = [frame for frame in (must[EDGE_COLUMNS], keys, model) if not frame.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EDGE_COLUMNS)
+    parts = [frame.astype(object) for frame in (must[EDGE_COLUMNS], keys, model) if not frame.empty]
+    if not parts:
+        return pd.DataFrame(columns=EDGE_COLUMNS)
+    edges = pd.concat(parts, ignore_index=True)
+    return edges.assign(match_probability=pd.to_numeric(edges["match_probability"]))
 
 
 def _review(

@@ -168,6 +168,7 @@ def present_fields(prepared: pd.DataFrame) -> set[str]:
         "postcode",
         "city",
         "external_id",
+        "organisation_id",
     )
     return {c for c in candidates if int(prepared[c].notna().sum()) >= minimum}
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from insightdesk.governance import audit
 from insightdesk.identity import persistence as db
 from insightdesk.identity.clustering import _new_id
-from insightdesk.identity.service import IdentityError, refresh_derived
+from insightdesk.identity.service import IdentityError, IdentityNotFound, refresh_derived
 from insightdesk.store.tables.identity import identity_persons
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def decide(store: Store, pid: str, decision: Decision, actor: Actor) -> dict[str
     with store.begin() as conn:
         pair = db.review_pair(conn, pid)
         if pair is None:
-            raise IdentityError(f"no review pair {pid!r}")
+            raise IdentityNotFound(f"no review pair {pid!r}: GET /api/v1/identity/review lists them")
         links = db.load_links(conn)
         left, right = pair.record_id_l, pair.record_id_r
         if left not in links or right not in links:
@@ -138,7 +138,7 @@ def unmerge(
     with store.begin() as conn:
         members = db.person_records(conn, person_id)
         if not members:
-            raise IdentityError(f"no person {person_id!r}")
+            raise IdentityNotFound(f"no person {person_id!r}")
         if record_ids:
             strangers = sorted(set(record_ids) - set(members))
             if strangers:

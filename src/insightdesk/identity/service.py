@@ -37,6 +37,10 @@ class IdentityError(ValueError):
     """A request the identity service cannot carry out (one sentence naming what and why)."""
 
 
+class IdentityNotFound(IdentityError):
+    """The pair or person a request names does not exist."""
+
+
 @dataclass
 class RunResult:
     run_id: str

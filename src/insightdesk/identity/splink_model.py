@@ -36,6 +36,7 @@ MODEL_COLUMNS = (
     "postcode",
     "city",
     "external_id",
+    "organisation_id",
     "first_initial",
     "surname_initial",
     "dob_year",
@@ -117,6 +118,8 @@ def _comparisons(fields: set[str]) -> list[Any]:
         comparisons.append(cl.ExactMatch("city").configure(term_frequency_adjustments=True))
     if "street" in fields:
         comparisons.append(cl.JaroWinklerAtThresholds("street", [0.9, 0.8]))
+    if "organisation_id" in fields:  # the same employer or account: weak alone, telling with a name
+        comparisons.append(cl.ExactMatch("organisation_id").configure(term_frequency_adjustments=True))
     return comparisons
 
 
@@ -173,7 +176,12 @@ def train_and_predict(
             linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.7)
         except Exception as exc:  # too few records agree on any key: keep Splink's prior
             log.info("kept the default prior match probability: %s", exc)
-    linker.training.estimate_u_using_random_sampling(max_pairs=spec.u_sample_pairs, seed=spec.seed)
+    # Chunks let a large data set stop sampling early once every level is seen; a small one is
+    # cheaper in one pass.
+    chunks = 1 if len(frame) < 50_000 else 10
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=spec.u_sample_pairs, seed=spec.seed, num_chunks=chunks
+    )
     for rule in _training_rules(fields):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(

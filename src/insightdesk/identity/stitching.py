@@ -37,7 +37,8 @@ def stitch_threads(
     same_person = resolved["person_id"].eq(resolved["person_id"].shift())
     gap = resolved["created_at"] - resolved["created_at"].shift()
     within = gap <= pd.Timedelta(hours=window_hours)
-    previous_category = resolved["category"].shift()
+    # The issue of the thread so far: the last category the person's contacts named.
+    previous_category = resolved.groupby("person_id")["category"].ffill().shift().where(same_person)
     other_issue = (
         resolved["category"].notna() & previous_category.notna() & (resolved["category"] != previous_category)
         if same_issue

@@ -1,11 +1,12 @@
 """Tell which kind a file holds from its columns, for an upload whose sender did not say.
 
 Each kind of a mapping expects certain source columns (its id column and those its fields read).
-The kind whose expected columns best cover the file's header wins, measured by the Jaccard index
-of the two sets (so a ticket_events file, which shares `ticket_id` with many kinds, is told from a
-tickets file by everything else it holds). A guess is made only when it is clear: its id column is
-present, at least half of the file's columns belong to it, and no other kind comes close; otherwise
-the caller asks the user to choose.
+The kind that reads the largest share of the file's columns wins, ties broken by the Jaccard index
+of the two sets (so a file of a few ticket columns is tickets, and a ticket_events file, which
+shares `ticket_id` with many kinds, is told from a tickets file by everything else it holds). A
+guess is made only when it is clear: its id column is present, at least half of the file's
+columns belong to it, and no other kind comes close on both measures; otherwise the caller asks
+the user to choose.
 
 Only canonical column names (the generic profile, `auto` kinds) are told apart: a vendor's exports
 share one shape between kinds (a Jira user file holds customers or agents alike, told apart only by
@@ -29,6 +30,8 @@ HEAD_BYTES = 1 << 20
 # The winner must beat the runner-up by this much Jaccard index to count as clear.
 MARGIN = 0.15
 MIN_SHARE = 0.5
+# Two columns (`id,name`) fit organisations, teams, agents and customers alike: too few to tell.
+MIN_COLUMNS = 3
 
 
 class KindNotDetected(ValueError):
@@ -102,19 +105,24 @@ def detect_kind(columns: list[str], mapping: Mapping) -> KindGuess:
     for kind in mapping.kinds:
         id_column, want = expected_columns(mapping, kind)
         common = have & want
-        jaccard = len(common) / len(have | want)
-        scored.append((jaccard, kind, id_column, common))
-    scored.sort(key=lambda s: (-s[0], s[1]))
-    best, kind, id_column, common = scored[0]
-    runner = scored[1] if len(scored) > 1 else None
-    if id_column not in have or len(common) < MIN_SHARE * len(have):
+        # Coverage first (an export of a few columns is still clearly tickets), then Jaccard.
+        scored.append((len(common) / len(have), len(common) / len(have | want), kind, id_column, common))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    coverage, jaccard, kind, id_column, common = scored[0]
+    if len(common) < MIN_COLUMNS:
+        raise KindNotDetected(
+            f"{len(have)} column{'s' if len(have) != 1 else ''} ({', '.join(sorted(have)[:8])}) are too few "
+            "to tell the kind; choose the kind"
+        )
+    if id_column not in have or coverage < MIN_SHARE:
         raise KindNotDetected(
             f"the columns ({', '.join(sorted(have)[:8])}) do not match any kind of the "
             f"{mapping.name} profile well enough; choose the kind"
         )
-    if runner is not None and best - runner[0] < MARGIN:
+    runner = scored[1] if len(scored) > 1 else None
+    if runner is not None and runner[0] > coverage - MARGIN and runner[1] > jaccard - MARGIN:
         raise KindNotDetected(
-            f"the columns fit both {kind} and {runner[1]} ({mapping.name} profile); choose the kind"
+            f"the columns fit both {kind} and {runner[2]} ({mapping.name} profile); choose the kind"
         )
     ordered = tuple(c for c in columns if c in common)
-    return KindGuess(kind, ordered, len(have), runner[1] if runner else None)
+    return KindGuess(kind, ordered, len(have), runner[2] if runner else None)

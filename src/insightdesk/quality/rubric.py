@@ -103,10 +103,14 @@ def parse_rubric(raw: Any) -> Rubric:
     name = str(raw.get("name") or "").strip()
     _require(bool(name), f"rubric {rid!r}: name is empty")
     sections = raw.get("sections")
-    _require(isinstance(sections, list) and len(sections) > 0, f"rubric {rid!r}: sections must be a non-empty list")
+    _require(
+        isinstance(sections, list) and len(sections) > 0, f"rubric {rid!r}: sections must be a non-empty list"
+    )
     criteria: list[Criterion] = []
     for i, section in enumerate(sections, start=1):
-        _require(isinstance(section, dict), f"rubric {rid!r} section {i}: must be a mapping with name and criteria")
+        _require(
+            isinstance(section, dict), f"rubric {rid!r} section {i}: must be a mapping with name and criteria"
+        )
         title = str(section.get("name") or "").strip()
         _require(bool(title), f"rubric {rid!r} section {i}: name is empty")
         items = section.get("criteria")

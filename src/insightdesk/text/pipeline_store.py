@@ -300,6 +300,10 @@ def analyze_store(
             }
         )
         _replace_rows(store, T.text_analyses, out, KEY)
+        # A person's correction outlives a re-analysis (labels.py).
+        from insightdesk.text.labels import apply_labels
+
+        apply_labels(store, out)
         report.analysed += len(out)
         report.themed += int(out["theme_id"].notna().sum())
         for r in results:

@@ -45,7 +45,9 @@ def load_desk(store: Store, folder: Path) -> None:
     ingest_file(store, write(folder, "customers.csv", CUSTOMERS), "customers")
     ingest_file(store, write(folder, "tickets.csv", TICKETS), "tickets")
     # A changed ticket: its old version (with the name) goes to record_history.
-    ingest_file(store, write(folder, "tickets2.csv", TICKETS.replace("never came;", "never arrived;")), "tickets")
+    ingest_file(
+        store, write(folder, "tickets2.csv", TICKETS.replace("never came;", "never arrived;")), "tickets"
+    )
     ingest_file(store, write(folder, "feedback.csv", FEEDBACK), "feedback")
     # A rejected customers row keeps its raw values in quarantine.
     bad = f"id,name,email,created_at\n{SOURCE_ID},{NAME},{EMAIL},not-a-date\n"

@@ -81,7 +81,13 @@ def test_decisions_take_effect_at_their_time(store, tmp_path):
     with store.begin() as conn:
         record_consent(conn, "generic:C3", "model_training", True, "api", "alice", at=past)
         record_consent(
-            conn, "generic:C3", "model_training", False, "api", "alice", at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+            conn,
+            "generic:C3",
+            "model_training",
+            False,
+            "api",
+            "alice",
+            at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
         )
         assert not has_consent(conn, "generic:C3", "model_training", at=past - dt.timedelta(days=1))
         assert has_consent(conn, "generic:C3", "model_training", at=dt.datetime(2024, 6, 1))

@@ -72,7 +72,9 @@ def test_erasure_leaves_no_trace_in_tables_or_files_and_stays_erased(
     assert old_tickets.rejected == 1
     with store.begin() as conn:
         reasons = conn.execute(
-            sa.text("select reason, raw, record_key from quarantine where status = 'open' and reason = 'erased subject'")
+            sa.text(
+                "select reason, raw, record_key from quarantine where status = 'open' and reason = 'erased subject'"
+            )
         ).all()
         assert find_traces(conn, desk.NEEDLES) == {}
     assert len(reasons) == 2 and all(r.raw is None and r.record_key is None for r in reasons)

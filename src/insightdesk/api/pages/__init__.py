@@ -6,8 +6,17 @@ One router per area, in the order the navigation lists them; `rendering` holds t
 
 from __future__ import annotations
 
-from insightdesk.api.pages import admin, aggregates, insights, login, records, themes
+from insightdesk.api.pages import admin, aggregates, identity, insights, login, records, surveys, themes
 
-ROUTERS = (login.router, aggregates.router, records.router, themes.router, insights.router, admin.router)
+ROUTERS = (
+    login.router,
+    aggregates.router,
+    records.router,
+    themes.router,
+    insights.router,
+    surveys.router,
+    identity.router,
+    admin.router,
+)
 
 __all__ = ["ROUTERS"]

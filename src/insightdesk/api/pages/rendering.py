@@ -59,6 +59,8 @@ NAV = (
     ("/painpoints", "Pain points", Permission.AGGREGATES),
     ("/insights", "Insights", Permission.AGGREGATES),
     ("/alerts", "Alerts", Permission.AGGREGATES),
+    ("/surveys", "Surveys", Permission.AGGREGATES),
+    ("/identity", "Identity", Permission.IDENTITY_RESOLVE),
     ("/upload", "Upload", Permission.INGEST),
     ("/admin/users", "Users", Permission.USERS),
     ("/admin/audit", "Audit", Permission.AUDIT),

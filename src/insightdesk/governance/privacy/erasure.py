@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from insightdesk.governance.clock import utcnow
+from insightdesk.governance.privacy import rowcount
 from insightdesk.governance.privacy.catalogue import ENTRIES, customer_tables
 from insightdesk.governance.privacy.catalogue_model import DataClass, TableEntry
 from insightdesk.governance.privacy.export import NoRecords
@@ -100,12 +101,14 @@ def erase_subject(
             continue
         table = load_all_tables().tables[name]
         if name in DELETED_TABLES:
-            changed = conn.execute(table.delete().where(condition)).rowcount
+            changed = rowcount.changed(conn, table.delete().where(condition))
         else:
             values = _blanked_values(name, table, person)
             if entry.link is not None and entry.link.column == "customer_id" and entry.link.via is None:
                 values["customer_id"] = result.anonymous_id
-            changed = conn.execute(table.update().where(condition).values(**values)).rowcount if values else 0
+            changed = (
+                rowcount.changed(conn, table.update().where(condition).values(**values)) if values else 0
+            )
         if changed:
             result.counts[name] = int(changed)
     result.counts["themes.quotes"] = _drop_quotes(conn, texts | set(person.needles()) | set(person.names))
@@ -114,7 +117,7 @@ def erase_subject(
     result.tombstones = _tombstone(conn, person, request_id)
     conn.execute(
         privacy_requests.update()
-        .where(privacy_requests.c.subject.in_([*person.customer_ids, *person.emails]))
+        .where(sa.func.lower(privacy_requests.c.subject).in_([i.lower() for i in person.identifiers()]))
         .values(subject=None)
     )
     result.counts = {k: v for k, v in result.counts.items() if v}

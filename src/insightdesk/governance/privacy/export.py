@@ -57,26 +57,41 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def export_subject(
+@dataclass(frozen=True)
+class SubjectExport:
+    """What a subject access export holds: the manifest and each table's rows, JSON-ready."""
+
+    customer_ids: list[str]
+    manifest: dict[str, Any]
+    tables: dict[str, list[dict[str, Any]]]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.tables.items()}
+
+
+def build_export(
     conn: sa.Connection,
-    out: Path,
     *,
     customer_id: str | None = None,
     email: str | None = None,
     request_id: str | None = None,
-) -> ExportResult:
-    """Write the person's ZIP to `out`; raises NoRecords when nobody matches (nothing is written)."""
+) -> SubjectExport:
+    """Everything on the person; raises NoRecords when nobody matches."""
     person = find_person(conn, customer_id=customer_id, email=email)
     if person is None:
         asked = f"customer {customer_id}" if customer_id is not None else "that email address"
         raise NoRecords(f"no records: nobody in the store matches {asked}")
-    found = collect(conn, person)
+    found = {
+        name: [{k: _jsonable(v) for k, v in row.items()} for row in rows]
+        for name, rows in collect(conn, person).items()
+    }
     classes = {(c.table, c.column): c.data_class.value for c in columns()}
     manifest = {
         "request_id": request_id,
         "generated_at": utcnow().isoformat(),
         "customer_ids": person.customer_ids,
-        "searched_by": {"customer_id": customer_id is not None, "email": email is not None},
+        "searched_by": "customer_id" if customer_id is not None else "email",
         "tables": {
             name: {
                 "rows": len(rows),
@@ -86,13 +101,30 @@ def export_subject(
             for name, rows in found.items()
         },
     }
+    return SubjectExport(person.customer_ids, manifest, found)
+
+
+def write_zip(export: SubjectExport, out: Path) -> Path:
+    """The export as a ZIP at `out`, written beside it first and moved in whole."""
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-        for name, rows in found.items():
-            clean = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
-            archive.writestr(f"{name}.json", json.dumps(clean, indent=2, ensure_ascii=False))
-            archive.writestr(f"{name}.csv", csv_text(list(clean[0]), clean))
+        archive.writestr("manifest.json", json.dumps(export.manifest, indent=2, sort_keys=True))
+        for name, rows in export.tables.items():
+            archive.writestr(f"{name}.json", json.dumps(rows, indent=2, ensure_ascii=False))
+            archive.writestr(f"{name}.csv", csv_text(list(rows[0]), rows))
     partial.replace(out)
-    return ExportResult(out, person.customer_ids, {name: len(rows) for name, rows in found.items()})
+    return out
+
+
+def export_subject(
+    conn: sa.Connection,
+    out: Path,
+    *,
+    customer_id: str | None = None,
+    email: str | None = None,
+    request_id: str | None = None,
+) -> ExportResult:
+    """Write the person's ZIP to `out`; raises NoRecords when nobody matches (nothing is written)."""
+    export = build_export(conn, customer_id=customer_id, email=email, request_id=request_id)
+    return ExportResult(write_zip(export, out), export.customer_ids, export.counts)

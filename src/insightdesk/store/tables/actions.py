@@ -131,7 +131,9 @@ action_outbox = sa.Table(
     _col(
         "idempotency_key", sa.String, "One effect per key, whatever the retries.", nullable=False, unique=True
     ),
-    _col("channel", sa.String, "servicenow, jira, zendesk, email or webhook.", nullable=False),
+    _col(
+        "channel", sa.String, "problem_record (to a helpdesk destination), email or webhook.", nullable=False
+    ),
     _col("destination", sa.String, "Named destination (the destinations file) or address.", nullable=False),
     _col("payload", sa.Text, "What to deliver, JSON.", nullable=False),
     _col(

@@ -105,3 +105,76 @@ theme_fits = sa.Table(
 
 sa.Index("ix_text_analyses_theme_id", text_analyses.c.theme_id)
 sa.Index("ix_theme_events_theme_id", theme_events.c.theme_id)
+
+# -- people correct the machine (migration 0014) --------------------------------------------
+text_labels = sa.Table(
+    "text_labels",
+    metadata,
+    _col("label_id", sa.String, "Unique id of the correction.", primary_key=True),
+    _col("entity", sa.String, "Table of the text (text_analyses.entity).", nullable=False),
+    _col("record_id", sa.String, "Record of the text (text_analyses.record_id).", nullable=False),
+    _col("field", sa.String, "Field of the text (text_analyses.field).", nullable=False),
+    _col("kind", sa.String, "What is labelled: theme, sentiment, intent or risk.", nullable=False),
+    _col("machine_value", sa.String, "What the machine had said (null when it had said nothing)."),
+    _col("value", sa.String, "The right label, as the person gave it.", nullable=False),
+    _col("note", sa.Text, "Why, in the labeller's words (optional)."),
+    _col(
+        "labelled_by",
+        sa.String,
+        "Account that gave the label (users.username or cli:<user>).",
+        nullable=False,
+    ),
+    _col("labelled_at", sa.DateTime, "When (UTC); the latest label of a text and kind wins.", nullable=False),
+    comment="Corrections people made to the machine's labels of a text: who, when, from what to what.",
+)
+
+text_classifiers = sa.Table(
+    "text_classifiers",
+    metadata,
+    _col("classifier_id", sa.String, "Unique, time-ordered id of the trained model.", primary_key=True),
+    _col("taxonomy", sa.String, "Label set it predicts (e.g. intent).", nullable=False),
+    _col("status", sa.String, "active, rejected (lost to the active one) or retired.", nullable=False),
+    _col("classes", sa.Text, "Class names, JSON list.", nullable=False),
+    _col("weights", sa.Text, "Logistic-regression coefficients and intercepts over the embeddings, JSON."),
+    _col(
+        "embedder_version",
+        sa.String,
+        "Embedder (file digest) whose vectors it was trained on.",
+        nullable=False,
+    ),
+    _col("n_train", sa.Integer, "Human labels it was trained on.", nullable=False),
+    _col(
+        "n_holdout", sa.Integer, "Human labels held out to compare it with the active model.", nullable=False
+    ),
+    _col("holdout_f1", sa.Float, "Its macro-F1 on the held-out labels."),
+    _col(
+        "active_id", sa.String, "Model that was active when it was trained (text_classifiers.classifier_id)."
+    ),
+    _col("active_f1", sa.Float, "That model's macro-F1 on the same held-out labels."),
+    _col("decision", sa.Text, "Why it was activated or rejected, in one sentence.", nullable=False),
+    _col("trained_by", sa.String, "Account that started the training.", nullable=False),
+    _col("trained_at", sa.DateTime, "When (UTC).", nullable=False),
+    _col("activated_at", sa.DateTime, "When it became active (UTC); null if it never did."),
+    comment="User-trainable classifiers: every trained version, its held-out score and the activation decision.",
+)
+
+text_intents = sa.Table(
+    "text_intents",
+    metadata,
+    _col("entity", sa.String, "Table of the text.", primary_key=True),
+    _col("record_id", sa.String, "Record of the text.", primary_key=True),
+    _col("field", sa.String, "Field of the text.", primary_key=True),
+    _col("taxonomy", sa.String, "Label set (text_classifiers.taxonomy).", primary_key=True),
+    _col("label", sa.String, "Predicted class.", nullable=False),
+    _col("confidence", sa.Float, "Probability of the predicted class; low ones go to the review queue."),
+    _col(
+        "classifier_id",
+        sa.String,
+        "Model that predicted it (text_classifiers.classifier_id).",
+        nullable=False,
+    ),
+    _col("predicted_at", sa.DateTime, "When (UTC).", nullable=False),
+    comment="Predictions of the active user-trained classifier for each customer text.",
+)
+
+sa.Index("ix_text_labels_text", text_labels.c.entity, text_labels.c.record_id, text_labels.c.field)

@@ -56,6 +56,7 @@
       });
       xhr.upload.addEventListener("load", function () {
         sent.value = 100;
+        document.body.setAttribute("data-upload-sent", "100");
         status.textContent = "Sent " + size(file.size) + "; the server is reading it";
         poll();
         timer = window.setInterval(poll, 300);

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
-from insightdesk.store.migrations.frozen import r0010_actions as actions
+from insightdesk.store.migrations.frozen import r0010_delivery as delivery
+from insightdesk.store.migrations.frozen import r0010_rules as rules
 
 revision = "0010"
 down_revision = "0009"
@@ -31,7 +32,8 @@ TABLES = (
 
 def upgrade() -> None:
     for table in TABLES:
-        getattr(actions, f"create_{table}")()
+        module = rules if hasattr(rules, f"create_{table}") else delivery
+        getattr(module, f"create_{table}")()
     op.create_index("ix_action_tasks_owner", "action_tasks", ["owner", "status"])
     op.create_index("ix_action_outbox_due", "action_outbox", ["status", "next_attempt_at"])
 

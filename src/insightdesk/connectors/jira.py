@@ -1,0 +1,132 @@
+"""Jira Service Management: issues by JQL on `updated`, into the `jira` profile's shape (the issue
+CSV export's column names), and their comments as the profile's REST comment objects.
+
+Documented endpoint (developer.atlassian.com, REST API v2, issue search):
+GET /rest/api/2/search?jql=...&startAt=&maxResults=&fields=*all answers `{startAt, maxResults,
+total, issues: [{id, key, fields: {...}}]}`; v2 keeps descriptions and comments as plain text
+(v3 answers Atlassian Document Format). JQL compares `updated` to the minute, in the API user's
+time zone (set it to UTC): the cursor is the newest minute seen, and each page starts from it,
+skipping the issues of that minute the run already has, so an issue updated while the run pages
+moves behind the cursor instead of shifting an offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from insightdesk.connectors.http import VendorClient
+from insightdesk.connectors.sources import SourceConfig
+from insightdesk.connectors.streams import Cursor, Page, Stream, field_set, listed, newest, parse_time
+
+ISSUE_FIELDS = field_set("id key self expand fields changelog renderedFields names schema transitions")
+COMMENT_FIELDS = field_set(
+    "id self author updateAuthor body created updated jsdPublic visibility properties renderedBody issueKey"
+)
+
+
+def _minute(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y/%m/%d %H:%M")
+
+
+def _name(value: Any, key: str = "name") -> Any:
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _iso(value: Any) -> str | None:
+    moment = parse_time(value)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def as_export_row(issue: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """One issue as the CSV export's columns (the profile's names)."""
+    fields = issue.get("fields") or {}
+    components = fields.get("components") or []
+    row: dict[str, Any] = {
+        "Issue key": issue.get("key"),
+        "Summary": fields.get("summary"),
+        "Description": fields.get("description"),
+        "Issue Type": _name(fields.get("issuetype")),
+        "Status": _name(fields.get("status")),
+        "Priority": _name(fields.get("priority")),
+        "Resolution": _name(fields.get("resolution")),
+        "Created": _iso(fields.get("created")),
+        "Updated": _iso(fields.get("updated")),
+        "Resolved": _iso(fields.get("resolutiondate")),
+        "Assignee Id": _name(fields.get("assignee"), "accountId"),
+        "Reporter Id": _name(fields.get("reporter"), "accountId"),
+        "Component/s": _name(components[0]) if components else None,
+    }
+    request_type = options.get("request_type_field")
+    if request_type:
+        row["Custom field (Customer Request Type)"] = _name(
+            _name(fields.get(request_type), "requestType") or {}
+        ) or _name(fields.get(request_type), "value")
+    return row
+
+
+class JiraIssues(Stream):
+    name, kind, profile, known_fields = "issues", "tickets", "jira", ISSUE_FIELDS
+
+    def search(
+        self, client: VendorClient, cursor: Cursor | None, source: SourceConfig
+    ) -> Iterator[tuple[list[dict[str, Any]], str, datetime | None, bool]]:
+        """Pages of raw issues, each with the minute to resume from and the newest update seen."""
+        minute = cursor["updated"] if cursor else _minute(source.start)
+        scope = source.options.get("jql")
+        seen_in_minute: set[str] = set()
+        seen = None
+        while True:
+            jql = f'updated >= "{minute}"' + (f" AND ({scope})" if scope else "")
+            start_at = len(seen_in_minute)
+            params = {
+                "jql": f"{jql} ORDER BY updated ASC, key ASC",
+                "startAt": start_at,
+                "maxResults": source.page_size,
+                "fields": "*all",
+            }
+            body = client.get("/rest/api/2/search", params=params).data
+            issues = listed(body, "issues", "Jira", "/rest/api/2/search")
+            fresh = [i for i in issues if i.get("key") not in seen_in_minute]
+            seen = newest((parse_time((i.get("fields") or {}).get("updated")) for i in fresh), seen)
+            total = body.get("total") if isinstance(body.get("total"), int) else 0
+            done = not fresh or len(issues) < source.page_size or start_at + len(issues) >= total
+            following = _minute(seen) if seen else minute
+            if following != minute:
+                minute, seen_in_minute = following, set()
+            seen_in_minute |= {
+                str(i.get("key")) for i in fresh if _minute_of(i) == minute
+            }  # the next page skips these
+            yield fresh, minute, seen, done
+            if done:
+                return
+
+    def pages(self, client: VendorClient, cursor: Cursor | None, source: SourceConfig) -> Iterator[Page]:
+        for issues, minute, seen, done in self.search(client, cursor, source):
+            rows = [as_export_row(i, source.options) for i in issues]
+            yield Page(rows, {"updated": minute}, seen, done)
+
+
+def _minute_of(issue: dict[str, Any]) -> str | None:
+    moment = parse_time((issue.get("fields") or {}).get("updated"))
+    return _minute(moment) if moment else None
+
+
+class JiraComments(JiraIssues):
+    """Comments of the issues updated since the cursor (`fields.comment.comments` of the search)."""
+
+    name, kind, known_fields = "comments", "interactions", COMMENT_FIELDS
+
+    def pages(self, client: VendorClient, cursor: Cursor | None, source: SourceConfig) -> Iterator[Page]:
+        for issues, minute, seen, done in self.search(client, cursor, source):
+            rows = []
+            for issue in issues:
+                comments = ((issue.get("fields") or {}).get("comment") or {}).get("comments") or []
+                rows += [
+                    {**c, "issueKey": issue.get("key"), "created": _iso(c.get("created"))} for c in comments
+                ]
+            yield Page(rows, {"updated": minute}, seen, done)
+
+
+STREAMS: tuple[Stream, ...] = (JiraIssues(), JiraComments())

@@ -1,0 +1,62 @@
+"""Empirical-Bayes shrinkage of per-agent figures toward their team, so an agent with three
+evaluations is not ranked first or last on luck.
+
+Means (QA score, handle time): normal-normal. The between-agent variance tau^2 is estimated by the
+DerSimonian-Laird method of moments; agent i's estimate is mu + B_i (ybar_i - mu) with
+B_i = tau^2 / (tau^2 + s_i^2 / n_i), and its 95% interval +/- 1.96 sqrt(B_i s_i^2 / n_i).
+Shares (CSAT satisfied, first-contact resolution): beta-binomial; a Beta(a, b) prior fitted by moments
+to the team's agents, agent i's posterior Beta(a + k_i, b + n_i - k_i), its mean and 2.5/97.5% quantiles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def shrink_means(groups: pd.DataFrame) -> pd.DataFrame:
+    """`groups`: agent, n, mean, var (within-agent variance) -> + estimate, low, high, weight (B_i)."""
+    frame = groups[groups["n"] > 0].copy()
+    if frame.empty:
+        return frame.assign(estimate=[], low=[], high=[], weight=[])
+    pooled_var = float(np.nanmean(frame["var"])) if frame["var"].notna().any() else 0.0
+    within = frame["var"].fillna(pooled_var).clip(lower=1e-9) / frame["n"]
+    precision = 1.0 / within
+    mu_fixed = float((precision * frame["mean"]).sum() / precision.sum())
+    q = float((precision * (frame["mean"] - mu_fixed) ** 2).sum())
+    k = len(frame)
+    c = float(precision.sum() - (precision**2).sum() / precision.sum())
+    tau2 = max(0.0, (q - (k - 1)) / c) if k > 1 and c > 0 else 0.0
+    weights_re = 1.0 / (within + tau2)
+    mu = float((weights_re * frame["mean"]).sum() / weights_re.sum())
+    factor = tau2 / (tau2 + within) if tau2 > 0 else within * 0.0
+    frame["estimate"] = mu + factor * (frame["mean"] - mu)
+    half = 1.96 * np.sqrt(factor * within + (1 - factor) ** 2 / weights_re.sum())
+    frame["low"], frame["high"], frame["weight"] = frame["estimate"] - half, frame["estimate"] + half, factor
+    frame.attrs.update(team_mean=mu, tau2=tau2)
+    return frame
+
+
+def shrink_shares(groups: pd.DataFrame) -> pd.DataFrame:
+    """`groups`: agent, n (trials), k (successes) -> + estimate, low, high (posterior Beta)."""
+    frame = groups[groups["n"] > 0].copy()
+    if frame.empty:
+        return frame.assign(estimate=[], low=[], high=[])
+    rates = frame["k"] / frame["n"]
+    mean = float(frame["k"].sum() / frame["n"].sum())
+    # Between-agent variance of the true rates: observed variance less the binomial noise.
+    noise = float((mean * (1 - mean) / frame["n"]).mean())
+    spread = float(rates.var(ddof=1)) - noise if len(frame) > 1 else 0.0
+    # No detectable difference between agents: a prior so strong that everyone gets the team rate.
+    no_spread = spread <= 0 or not 0 < mean < 1
+    strength = 1e6 if no_spread else max(mean * (1 - mean) / spread - 1.0, 1e-3)
+    a, b = mean * strength + 1e-9, (1 - mean) * strength + 1e-9
+    post_a, post_b = a + frame["k"], b + frame["n"] - frame["k"]
+    frame["estimate"] = post_a / (post_a + post_b)
+    frame["low"] = stats.beta.ppf(0.025, post_a, post_b)
+    frame["high"] = stats.beta.ppf(0.975, post_a, post_b)
+    frame.attrs.update(team_mean=mean, prior_strength=strength if math.isfinite(strength) else None)
+    return frame

@@ -1,0 +1,78 @@
+"""Rolling-origin backtests on a synthetic daily series with a weekly pattern and a known holiday."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from insightdesk.workforce import KnownEvent, forecast_demand
+from insightdesk.workforce.calendar import EventFileError, daily_regressors, read_events
+
+HOLIDAYS = [dt.date(2026, 2, 16), dt.date(2026, 3, 9)]
+
+
+@pytest.fixture(scope="module")
+def series() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2026-01-05", periods=70, freq="D")
+    level = np.where(days.dayofweek >= 5, 20.0, 200.0)
+    level[np.isin(days.date, HOLIDAYS)] = 20.0
+    return pd.DataFrame({"unique_id": "phone", "ds": days, "y": rng.poisson(level).astype(float)})
+
+
+@pytest.fixture(scope="module")
+def result(series: pd.DataFrame):  # type: ignore[no-untyped-def]
+    events = [KnownEvent(d, "holiday") for d in HOLIDAYS]
+    return forecast_demand(series, horizon=7, windows=3, events=events, models=("auto_ets", "calendar_arima"))
+
+
+def test_backtest_scores_every_candidate_out_of_sample(result, series: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    models = set(result.backtest["model"])
+    assert {"seasonal_naive", "auto_ets", "calendar_arima", "selection"} <= models
+    points = result.backtest_points
+    assert (points["ds"] > points["cutoff"]).all() and len(points) == 21
+    merged = points.merge(series, on=["unique_id", "ds"], suffixes=("", "_true"))
+    assert (merged["y"] == merged["y_true"]).all()
+    row = result.backtest.set_index("model").loc[result.chosen["phone"]]
+    assert 0 < row["mase"] < 1  # beats the seasonal naive floor
+    assert 0 <= row["coverage80"] <= row["coverage95"] <= 1
+    assert row["coverage80_low"] <= row["coverage80"] <= row["coverage80_high"]
+
+
+def test_the_holiday_regressor_wins_on_a_series_with_holidays(result) -> None:  # type: ignore[no-untyped-def]
+    by_model = result.backtest.set_index("model")["mase"]
+    assert result.chosen["phone"] == "calendar_arima"
+    assert by_model["calendar_arima"] < by_model["seasonal_naive"]
+
+
+def test_forecast_has_ordered_intervals(result) -> None:  # type: ignore[no-untyped-def]
+    f = result.forecast
+    assert len(f) == 7 and f["ds"].min() == pd.Timestamp("2026-03-16")
+    assert (f["lo95"] <= f["lo80"]).all() and (f["lo80"] <= f["forecast"]).all()
+    assert (f["forecast"] <= f["hi80"]).all() and (f["hi80"] <= f["hi95"]).all() and (f["lo95"] >= 0).all()
+
+
+def test_a_short_series_is_refused(series: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="too short to backtest"):
+        forecast_demand(series.head(15), horizon=7, models=("auto_ets",))
+    with pytest.raises(ValueError, match="unknown model"):
+        forecast_demand(series, horizon=7, models=("prophet",))
+
+
+def test_closed_days_take_the_calendar_of_a_sunday() -> None:
+    days = pd.Series(pd.to_datetime(["2026-02-15", "2026-02-16", "2026-02-17"]))
+    frame = daily_regressors(days, [KnownEvent(dt.date(2026, 2, 16), "x")])
+    assert list(frame["dow_6"]) == [1.0, 1.0, 0.0] and list(frame["dow_1"]) == [0.0, 0.0, 1.0]
+
+
+def test_event_files_are_checked_line_by_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    good = tmp_path / "ok.csv"
+    good.write_text("date,name,kind\n2026-02-16,Carnival,closed\n2026-03-01,Launch,peak\n")
+    assert [e.kind for e in read_events(good)] == ["closed", "peak"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,name,kind\n2026-02-16,Carnival,closed\n16/02/2026,Oops,closed\n")
+    with pytest.raises(EventFileError, match="line 3: date '16/02/2026' is not YYYY-MM-DD"):
+        read_events(bad)
