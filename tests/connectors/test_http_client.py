@@ -152,7 +152,6 @@ def test_connection_refused_is_retried_then_transient(slept: list[float]) -> Non
         port = probe.getsockname()[1]
     with VendorClient(
         f"http://127.0.0.1:{port}", vendor="Jira", retry=RetryPolicy(max_attempts=2), sleep=slept.append
-    ) as refused:
-        with pytest.raises(TransientVendorError, match="could not connect"):
-            refused.post("/rest/api/3/issue", json={})
+    ) as refused, pytest.raises(TransientVendorError, match="could not connect"):
+        refused.post("/rest/api/3/issue", json={})
     assert len(slept) == 1

@@ -32,6 +32,7 @@ def test_transient_errors_retry_and_terminal_ones_stop(store: Store, mail_settin
     for customer in ("fine", "gone", "later"):
         add_ticket(engine, f"t-{customer}", add_customer(engine, customer, language="de"), now=now)
     scan_ticket_events(engine)
+    now = utcnow()  # the sender's clock: after the planning
     mail_settings.mailbox.refuse.update(
         {
             "gone@example.org": "550 5.1.1 <gone@example.org>: no such user",
@@ -55,7 +56,7 @@ def test_transient_errors_retry_and_terminal_ones_stop(store: Store, mail_settin
     clock = now
     for attempt in range(2, MAX_ATTEMPTS + 1):
         clock += backoff(attempt - 1) + dt.timedelta(seconds=1)
-        Sender(engine, mail_config=down, clock=lambda: clock).run()
+        Sender(engine, mail_config=down, clock=lambda at=clock: at).run()
     assert _status(store)["later"] == ("failed", "delivery_failed", MAX_ATTEMPTS)
     assert "cannot reach the mail server" in store.scalar(
         "select detail from survey_invitations where customer_id = 'later'"
@@ -79,6 +80,7 @@ def test_a_crashed_senders_claim_is_sent_once_after_its_lease(
     publish_example(engine, **AT_ONCE)
     add_ticket(engine, "t-1", add_customer(engine, "c1"), now=now)
     scan_ticket_events(engine)
+    now = utcnow()  # the sender's clock: after the planning
     with store.begin() as conn:  # a sender claimed it and was killed before sending
         conn.execute(
             survey_invitations.update().values(
@@ -100,6 +102,7 @@ def test_unsubscribing_withdraws_consent_and_cancels_what_waits(
     publish_example(engine, **AT_ONCE)
     add_ticket(engine, "t-1", add_customer(engine, "c1"), now=now)
     scan_ticket_events(engine)
+    now = utcnow()  # the sender's clock: after the planning
     Sender(engine, clock=lambda: now).run()
     invitation = store.scalar("select invitation_id from survey_invitations")
     with store.begin() as conn:  # another invitation is waiting for this customer

@@ -23,16 +23,18 @@ from insightdesk.actions.conditions import matches
 from insightdesk.actions.config import DRY_RUN_DAYS, ActionsConfig
 from insightdesk.actions.errors import ActionsError
 from insightdesk.actions.events import Event, EventWindow, read_events
-from insightdesk.actions.planning import Step, carry_out, evaluation_id, plan
+from insightdesk.actions.planning import Replay, Step, carry_out, evaluation_id, plan
 from insightdesk.actions.rules import get_version, live_versions, record_dry_run
 from insightdesk.actions.spec import CONTACT_KINDS, RuleSpec, parse_rule
 from insightdesk.governance import audit
+from insightdesk.governance.privacy import consented_customers
 from insightdesk.insights.common.runs import plain, to_json, utcnow
 from insightdesk.store.tables.actions import action_evaluations
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
 
+_EPOCH = dt.datetime(1970, 1, 1)
 TIME_DEPENDENT = ("ticket_unresolved", "survey_unanswered")
 MAX_DRY_RUN_DAYS = 366
 
@@ -202,17 +204,30 @@ def simulate(
     store: Store, spec: RuleSpec, *, days: int, until: dt.datetime | None, config: ActionsConfig
 ) -> dict[str, Any]:
     """A spec (saved or not) replayed over history; reads only."""
-    end = until or _newest(store, spec, config)
-    start = end - dt.timedelta(days=days)
-    events = read_events(store, spec.event, EventWindow(start, end, live=False, now=end), config.calendar)
+    if until is None:
+        # One read of the whole history, the window cut from it: ends just after the newest event.
+        now = utcnow()
+        every = read_events(
+            store,
+            spec.event,
+            EventWindow(_EPOCH, now + dt.timedelta(days=1), live=False, now=now),
+            config.calendar,
+        )
+        end = max((e.occurred_at for e in every), default=now) + dt.timedelta(seconds=1)
+        start = end - dt.timedelta(days=days)
+        events = [e for e in every if start <= e.occurred_at < end]
+    else:
+        end, start = until, until - dt.timedelta(days=days)
+        events = read_events(store, spec.event, EventWindow(start, end, live=False, now=end), config.calendar)
     run = RuleRun(spec.rule, 0, "dry_run", events=len(events))
     customers: set[str] = set()
     examples: list[dict[str, Any]] = []
     with store.engine.connect() as conn:
+        replay = Replay(consented_customers(conn, "contact"))
         for event in events:
             if not matches(spec.when, event.attrs):
                 continue
-            steps = plan(conn, spec, event, event.occurred_at, config)
+            steps = plan(conn, spec, event, event.occurred_at, config, replay)
             run.matched += 1
             _count(run, steps)
             for s in steps:
@@ -243,15 +258,3 @@ def _example(event: Event, steps: list[Step]) -> dict[str, Any]:
             "actions": [s.summary() for s in steps],
         }
     )
-
-
-def _newest(store: Store, spec: RuleSpec, config: ActionsConfig) -> dt.datetime:
-    """The end of the history a dry-run replays: just after the newest event of the kind (or now)."""
-    far = dt.datetime(1970, 1, 1)
-    now = utcnow()
-    events = read_events(
-        store, spec.event, EventWindow(far, now + dt.timedelta(days=1), live=False, now=now), config.calendar
-    )
-    if not events:
-        return now
-    return max(e.occurred_at for e in events) + dt.timedelta(seconds=1)

@@ -51,13 +51,30 @@ def evaluation_id(rule_id: str, mode: str, event_key: str) -> str:
     return "ev-" + hashlib.sha256(f"{rule_id}\x1f{mode}\x1f{event_key}".encode()).hexdigest()[:24]
 
 
+@dataclass
+class Replay:
+    """What a dry-run looks up once instead of per event: who consents, who owns what.
+
+    Evidence and the customer's context are left out of a dry-run's steps (they are read when a live
+    evaluation carries the steps out).
+    """
+
+    consenting: set[str]
+    owners: dict[tuple[Any, ...], str | None] = field(default_factory=dict)
+
+
 def plan(
-    conn: sa.Connection, spec: RuleSpec, event: Event, now: dt.datetime, config: ActionsConfig
+    conn: sa.Connection,
+    spec: RuleSpec,
+    event: Event,
+    now: dt.datetime,
+    config: ActionsConfig,
+    replay: Replay | None = None,
 ) -> list[Step]:
     steps = []
     for index, action in enumerate(spec.actions):
         if isinstance(action, TaskAction):
-            steps.append(_plan_task(conn, action, event, now, config))
+            steps.append(_plan_task(conn, action, event, now, config, replay))
         elif isinstance(action, NotifyAction):
             level = action.levels[0]
             steps.append(
@@ -75,7 +92,7 @@ def plan(
         elif isinstance(action, ProblemRecordAction):
             payload = {
                 "short_description": render(action.short_description, event.attrs),
-                "evidence": problem_evidence(conn, event.attrs),
+                "evidence": problem_evidence(conn, event.attrs) if replay is None else {},
                 "event_key": event.key,
             }
             # Keyed by rule and event, not version: a new version never files a second record.
@@ -90,7 +107,12 @@ def plan(
 
 
 def _plan_task(
-    conn: sa.Connection, action: TaskAction, event: Event, now: dt.datetime, config: ActionsConfig
+    conn: sa.Connection,
+    action: TaskAction,
+    event: Event,
+    now: dt.datetime,
+    config: ActionsConfig,
+    replay: Replay | None,
 ) -> Step:
     attrs = event.attrs
     detail = {
@@ -99,15 +121,24 @@ def _plan_task(
         "customer_id": attrs.get("customer_id"),
         "ticket_id": attrs.get("ticket_id"),
     }
-    if action.kind in CONTACT_KINDS and not contact_allowed(conn, attrs.get("customer_id")):
+    customer = attrs.get("customer_id")
+    if action.kind in CONTACT_KINDS and not (
+        contact_allowed(conn, customer) if replay is None else customer in replay.consenting
+    ):
         return Step("task", detail, skipped="no contact consent")
-    owner = resolve_owner(conn, action, attrs)
+    if replay is None:
+        owner = resolve_owner(conn, action, attrs)
+    else:
+        key = (action.owner, action.fallback_owner, attrs.get("team_id"), attrs.get("agent_id"))
+        if key not in replay.owners:
+            replay.owners[key] = resolve_owner(conn, action, attrs)
+        owner = replay.owners[key]
     detail.update(
         owner=owner,
         team_id=action.team_id or attrs.get("team_id"),
         due_at=add_business_hours(now, action.due_business_hours, config.calendar),
         restricted_to=list(action.restricted_to) or None,
-        context=customer_context(conn, attrs),
+        context=customer_context(conn, attrs) if replay is None else {},
     )
     return Step("task", detail)
 

@@ -20,10 +20,14 @@ from insightdesk.api import errors, pages
 from insightdesk.api.deps import require
 from insightdesk.api.guards import RequestGuard
 from insightdesk.api.pages.rendering import compile_templates
+from insightdesk.api.routers import actions as action_routes
 from insightdesk.api.routers import admin, auth, ingest, insights, metrics, records, surveys, themes
 from insightdesk.api.routers import identity as identity_routes
 from insightdesk.api.routers import privacy as privacy_routes
+from insightdesk.api.routers import quality as quality_routes
 from insightdesk.api.routers import text_labels as text_label_routes
+from insightdesk.api.routers import webhooks as webhook_routes
+from insightdesk.api.routers import workforce as workforce_routes
 from insightdesk.api.schemas import Health
 from insightdesk.api.state import AppState, ServerSettings
 from insightdesk.api.views.warm_up import warm
@@ -60,7 +64,10 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
             threading.Thread(
                 target=warm, args=(state, compile_templates), name="insightdesk-warm-up", daemon=True
             ).start()
+        scheduler = start_sync_scheduler(app, state)
         yield
+        if scheduler is not None:
+            scheduler.stop()
         # A signed checkpoint of the audit head, so entries cut from the log's end while the
         # server was down are caught by the next `audit verify`.
         audit.checkpoint_on_shutdown(state.engine)
@@ -80,7 +87,15 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     app.state.insightdesk = state
     errors.install(app)
     routers = (auth, metrics, themes, records, ingest, admin, insights, surveys, privacy_routes)
-    for router in (*routers, text_label_routes, identity_routes):
+    for router in (
+        *routers,
+        text_label_routes,
+        identity_routes,
+        action_routes,
+        webhook_routes,
+        workforce_routes,
+        quality_routes,
+    ):
         app.include_router(router.router)
     for page_router in pages.ROUTERS:
         app.include_router(page_router)
@@ -119,6 +134,19 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     app.add_middleware(RequestGuard, router=app.router)
     app.add_middleware(HeadersMiddleware)
     return app
+
+
+def start_sync_scheduler(app: FastAPI, state: AppState) -> Any:
+    """The connectors' pull loop, when INSIGHTDESK_SYNC_SCHEDULER is on (webhooks wake it)."""
+    from insightdesk.config import get_settings
+    from insightdesk.connectors import SyncScheduler
+
+    if not get_settings().sync_scheduler:
+        return None
+    scheduler = SyncScheduler(state.store, lock=state.write_lock)
+    app.state.sync_scheduler = scheduler
+    scheduler.start()
+    return scheduler
 
 
 class HeadersMiddleware:

@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "insightdesk.cli.qa_cmds",
     "insightdesk.cli.identity_cmds",
     "insightdesk.cli.privacy_cmds",
+    "insightdesk.cli.sync_cmds",
 )
 
 

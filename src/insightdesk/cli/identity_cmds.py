@@ -171,6 +171,8 @@ def review_cmd(
         ("pair", "p", "why", "left", "right"),
         right=("p",),
     )
+    # A pair id is what --accept and --reject take: never cut short.
+    tab.columns[0].no_wrap, tab.columns[0].min_width = True, 16
     for item in page.items:
         left, right = item["left"], item["right"]
         tab.add_row(

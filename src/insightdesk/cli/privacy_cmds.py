@@ -24,6 +24,7 @@ privacy_app = typer.Typer(
     help="Privacy: subject export and erasure (four eyes), requests, consent, the personal-data catalogue.",
     no_args_is_help=True,
 )
+retention_app = typer.Typer(help="Retention policies per data class and region.", no_args_is_help=True)
 consent_app = typer.Typer(
     help="The consent ledger: record and show decisions per purpose.", no_args_is_help=True
 )
@@ -34,13 +35,15 @@ EMAIL = typer.Option(
 )
 
 
-def _errors() -> AbstractContextManager[None]:
+def errors() -> AbstractContextManager[None]:
     from insightdesk.governance.privacy.consent import ConsentError
     from insightdesk.governance.privacy.erasure import ErasureRefused
+    from insightdesk.governance.privacy.holds import HoldError
     from insightdesk.governance.privacy.requests import RequestError
+    from insightdesk.governance.privacy.retention import RetentionError
     from insightdesk.governance.privacy.subject import SubjectError
 
-    return user_errors(ConsentError, ErasureRefused, RequestError, SubjectError)
+    return user_errors(ConsentError, ErasureRefused, HoldError, RequestError, RetentionError, SubjectError)
 
 
 def _person(customer: str | None, email: str | None) -> dict[str, str | None]:
@@ -72,7 +75,7 @@ def export(
 
     who = _person(customer, email)
     actor = cli_actor()
-    with _errors(), open_store_for(db) as store:
+    with errors(), open_store_for(db) as store:
         request_id = service.file(store.engine, "export", actor, **who)
         service.transition(store.engine, request_id, "verify", actor)
         try:
@@ -89,7 +92,7 @@ def erase(customer: str = CUSTOMER, email: str = EMAIL, db: str = DB_OPTION) -> 
     from insightdesk.governance.privacy import service
 
     who = _person(customer, email)
-    with _errors(), open_store_for(db) as store:
+    with errors(), open_store_for(db) as store:
         request_id = service.file(store.engine, "erasure", cli_actor(), **who)
     out.print(
         f"erasure request {request_id} received: verify it, have another person approve it, then run it"
@@ -103,7 +106,7 @@ def requests(
     """List requests with their state and due date."""
     from insightdesk.governance.privacy.requests import list_requests
 
-    with _errors(), open_store_for(db) as store, store.begin() as conn:
+    with errors(), open_store_for(db) as store, store.begin() as conn:
         rows = list_requests(conn, open_only=open_only)
     tab = table(None, ("request", "kind", "state", "filed by", "due", "approved by", "overdue"))
     for r in rows:
@@ -122,7 +125,7 @@ def requests(
 def _step(step: str, request_id: str, db: str | None, reason: str = "") -> None:
     from insightdesk.governance.privacy import service
 
-    with _errors(), open_store_for(db) as store:
+    with errors(), open_store_for(db) as store:
         row = service.transition(store.engine, request_id, step, cli_actor(), reason)
     out.print(f"request {row.request_id} is {row.state.value}")
 
@@ -159,7 +162,7 @@ def run(
     from insightdesk.governance.privacy import service
     from insightdesk.governance.privacy.export import NoRecords
 
-    with _errors(), open_store_for(db) as store:
+    with errors(), open_store_for(db) as store:
         try:
             outcome = service.carry_out(store.engine, request_id, cli_actor(), out_dir)
         except NoRecords as exc:
@@ -178,12 +181,44 @@ def compact(db: str = DB_OPTION) -> None:
     from insightdesk.governance.privacy.compaction import vacuum_postgres
     from insightdesk.store.tables import load_all_tables
 
-    with _errors(), open_store_for(db) as store:
+    with errors(), open_store_for(db) as store:
         if store.dialect == "postgresql":
             vacuum_postgres(store.engine, list(load_all_tables().tables))
             out.print("VACUUM FULL done; expire backups and archived WAL as docs/privacy.md says")
             return
         _compact(store)
+
+
+@privacy_app.command("purge")
+def purge(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only count what expired."),
+    db: str = DB_OPTION,
+) -> None:
+    """Apply the retention policies: empty expired free text, anonymise expired identities (aggregates stay)."""
+    from insightdesk.governance import audit
+    from insightdesk.governance.privacy.retention import purge as run_purge
+
+    actor = cli_actor()
+    with errors(), open_store_for(db) as store:
+        report = run_purge(store.engine, actor.name, dry_run=dry_run)
+        audit.append_by(
+            store.engine,
+            actor,
+            "privacy.purge",
+            "retention_runs",
+            [report.run_id],
+            {"dry_run": dry_run, "counts": report.counts, "held": report.held},
+        )
+        title = "would be purged (dry run)" if dry_run else "purged"
+        tab = table(title, ("policy", "table", "rows"))
+        for policy, counts in report.counts.items():
+            for name, n in sorted(counts.items()):
+                tab.add_row(policy, name, str(n))
+        show(tab)
+        if report.held:
+            warn(f"{report.held} expired people are under a legal hold and were kept")
+        if not dry_run and store.dialect == "duckdb" and any(report.counts.values()):
+            _compact(store)
 
 
 @privacy_app.command("catalogue")
@@ -198,59 +233,6 @@ def catalogue() -> None:
     show(tab)
 
 
-@consent_app.command("set")
-def consent_set(
-    customer: str = typer.Option(..., "--customer", help="Customer id."),
-    purpose: str = typer.Option(..., "--purpose", help="survey, contact, text_analytics or model_training."),
-    granted: bool = typer.Option(..., "--granted/--withdrawn", help="Consent given, or refused/withdrawn."),
-    evidence: str = typer.Option(
-        None, "--evidence", help="Provenance without personal data (a ticket number)."
-    ),
-    db: str = DB_OPTION,
-) -> None:
-    """Record a consent decision (audited)."""
-    from insightdesk.governance import audit
-    from insightdesk.governance.privacy.consent import record_consent
-
-    actor = cli_actor()
-    with _errors(), open_store_for(db) as store:
-        with store.begin() as conn:
-            event = record_consent(conn, customer, purpose, granted, "cli", actor.name, provenance=evidence)
-        audit.append_by(
-            store.engine, actor, "privacy.consent", "consent_events", [event], {"purpose": purpose}
-        )
-    out.print(f"{purpose}: {'granted' if granted else 'withdrawn'} (event {event})")
-
-
-@consent_app.command("show")
-def consent_show(
-    customer: str = typer.Option(..., "--customer", help="Customer id."), db: str = DB_OPTION
-) -> None:
-    """A person's consent per purpose now, and the ledger behind it."""
-    from insightdesk.governance.privacy.consent import consent_history, has_consent
-    from insightdesk.governance.privacy.purposes import ConsentPurpose
-
-    with _errors(), open_store_for(db) as store, store.begin() as conn:
-        now = {p.value: has_consent(conn, customer, p) for p in ConsentPurpose}
-        history = consent_history(conn, customer)
-    if not history:
-        warn(f"customer {customer} has no consent events: every purpose counts as refused")
-    tab = table(f"consent of {customer}", ("purpose", "consents now"))
-    for purpose, value in now.items():
-        tab.add_row(purpose, "yes" if value else "no")
-    show(tab)
-    events = table("ledger", ("when", "purpose", "granted", "source", "by"))
-    for e in history:
-        events.add_row(
-            str(e["effective_at"])[:19],
-            str(e["purpose"]),
-            str(e["granted"]),
-            str(e["source"]),
-            str(e["actor"]),
-        )
-    show(events)
-
-
 def open_store_for(db: str | None) -> Store:
     from insightdesk.store import open_store
 
@@ -258,5 +240,9 @@ def open_store_for(db: str | None) -> Store:
 
 
 def register(app: typer.Typer) -> None:
+    from insightdesk.cli.privacy_policy_cmds import consent_app, holds_app, retention_app
+
     privacy_app.add_typer(consent_app, name="consent")
+    privacy_app.add_typer(retention_app, name="retention")
+    privacy_app.add_typer(holds_app, name="hold")
     app.add_typer(privacy_app, name="privacy")

@@ -10,7 +10,7 @@ import typer
 
 from insightdesk.cli.console import err, out
 from insightdesk.cli.options import DB_OPTION
-from insightdesk.cli.output import ExitCode, count, fail, json_records, show, table, user_errors, warn
+from insightdesk.cli.output import ExitCode, count, fail, show, table, user_errors, warn, write_json
 from insightdesk.connectors import (
     SourceConfig,
     SourceConfigError,
@@ -29,7 +29,9 @@ FILE_OPTION = typer.Option(
 
 def sync(
     source: str = typer.Argument(..., help="Source name from the connectors file, or `all`."),
-    once: bool = typer.Option(False, "--once", help="Pull once and exit (default: pull on the source's interval)."),
+    once: bool = typer.Option(
+        False, "--once", help="Pull once and exit (default: pull on the source's interval)."
+    ),
     strict: bool = typer.Option(False, "--strict", help="Exit 3 when any record was quarantined."),
     sources_file: Path = FILE_OPTION,
     db: str = DB_OPTION,
@@ -79,7 +81,9 @@ def _print_report(report: SyncReport) -> None:
     c = report.counts
     columns = ("pages", "requests", "received", "accepted", "inserted", "updated", "rejected")
     tab = table(f"sync {report.source}", columns, right=True, title_justify="left")
-    tab.add_row(*(count(v) for v in (c.pages, c.requests, c.received, c.accepted, c.inserted, c.updated, c.rejected)))
+    tab.add_row(
+        *(count(v) for v in (c.pages, c.requests, c.received, c.accepted, c.inserted, c.updated, c.rejected))
+    )
     show(tab)
     for message in report.warnings:
         warn(message)
@@ -94,7 +98,7 @@ def status(
     with user_errors(), open_store(db) as store:
         rows = sync_status(store.engine)
     if as_json:
-        json_records([asdict(r) for r in rows])
+        write_json([asdict(r) for r in rows], default=str)
     elif not rows:
         out.print("no source has synced yet (insightdesk sync SOURCE --once)")
     else:

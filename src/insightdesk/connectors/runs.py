@@ -48,12 +48,13 @@ def register_source(store: Store, source: SourceConfig) -> None:
         "lag_alert_minutes": source.lag_threshold_minutes(),
         "updated_at": utcnow(),
     }
+    table = connector_sources
     with store.begin() as conn:
-        done = conn.execute(
-            connector_sources.update().where(connector_sources.c.source == source.name).values(**values)
-        )
-        if not done.rowcount:
-            conn.execute(connector_sources.insert().values(source=source.name, **values))
+        # Select first: DuckDB's driver reports no reliable row count for an UPDATE.
+        if conn.execute(sa.select(table.c.source).where(table.c.source == source.name)).first():
+            conn.execute(table.update().where(table.c.source == source.name).values(**values))
+        else:
+            conn.execute(table.insert().values(source=source.name, **values))
 
 
 def start_run(store: Store, source: str, trigger: str) -> str:

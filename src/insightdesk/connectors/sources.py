@@ -40,6 +40,7 @@ class AuthConfig:
     type: str
     user: str | None = None
     header: str | None = None
+    secret_as_user: bool = False  # Freshdesk: the API key is the user, and the password is "X"
     secret_env: str | None = None
     secret_key: str | None = None
 
@@ -137,6 +138,8 @@ def credentials(source: SourceConfig) -> Credentials:
     """The source's credentials, read now from the environment or the secrets file."""
     auth = source.auth
     secret = _secret(source.name, auth.secret_env, auth.secret_key, "credential")
+    if auth.type == "basic" and auth.secret_as_user:
+        return Credentials.basic(secret, "X", name=auth.secret_name)
     if auth.type == "basic":
         return Credentials.basic(auth.user or "", secret, name=auth.secret_name)
     if auth.type == "bearer":
@@ -166,12 +169,13 @@ def _auth(name: str, spec: object) -> AuthConfig:
         )
     if not (spec.get("secret_env") or spec.get("secret_key")):
         raise SourceConfigError(f"source {name}: auth needs `secret_env` or `secret_key`")
-    if kind == "basic" and not spec.get("user"):
-        raise SourceConfigError(f"source {name}: basic auth needs `user`")
+    if kind == "basic" and not (spec.get("user") or spec.get("secret_as_user")):
+        raise SourceConfigError(f"source {name}: basic auth needs `user` (or `secret_as_user: true`)")
     return AuthConfig(
         type=kind,
         user=spec.get("user"),
         header=spec.get("header"),
+        secret_as_user=bool(spec.get("secret_as_user")),
         secret_env=spec.get("secret_env"),
         secret_key=spec.get("secret_key"),
     )

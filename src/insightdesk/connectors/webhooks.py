@@ -135,7 +135,7 @@ def consume(engine: sa.Engine, source: str, before: datetime) -> int:
             .where(table.c.source == source, table.c.consumed_at.is_(None), table.c.received_at <= before)
             .values(consumed_at=utcnow())
         )
-        return int(done.rowcount or 0)
+        return max(int(done.rowcount or 0), 0)
 
 
 def _in_window(stamp: str, now: datetime | None) -> datetime:

@@ -42,6 +42,8 @@ MODEL_COLUMNS = (
     "dob_year",
 )
 PAIR_COLUMNS = ["record_id_l", "record_id_r", "match_probability", "match_weight"]
+# Columns a comparison may adjust by term frequency (computed for incremental predictions).
+TF_COLUMNS = ("full_name", "first_name", "surname", "email", "postcode", "city", "organisation_id")
 # No blocking rule may generate more comparisons than this (see identity.blocking).
 MAX_PAIRS_PER_RULE = 20_000_000
 
@@ -214,18 +216,14 @@ def predict_with_model(
     new_frame = add_blocking_columns(new)[list(MODEL_COLUMNS)]
     old_sdf = db_api.register(old_frame, table_name="identity_existing")
     new_sdf = db_api.register(new_frame, table_name="identity_new")
-    linker = Linker([old_sdf], model.settings, log_level=None)
-    # Term frequencies come from the existing records plus the new ones (predict_between needs them
-    # registered), so a rare name stays rare.
-    everything = pd.concat([old_frame, new_frame], ignore_index=True)
-    for column in ("full_name", "surname", "first_name", "postcode", "city"):
-        if column in model.fields or column == "full_name":
-            counts = everything[column].dropna().value_counts(normalize=True)
-            tf = pd.DataFrame({column: counts.index, f"tf_{column}": counts.values})
-            try:
-                linker.table_management.register_term_frequency_lookup(tf, column)
-            except Exception as exc:  # a column the model does not adjust by frequency
-                log.debug("no term frequencies for %s: %s", column, exc)
+    everything = db_api.register(
+        pd.concat([old_frame, new_frame], ignore_index=True), table_name="identity_all"
+    )
+    # Term frequencies from the existing records plus the new ones (predict_between needs them
+    # computed first), so a rare name stays rare.
+    linker = Linker(everything, model.settings, log_level=None)
+    for column in TF_COLUMNS:
+        linker.table_management.compute_tf_table(column)
     between = linker.inference.predict_between(
         [new_sdf], [old_sdf], threshold_match_probability=floor, warning_mode="never"
     ).as_pandas_dataframe()

@@ -4,8 +4,8 @@ evaluations is not ranked first or last on luck.
 Means (QA score, handle time): normal-normal. The between-agent variance tau^2 is estimated by the
 DerSimonian-Laird method of moments; agent i's estimate is mu + B_i (ybar_i - mu) with
 B_i = tau^2 / (tau^2 + s_i^2 / n_i), and its 95% interval +/- 1.96 sqrt(B_i s_i^2 / n_i).
-Shares (CSAT satisfied, first-contact resolution): beta-binomial; a Beta(a, b) prior fitted by moments
-to the team's agents, agent i's posterior Beta(a + k_i, b + n_i - k_i), its mean and 2.5/97.5% quantiles.
+Shares (CSAT satisfied, first-contact resolution): beta-binomial; a Beta(a, b) prior whose mean is the
+team's rate and whose spread is the between-agent variance (method of moments), agent i's posterior Beta(a + k_i, b + n_i - k_i), its mean and 2.5/97.5% quantiles.
 """
 
 from __future__ import annotations
@@ -46,10 +46,13 @@ def shrink_shares(groups: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame.assign(estimate=[], low=[], high=[])
     rates = frame["k"] / frame["n"]
-    mean = float(frame["k"].sum() / frame["n"].sum())
-    # Between-agent variance of the true rates: observed variance less the binomial noise.
-    noise = float((mean * (1 - mean) / frame["n"]).mean())
-    spread = float(rates.var(ddof=1)) - noise if len(frame) > 1 else 0.0
+    total = float(frame["n"].sum())
+    mean = float(frame["k"].sum() / total)
+    # Between-agent variance of the true rates, DerSimonian-Laird style: the n-weighted spread of the
+    # observed rates less what binomial noise alone would give.
+    spread_sum = float((frame["n"] * (rates - mean) ** 2).sum()) - mean * (1 - mean) * (len(frame) - 1)
+    scale = total - float((frame["n"] ** 2).sum()) / total
+    spread = spread_sum / scale if scale > 0 else 0.0
     # No detectable difference between agents: a prior so strong that everyone gets the team rate.
     no_spread = spread <= 0 or not 0 < mean < 1
     strength = 1e6 if no_spread else max(mean * (1 - mean) / spread - 1.0, 1e-3)

@@ -12,12 +12,16 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from insightdesk.config import Settings, get_settings
 
 TIMEOUT_S = 30.0
+# SMTP line ends, and no folding of headers under RFC 5322's 998: a long List-Unsubscribe URL folded
+# by the default 78 would turn into encoded words that mail clients do not read as a link.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 _ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")
 
 
@@ -87,7 +91,7 @@ def build_message(
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:
     """A MIME message: plain text, with an HTML alternative when given."""
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = config.sender
     message["To"] = to
     message["Subject"] = subject

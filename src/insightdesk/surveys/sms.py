@@ -103,10 +103,11 @@ def _http_error(exc: urllib.error.HTTPError) -> DeliveryError:
     except ValueError:
         payload = {}
     code = payload.get("code") if isinstance(payload, dict) else None
-    message = payload.get("message") if isinstance(payload, dict) else None
     transient = exc.code == 429 or exc.code >= 500
+    # Twilio's own message quotes the phone number: only the code is kept (errors are logged and stored).
     return DeliveryError(
-        f"Twilio answered {exc.code}" + (f" (error {code}: {message})" if code else ""),
+        f"Twilio answered {exc.code}"
+        + (f" (error {code}: https://www.twilio.com/docs/errors/{code})" if code else ""),
         transient=transient,
         code=int(code) if isinstance(code, int) else exc.code,
         recipient_refused=code in UNREACHABLE_CODES,

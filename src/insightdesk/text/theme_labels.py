@@ -103,8 +103,8 @@ def distinctive_terms(texts: Sequence[str], labels: np.ndarray, *, top: int = 8)
             if scores[row, j] <= 0 or len(terms) >= top:
                 break
             term = vocab[j]
-            # Skip a unigram already inside a chosen bigram and vice versa: more distinct words.
-            if any(term in t.split() or t in term.split() or term == t for t in terms):
+            # Skip a term sharing a word with a chosen one: more distinct words per label.
+            if any(set(term.split()) & set(t.split()) for t in terms):
                 continue
             terms.append(term)
         out[i] = terms

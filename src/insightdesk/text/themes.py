@@ -34,7 +34,8 @@ RADIUS_QUANTILE = 0.05
 MIN_RADIUS = 0.35  # never assign below this cosine similarity, whatever a theme's spread
 MATCH_SIMILARITY = 0.8  # centroid cosine above which a refit theme continues a registered one
 MAX_THEMES = 25  # a person reads 25 themes; past that the cut is made at 25
-NEAR_DUPLICATE = 0.85  # centroid cosine above which two themes of one fit are merged
+NEAR_DUPLICATE = 0.9  # centroid cosine above which two themes sharing terms are merged
+SHARED_TERMS = 3  # ... when they share at least this many of their top five terms
 
 
 @dataclass
@@ -147,28 +148,42 @@ def _themes_of(labels: np.ndarray, min_size: int) -> int:
     return int((np.bincount(labels) >= min_size).sum())
 
 
-def merge_near_duplicates(vectors: np.ndarray, labels: np.ndarray, *, similarity: float = NEAR_DUPLICATE):
-    """Labels with groups whose centroids are closer than `similarity` merged (largest keeps its id)."""
+def merge_near_duplicates(
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    terms: dict[int, list[str]],
+    *,
+    similarity: float = NEAR_DUPLICATE,
+) -> np.ndarray:
+    """Labels with near-duplicate groups merged into the larger: centroids closer than `similarity`
+    *and* SHARED_TERMS of their top five terms shared. Centroids alone merge too much on long texts
+    (every complaint narrative embeds near every other), terms alone merge different intents that
+    share words ("card" themes)."""
     import numpy as np
 
-    labels = labels.copy()
-    while True:
-        ids = [int(i) for i in np.unique(labels) if i >= 0]
-        if len(ids) < 2:
-            return labels
-        cents = np.vstack([vectors[labels == i].mean(axis=0) for i in ids])
-        cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
-        sims = cents @ cents.T
-        np.fill_diagonal(sims, -1)
-        a, b = np.unravel_index(int(sims.argmax()), sims.shape)
-        if sims[a, b] < similarity:
-            return labels
-        keep, drop = (
-            (ids[a], ids[b]) if (labels == ids[a]).sum() >= (labels == ids[b]).sum() else (ids[b], ids[a])
-        )
-        labels[labels == drop] = keep
-        # Close the gap so ids stay 0..k-1.
-        labels[labels > drop] -= 1
+    ids = sorted(terms)
+    if len(ids) < 2:
+        return labels
+    cents = np.vstack([vectors[labels == i].mean(axis=0) for i in ids])
+    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
+    sims = cents @ cents.T
+    sizes = {i: int((labels == i).sum()) for i in ids}
+    parent = {i: i for i in ids}
+    for a, first in enumerate(ids):
+        for b in range(a + 1, len(ids)):
+            second = ids[b]
+            shared = len(set(terms[first][:5]) & set(terms[second][:5]))
+            if sims[a, b] >= similarity and shared >= SHARED_TERMS:
+                keep, drop = sorted((parent[first], parent[second]), key=lambda i: -sizes[i])
+                for k, v in parent.items():
+                    if v == drop:
+                        parent[k] = keep
+    if all(parent[i] == i for i in ids):
+        return labels
+    # Renumber the surviving groups 0..k-1 in their old order.
+    survivors = sorted(set(parent.values()))
+    new_id = {old: survivors.index(parent[old]) for old in ids}
+    return np.asarray([new_id.get(int(x), -1) if x >= 0 else -1 for x in labels])
 
 
 def discover(
@@ -185,8 +200,10 @@ def discover(
     import numpy as np
 
     labels = cluster(vectors, distance=distance, n_themes=n_themes, min_size=min_size, seed=seed)
-    labels = merge_near_duplicates(vectors, labels)
     terms = distinctive_terms(texts, labels)
+    merged = merge_near_duplicates(vectors, labels, terms)
+    if merged is not labels:
+        labels, terms = merged, distinctive_terms(texts, merged)
     themes: list[Theme] = []
     sims = np.zeros(len(texts), dtype=np.float32)
     for i in sorted(terms):
@@ -208,7 +225,8 @@ def discover(
         theme.name = name
     params = {
         "algorithm": f"ward agglomeration (sample of at most {SAMPLE_MAX}, rest to nearest centroid), "
-        f"at most {MAX_THEMES} themes, near-duplicates (centroid cosine >= {NEAR_DUPLICATE}) merged",
+        f"at most {MAX_THEMES} themes, near-duplicates (centroid cosine >= {NEAR_DUPLICATE} and "
+        f"{SHARED_TERMS} of five top terms shared) merged",
         "min_size": min_size,
         "distance": distance,
         "n_themes": n_themes,

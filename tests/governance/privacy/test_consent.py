@@ -75,48 +75,43 @@ def test_withdrawal_beats_a_stale_reimport_but_not_a_real_change(store, tmp_path
     ]
 
 
-def test_decisions_take_effect_at_their_time(store, tmp_path):
-    _ingest(store, tmp_path)
+def test_decisions_take_effect_at_their_time_and_bad_ones_are_refused(desk_store):
+    store = desk_store
     past = dt.datetime(2024, 1, 1)
     with store.begin() as conn:
-        record_consent(conn, "generic:C3", "model_training", True, "api", "alice", at=past)
+        record_consent(conn, "generic:KIM1", "model_training", True, "api", "alice", at=past)
         record_consent(
             conn,
-            "generic:C3",
+            "generic:KIM1",
             "model_training",
             False,
             "api",
             "alice",
             at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
         )
-        assert not has_consent(conn, "generic:C3", "model_training", at=past - dt.timedelta(days=1))
-        assert has_consent(conn, "generic:C3", "model_training", at=dt.datetime(2024, 6, 1))
-        assert not has_consent(conn, "generic:C3", "model_training")
+        assert not has_consent(conn, "generic:KIM1", "model_training", at=past - dt.timedelta(days=1))
+        assert has_consent(conn, "generic:KIM1", "model_training", at=dt.datetime(2024, 6, 1))
+        assert not has_consent(conn, "generic:KIM1", "model_training")
         # The batch form composes into other queries.
         inner = consent_select("model_training", at=dt.datetime(2024, 6, 1)).subquery()
-        assert conn.execute(sa.select(inner.c.customer_id)).scalars().all() == ["generic:C3"]
-
-
-def test_bad_decisions_are_refused_with_the_field(store, tmp_path):
-    _ingest(store, tmp_path)
+        assert conn.execute(sa.select(inner.c.customer_id)).scalars().all() == ["generic:KIM1"]
     with store.begin() as conn:
         with pytest.raises(ConsentError, match="unknown consent purpose 'marketing'"):
-            record_consent(conn, "generic:C1", "marketing", True, "api", "alice")
+            record_consent(conn, "generic:KIM1", "marketing", True, "api", "alice")
         with pytest.raises(ConsentError, match="unknown consent source"):
-            record_consent(conn, "generic:C1", "survey", True, "rumour", "alice")
+            record_consent(conn, "generic:KIM1", "survey", True, "rumour", "alice")
         with pytest.raises(ConsentError, match="not in the store"):
             record_consent(conn, "generic:C9", "survey", True, "api", "alice")
         with pytest.raises(ConsentError, match="granted must be true or false"):
-            record_consent(conn, "generic:C1", "survey", "yes", "api", "alice")  # type: ignore[arg-type]
+            record_consent(conn, "generic:KIM1", "survey", "yes", "api", "alice")  # type: ignore[arg-type]
 
 
-def test_migration_0008_backfills_the_ledger_from_customers(store, tmp_path):
+def test_migration_0008_backfills_the_ledger_from_customers(desk_store):
     from insightdesk.store.migrate import downgrade
 
-    _ingest(store, tmp_path)
-    downgrade(store, "0007")
-    store.migrate()
-    with store.begin() as conn:
-        assert consented_customers(conn, ConsentPurpose.SURVEY) == {"generic:C1"}
-        assert consented_customers(conn, ConsentPurpose.CONTACT) == {"generic:C2"}
-    assert store.count("consent_events") == 4
+    downgrade(desk_store, "0007")
+    desk_store.migrate()
+    with desk_store.begin() as conn:
+        survey = consented_customers(conn, ConsentPurpose.SURVEY)
+    assert survey == {"generic:CUSTZQ77", "generic:KIM1"}
+    assert desk_store.count("consent_events") == 2

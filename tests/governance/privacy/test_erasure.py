@@ -30,9 +30,8 @@ def _file_hits(folder: Path) -> dict[str, list[str]]:
     return hits
 
 
-def test_export_finds_every_record_through_email_and_refuses_nobody(store, tmp_path):
-    desk.load_desk(store, tmp_path)
-    with store.begin() as conn:
+def test_export_finds_every_record_through_email_and_refuses_nobody(desk_store, tmp_path):
+    with desk_store.begin() as conn:
         result = export_subject(conn, tmp_path / "out" / "zelda.zip", email=desk.EMAIL.upper())
         with pytest.raises(NoRecords, match="no records"):
             export_subject(conn, tmp_path / "nobody.zip", email="nobody@example.org")
@@ -49,10 +48,9 @@ def test_export_finds_every_record_through_email_and_refuses_nobody(store, tmp_p
 
 
 def test_erasure_leaves_no_trace_in_tables_or_files_and_stays_erased(
-    engine, store, store_url, tmp_path_factory
+    engine, desk_store, desk_url, desk_exports
 ):
-    tmp_path = tmp_path_factory.mktemp("exports")  # the person's old exports, outside the store's folder
-    desk.load_desk(store, tmp_path)
+    store, store_url, tmp_path = desk_store, desk_url, desk_exports
     before = desk.table_counts(store)
     with store.begin() as conn:
         assert find_traces(conn, desk.NEEDLES)  # the search does see them before
@@ -86,25 +84,23 @@ def test_erasure_leaves_no_trace_in_tables_or_files_and_stays_erased(
             assert desk.table_counts(reopened) == before
 
 
-def test_duckdb_file_keeps_deleted_rows_until_compacted(tmp_path, tmp_path_factory, duckdb_template):
-    import shutil
-
-    path = tmp_path / "store.duckdb"
-    shutil.copyfile(duckdb_template, path)
-    with open_store(path) as store:
-        desk.load_desk(store, tmp_path_factory.mktemp("exports"))
-        with store.begin() as conn:
-            erase_subject(conn, email=desk.EMAIL)
-        store.duckdb.execute("CHECKPOINT")
+@pytest.mark.parametrize("engine", ["duckdb"])
+def test_duckdb_file_keeps_deleted_rows_until_compacted(desk_store, desk_url):
+    with desk_store.begin() as conn:
+        erase_subject(conn, email=desk.EMAIL)
+    desk_store.duckdb.execute("CHECKPOINT")
+    desk_store.close()
+    path = Path(desk_url)
+    tmp_path = path.parent
     raw_hits = _file_hits(tmp_path)
     compact_duckdb(path)
     # Without the rewrite the free blocks still held them (this is why erasure compacts).
-    assert "store.duckdb" in raw_hits, "expected the uncompacted file to hold the erased values"
+    assert path.name in raw_hits, "expected the uncompacted file to hold the erased values"
     assert _file_hits(tmp_path) == {}
 
 
-def test_erasure_under_legal_hold_is_refused_and_changes_nothing(store, tmp_path):
-    desk.load_desk(store, tmp_path)
+def test_erasure_under_legal_hold_is_refused_and_changes_nothing(desk_store):
+    store = desk_store
     with store.begin() as conn:
         conn.execute(
             legal_holds.insert().values(

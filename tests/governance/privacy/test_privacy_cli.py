@@ -23,11 +23,8 @@ def _cli(*args: str, user: str = "alice", monkeypatch: pytest.MonkeyPatch) -> tu
     return result.exit_code, result.output
 
 
-def test_erasure_needs_a_second_person_and_leaves_nothing_in_the_file(
-    store, store_url, tmp_path_factory, monkeypatch
-):
-    desk.load_desk(store, tmp_path_factory.mktemp("exports"))
-    store.close()
+def test_erasure_needs_a_second_person_and_leaves_nothing_in_the_file(desk_url, monkeypatch):
+    store_url = desk_url
     db = ("--db", store_url)
     code, out = _cli("erase", "--email", desk.EMAIL, *db, monkeypatch=monkeypatch)
     assert code == 0, out
@@ -59,13 +56,9 @@ def test_erasure_needs_a_second_person_and_leaves_nothing_in_the_file(
         assert not any(n.lower().encode() in Path(store_url).read_bytes().lower() for n in desk.NEEDLES)
 
 
-def test_export_writes_a_zip_and_an_unknown_person_is_no_records(tmp_path, duckdb_template, monkeypatch):
-    import shutil
-
-    db_file = tmp_path / "store.duckdb"
-    shutil.copyfile(duckdb_template, db_file)
-    with open_store(db_file) as store:
-        desk.load_desk(store, tmp_path / "in" if (tmp_path / "in").mkdir() is None else tmp_path)
+@pytest.mark.parametrize("engine", ["duckdb"])
+def test_export_writes_a_zip_and_an_unknown_person_is_no_records(desk_url, tmp_path, monkeypatch):
+    db_file = desk_url
     db = ("--db", str(db_file))
     code, out = _cli(
         "export",

@@ -6,7 +6,11 @@ One router per area, in the order the navigation lists them; `rendering` holds t
 
 from __future__ import annotations
 
+from insightdesk.api.pages import actions as action_pages
 from insightdesk.api.pages import admin, aggregates, identity, insights, login, records, surveys, themes
+from insightdesk.api.pages import quality as quality_pages
+from insightdesk.api.pages import sources as source_pages
+from insightdesk.api.pages import workforce as workforce_pages
 
 ROUTERS = (
     login.router,
@@ -16,6 +20,10 @@ ROUTERS = (
     insights.router,
     surveys.router,
     identity.router,
+    action_pages.router,
+    workforce_pages.router,
+    quality_pages.router,
+    source_pages.router,
     admin.router,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,7 +21,7 @@ from insightdesk.governance.roles import Permission, Principal, Role
 router = APIRouter(include_in_schema=False)
 
 
-def _upload_page(request: Request, **context: object) -> Response:
+def _upload_page(request: Request, **context: Any) -> Response:
     from insightdesk.api.routers.ingest import AUTO_KIND
     from insightdesk.api.upload_progress import UPLOAD_ID
     from insightdesk.ingest import KINDS, available_profiles

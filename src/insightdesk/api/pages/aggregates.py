@@ -17,6 +17,7 @@ from insightdesk.api.pages.rendering import render
 from insightdesk.api.params import check_by, check_kpi, filters
 from insightdesk.api.views.filters import Filters
 from insightdesk.api.views.kpis import COMPARE_DIMENSIONS, FEEDBACK_FAMILIES, catalog, comparison, series
+from insightdesk.api.views.movers import movers, records_link
 from insightdesk.api.views.overview import tiles
 from insightdesk.governance.roles import Permission, Principal
 from insightdesk.web import charts
@@ -31,10 +32,19 @@ def overview_page(
 ) -> Response:
     state = app_state(request)
     found = tiles(state, f, grain)
+    links = principal.can(Permission.RECORDS)
     for t in found:
         drill = "/trends?" + qs(kpi=t["name"], grain=grain, **f.query())
         t["spark"] = charts.sparkline(t["series"], t["unit"], drill, t["title"]) if t["series"] else None
-    return render(request, "overview.html", tiles=found, grain=grain, **filter_bar(request, f))
+        # The number's own records: the tickets (or survey answers) of the window it is computed on.
+        t["link"] = records_link(t["name"], t["family"], f) if links and not t["no_data"] else None
+        if links and t["change"] and t["change"].get("period"):
+            start = t["change"]["period"][:10]
+            t["change"]["link"] = records_link(
+                t["name"], t["family"], f, since=start, until=period_end(start, grain)
+            )
+    story = movers(state, f, grain, found, links=links)
+    return render(request, "overview.html", tiles=found, movers=story, grain=grain, **filter_bar(request, f))
 
 
 @router.get("/trends", response_class=HTMLResponse)

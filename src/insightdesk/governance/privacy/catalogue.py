@@ -1,7 +1,7 @@
 """The personal-data catalogue: every table, column and artefact that can hold personal data.
 
 Generated from the schema's metadata: the tables are whatever `store.tables` registers, each column
-classified by its table's entry (`catalogue_core`, `catalogue_features`) or by `info={"pii": class}`
+classified by its table's entry (`catalogue_core`, `catalogue_features`, `catalogue_extensions`) or by `info={"pii": class}`
 on the column itself. `problems()` lists what is unclassified or stale; a test fails on any, so a
 new column cannot slip past export, erasure and retention unnoticed.
 """
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from insightdesk.governance.privacy.catalogue_core import CORE_TABLES
+from insightdesk.governance.privacy.catalogue_extensions import EXTENSION_TABLES
 from insightdesk.governance.privacy.catalogue_features import FEATURE_TABLES
 from insightdesk.governance.privacy.catalogue_model import Artefact, DataClass, Link, Subject, TableEntry
 from insightdesk.store.tables import load_all_tables
 
-ENTRIES: dict[str, TableEntry] = {**CORE_TABLES, **FEATURE_TABLES}
+ENTRIES: dict[str, TableEntry] = {**CORE_TABLES, **FEATURE_TABLES, **EXTENSION_TABLES}
 
 ARTEFACTS: tuple[Artefact, ...] = (
     Artefact(
@@ -100,7 +101,7 @@ def problems(metadata: sa.MetaData | None = None) -> list[str]:
         if entry is None:
             found.append(
                 f"table {name} is not in the personal-data catalogue: add an entry to "
-                "governance/privacy/catalogue_features.py (docs/privacy.md, 'Classifying a new column')"
+                "its area's governance/privacy/catalogue_*.py (docs/privacy.md, 'Classifying a new column')"
             )
             continue
         classes = entry.classes()

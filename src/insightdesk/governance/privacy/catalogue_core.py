@@ -1,8 +1,9 @@
 """The personal-data catalogue of the canonical, bookkeeping, text, governance and privacy tables.
 
-Every column of every table is classified here or in `catalogue_features` (the feature packages'
-tables): a `personal` class, or listed in `plain` (no personal data). tests/governance/privacy
-fails on a column or table that is in neither, and names the line to add (docs/privacy.md).
+Every column of every table is classified here, in `catalogue_features` or in `catalogue_extensions`
+(the feature packages' tables): a `personal` class, or listed in `plain` (no personal data).
+tests/governance/privacy fails on a column or table that is in neither, and names the line to add
+(docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ BEHAVIOURAL = DataClass.BEHAVIOURAL
 
 CORE_TABLES: dict[str, TableEntry] = {
     "organisations": TableEntry(
-    "organisations": TableEntry(
         subject=Subject.NOBODY,
         plain="id name industry tier region country is_stub source_system source_id batch_id record_hash first_seen_at last_changed_at",
-        note='Organisations are companies, not people.',
+        note="Organisations are companies, not people.",
     ),
     "customers": TableEntry(
         subject=Subject.CUSTOMER,
@@ -57,7 +57,7 @@ CORE_TABLES: dict[str, TableEntry] = {
             "is_primary": BEHAVIOURAL,
         },
         plain="source_system batch_id record_hash first_seen_at last_changed_at",
-        note='The contact id and source id embed the address itself.',
+        note="The contact id and source id embed the address itself.",
     ),
     "teams": TableEntry(
         subject=Subject.NOBODY,
@@ -93,7 +93,7 @@ CORE_TABLES: dict[str, TableEntry] = {
             "organisation_id": BEHAVIOURAL,
         },
         plain="id type product service category subcategory priority impact urgency status team_id problem_id change_id source_updated_at reopen_count reassignment_count sla_response_target_minutes sla_resolution_target_minutes sla_response_breached sla_resolution_breached resolution_code knowledge_used source_system source_id batch_id record_hash first_seen_at last_changed_at",
-        note='Erasure keeps the ticket as an anonymous record: its free text goes, its facts stay for the KPIs.',
+        note="Erasure keeps the ticket as an anonymous record: its free text goes, its facts stay for the KPIs.",
     ),
     "ticket_events": TableEntry(
         subject=Subject.CUSTOMER,
@@ -147,7 +147,7 @@ CORE_TABLES: dict[str, TableEntry] = {
             "title": FREE_TEXT,
         },
         plain="id status category priority known_error created_at resolved_at closed_at is_stub source_system source_id batch_id record_hash first_seen_at last_changed_at",
-        note='Problem records describe faults, but their text may quote a customer.',
+        note="Problem records describe faults, but their text may quote a customer.",
     ),
     "changes": TableEntry(
         subject=Subject.NOBODY,
@@ -163,7 +163,7 @@ CORE_TABLES: dict[str, TableEntry] = {
             "title": FREE_TEXT,
         },
         plain="id category product visibility status created_at source_updated_at source_system source_id batch_id record_hash first_seen_at last_changed_at",
-        note='Knowledge articles: written for everyone.',
+        note="Knowledge articles: written for everyone.",
     ),
     "ticket_articles": TableEntry(
         subject=Subject.CUSTOMER,
@@ -179,7 +179,7 @@ CORE_TABLES: dict[str, TableEntry] = {
             "source_file": FREE_TEXT,
         },
         plain="batch_id kind file_sha256 profile mapping_sha256 retry_of status started_at finished_at received accepted inserted updated unchanged rejected",
-        note='A file name may name a person; rename such files before ingesting.',
+        note="A file name may name a person; rename such files before ingesting.",
     ),
     "quarantine": TableEntry(
         subject=Subject.CUSTOMER,
@@ -300,7 +300,7 @@ CORE_TABLES: dict[str, TableEntry] = {
             "occurred_at": BEHAVIOURAL,
         },
         plain="seq role action target prev_hash entry_hash hash_scheme key_id",
-        note='Holds record ids (never names, contacts or text); entries are never rewritten (docs/privacy.md).',
+        note="Holds record ids (never names, contacts or text); entries are never rewritten (docs/privacy.md).",
     ),
     "settings": TableEntry(
         subject=Subject.NOBODY,
@@ -333,7 +333,7 @@ CORE_TABLES: dict[str, TableEntry] = {
             "reason": FREE_TEXT,
         },
         plain="request_id kind subject_kind state received_at due_at verified_at approved_at closed_at result",
-        note='The subject is emptied when an erasure is done.',
+        note="The subject is emptied when an erasure is done.",
     ),
     "legal_holds": TableEntry(
         subject=Subject.CUSTOMER,
@@ -348,7 +348,7 @@ CORE_TABLES: dict[str, TableEntry] = {
     "erasure_tombstones": TableEntry(
         subject=Subject.NOBODY,
         plain="identifier_hash identifier_kind request_id erased_at",
-        note='Keyed hashes only.',
+        note="Keyed hashes only.",
     ),
     "privacy_keys": TableEntry(
         subject=Subject.NOBODY,

@@ -1,5 +1,5 @@
-"""The personal-data catalogue of the feature packages' tables: insights, roll-ups, surveys, actions,
-(the rest is in catalogue_extensions).
+"""The personal-data catalogue of the feature packages' tables: insights, roll-ups, surveys and actions
+(the later features are in catalogue_extensions).
 
 A new table or column of a feature is classified here, in the table's entry: a `personal` class
 (identity, contact, free_text, score, behavioural) or a name in `plain` (docs/privacy.md).
@@ -17,14 +17,13 @@ BEHAVIOURAL = DataClass.BEHAVIOURAL
 
 FEATURE_TABLES: dict[str, TableEntry] = {
     "painpoints": TableEntry(
-    "painpoints": TableEntry(
         subject=Subject.NOBODY,
         personal={
             "label": FREE_TEXT,
             "explanation": FREE_TEXT,
         },
         plain="run_id painpoint_key kind theme_id category rank score severity frequency business_impact critical tickets customers trend metrics computed_at",
-        note='Aggregates over many tickets.',
+        note="Aggregates over many tickets.",
     ),
     "painpoint_backlog": TableEntry(
         subject=Subject.NOBODY,
@@ -53,7 +52,7 @@ FEATURE_TABLES: dict[str, TableEntry] = {
     "driver_effects": TableEntry(
         subject=Subject.NOBODY,
         plain="run_id outcome kind feature level effect ci_low ci_high p_value p_adjusted significant n method",
-        note='Aggregates.',
+        note="Aggregates.",
     ),
     "risk_models": TableEntry(
         subject=Subject.NOBODY,
@@ -82,7 +81,7 @@ FEATURE_TABLES: dict[str, TableEntry] = {
             "evidence": FREE_TEXT,
         },
         plain="alert_id run_id kind rule series segment period grain direction observed expected expected_low expected_high n severity status delivered created_at updated_at",
-        note='Aggregated series.',
+        note="Aggregated series.",
     ),
     "impact_analyses": TableEntry(
         subject=Subject.NOBODY,
@@ -96,7 +95,7 @@ FEATURE_TABLES: dict[str, TableEntry] = {
     "kpi_rollups": TableEntry(
         subject=Subject.NOBODY,
         plain="kpi dimset day channel agent product service category subcategory priority region language type organisation team team_tier customer_tier customer_segment customer_region customer_country share_category x n s1 s2",
-        note='Daily sums over many facts (kept by retention and erasure).',
+        note="Daily sums over many facts (kept by retention and erasure).",
     ),
     "kpi_rollup_builds": TableEntry(
         subject=Subject.NOBODY,
@@ -130,7 +129,7 @@ FEATURE_TABLES: dict[str, TableEntry] = {
             "reason": BEHAVIOURAL,
         },
         plain="invitation_id survey_id version trigger segment created_at due_at attempts next_attempt_at claimed_until message_id expires_at",
-        note='A delivery error may quote the address.',
+        note="A delivery error may quote the address.",
     ),
     "survey_suppressions": TableEntry(
         subject=Subject.CUSTOMER,
@@ -231,7 +230,7 @@ FEATURE_TABLES: dict[str, TableEntry] = {
             "signed_off_by": IDENTITY,
         },
         plain="pack_id role period_start period_end status quality created_at sent_at",
-        note='Aggregates per role and period.',
+        note="Aggregates per role and period.",
     ),
     "action_config_changes": TableEntry(
         subject=Subject.NOBODY,

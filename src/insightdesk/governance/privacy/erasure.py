@@ -38,6 +38,10 @@ DELETED_TABLES = frozenset(
         "record_history",
         "quarantine",
         "survey_suppressions",
+        "identity_links",
+        "identity_person_values",
+        "identity_review_pairs",
+        "identity_constraints",
     }
 )
 # Written elsewhere and never rewritten: the audit log is a legal record (docs/privacy.md).
@@ -77,9 +81,14 @@ def erase_subject(
     customer_id: str | None = None,
     email: str | None = None,
     request_id: str | None = None,
+    retention: bool = False,
 ) -> ErasureResult:
-    """Erase the person inside the caller's transaction (all or nothing). Raises NoRecords or ErasureRefused."""
-    person = find_person(conn, customer_id=customer_id, email=email)
+    """Erase the person inside the caller's transaction (all or nothing). Raises NoRecords or ErasureRefused.
+
+    With `retention` (an identity that expired, not a request) only that one account is anonymised,
+    no tombstone is left (the person may come back as a new customer) and no residual search runs.
+    """
+    person = find_person(conn, customer_id=customer_id, email=email, follow=not retention)
     if person is None:
         raise NoRecords("no records: nobody in the store matches that customer id or email address")
     hold = conn.execute(
@@ -104,31 +113,38 @@ def erase_subject(
             changed = rowcount.changed(conn, table.delete().where(condition))
         else:
             values = _blanked_values(name, table, person)
-            if entry.link is not None and entry.link.column == "customer_id" and entry.link.via is None:
-                values["customer_id"] = result.anonymous_id
+            if entry.link is not None and _is_direct(entry):
+                values[str(entry.link.column)] = result.anonymous_id
             changed = (
                 rowcount.changed(conn, table.update().where(condition).values(**values)) if values else 0
             )
         if changed:
             result.counts[name] = int(changed)
-    result.counts["themes.quotes"] = _drop_quotes(conn, texts | set(person.needles()) | set(person.names))
+    result.counts["themes.quotes"] = drop_quotes(conn, texts | set(person.needles()) | set(person.names))
     _anonymise_customers(conn, person, result.anonymous_id, token)
     result.counts["customers"] = len(person.customer_ids)
-    result.tombstones = _tombstone(conn, person, request_id)
+    if not retention:
+        result.tombstones = _tombstone(conn, person, request_id)
     conn.execute(
         privacy_requests.update()
         .where(sa.func.lower(privacy_requests.c.subject).in_([i.lower() for i in person.identifiers()]))
         .values(subject=None)
     )
     result.counts = {k: v for k, v in result.counts.items() if v}
-    result.residual = find_traces(conn, [*person.needles(), *person.names], skip=NOT_ERASED)
+    if not retention:
+        result.residual = find_traces(conn, [*person.needles(), *person.names], skip=NOT_ERASED)
     return result
+
+
+def _is_direct(entry: TableEntry) -> bool:
+    """The row names a customers.id itself (not through another table or a record id)."""
+    link = entry.link
+    return link is not None and link.column is not None and link.via is None and link.entity_column is None
 
 
 def _dependents_first(item: tuple[str, TableEntry]) -> tuple[bool, bool]:
     name, entry = item
-    direct = entry.link is not None and entry.link.column == "customer_id" and entry.link.via is None
-    return direct, name == "customers"
+    return _is_direct(entry), name == "customers"
 
 
 def _their_texts(conn: sa.Connection, person: Person) -> set[str]:
@@ -159,7 +175,7 @@ def _blanked_values(name: str, table: sa.Table, person: Person) -> dict[str, obj
     return values
 
 
-def _drop_quotes(conn: sa.Connection, needles: set[str]) -> int:
+def drop_quotes(conn: sa.Connection, needles: set[str]) -> int:
     lowered = [n.lower() for n in needles if n]
     dropped = 0
     for theme_id, quotes in conn.execute(

@@ -192,12 +192,17 @@ def refuse_request(conn: sa.Connection, request_id: str, *, actor: str, reason: 
     )
 
 
+def require_ready(request: RequestRow) -> None:
+    """Raise RequestError saying what is missing unless the request may be carried out now."""
+    if not request.ready:
+        needs = "approved by a second person" if request.kind in NEEDS_APPROVAL else "verified"
+        raise RequestError(f"request {request.request_id} is {request.state.value}: it must be {needs} first")
+
+
 def close_request(conn: sa.Connection, request_id: str, result: str) -> RequestRow:
     """Mark a ready request done with its result (JSON counts, no personal data)."""
     current = get_request(conn, request_id)
-    if not current.ready:
-        needs = "approved by a second person" if current.kind in NEEDS_APPROVAL else "verified"
-        raise RequestError(f"request {request_id} is {current.state.value}: it must be {needs} first")
+    require_ready(current)
     return _move(
         conn,
         request_id,

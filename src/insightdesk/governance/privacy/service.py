@@ -73,22 +73,18 @@ def carry_out(engine: sa.Engine, request_id: str, actor: Actor, out_dir: Path | 
     try:
         with engine.begin() as conn:
             request = tracker.get_request(conn, request_id)
-            if not request.ready:
-                tracker.close_request(conn, request_id, "{}")  # raises, naming what is missing
-            who = (
-                {"customer_id": request.subject}
-                if request.subject_kind == "customer"
-                else {"email": request.subject}
-            )
+            tracker.require_ready(request)
+            customer_id = request.subject if request.subject_kind == "customer" else None
+            email = request.subject if request.subject_kind == "email" else None
             export: SubjectExport | None = None
             archive: Path | None = None
             if request.kind is RequestKind.EXPORT:
-                export = build_export(conn, request_id=request_id, **who)
+                export = build_export(conn, request_id=request_id, customer_id=customer_id, email=email)
                 counts = export.counts
                 if out_dir is not None:
                     archive = write_zip(export, out_dir / f"{request_id}.zip")
             else:
-                erased = erase_subject(conn, request_id=request_id, **who)
+                erased = erase_subject(conn, request_id=request_id, customer_id=customer_id, email=email)
                 counts = {**erased.counts, "tombstones": erased.tombstones}
             done = tracker.close_request(conn, request_id, json.dumps(counts, sort_keys=True))
     except NoRecords as exc:

@@ -1,14 +1,17 @@
 """Who a request is about: a person found by customer id or email, through every contact they have.
 
 Customers that share an email address or phone number with the person are the same person (one
-person, several helpdesk accounts): the search follows contacts until it finds no new customer.
+person, several helpdesk accounts), and so are records identity resolution put in one person
+(identity_links): the search follows both until it finds no new customer.
 Then `row_filter` says, for each catalogued table, which of its rows are that person's.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -49,9 +52,9 @@ class Person:
 
 
 def find_person(
-    conn: sa.Connection, *, customer_id: str | None = None, email: str | None = None
+    conn: sa.Connection, *, customer_id: str | None = None, email: str | None = None, follow: bool = True
 ) -> Person | None:
-    """The person with this customer id or email, and every account linked to it by a contact."""
+    """The person with this customer id or email, and (with `follow`) every account linked to it."""
     if (customer_id is None) == (email is None):
         raise SubjectError("name the person by exactly one of a customer id or an email address")
     if customer_id is not None:
@@ -71,7 +74,7 @@ def find_person(
         )
     if not seed:
         return None
-    ids = _follow_contacts(conn, seed)
+    ids = _follow_contacts(conn, seed) if follow else seed
     contacts = conn.execute(
         sa.select(customer_contacts.c.kind, customer_contacts.c.value).where(
             customer_contacts.c.customer_id.in_(ids)
@@ -90,7 +93,9 @@ def find_person(
 
 
 def _follow_contacts(conn: sa.Connection, seed: set[str]) -> set[str]:
+    """Accounts sharing a contact value, and (once identity resolution has run) the same person."""
     ids = set(seed)
+    resolved = load_all_tables().tables.get("identity_links")
     for _ in range(_MAX_ROUNDS):
         values = sa.select(customer_contacts.c.value).where(customer_contacts.c.customer_id.in_(ids))
         linked = set(
@@ -98,6 +103,13 @@ def _follow_contacts(conn: sa.Connection, seed: set[str]) -> set[str]:
                 sa.select(customer_contacts.c.customer_id).where(customer_contacts.c.value.in_(values))
             ).scalars()
         )
+        if resolved is not None:
+            persons = sa.select(resolved.c.person_id).where(resolved.c.record_id.in_(ids))
+            linked |= set(
+                conn.execute(
+                    sa.select(resolved.c.record_id).where(resolved.c.person_id.in_(persons))
+                ).scalars()
+            )
         if linked <= ids:
             return ids
         ids |= linked
@@ -111,10 +123,25 @@ def row_filter(table_name: str, person: Person) -> sa.ColumnElement[bool] | None
     entry = ENTRIES.get(table_name)
     if entry is None or entry.link is None:
         return None
-    return _link_filter(table_name, entry.link, person, depth=0)
+    return _link_filter(table_name, entry.link, person.customer_ids, person.needles(), depth=0)
 
 
-def _link_filter(table_name: str, link: Link, person: Person, depth: int) -> sa.ColumnElement[bool] | None:
+def customers_filter(table_name: str, customer_ids: sa.Select[Any]) -> sa.ColumnElement[bool] | None:
+    """Which rows of `table_name` belong to the customers `customer_ids` selects (None: no link, or
+    only an embedded one, which a selection of many customers cannot search)."""
+    entry = ENTRIES.get(table_name)
+    if entry is None or entry.link is None:
+        return None
+    return _link_filter(table_name, entry.link, customer_ids, None, depth=0)
+
+
+def _link_filter(
+    table_name: str,
+    link: Link,
+    ids: Sequence[str] | sa.Select[Any],
+    needles: Sequence[str] | None,
+    depth: int,
+) -> sa.ColumnElement[bool] | None:
     table = load_all_tables().tables[table_name]
     if depth > 3:
         raise SubjectError(f"the catalogue's links from {table_name} loop")
@@ -124,23 +151,22 @@ def _link_filter(table_name: str, link: Link, person: Person, depth: int) -> sa.
             other_table = load_all_tables().tables[other]
             if "id" not in other_table.columns or entry.link is None or entry.link.entity_column:
                 continue
-            inner = _link_filter(other, entry.link, person, depth + 1)
+            inner = _link_filter(other, entry.link, ids, needles, depth + 1)
             if inner is not None:
-                ids = sa.select(other_table.c.id).where(inner)
-                parts.append(sa.and_(table.c[link.entity_column] == other, table.c[link.column].in_(ids)))
+                records = sa.select(other_table.c.id).where(inner)
+                parts.append(sa.and_(table.c[link.entity_column] == other, table.c[link.column].in_(records)))
         return sa.or_(*parts) if parts else None
     if link.via is not None and link.column is not None:
         via_entry = ENTRIES[link.via]
         if via_entry.link is None:
             return None
-        inner = _link_filter(link.via, via_entry.link, person, depth + 1)
+        inner = _link_filter(link.via, via_entry.link, ids, needles, depth + 1)
         if inner is None:
             return None
         via_table = load_all_tables().tables[link.via]
         return table.c[link.column].in_(sa.select(via_table.c[link.via_key]).where(inner))
     if link.column is not None:
-        return table.c[link.column].in_(person.customer_ids)
-    if link.embedded:
-        needles = person.needles()
+        return table.c[link.column].in_(ids)
+    if link.embedded and needles:
         return sa.or_(*[table.c[col].contains(n, autoescape=True) for col in link.embedded for n in needles])
     return None
