@@ -216,10 +216,10 @@ def splink_readme_fake_1000(records: pd.DataFrame) -> pd.Series:
 def sample_customers() -> tuple[pd.DataFrame, pd.Series]:
     """The quickstart's customers (name, email, phone, organisation) and their true person
     (provenance: the fake_1000 cluster, else the record itself)."""
-    from insightdesk.sample import sample_file
+    from insightdesk.sample import sample_dir, sample_file
 
     customers = pd.read_csv(sample_file("customers"), dtype=str)
-    provenance = pd.read_csv(sample_file("provenance"), dtype=str)
+    provenance = pd.read_csv(sample_dir() / "provenance.csv.gz", dtype=str)
     provenance = provenance.loc[provenance["kind"] == "customers"]
     cluster = provenance["source_key"].str.extract(r"cluster=(\d+)")[0]
     truth = pd.Series(
@@ -260,7 +260,7 @@ def _scored_pairs(records: pd.DataFrame) -> pd.DataFrame:
 
     prepared = prepare_records(records)
     with quiet_splink():
-        pairs, _ = train_and_predict(prepared, present_fields(prepared), MatchSpec(), floor=0.01)
+        pairs, _ = train_and_predict(prepared, present_fields(prepared), MatchSpec(), floor=0.0)
     return pairs
 
 
@@ -269,6 +269,7 @@ def quality() -> dict[str, Any]:
     tuned = _threshold_from_febrl3()
     report["threshold_from_labels"] = tuned
     threshold = tuned["threshold"] or 0.95
+    print("threshold", json.dumps(tuned), flush=True)
     for name, load, baseline in (
         ("febrl4", lambda: febrl("febrl4"), splink_febrl4_detailed),
         ("fake_1000", fake_1000, splink_readme_fake_1000),

@@ -13,10 +13,14 @@ started=$SECONDS
 if [ -x .venv/bin/insightdesk ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ]; then
     echo "      already installed (pyproject.toml unchanged since)"
 else
-    [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+    if [ ! -x .venv/bin/python ]; then
+        echo "      creating ./.venv"
+        "$PYTHON" -m venv .venv
+    fi
     .venv/bin/python -m pip install --quiet --upgrade pip 2> >(grep -v "WARNING: Location" >&2)
-    # pip's own output, one line per package it resolves and installs, counted as it goes.
-    .venv/bin/python -m pip install --progress-bar off -e . 2> >(grep -v "WARNING: Location" >&2) |
+    # pip's own output, one line per package it resolves and installs, counted as it goes
+    # (unbuffered: through a pipe Python would hold the lines back until the end).
+    PYTHONUNBUFFERED=1 .venv/bin/python -m pip install --progress-bar off -e . 2> >(grep -v "WARNING: Location" >&2) |
         awk '/^Collecting /  { n++; printf "      resolving: %d packages (%s)\n", n, $2; fflush() }
              /^Installing collected packages/ { printf "      installing %d packages (the longest part)\n", n; fflush() }
              /^Successfully installed/ { print "      installed"; fflush() }'

@@ -68,3 +68,45 @@ def test_detractor_answer_creates_a_task_for_the_team_lead(store):
         store, task["task_id"], actor="bea", status="done", outcome="Called, refunded the fee", recovered=True
     )
     assert get_task(store, task["task_id"])["status"] == "done"
+
+
+ROUTING = """
+rule: billing-theme
+event: feedback_received
+when:
+  all:
+    - {field: theme_id, op: eq, value: T0001}
+actions:
+  - {type: task, kind: knowledge_gap, title: "Article for {theme_id}", owner: ana}
+  - {type: task, kind: restricted_escalation, title: "Legal review of {feedback_id}", owner: max,
+     restricted_to: [admin]}
+"""
+
+
+def test_theme_feedback_flags_a_knowledge_gap_and_escalates_to_named_roles_only(store):
+    import sqlalchemy as sa
+
+    from insightdesk.store.tables.text import text_analyses, themes
+
+    add_desk(store, seen_at=T0)
+    save_rule(store, ROUTING, "ana")
+    dry_run(store, "billing-theme", actor="ana")
+    request_activation(store, "billing-theme", 1, "ana")
+    after = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=1)
+    add_answers(store, [("9", "1", 1, "1")], seen_at=after)
+    with store.begin() as conn:
+        conn.execute(sa.insert(themes).values(
+            theme_id="T0001", label="double charge", auto_label="double charge", label_source="auto",
+            keywords='["charged", "twice", "refund"]', quotes='["I was charged twice for one order"]',
+            status="active", created_at=T0, updated_at=T0))  # fmt: skip
+        conn.execute(sa.insert(text_analyses).values(
+            entity="feedback", record_id="test:f9", field="comment", text_sha256="x", theme_id="T0001",
+            ticket_id="test:t1", occurred_at=T0, model_name="test", model_version="1", analysed_at=T0))  # fmt: skip
+    run_rules(store, now=after + dt.timedelta(seconds=1))
+    [gap] = inbox(store, owner="ana")
+    outline = gap["context"]["outline"]
+    assert outline["title"] == "How to: double charge"
+    assert outline["sections"][0]["points"] == ['"I was charged twice for one order"']
+    assert outline["evidence"]["tickets"] == 1 and outline["evidence"]["example_tickets"] == ["test:t1"]
+    assert [t["kind"] for t in inbox(store, owner="max", role="admin")] == ["restricted_escalation"]
+    assert inbox(store, owner="max", role="analyst") == []  # a restricted task is invisible to other roles

@@ -49,6 +49,7 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{alert_id}": "no-such-alert",
         "{analysis_id}": "no-such-analysis",
         "{theme_id}": "T0002",  # a theme on the derived server (tests/support/scoped_texts.py); none on others
+        "{request_id}": "req-doesnotexist",
     }
     url = path
     for k, v in ids.items():
@@ -82,6 +83,15 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("POST", "/themes/{theme_id}/rename"): {"data": {"label": "route test"}},
         ("POST", "/themes/{theme_id}/merge"): {"data": {"into": "T9999"}},
         ("POST", "/themes/{theme_id}/split"): {"data": {"parts": "2"}},
+        ("POST", "/api/v1/privacy/requests"): {"json": {"kind": "export", "email": "nobody@example.org"}},
+        ("POST", "/api/v1/privacy/requests/{request_id}/run"): {},
+        ("POST", "/api/v1/privacy/requests/{request_id}/verify"): {},
+        ("POST", "/api/v1/privacy/requests/{request_id}/approve"): {},
+        ("POST", "/api/v1/privacy/requests/{request_id}/refuse"): {"json": {"reason": "route test"}},
+        ("POST", "/privacy"): {"data": {"action": "verify", "request_id": "req-doesnotexist"}},
+        ("POST", "/api/v1/privacy/consent"): {
+            "json": {"customer_id": "nobody", "purpose": "survey", "granted": False}
+        },
     }
     if method == "GET":
         return {"url": url}

@@ -150,8 +150,11 @@ def test_connection_refused_is_retried_then_transient(slept: list[float]) -> Non
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with VendorClient(
-        f"http://127.0.0.1:{port}", vendor="Jira", retry=RetryPolicy(max_attempts=2), sleep=slept.append
-    ) as refused, pytest.raises(TransientVendorError, match="could not connect"):
+    with (
+        VendorClient(
+            f"http://127.0.0.1:{port}", vendor="Jira", retry=RetryPolicy(max_attempts=2), sleep=slept.append
+        ) as refused,
+        pytest.raises(TransientVendorError, match="could not connect"),
+    ):
         refused.post("/rest/api/3/issue", json={})
     assert len(slept) == 1

@@ -1,14 +1,14 @@
-"""A live server for the workforce and QA web tests: the bundled sample with a forecast, a staffing
-plan with a scenario and a rubric already stored (what `insightdesk forecast run`, `staffing plan` and
-`qa rubric save` would leave)."""
+"""What the workforce and QA web tests need on the shared live server (`server`, the bundled sample):
+a forecast, a staffing plan with a scenario and a rubric, made through the API once per session, as
+`insightdesk forecast run`, `staffing plan` and `qa rubric save` would."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
-from tests.support.web_server import LiveServer, live_server
+from tests.support.web_server import LiveServer
 
-RUBRIC = {
+RUBRIC: dict[str, Any] = {
     "id": "support",
     "name": "Support conversation",
     "sections": [
@@ -21,16 +21,18 @@ RUBRIC = {
 }
 
 
-def _prepare(db: Path) -> None:
-    from insightdesk.quality import save_rubric
-    from insightdesk.store import open_store
-    from insightdesk.workforce import Scenario, StaffingParams, run_forecast, run_staffing
-
-    with open_store(db) as store:
-        run_forecast(store, group_by="channel", horizon=7, windows=2, max_series=2, models=("auto_ets",))
-        run_staffing(store, params=StaffingParams(aht=600), scenarios=[Scenario("faster", aht_change=-0.1)])
-        save_rubric(store, RUBRIC, created_by="tests")
-
-
-def wfm_server() -> LiveServer:
-    return live_server("wfmqa", prepare=_prepare)
+def prepare(server: LiveServer) -> None:
+    with server.client("admin") as c:
+        if c.get("/api/v1/workforce/forecasts/latest").status_code == 404:
+            made = c.post(
+                "/api/v1/workforce/forecasts",
+                json={"horizon": 7, "windows": 2, "max_series": 2, "models": ["auto_ets"]},
+            )
+            assert made.status_code == 200, made.text
+            staffed = c.post(
+                "/api/v1/workforce/staffing",
+                json={"aht": 600, "scenarios": [{"name": "faster", "aht_change": -0.1}]},
+            )
+            assert staffed.status_code == 200, staffed.text
+        saved = c.post("/api/v1/qa/rubrics", json=RUBRIC)
+        assert saved.status_code == 200, saved.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from insightdesk.ingest import ingest_file
@@ -23,7 +24,7 @@ CUSTOMERS = [
 ]
 
 
-def _write(path: Path, header: list[str], rows: list[tuple[object, ...]]) -> Path:
+def _write(path: Path, header: list[str], rows: Sequence[tuple[object, ...]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)

@@ -4,6 +4,7 @@ for transient errors, a hard bounce fails and suppresses, a crashed sender's cla
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 
@@ -56,7 +57,7 @@ def test_transient_errors_retry_and_terminal_ones_stop(store: Store, mail_settin
     clock = now
     for attempt in range(2, MAX_ATTEMPTS + 1):
         clock += backoff(attempt - 1) + dt.timedelta(seconds=1)
-        Sender(engine, mail_config=down, clock=lambda at=clock: at).run()
+        Sender(engine, mail_config=down, clock=functools.partial(lambda at: at, clock)).run()
     assert _status(store)["later"] == ("failed", "delivery_failed", MAX_ATTEMPTS)
     assert "cannot reach the mail server" in store.scalar(
         "select detail from survey_invitations where customer_id = 'later'"

@@ -30,13 +30,20 @@ def test_trained_sentiment_beats_vader_on_held_out_review_sentences(shared_data)
 
 
 def test_theme_clustering_recovers_banking77_intents(shared_data):
+    from sklearn.cluster import KMeans
     from sklearn.metrics import normalized_mutual_info_score
 
     from insightdesk.text.embed import load_embedder
-    from insightdesk.text.themes import cluster
+    from insightdesk.text.themes import MAX_THEMES, cluster
 
     test = pd.read_csv(shared_data / "banking77" / "test.csv.gz")
-    labels = cluster(load_embedder().encode(test["text"].tolist()))
-    # docs/quality.md: 0.721 here, BERTopic 0.697 on the same embeddings.
-    assert normalized_mutual_info_score(test["category"], labels) > 0.69
-    assert 50 <= labels.max() + 1 <= 150
+    vectors = load_embedder().encode(test["text"].tolist())
+    labels = cluster(vectors)
+    k = int(labels.max()) + 1
+    assert 15 <= k <= MAX_THEMES  # 77 intents, but at most 25 themes for a person to read
+    ours = normalized_mutual_info_score(test["category"], labels)
+    kmeans = normalized_mutual_info_score(
+        test["category"], KMeans(k, n_init=3, random_state=0).fit_predict(vectors)
+    )
+    # docs/quality.md: 0.611 against k-means' 0.566 with as many clusters, on the same embeddings.
+    assert ours > 0.58 and ours > kmeans

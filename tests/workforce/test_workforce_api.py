@@ -5,16 +5,17 @@ from __future__ import annotations
 import pytest
 
 from tests.support.web_server import LiveServer
-from tests.support.wfm_server import wfm_server
+from tests.support.wfm_server import prepare
 
 
 @pytest.fixture(scope="module")
-def server() -> LiveServer:
-    return wfm_server()
+def prepared(server: LiveServer) -> LiveServer:
+    prepare(server)
+    return server
 
 
-def test_forecast_and_staffing_reads(server: LiveServer) -> None:
-    with server.client("viewer") as c:
+def test_forecast_and_staffing_reads(prepared: LiveServer) -> None:
+    with prepared.client("viewer") as c:
         latest = c.get("/api/v1/workforce/forecasts/latest")
         assert latest.status_code == 200, latest.text
         body = latest.json()
@@ -42,8 +43,8 @@ def test_forecast_and_staffing_reads(server: LiveServer) -> None:
         )
 
 
-def test_runs_and_refusals(server: LiveServer) -> None:
-    with server.client("analyst") as c:
+def test_runs_and_refusals(prepared: LiveServer) -> None:
+    with prepared.client("analyst") as c:
         bad = c.post("/api/v1/workforce/forecasts", json={"granularity": "5min"})
         assert bad.status_code == 422
         missing = c.get("/api/v1/workforce/forecasts/forecast-nope")

@@ -15,10 +15,19 @@ from __future__ import annotations
 
 from insightdesk.actions.backlog import Rebound, recurrence_watch, unowned_queue
 from insightdesk.actions.business_hours import BusinessCalendar, add_business_hours, business_hours_between
+from insightdesk.actions.changes import (
+    apply_due,
+    diff_change,
+    in_force,
+    propose_change,
+    stage_change,
+    withdraw_change,
+)
 from insightdesk.actions.config import ActionsConfig, DeliveryPolicy, MessagePolicy
 from insightdesk.actions.delivery import DeliveryReport, deliver_due, slack_payload
 from insightdesk.actions.destinations import Destination, load_destinations
 from insightdesk.actions.errors import ActionsError, NotFound, RuleSpecError
+from insightdesk.actions.escalation import acknowledge, escalate_due
 from insightdesk.actions.evaluate import RuleRun, dry_run, run_rules, simulate
 from insightdesk.actions.events import EVENT_FIELDS, EVENT_KINDS
 from insightdesk.actions.kpis import loop_kpis
@@ -58,15 +67,20 @@ __all__ = [
     "RuleSpec",
     "RuleSpecError",
     "SyncReport",
+    "acknowledge",
     "add_business_hours",
+    "apply_due",
     "approve_activation",
     "build_pack",
     "business_hours_between",
     "deliver_due",
+    "diff_change",
     "dry_run",
+    "escalate_due",
     "get_pack",
     "get_task",
     "get_version",
+    "in_force",
     "inbox",
     "list_messages",
     "list_rules",
@@ -74,6 +88,7 @@ __all__ = [
     "loop_kpis",
     "mark_sent",
     "parse_rule",
+    "propose_change",
     "recurrence_watch",
     "reject_activation",
     "release",
@@ -88,8 +103,10 @@ __all__ = [
     "sign_off",
     "simulate",
     "slack_payload",
+    "stage_change",
     "sync_statuses",
     "task_history",
     "unowned_queue",
     "update_task",
+    "withdraw_change",
 ]

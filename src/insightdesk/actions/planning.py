@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from insightdesk.actions.business_hours import add_business_hours
 from insightdesk.actions.config import ActionsConfig
 from insightdesk.actions.events import Event
+from insightdesk.actions.knowledge import knowledge_outline
 from insightdesk.actions.routing import contact_allowed, customer_context, problem_evidence, resolve_owner
 from insightdesk.actions.spec import (
     CONTACT_KINDS,
@@ -115,7 +116,7 @@ def _plan_task(
     replay: Replay | None,
 ) -> Step:
     attrs = event.attrs
-    detail = {
+    detail: dict[str, Any] = {
         "task_kind": action.kind,
         "title": render(action.title, attrs),
         "customer_id": attrs.get("customer_id"),
@@ -133,12 +134,15 @@ def _plan_task(
         if key not in replay.owners:
             replay.owners[key] = resolve_owner(conn, action, attrs)
         owner = replay.owners[key]
+    context = customer_context(conn, attrs) if replay is None else {}
+    if action.kind == "knowledge_gap" and replay is None:
+        context["outline"] = knowledge_outline(conn, attrs.get("theme_id"))
     detail.update(
         owner=owner,
         team_id=action.team_id or attrs.get("team_id"),
         due_at=add_business_hours(now, action.due_business_hours, config.calendar),
         restricted_to=list(action.restricted_to) or None,
-        context=customer_context(conn, attrs) if replay is None else {},
+        context=context,
     )
     return Step("task", detail)
 

@@ -38,12 +38,15 @@ EMAIL = typer.Option(
 def errors() -> AbstractContextManager[None]:
     from insightdesk.governance.privacy.consent import ConsentError
     from insightdesk.governance.privacy.erasure import ErasureRefused
+    from insightdesk.governance.privacy.excerpts import ExcerptError
     from insightdesk.governance.privacy.holds import HoldError
     from insightdesk.governance.privacy.requests import RequestError
     from insightdesk.governance.privacy.retention import RetentionError
     from insightdesk.governance.privacy.subject import SubjectError
 
-    return user_errors(ConsentError, ErasureRefused, HoldError, RequestError, RetentionError, SubjectError)
+    return user_errors(
+        ConsentError, ErasureRefused, ExcerptError, HoldError, RequestError, RetentionError, SubjectError
+    )
 
 
 def _person(customer: str | None, email: str | None) -> dict[str, str | None]:
@@ -240,9 +243,10 @@ def open_store_for(db: str | None) -> Store:
 
 
 def register(app: typer.Typer) -> None:
-    from insightdesk.cli.privacy_policy_cmds import consent_app, holds_app, retention_app
+    from insightdesk.cli.privacy_policy_cmds import consent_app, excerpts, holds_app, retention_app
 
     privacy_app.add_typer(consent_app, name="consent")
     privacy_app.add_typer(retention_app, name="retention")
     privacy_app.add_typer(holds_app, name="hold")
+    privacy_app.command("excerpts")(excerpts)
     app.add_typer(privacy_app, name="privacy")

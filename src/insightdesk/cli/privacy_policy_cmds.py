@@ -5,6 +5,8 @@ Registered under `insightdesk privacy` by privacy_cmds; every change is audited 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from insightdesk.cli.admin import cli_actor
@@ -148,3 +150,34 @@ def hold_release(hold_id: str = typer.Argument(..., help="Hold id."), db: str = 
             release_hold(conn, hold_id)
         audit.append_by(store.engine, actor, "privacy.hold.release", "legal_holds", [hold_id])
     out.print(f"hold {hold_id} released")
+
+
+def excerpts(
+    out_file: Path = typer.Option(..., "--out", help="CSV file to write."),
+    attribute: list[str] = typer.Option(
+        ["channel", "customer_segment", "customer_region"], "--attribute", help="Attribute to keep (repeat)."
+    ),
+    k: int = typer.Option(
+        5, "--k", help="Least number of people behind every published attribute combination."
+    ),
+    purpose: str = typer.Option(
+        "model_training", "--purpose", help="Consent purpose the people must have given."
+    ),
+    db: str = DB_OPTION,
+) -> None:
+    """Export redacted quotes with k-anonymous attributes, for training sets and workshops (audited)."""
+    from insightdesk.governance import audit
+    from insightdesk.governance.privacy.excerpts import excerpt_export
+    from insightdesk.model.csv_cells import csv_text
+
+    actor = cli_actor()
+    with errors(), open_store_for(db) as store:
+        with store.begin() as conn:
+            result = excerpt_export(conn, attribute, k=k, purpose=purpose)
+        detail = {"k": k, "purpose": purpose, "released": len(result.rows), "refused": result.refused}
+        audit.append_by(store.engine, actor, "export", "excerpts", [], detail)
+    out_file.write_text(csv_text(list(result.rows.columns), result.rows.to_dict("records")), encoding="utf-8")
+    out.print(
+        f"{out_file}: {len(result.rows)} of {result.candidates} quotes released with k={k} "
+        f"({result.generalised} with attributes generalised, {result.refused} refused)"
+    )

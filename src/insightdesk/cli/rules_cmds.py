@@ -152,12 +152,13 @@ def retire_cmd(rule: str = typer.Argument(...), db: str = DB_OPTION, actor: str 
 
 
 def run_cmd(db: str = DB_OPTION, actor: str = ACTOR) -> None:
-    """Evaluate active and shadow rules on the events that arrived since they went live."""
-    from insightdesk.actions import run_rules
+    """Evaluate active and shadow rules on new events; escalate unacknowledged notifications."""
+    from insightdesk.actions import escalate_due, run_rules
     from insightdesk.store import open_store
 
     with user_errors(*_errors()), open_store(db) as store:
         runs = run_rules(store, actor=_actor(actor))
+        escalated = escalate_due(store)
     tab = table(
         f"Rule runs ({len(runs)})", ("rule", "mode", "events", "evaluated", "matched", "actions", "skipped")
     )
@@ -166,6 +167,8 @@ def run_cmd(db: str = DB_OPTION, actor: str = ACTOR) -> None:
         tab.add_row(f"{cell(r.rule_id)} v{r.version}", r.mode, str(s["events"]), str(s["evaluated"]), str(s["matched"]),
                     str(s["actions"] or "-"), str(s["skipped"] or "-"))  # fmt: skip
     show(tab)
+    if escalated:
+        out.print(f"escalated {len(escalated)} unacknowledged notification(s)")
 
 
 def deliver_cmd(

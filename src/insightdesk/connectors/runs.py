@@ -34,6 +34,7 @@ class RunCounts:
     rejected: int = 0
     inserted: int = 0
     updated: int = 0
+    ingest_seconds: float = 0.0  # of the run's time, what ingest's validation and merge took
     new_fields: set[str] = field(default_factory=set)
     newest_source_update: datetime | None = None
 

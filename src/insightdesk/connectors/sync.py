@@ -17,15 +17,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from insightdesk.connectors.cursors import commit_hook, read_cursor, write_cursor
+from insightdesk.connectors.cursors import commit_hook, read_state, write_cursor
 from insightdesk.connectors.http import TerminalVendorError, VendorClient, VendorError
+from insightdesk.connectors.prefetch import prefetched
 from insightdesk.connectors.runs import RunCounts, finish_run, register_source, start_run
 from insightdesk.connectors.sources import SourceConfig, SourceConfigError, credentials
 from insightdesk.connectors.streams import Cursor, Page, Stream, new_fields, newest
 from insightdesk.connectors.vendors import streams_for
 from insightdesk.ingest import IngestError, ingest_file, load_profile
 from insightdesk.ingest.mapping import Mapping
-from insightdesk.ingest.workdir import private_workdir
+from insightdesk.ingest.workdir import make_workdir, remove_workdir
 from insightdesk.store import Store
 
 log = logging.getLogger(__name__)
@@ -104,64 +105,100 @@ def _sync_stream(
     on_point: BatchHook | None,
 ) -> None:
     point = on_point or (lambda stream_name, where: None)
-    cursor, committed_newest = read_cursor(store, source.name, stream.name)
-    buffered: list[dict[str, Any]] = []
+    cursor, committed_newest, seen = read_state(store, source.name, stream.name)
+    batch: _Batch | None = None
     pending: Page | None = None
     pending_newest = committed_newest
-    for page in stream.pages(client, cursor, source):
-        counts.pages += 1
-        counts.received += len(page.records)
-        counts.new_fields |= new_fields(page.records, stream.known_fields)
-        buffered.extend(page.records)
-        pending, pending_newest = page, newest([page.newest], pending_newest)
-        point(stream.name, "fetched")
-        if len(buffered) >= source.batch_records:
-            _commit(store, source, stream, buffered, page.cursor, pending_newest, counts, warnings, point)
-            buffered, pending = [], None
-    if pending is not None:
-        if buffered:
-            _commit(store, source, stream, buffered, pending.cursor, pending_newest, counts, warnings, point)
-        elif pending.cursor != cursor:
-            write_cursor(store, source.name, stream.name, pending.cursor, pending_newest)
+    pages = ((page, _lines(page.records)) for page in stream.pages(client, cursor, source))
+    try:
+        for page, lines in prefetched(pages):
+            counts.pages += 1
+            counts.received += len(page.records)
+            # Drift: a field neither documented nor sent before by this stream (reported once).
+            counts.new_fields |= new_fields(page.records, stream.known_fields | seen)
+            seen = seen | {key for record in page.records for key in record}
+            batch = batch or _Batch(store, f"sync-{source.name}-{stream.name}.jsonl")
+            batch.write(lines, len(page.records))
+            pending, pending_newest = page, newest([page.newest], pending_newest)
+            point(stream.name, "fetched")
+            if batch.records >= source.batch_records:
+                _commit(
+                    store, source, stream, batch, (page.cursor, pending_newest, seen), counts, warnings, point
+                )
+                batch, pending = None, None
+        if pending is not None and batch is not None and batch.records:
+            _commit(
+                store, source, stream, batch, (pending.cursor, pending_newest, seen), counts, warnings, point
+            )
+        elif pending is not None and pending.cursor != cursor:
+            write_cursor(store, source.name, stream.name, pending.cursor, pending_newest, seen)
             point(stream.name, "cursor")
+    finally:
+        if batch is not None:
+            batch.discard()
     counts.newest_source_update = newest([pending_newest], counts.newest_source_update)
+
+
+def _lines(records: Sequence[dict[str, Any]]) -> str:
+    """The records as JSON Lines (built in the fetching thread, off the ingest's path)."""
+    return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records)
+
+
+class _Batch:
+    """A JSON Lines file of records in a private staging folder (mode 0700), appended page by page
+    so a large batch never sits in memory; deleted once ingested or abandoned."""
+
+    def __init__(self, store: Store, name: str) -> None:
+        self.workdir = make_workdir(store)
+        self.path = self.workdir / name
+        self._out = self.path.open("w", encoding="utf-8")
+        self.records = 0
+
+    def write(self, lines: str, records: int) -> None:
+        self._out.write(lines)
+        self.records += records
+
+    def close(self) -> Path:
+        self._out.close()
+        return self.path
+
+    def discard(self) -> None:
+        self._out.close()
+        remove_workdir(self.workdir)
 
 
 def _commit(
     store: Store,
     source: SourceConfig,
     stream: Stream,
-    records: Sequence[dict[str, Any]],
-    cursor: Cursor,
-    newest_seen: datetime | None,
+    batch: _Batch,
+    state: tuple[Cursor, datetime | None, frozenset[str]],
     counts: RunCounts,
     warnings: list[str],
     point: BatchHook,
 ) -> None:
     """Ingest one batch of records with the cursor that follows them, in one transaction."""
-    with private_workdir(store) as workdir:
-        path = Path(workdir) / f"sync-{source.name}-{stream.name}.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps(record, ensure_ascii=False, default=str))
-                out.write("\n")
-        hook = commit_hook(source.name, stream.name, cursor, newest_seen)
+    hook = commit_hook(source.name, stream.name, *state)
 
-        def write_cursor_then_report(target: Any, result: Any) -> None:
-            hook(target, result)
-            point(stream.name, "ingested")
+    def write_cursor_then_report(target: Any, result: Any) -> None:
+        hook(target, result)
+        point(stream.name, "ingested")
 
+    try:
         result = ingest_file(
             store,
-            path,
+            batch.close(),
             stream.kind,
             mapping=_profile(stream.profile),
             fmt="jsonl",
             source_system=source.source_system,
             before_commit=write_cursor_then_report,
         )
+    finally:
+        batch.discard()
     point(stream.name, "cursor")
     counts.accepted += result.accepted
+    counts.ingest_seconds += result.seconds
     counts.rejected += result.rejected
     counts.inserted += result.inserted
     counts.updated += result.updated

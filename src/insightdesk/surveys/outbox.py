@@ -55,7 +55,7 @@ def message_id_for(invitation_id: str) -> str:
     return f"<{invitation_id}@insightdesk.invalid>"
 
 
-def _claim(engine: sa.Engine, now: dt.datetime, limit: int) -> list[sa.Row]:
+def _claim(engine: sa.Engine, now: dt.datetime, limit: int, lease: dt.timedelta = LEASE) -> list[sa.Row]:
     inv = survey_invitations.c
     due = sa.or_(
         sa.and_(
@@ -78,7 +78,7 @@ def _claim(engine: sa.Engine, now: dt.datetime, limit: int) -> list[sa.Row]:
                 .where(inv.invitation_id == row.invitation_id)
                 .where(inv.status == row.status)
                 .where(inv.attempts == row.attempts)
-                .values(status="sending", claimed_until=now + LEASE, attempts=row.attempts + 1),
+                .values(status="sending", claimed_until=now + lease, attempts=row.attempts + 1),
                 inv.invitation_id,
             )
             if taken == 1:
@@ -107,17 +107,19 @@ class Sender:
         sms: SmsProvider | None = None,
         signer: LinkSigner | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        lease: dt.timedelta = LEASE,
     ) -> None:
         self.engine = engine
         self.mail_config = mail_config
         self.sms = sms
         self.signer = signer or link_signer(engine)
         self.clock = clock
+        self.lease = lease  # how long a killed sender's claim blocks the next one
 
-    def run(self, *, limit: int = 1000, batch: int = 20) -> SendResult:
+    def run(self, *, limit: int = 1000, batch: int = 1) -> SendResult:
         result = SendResult()
         while result.counts.total() < limit:
-            rows = _claim(self.engine, self.clock(), min(batch, limit - result.counts.total()))
+            rows = _claim(self.engine, self.clock(), min(batch, limit - result.counts.total()), self.lease)
             if not rows:
                 break
             for row in rows:

@@ -27,7 +27,8 @@ UNREACHABLE_CODES = frozenset({21211, 21214, 21408, 21610, 21614})
 
 
 class SmsProvider(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def send(self, to: str, body: str) -> str:
         """Send `body` to `to`; the provider's message id. DeliveryError says whether to retry."""

@@ -64,6 +64,7 @@ def load_desk(store: Store, folder: Path) -> None:
                     "text_sha256": fid,
                     "redacted_text": text,
                     "theme_id": "th1",
+                    "author_role": "customer",
                     "ticket_id": f"generic:{tid}",
                     "model_name": "test",
                     "model_version": "1",

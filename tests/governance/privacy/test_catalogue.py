@@ -41,3 +41,15 @@ def test_known_personal_columns_have_their_classes():
     linked = customer_tables()
     assert {"customers", "customer_contacts", "tickets", "feedback", "interactions"} <= set(linked)
     assert set(linked) <= set(ENTRIES)
+
+
+def test_privacy_doc_shows_the_current_catalogue():
+    from pathlib import Path
+
+    from insightdesk.governance.privacy.catalogue_docs import END, START, render_catalogue
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "privacy.md").read_text(encoding="utf-8")
+    block = text.split(START, 1)[1].split(END, 1)[0]
+    assert block == "\n" + render_catalogue(), (
+        "docs/privacy.md is stale: run python scripts/gen_privacy_doc.py"
+    )

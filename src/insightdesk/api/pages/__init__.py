@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from insightdesk.api.pages import actions as action_pages
 from insightdesk.api.pages import admin, aggregates, identity, insights, login, records, surveys, themes
+from insightdesk.api.pages import privacy as privacy_pages
 from insightdesk.api.pages import quality as quality_pages
 from insightdesk.api.pages import sources as source_pages
 from insightdesk.api.pages import workforce as workforce_pages
@@ -24,6 +25,7 @@ ROUTERS = (
     workforce_pages.router,
     quality_pages.router,
     source_pages.router,
+    privacy_pages.router,
     admin.router,
 )
 

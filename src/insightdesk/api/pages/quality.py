@@ -50,7 +50,8 @@ def qa_page(
     request: Request, message: str | None = Query(None, max_length=500), principal: Principal = RECORDS
 ) -> Response:
     state, ip = app_state(request), client_ip(request)
-    cards = read_scorecards(state.store, principal, ip=ip)
+    with state.metrics_lock:  # the KPI engine (see routers/quality.py)
+        cards = read_scorecards(state.store, principal, ip=ip)
     qa_rows = cards[cards["metric"] == "qa_score"]
     return render(
         request,

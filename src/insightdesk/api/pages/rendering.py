@@ -70,6 +70,7 @@ NAV = (
     ("/admin/users", "Users", Permission.USERS),
     ("/admin/audit", "Audit", Permission.AUDIT),
     ("/admin/settings", "Settings", Permission.SETTINGS),
+    ("/privacy", "Privacy", Permission.PRIVACY),
 )
 
 

@@ -70,10 +70,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}, 422: {
 def _call(request: Request, fn: Callable[..., Any], *args: Any, write: bool = False, **kwargs: Any) -> Any:
     state = app_state(request)
     try:
+        # Scorecards and skill gaps run the KPI engine, which must not meet the server's own metric
+        # work on a DuckDB store's connection: the metrics lock keeps them apart.
         if write:
-            with state.write_lock:
+            with state.write_lock, state.metrics_lock:
                 return plain_result(fn(state.store, *args, **kwargs))
-        return plain_result(fn(state.store, *args, **kwargs))
+        with state.metrics_lock:
+            return plain_result(fn(state.store, *args, **kwargs))
     except (NotInScope, KeyError) as exc:
         raise ApiError(404, "not_found", str(exc.args[0] if exc.args else exc)) from exc
     except (RubricError, ValueError) as exc:
@@ -138,7 +141,7 @@ def sample(body: SampleRequest, request: Request, principal: Principal = MANAGE)
         request, draw_review_sample, principal, write=True, size=body.size, method=body.method,
         oversample=body.oversample, since=since, until=until, seed=body.seed,
     )  # fmt: skip
-    return {"sample_id": sample_id, "method": body.method, "tickets": rows}
+    return {"sample_id": sample_id, "method": body.method, "tickets": plain_result(rows)}
 
 
 @router.post("/evaluations", response_model=Evaluation, responses=ERRORS)

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import unicodedata
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL text refuses NUL, and no id, address or reason needs a control character.
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
 
 
 class PrivacyRequestIn(BaseModel):
     """A subject access (export) or erasure request naming the person by customer id or email."""
 
     kind: Literal["export", "erasure"]
-    customer_id: str | None = Field(None, max_length=500)
-    email: str | None = Field(None, max_length=320)
+    customer_id: Text | None = Field(None, min_length=1, max_length=500)
+    email: Text | None = Field(None, min_length=3, max_length=320)
 
     @model_validator(mode="after")
     def _one_subject(self) -> PrivacyRequestIn:
@@ -23,7 +34,7 @@ class PrivacyRequestIn(BaseModel):
 
 
 class RefusalIn(BaseModel):
-    reason: str = Field(..., min_length=1, max_length=2000, description="Why, in words (no personal data).")
+    reason: Text = Field(..., min_length=1, max_length=2000, description="Why, in words (no personal data).")
 
 
 class PrivacyRequestOut(BaseModel):
@@ -59,10 +70,10 @@ class PrivacyOutcome(BaseModel):
 
 
 class ConsentIn(BaseModel):
-    customer_id: str = Field(..., max_length=500)
+    customer_id: Text = Field(..., min_length=1, max_length=500)
     purpose: Literal["survey", "contact", "text_analytics", "model_training"]
     granted: bool
-    provenance: str | None = Field(None, max_length=500, description="Evidence without personal data.")
+    provenance: Text | None = Field(None, max_length=500, description="Evidence without personal data.")
 
 
 class ConsentState(BaseModel):

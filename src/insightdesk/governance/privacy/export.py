@@ -9,6 +9,7 @@ an empty ZIP.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import zipfile
 from dataclasses import dataclass
@@ -104,15 +105,22 @@ def build_export(
     return SubjectExport(person.customer_ids, manifest, found)
 
 
-def write_zip(export: SubjectExport, out: Path) -> Path:
-    """The export as a ZIP at `out`, written beside it first and moved in whole."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+def zip_bytes(export: SubjectExport) -> bytes:
+    """The export as the bytes of a ZIP: manifest.json, then `<table>.json` and `<table>.csv`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(export.manifest, indent=2, sort_keys=True))
         for name, rows in export.tables.items():
             archive.writestr(f"{name}.json", json.dumps(rows, indent=2, ensure_ascii=False))
             archive.writestr(f"{name}.csv", csv_text(list(rows[0]), rows))
+    return buffer.getvalue()
+
+
+def write_zip(export: SubjectExport, out: Path) -> Path:
+    """The export as a ZIP at `out`, written beside it first and moved in whole."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(zip_bytes(export))
     partial.replace(out)
     return out
 

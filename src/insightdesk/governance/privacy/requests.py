@@ -96,6 +96,11 @@ def file_request(
         raise RequestError(f"unknown request kind {kind!r}: use export or erasure") from None
     if (customer_id is None) == (email is None):
         raise RequestError("a request names its person by exactly one of a customer id or an email address")
+    subject = (customer_id or email or "").strip()
+    if not subject:
+        raise RequestError("the request's customer id or email is empty")
+    if email is not None and "@" not in subject:
+        raise RequestError(f"email {email!r} is not an email address")
     if not 1 <= due_days <= 90:
         raise RequestError(f"due days {due_days} is outside 1 to 90 (the law allows at most three months)")
     now = utcnow()
@@ -104,7 +109,7 @@ def file_request(
         privacy_requests.insert().values(
             request_id=request_id,
             kind=checked.value,
-            subject=(customer_id or email or "").strip(),
+            subject=subject,
             subject_kind="customer" if customer_id is not None else "email",
             state=RequestState.RECEIVED.value,
             requested_by=actor,

@@ -44,6 +44,11 @@ connector_cursors = sa.Table(
     ),
     _col("newest_source_update", sa.DateTime, "Newest source update time among the rows it covers (UTC)."),
     _col("batch_id", sa.String, "Ingest batch committed with this cursor (ingest_batches.batch_id)."),
+    _col(
+        "fields_seen",
+        sa.Text,
+        "API fields this stream has sent so far, JSON list: a field not in it is drift.",
+    ),
     _col("committed_at", sa.DateTime, "When it was committed (UTC).", nullable=False),
     comment="Where each stream's next pull starts; committed in the same transaction as its rows.",
 )

@@ -77,6 +77,12 @@ def create_connector_cursors() -> None:
             nullable=True,
             comment="Ingest batch committed with this cursor (ingest_batches.batch_id).",
         ),
+        sa.Column(
+            "fields_seen",
+            sa.Text(),
+            nullable=True,
+            comment="API fields this stream has sent so far, JSON list: a field not in it is drift.",
+        ),
         sa.Column("committed_at", sa.DateTime(), nullable=False, comment="When it was committed (UTC)."),
         sa.PrimaryKeyConstraint("source", "stream"),
         comment="Where each stream's next pull starts; committed in the same transaction as its rows.",
