@@ -138,7 +138,7 @@ def serve(target: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         "--no-rollups",
     ]
     proc = subprocess.Popen(cmd, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=os.environ.copy())
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 900  # a loaded machine can take minutes to start the server
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2).status_code == 200:

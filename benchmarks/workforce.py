@@ -136,8 +136,12 @@ def erlang_a_check(data: Path) -> dict[str, Any]:
         calls["day"].dt.dayofweek < 5
     ]  # Sunday-Thursday is the Israeli week; keep Mon-Fri as a regular set
     calls["q_start_s"] = _seconds(calls["q_start"])
-    queued = calls[calls["q_start_s"] > 0].copy()
-    queued["hour"] = queued["q_start_s"] // 3600
+    # Callers asking for an agent: those who queued (q_start set) and those answered at once (an
+    # AGENT outcome without a queue time has q_start 0:00:00); VRU-only hang-ups are left out.
+    asked = (calls["q_start_s"] > 0) | (calls["outcome"] == "AGENT")
+    queued = calls[asked].copy()
+    entered = queued["q_start_s"].where(queued["q_start_s"] > 0, _seconds(queued["ser_start"]))
+    queued["hour"] = entered // 3600
     served = calls[(calls["outcome"] == "AGENT") & (calls["server"] != "NO_SERVER")].copy()
     served["start"], served["end"] = _seconds(served["ser_start"]), _seconds(served["ser_exit"])
     rows = []
@@ -148,12 +152,18 @@ def erlang_a_check(data: Path) -> dict[str, Any]:
         agents = in_hour["server"].nunique()
         if len(g) < 10 or agents == 0:
             continue
+        # Agent-seconds spent serving within the hour: the agents busy on average, a lower bound on
+        # those on duty (the distinct agents who served is an upper bound: not all stay the hour).
+        busy = float(
+            (in_hour["end"].clip(upper=(hour + 1) * 3600) - in_hour["start"].clip(lower=hour * 3600)).sum()
+        )
         rows.append(
             {
                 "day": day,
                 "hour": int(hour),
                 "arrivals": len(g),
                 "agents": agents,
+                "busy": max(1, int(np.ceil(busy / 3600))),
                 "abandoned": int((g["outcome"] == "HANG").sum()),
                 "waited": float(g["q_time"].sum()),
             }
@@ -164,12 +174,16 @@ def erlang_a_check(data: Path) -> dict[str, Any]:
     for hour, g in cells.groupby("hour"):
         patience = float(g["waited"].sum() / max(g["abandoned"].sum(), 1))
         predicted_ab, predicted_wait, erlang_c_wait, weight = 0.0, 0.0, 0.0, 0
+        busy_ab, busy_wait = 0.0, 0.0
         for r in g.itertuples():
             lam = r.arrivals / 3600.0
             a = erlang_a_metrics(lam, aht, patience, int(r.agents), 20.0)
+            lower = erlang_a_metrics(lam, aht, patience, int(r.busy), 20.0)
             c = erlang_c_metrics(lam * aht, int(r.agents), aht, 20.0)
             predicted_ab += a.p_abandon * r.arrivals
             predicted_wait += a.mean_wait * r.arrivals
+            busy_ab += lower.p_abandon * r.arrivals
+            busy_wait += lower.mean_wait * r.arrivals
             erlang_c_wait += (c.mean_wait if np.isfinite(c.mean_wait) else np.nan) * r.arrivals
             weight += r.arrivals
         out_rows.append({
@@ -179,6 +193,9 @@ def erlang_a_check(data: Path) -> dict[str, Any]:
             "erlang_a_abandon": round(predicted_ab / weight, 4),
             "observed_wait_s": round(float(g["waited"].sum() / g["arrivals"].sum()), 1),
             "erlang_a_wait_s": round(predicted_wait / weight, 1),
+            "busy_agents_mean": round(float(g["busy"].mean()), 1),
+            "erlang_a_busy_abandon": round(busy_ab / weight, 4),
+            "erlang_a_busy_wait_s": round(busy_wait / weight, 1),
             "erlang_c_wait_s": round(erlang_c_wait / weight, 1) if np.isfinite(erlang_c_wait) else None,
         })  # fmt: skip
     table = pd.DataFrame(out_rows)
@@ -193,6 +210,24 @@ def erlang_a_check(data: Path) -> dict[str, Any]:
         "wait_mae_s": round(
             float((weights * (table["erlang_a_wait_s"] - table["observed_wait_s"]).abs()).sum()), 1
         ),
+        "busy_abandon_mae_pp": round(
+            float((weights * (table["erlang_a_busy_abandon"] - table["observed_abandon"]).abs()).sum() * 100),
+            2,
+        ),
+        "busy_wait_mae_s": round(
+            float((weights * (table["erlang_a_busy_wait_s"] - table["observed_wait_s"]).abs()).sum()), 1
+        ),
+        "weighted": {
+            c: round(float((weights * table[c]).sum()), 4)
+            for c in (
+                "observed_abandon",
+                "erlang_a_abandon",
+                "erlang_a_busy_abandon",
+                "observed_wait_s",
+                "erlang_a_wait_s",
+                "erlang_a_busy_wait_s",
+            )
+        },
         "by_hour": out_rows,
     }
 

@@ -50,6 +50,12 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{analysis_id}": "no-such-analysis",
         "{theme_id}": "T0002",  # a theme on the derived server (tests/support/scoped_texts.py); none on others
         "{request_id}": "req-doesnotexist",
+        "{survey_id}": "no-such-survey",
+        "{token}": "not-a-signed-link",
+        "{forecast_id}": "no-such-forecast",
+        "{rubric_id}": "no-such-rubric",
+        "{calibration_id}": "no-such-round",
+        "{plan_id}": "no-such-plan",
     }
     url = path
     for k, v in ids.items():
@@ -89,9 +95,37 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("POST", "/api/v1/privacy/requests/{request_id}/approve"): {},
         ("POST", "/api/v1/privacy/requests/{request_id}/refuse"): {"json": {"reason": "route test"}},
         ("POST", "/privacy"): {"data": {"action": "verify", "request_id": "req-doesnotexist"}},
+        ("POST", "/api/v1/surveys"): {"json": {"definition": "survey: route-test\n"}},
+        ("POST", "/api/v1/surveys/{survey_id}/publish"): {},
+        ("POST", "/api/v1/surveys/events"): {"json": {"ticket_id": "none", "event": "resolved"}},
+        ("POST", "/api/v1/s/{token}"): {"json": {"cursor": 0, "answers": {}}},
+        ("POST", "/s/{token}"): {"data": {"cursor": "0"}},
+        ("POST", "/s/unsubscribe/{token}"): {},
+        ("POST", "/surveys/editor"): {"data": {"definition": "survey: route-test\n", "action": "save"}},
         ("POST", "/api/v1/privacy/consent"): {
             "json": {"customer_id": "nobody", "purpose": "survey", "granted": False}
         },
+        ("POST", "/api/v1/workforce/forecasts"): {
+            "json": {"models": ["seasonal_naive"], "horizon": 7, "windows": 1, "max_series": 1}
+        },
+        ("POST", "/api/v1/workforce/staffing"): {"json": {"forecast_id": "no-such-forecast"}},
+        ("POST", "/api/v1/qa/rubrics"): {"json": {"id": "Bad Id", "name": "x", "sections": []}},
+        ("POST", "/api/v1/qa/samples"): {"json": {"size": 5}},
+        ("POST", "/api/v1/qa/evaluations"): {
+            "json": {"rubric_id": "no-such-rubric", "ticket_id": "x", "answers": {}}
+        },
+        ("POST", "/api/v1/qa/calibrations"): {
+            "json": {"name": "x", "rubric_id": "none", "ticket_ids": ["a", "b"]}
+        },
+        ("POST", "/api/v1/qa/calibrations/{calibration_id}/analyse"): {},
+        ("POST", "/api/v1/qa/coaching"): {"json": {"agent_id": "nobody", "goal": "x", "target": 50}},
+        ("POST", "/api/v1/qa/coaching/{plan_id}/sessions"): {"json": {"held_at": "2026-12-04"}},
+        ("POST", "/qa/rubrics"): {"data": {"definition": "id: ["}},
+        ("POST", "/qa/evaluate"): {"data": {"rubric_id": "none", "ticket_id": "none"}},
+        ("POST", "/qa/calibrations"): {"data": {"name": "x", "rubric_id": "none", "ticket_ids": "a,b"}},
+        ("POST", "/qa/calibrations/{calibration_id}/analyse"): {},
+        ("POST", "/qa/coaching"): {"data": {"agent_id": "nobody", "goal": "x", "target": "50"}},
+        ("POST", "/qa/coaching/{plan_id}/sessions"): {"data": {"held_at": "2026-12-04"}},
     }
     if method == "GET":
         return {"url": url}

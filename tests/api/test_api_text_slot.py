@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def _lineage(sid: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> TestClient:
+def client(tmp_path: Path) -> Iterator[TestClient]:
     db = str(tmp_path / "text.duckdb")
     actor = users.Actor("cli:t")
     with open_store(db) as store, store.begin() as conn:
@@ -115,9 +116,11 @@ def client(tmp_path: Path) -> TestClient:
         secrets = {
             n: tokens.create_token(store.engine, n, actor=actor, days=1)["token"] for n in ("ana", "vic")
         }
-    c = TestClient(create_app(db, ServerSettings(warm_up=False)))
-    c.secrets = secrets  # type: ignore[attr-defined]
-    return c
+    # Entered, so the app's shutdown closes its store in this thread: a DuckDB connection left for
+    # the garbage collector is destroyed at a random later moment, with other threads alive.
+    with TestClient(create_app(db, ServerSettings(warm_up=False))) as c:
+        c.secrets = secrets  # type: ignore[attr-defined]
+        yield c
 
 
 def _as(client: TestClient, name: str) -> dict[str, str]:

@@ -124,6 +124,8 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         "/api/v1/insights/alerts?status=all",
         "/api/v1/insights/impact",
         f"/api/v1/insights/impact/{impact['analysis_id']}",
+        "/api/v1/identity/status",
+        "/api/v1/identity/review?status=rejected",
     ]
     # Answers whose shape depends on the role: no identity, no risk tickets, nothing computed.
     others = [

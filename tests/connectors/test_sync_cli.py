@@ -65,8 +65,9 @@ def test_credentials_come_from_the_environment_or_a_private_secrets_file(
 
 
 def test_sync_command_pulls_reports_and_fails_without_a_traceback(
-    store_url: str, httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    store_url = str(tmp_path / "cli.duckdb")  # the command's logic; the engines are the service tests'
     fake = FakeZendesk(httpserver)
     for n in range(1, 4):
         fake.put_ticket(n, T0 + timedelta(minutes=n))

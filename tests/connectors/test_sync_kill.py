@@ -97,10 +97,9 @@ def _pause_and_kill(proc: subprocess.Popen[str], request: str) -> None:
 
 
 @pytest.mark.parametrize(("stream", "point", "nth"), POINTS)
-def test_kill_9_then_resume_is_exactly_once(
+def test_kill_9_then_resume_is_exactly_once_on_duckdb(
     forker: subprocess.Popen[str],
-    store_url: str,
-    engine: str,
+    tmp_path: Path,
     duckdb_template: Path,
     httpserver: HTTPServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -108,8 +107,27 @@ def test_kill_9_then_resume_is_exactly_once(
     point: str,
     nth: int,
 ) -> None:
-    if engine == "duckdb":
-        shutil.copyfile(duckdb_template, store_url)
+    store_url = str(tmp_path / "store.duckdb")
+    shutil.copyfile(duckdb_template, store_url)
+    _kill_and_resume(forker, store_url, httpserver, monkeypatch, (stream, point, nth))
+
+
+@pytest.mark.postgres
+def test_kill_9_inside_the_transaction_on_postgres(
+    forker: subprocess.Popen[str], pg_url: str, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The point where rows and cursor are written but not committed: the one a second engine tests.
+    _kill_and_resume(forker, pg_url, httpserver, monkeypatch, ("tickets", "ingested", 2))
+
+
+def _kill_and_resume(
+    forker: subprocess.Popen[str],
+    store_url: str,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    at: tuple[str, str, int],
+) -> None:
+    stream, point, nth = at
     fake = FakeZendesk(httpserver)
     for n in range(1, 6):
         fake.put_ticket(n, T0 + timedelta(minutes=n))

@@ -49,7 +49,7 @@ def test_api_scopes_and_audit(prepared: LiveServer) -> None:
     with prepared.client("team_lead") as c:
         assert _score(c, other, 2, 2).status_code == 404  # outside the lead's team: not found
     with prepared.client("admin") as c:
-        log = c.get("/api/v1/admin/audit", params={"action": "qa.*", "actor": "agent"})
+        log = c.get("/api/v1/audit", params={"action": "qa.*", "actor": "agent"})
         assert log.status_code == 200 and {e["action"] for e in log.json()["items"]} >= {
             "qa.evaluations.read",
             "qa.scorecards.read",

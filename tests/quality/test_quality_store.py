@@ -111,7 +111,7 @@ def test_qa_flow(desk: Store) -> None:
         qa.read_progress(desk, AGENT, plan["plan_id"])
     assert qa.read_plans(desk, AGENT).empty
 
-    entries, total = audit.query(desk.engine, action="qa.*", limit=None)
+    entries, _ = audit.query(desk.engine, action="qa.*", limit=None)
     actions = {(e["actor"], e["action"]) for e in entries}
     assert ("a3", "qa.scorecards.read") in actions and ("lead", "qa.coaching.read") in actions
     assert ("a3", "qa.coaching.read") in actions  # an empty read is audited too

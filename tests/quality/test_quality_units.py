@@ -160,5 +160,5 @@ def test_shrinkage_pulls_small_agents_toward_the_team() -> None:
     shares = shrink_shares(
         pd.DataFrame({"agent": ["a", "b", "c", "d"], "n": [100, 2, 50, 80], "k": [90, 0, 30, 60]})
     ).set_index("agent")
-    assert 0 < shares.loc["b", "estimate"] and shares.loc["b", "estimate"] > 0.3
+    assert shares.loc["b", "estimate"] > 0.3  # 0 of 2, pulled well toward the team rate
     assert (shares["low"] <= shares["estimate"]).all() and (shares["estimate"] <= shares["high"]).all()

@@ -35,3 +35,35 @@ def test_quickstart_twice_is_fresh_and_identical(tmp_path):
     with open_store(db) as store:
         assert store_summary(store) == first
         assert store.count("ingest_batches") == len(SAMPLE_KINDS)
+
+
+def test_quickstart_shows_its_steps_and_reuses_an_unchanged_store(tmp_path):
+    """Numbered steps on the first run; the second reuses the store (nothing rebuilt) until the store
+    holds something the quickstart did not put there."""
+    from typer.testing import CliRunner
+
+    from insightdesk.cli import app
+    from insightdesk.ingest import ingest_file
+    from insightdesk.quickstart.reuse import reusable, stamp_path
+
+    db = tmp_path / "q.duckdb"
+    runner = CliRunner()
+    first = runner.invoke(app, ["quickstart", "--db", str(db), "--no-text"])
+    said = " ".join(first.output.split())  # Rich wraps long lines
+    assert first.exit_code == 0, first.output
+    assert "[1/2] loading the bundled sample desk" in said and "done in" in said
+    assert "kinds: 12 of 12 (100%" in said  # no terminal here: progress as plain lines
+    assert "all counts reconcile" in said and stamp_path(db).is_file()
+
+    second = runner.invoke(app, ["quickstart", "--db", str(db), "--no-text"])
+    said = " ".join(second.output.split())
+    assert second.exit_code == 0, second.output
+    assert f"reusing {db}" in said and "loading" not in said
+    assert "password printed when this store was built" in said
+
+    teams = tmp_path / "teams.csv"
+    teams.write_text("id,name,support_tier\nG-new,New team,L2\n", encoding="utf-8")
+    with open_store(db) as store:
+        ingest_file(store, teams, "teams", profile="generic")
+    assert reusable(db, text=False) is None  # a batch the quickstart did not load: rebuild
+    assert reusable(db, text=True) is None

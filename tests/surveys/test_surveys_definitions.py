@@ -148,3 +148,13 @@ def test_pages_follow_the_answers() -> None:
         "nps",
         "effort",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("a: &x [1]\nb: *x\n", "YAML aliases"), ("[" * 200 + "]" * 200, "nests deeper than 12 levels")],
+    ids=["aliases", "nesting"],
+)
+def test_hostile_yaml_is_refused(text: str, expected: str) -> None:
+    with pytest.raises(DefinitionError, match=expected):
+        load_definition_text(text)

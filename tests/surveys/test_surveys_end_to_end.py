@@ -73,6 +73,18 @@ def test_resolution_to_email_to_answer_to_csat_and_funnel(
             assert health.status_code == 200
             (row,) = health.json()["funnel"]
             assert (row["planned"], row["sent"], row["opened"], row["answered"]) == (1, 1, 1, 1)
+            auth = {"Authorization": f"Bearer {secret}", "Accept": "text/html"}
+            dashboard = client.get(base + "/surveys", headers=auth)
+            assert dashboard.status_code == 200 and 'data-testid="funnel"' in dashboard.text
+            assert "100.0%" in dashboard.text  # 1 of 1 answered, with its interval beside it
+            editor = client.get(base + "/surveys/editor?survey=post-resolution", headers=auth)
+            assert "survey: post-resolution" in editor.text
+            refused = client.post(
+                base + "/surveys/editor",
+                headers=auth,
+                data={"definition": "survey: x\nname: y\n", "action": "save"},
+            )
+            assert refused.status_code == 422 and "languages: Field required" in refused.text
 
     csat = compute("csat", store=store)
     assert int(csat["n"].iloc[0]) == 1 and float(csat["value"].iloc[0]) == 1.0

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
 from insightdesk.governance.clock import utcnow
 from insightdesk.store import Store
 from insightdesk.store.tables.surveys import survey_invitations
-from insightdesk.surveys import TriggerError, scan_ticket_events, submit_ticket_event
+from insightdesk.surveys import TriggerError, scan_ticket_events, schedule_relationship, submit_ticket_event
+from insightdesk.surveys.definition import Sampling
+from insightdesk.surveys.sampling import draw, sampling_refusal
 from insightdesk.surveys.suppressions import SuppressionError, suppress
 from tests.surveys.seed import add_customer, add_ticket, publish_example
 
@@ -127,19 +128,37 @@ def test_sampling_targets_and_quiet_hours(store: Store) -> None:
     assert not (local.hour >= 21 or local.hour < 8), local
 
 
-def test_a_rate_samples_deterministically(store: Store) -> None:
+def test_a_rate_samples_deterministically() -> None:
+    """No store needed: without a per-segment target the draw alone decides, the same on every run."""
+    rate = Sampling(rate=0.3)
+    ids = [f"inv_{n:04d}" for n in range(2000)]
+    kept = [i for i in ids if sampling_refusal(None, "s", i, rate, None, utcnow()) is None]  # type: ignore[arg-type]
+    assert 0.27 < len(kept) / len(ids) < 0.33
+    assert kept == [i for i in ids if draw(i) < 0.3]
+    refused = sampling_refusal(None, "s", "inv_x", Sampling(rate=1e-9), None, utcnow())  # type: ignore[arg-type]
+    assert refused is not None and refused.reason == "not_sampled"
+
+
+def test_relationship_surveys_ask_each_customer_once_per_period(store: Store) -> None:
     engine = store.engine
-    now = utcnow()
     publish_example(
-        engine, **AT_ONCE, **{"    rate: 1.0\n": "    rate: 0.5\n", "    target_per_segment: 200\n": ""}
+        engine,
+        **{
+            "  events: [resolved]\n": "  events: [schedule]\n  every_days: 90\n",
+            "    - \"ticket.type in ['incident', 'service_request', 'question']\"\n": "",
+            "  conditions:\n": "  conditions: []\n",
+            "suppress_while_open_ticket: true": "suppress_while_open_ticket: false",
+        },
     )
-    for n in range(40):
-        add_ticket(engine, f"r-{n}", add_customer(engine, f"r-{n}"), now=now)
-    scan_ticket_events(engine)
-    with store.begin() as conn:
-        kept = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(survey_invitations)
-            .where(survey_invitations.c.status == "scheduled")
-        ).scalar_one()
-    assert 10 <= kept <= 30 and store.count("survey_invitations") == 40
+    add_customer(engine, "r1")
+    add_customer(engine, "r2", consent=False)
+    first = schedule_relationship(engine)
+    assert (first.total, first.suppressed) == (2, {"post-resolution": 1})
+    assert schedule_relationship(engine).total == 0  # the same period: nothing new
+    rows = store.query_df(
+        "select customer_id, trigger, status, reason from survey_invitations order by customer_id"
+    )
+    assert [tuple(r) for r in rows.itertuples(index=False)] == [
+        ("r1", "schedule", "scheduled", None),
+        ("r2", "schedule", "suppressed", "no_consent"),
+    ]

@@ -73,7 +73,7 @@ def test_scenarios_side_by_side() -> None:
 
 
 def test_bad_parameters_name_the_field() -> None:
-    with pytest.raises(ValueError, match="shrinkage 1.2"):
+    with pytest.raises(ValueError, match=r"shrinkage 1\.2"):
         StaffingParams(shrinkage=1.2)
     with pytest.raises(ValueError, match="deflection"):
         Scenario("x", deflection=1.5)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 _EPOCH = dt.datetime(1970, 1, 1)
 TIME_DEPENDENT = ("ticket_unresolved", "survey_unanswered")
 MAX_DRY_RUN_DAYS = 366
+BATCH = 200
 
 
 @dataclass
@@ -100,43 +101,61 @@ def _run_one(
     events = read_events(store, spec.event, EventWindow(since, now, live=True, now=now), cfg.calendar)
     run.events = len(events)
     done = _evaluated(store, spec.rule, mode, [e.key for e in events])
+    todo = []
     for event in events:
-        ev_id = evaluation_id(spec.rule, mode, event.key)
-        if ev_id in done:
+        if evaluation_id(spec.rule, mode, event.key) in done:
             continue
         matched = matches(spec.when, event.attrs)
-        if not matched and spec.event in TIME_DEPENDENT:
-            continue
+        if matched or spec.event not in TIME_DEPENDENT:
+            todo.append((event, matched))
+    # Events commit in batches (one commit per event is the slow part on DuckDB); a batch that meets an
+    # evaluation another process made meanwhile is rolled back whole and redone event by event.
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start : start + BATCH]
         try:
             with store.begin() as conn:
-                steps = plan(conn, spec, event, now, cfg) if matched else []
-                # The key first: a concurrent evaluation of the same event fails here, before any effect.
-                conn.execute(
-                    action_evaluations.insert().values(
-                        evaluation_id=ev_id,
-                        rule_id=spec.rule,
-                        version=version,
-                        mode=mode,
-                        event=spec.event,
-                        event_key=event.key,
-                        matched=matched,
-                        actions=None,
-                        evaluated_at=now,
-                    )
-                )
-                if mode == "live" and steps:
-                    carry_out(conn, steps, rule_id=spec.rule, evaluation=ev_id, event=event, now=now)
-                conn.execute(
-                    action_evaluations.update()
-                    .where(action_evaluations.c.evaluation_id == ev_id)
-                    .values(actions=to_json([s.summary() for s in steps]))
-                )
+                results = _evaluate_batch(conn, spec, version, mode, batch, now, cfg)
         except sa.exc.IntegrityError:
-            continue  # another process evaluated it between our read and our write
-        run.evaluated += 1
-        run.matched += int(matched)
-        _count(run, steps)
+            results = []
+            for e, m in batch:
+                try:
+                    with store.begin() as conn:
+                        results += _evaluate_batch(conn, spec, version, mode, [(e, m)], now, cfg)
+                except sa.exc.IntegrityError:
+                    continue  # another process evaluated it between our read and our write
+        for matched, steps in results:
+            run.evaluated += 1
+            run.matched += int(matched)
+            _count(run, steps)
     return run
+
+
+def _evaluate_batch(
+    conn: sa.Connection,
+    spec: RuleSpec,
+    version: int,
+    mode: str,
+    batch: list[tuple[Event, bool]],
+    now: dt.datetime,
+    cfg: ActionsConfig,
+) -> list[tuple[bool, list[Step]]]:
+    """Events planned, carried out (live only) and recorded, inside the caller's transaction."""
+    # Contact consent for the batch's customers, read once in this transaction (the ledger's answer).
+    customers = {str(e.attrs["customer_id"]) for e, m in batch if m and e.attrs.get("customer_id")}
+    consenting = consented_customers(conn, "contact", at=now, among=customers) if customers else set()
+    results, rows = [], []
+    for event, matched in batch:
+        ev_id = evaluation_id(spec.rule, mode, event.key)
+        steps = plan(conn, spec, event, now, cfg, consenting=consenting) if matched else []
+        if mode == "live" and steps:
+            carry_out(conn, steps, rule_id=spec.rule, evaluation=ev_id, event=event, now=now)
+        rows.append({"evaluation_id": ev_id, "rule_id": spec.rule, "version": version, "mode": mode,
+                     "event": spec.event, "event_key": event.key, "matched": matched,
+                     "actions": to_json([s.summary() for s in steps]), "evaluated_at": now})  # fmt: skip
+        results.append((matched, steps))
+    # The evaluation's key is the table's: one made meanwhile by another process fails the transaction.
+    conn.execute(action_evaluations.insert(), rows)
+    return results
 
 
 def _count(run: RuleRun, steps: list[Step]) -> None:

@@ -71,11 +71,13 @@ def plan(
     now: dt.datetime,
     config: ActionsConfig,
     replay: Replay | None = None,
+    consenting: set[str] | None = None,
 ) -> list[Step]:
+    """The steps of a matched rule; `consenting` is the batch's consent answer read in this transaction."""
     steps = []
     for index, action in enumerate(spec.actions):
         if isinstance(action, TaskAction):
-            steps.append(_plan_task(conn, action, event, now, config, replay))
+            steps.append(_plan_task(conn, action, event, now, config, replay, consenting))
         elif isinstance(action, NotifyAction):
             level = action.levels[0]
             steps.append(
@@ -114,6 +116,7 @@ def _plan_task(
     now: dt.datetime,
     config: ActionsConfig,
     replay: Replay | None,
+    consenting: set[str] | None = None,
 ) -> Step:
     attrs = event.attrs
     detail: dict[str, Any] = {
@@ -123,8 +126,9 @@ def _plan_task(
         "ticket_id": attrs.get("ticket_id"),
     }
     customer = attrs.get("customer_id")
+    known = replay.consenting if replay is not None else consenting
     if action.kind in CONTACT_KINDS and not (
-        contact_allowed(conn, customer) if replay is None else customer in replay.consenting
+        contact_allowed(conn, customer) if known is None else customer in known
     ):
         return Step("task", detail, skipped="no contact consent")
     if replay is None:

@@ -56,22 +56,52 @@ class Steps:
         err.print(f"[bold][{self.number}/{self.total}][/] {title}", highlight=False)
 
 
-def _bar(label: str) -> Progress:
-    return Progress(
-        TextColumn(f"      {label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err,
-    )
+class Bar:
+    """A Rich progress bar; where stderr is no terminal (a log, CI) Rich draws nothing until the end,
+    so every tenth of the work is also printed as a plain line."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.done, self.shown = label, max(total, 1), 0, 0
+        self.started = time.perf_counter()
+        self.progress = Progress(
+            TextColumn(f"      {label}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+        )
+        self.task: TaskID = self.progress.add_task("", total=total)
+
+    def __enter__(self) -> Bar:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+    def advance(self, n: int = 1, description: str | None = None) -> None:
+        self.done += n
+        self.progress.update(self.task, advance=n, description=description or "")
+        tenth = 10 * self.done // self.total
+        if not err.is_terminal and tenth > self.shown:
+            self.shown = tenth
+            err.print(
+                f"      {self.label}: {self.done:,} of {self.total:,} ({min(tenth, 10) * 10}%, "
+                f"{time.perf_counter() - self.started:.0f} s)",
+                highlight=False,
+            )
+
+    def describe(self, description: str) -> None:
+        self.progress.update(self.task, description=description)
+        if not err.is_terminal:
+            err.print(f"      {self.label}: {description}", highlight=False)
 
 
 def _load(db: Path, keep: bool, steps: Steps) -> bool:
     columns = ("kind", "received", "inserted", "updated", "unchanged", "rejected", "seconds")
     tab = table("bundled sample ingested", columns, right=columns[1:], title_justify="left")
-    with steps.step("loading the bundled sample desk"), _bar("kinds") as bar:
-        task: TaskID = bar.add_task("", total=len(SAMPLE_KINDS))
+    with steps.step("loading the bundled sample desk"), Bar("kinds", len(SAMPLE_KINDS)) as bar:
 
         def add(result: IngestResult) -> None:
             tab.add_row(
@@ -83,7 +113,7 @@ def _load(db: Path, keep: bool, steps: Steps) -> bool:
                 f"{result.rejected:,}",
                 f"{result.seconds:.1f}",
             )
-            bar.update(task, advance=1, description=result.kind)
+            bar.advance(1, result.kind)
 
         with user_errors(IngestError):
             report = build_sample_store(db, fresh=not keep, on_result=add)
@@ -94,24 +124,17 @@ def _load(db: Path, keep: bool, steps: Steps) -> bool:
 def _analyse(db: Path, steps: Steps) -> None:
     with user_errors(), open_store(db) as store:
         with steps.step("text analysis offline: language, PII redaction, sentiment, themes"):
-            total = count_texts(store)
-            with _bar("texts") as bar:
-                task = bar.add_task("", total=total)
+            with Bar("texts", count_texts(store)) as bar:
                 summary = analyse_sample_text(
-                    store,
-                    on_texts=lambda n: bar.update(task, advance=n),
-                    on_phase=lambda name: bar.update(task, description=f"finding {name}"),
+                    store, on_texts=bar.advance, on_phase=lambda name: bar.describe(f"finding {name}")
                 )
             out.print(
                 f"text: {summary.analysed:,} texts analysed, {summary.themes} themes "
                 f"({duration(summary.seconds, digits=0, unit='s')})"
             )
         with steps.step("insights (pain points, drivers, risk model, alerts) and KPI roll-ups"):
-            with _bar("insights") as bar:
-                task = bar.add_task("", total=len(INSIGHT_STEPS))
-                found = analyse_sample_insights(
-                    store, on_step=lambda name: bar.update(task, advance=1, description=name)
-                )
+            with Bar("insights", len(INSIGHT_STEPS)) as bar:
+                found = analyse_sample_insights(store, on_step=lambda name: bar.advance(1, name))
             auc = f"{found.risk_auc:.2f}" if found.risk_auc is not None else "-"
             out.print(
                 f"insights: {found.painpoints} pain points ranked (top: {found.top_painpoint}); significant "
@@ -121,9 +144,8 @@ def _analyse(db: Path, steps: Steps) -> None:
             )
             for reason in found.skipped:
                 err.print(f"      skipped {reason}", highlight=False)
-            with _bar("roll-ups") as bar:
-                task = bar.add_task("", total=rollup_kpis())
-                build_sample_rollups(store, on_kpi=lambda kpi: bar.update(task, advance=1, description=kpi))
+            with Bar("roll-ups", rollup_kpis()) as bar:
+                build_sample_rollups(store, on_kpi=lambda kpi: bar.advance(1, kpi))
 
 
 def quickstart(

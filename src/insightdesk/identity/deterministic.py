@@ -8,11 +8,11 @@ not a person, and links nothing.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from insightdesk.identity.nicknames import are_nicknames
 from insightdesk.identity.spec import MatchSpec
+from insightdesk.store.scratch import scratch_duckdb
 
 MAX_KEY_GROUP = 25
 EDGE_COLUMNS = ["record_id_l", "record_id_r", "key", "value"]
@@ -63,7 +63,7 @@ def _names_agree(pairs: pd.DataFrame, prepared: pd.DataFrame, threshold: float) 
         }
     )
     # A connection of its own: the module-level default one is shared by every thread of a server.
-    with duckdb.connect() as con:
+    with scratch_duckdb() as con:
         con.register("name_pairs", both)
         similarity = con.sql(
             "select greatest(jaro_winkler_similarity(a, b), "

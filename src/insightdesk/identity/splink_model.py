@@ -18,6 +18,7 @@ import pandas as pd
 
 from insightdesk.identity.blocking import SWAP_RULE, add_blocking_columns, choose_rules
 from insightdesk.identity.spec import MatchSpec
+from insightdesk.store.scratch import scratch_duckdb
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,16 @@ class TrainedModel:
         return json.dumps(
             {"fields": self.fields, "blocking_rules": self.blocking_rules, "settings": self.settings}
         )
+
+
+def _private_db_api() -> Any:
+    """Splink's DuckDB, in memory and never spilling: the records are personal data, and DuckDB would
+    otherwise offload what exceeds memory to a temp folder in the clear."""
+    from splink import DuckDBAPI
+
+    con = scratch_duckdb()
+    con.execute("SET temp_directory = ''")
+    return DuckDBAPI(con)
 
 
 def _name_comparison() -> Any:
@@ -152,13 +163,15 @@ def train_and_predict(
     prepared: pd.DataFrame, fields: set[str], spec: MatchSpec, *, floor: float
 ) -> tuple[pd.DataFrame, TrainedModel]:
     """Train on these records and score their blocked pairs; pairs under `floor` are not returned."""
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink import Linker, SettingsCreator, block_on
 
     frame = add_blocking_columns(prepared)[list(MODEL_COLUMNS)]
     comparisons = _comparisons(fields)
     if not comparisons or len(frame) < 2:
         return pd.DataFrame(columns=PAIR_COLUMNS), TrainedModel({}, sorted(fields), [])
-    rules = choose_rules(frame, fields, MAX_PAIRS_PER_RULE)
+    # Ten comparisons per record per rule (at least two million, at most MAX_PAIRS_PER_RULE): the
+    # broad rules that keep recall on a small set are refined before they swamp a large one.
+    rules = choose_rules(frame, fields, min(MAX_PAIRS_PER_RULE, max(2_000_000, 10 * len(frame))))
     blocking: list[Any] = [block_on(*rule) for rule in rules]
     if {"first_name", "surname"} <= fields:
         blocking.append(SWAP_RULE)
@@ -170,7 +183,7 @@ def train_and_predict(
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
-    db_api = DuckDBAPI()
+    db_api = _private_db_api()
     linker = Linker(db_api.register(frame, table_name="identity_records"), settings, log_level=None)
     deterministic = _deterministic_rules(fields)
     if deterministic:
@@ -207,11 +220,11 @@ def predict_with_model(
     model: TrainedModel, existing: pd.DataFrame, new: pd.DataFrame, *, floor: float
 ) -> pd.DataFrame:
     """Score new records against existing ones and against each other with a stored model."""
-    from splink import DuckDBAPI, Linker
+    from splink import Linker
 
     if not model.settings or new.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    db_api = DuckDBAPI()
+    db_api = _private_db_api()
     old_frame = add_blocking_columns(existing)[list(MODEL_COLUMNS)]
     new_frame = add_blocking_columns(new)[list(MODEL_COLUMNS)]
     old_sdf = db_api.register(old_frame, table_name="identity_existing")

@@ -35,9 +35,7 @@ def agent_condition(principal: Principal, column: Any) -> Any:
 
 
 def visible_agents(store: Store, principal: Principal, candidates: list[str]) -> set[str]:
-    """Which of `candidates` (agent ids) the principal may see."""
-    if principal.scope is Scope.ALL:
-        return set(candidates)
+    """Which of `candidates` (agent ids) exist and the principal may see."""
     with store.engine.connect() as conn:
         found = conn.execute(
             sa.select(agents.c.id).where(agents.c.id.in_(candidates), agent_condition(principal, agents.c.id))

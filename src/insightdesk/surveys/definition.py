@@ -29,6 +29,7 @@ _DURATION = re.compile(r"^\s*(\d+)\s*(m|h|d)\s*$")
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 MAX_DEFINITION_BYTES = 200_000
 MAX_QUESTIONS = 100
+MAX_DEPTH = 12
 
 Texts = dict[str, str]
 
@@ -222,11 +223,29 @@ def parse_definition(data: Any, *, name: str = "definition") -> SurveyDefinition
         raise DefinitionError(survey, problems) from None
 
 
+def _check_events(text: str, name: str) -> None:
+    """Refuse aliases (a few lines of them can expand to billions of nodes) and deep nesting (the
+    parser recurses), from the event stream, before anything is built."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise DefinitionError(
+                name, ["YAML aliases (*name) are not allowed in a definition: write it out"]
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DefinitionError(name, [f"the YAML nests deeper than {MAX_DEPTH} levels"])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def load_definition_text(text: str, *, name: str = "definition") -> SurveyDefinition:
     """A definition from YAML text (what a file, the API and the web editor hand in)."""
     if len(text.encode()) > MAX_DEFINITION_BYTES:
         raise DefinitionError(name, [f"the definition is over {MAX_DEFINITION_BYTES:,} bytes"])
     try:
+        _check_events(text, name)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -118,40 +118,81 @@ def _refused(exc: smtplib.SMTPRecipientsRefused) -> DeliveryError:
     )
 
 
-def send_message(message: EmailMessage, config: SmtpConfig | None = None) -> str:
-    """Send one message; returns its Message-ID. DeliveryError says whether to retry."""
-    config = config or SmtpConfig.from_settings()
-    try:
-        with smtplib.SMTP(config.host, config.port, timeout=config.timeout_s) as smtp:
+class MailSession:
+    """One SMTP connection for a batch of messages; dropped after any error, reopened on the next send.
+
+    `with MailSession(config) as mail: mail.send(message)`; `send_message` is a session of one.
+    """
+
+    def __init__(self, config: SmtpConfig | None = None) -> None:
+        self.config = config or SmtpConfig.from_settings()
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout_s)
+        try:
             smtp.ehlo()
             if config.starttls:
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             if config.user:
                 smtp.login(config.user, config.password or "")
-            smtp.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise _refused(exc) from None
-    except smtplib.SMTPResponseException as exc:
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage) -> str:
+        """Send one message; returns its Message-ID. DeliveryError says whether to retry."""
+        try:
+            if self._smtp is None:
+                self._smtp = self._connect()
+            self._smtp.send_message(message)
+        except Exception as exc:
+            self.close()
+            raise _delivery_error(exc, self.config) from None
+        return str(message["Message-ID"])
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def __enter__(self) -> MailSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _delivery_error(exc: Exception, config: SmtpConfig) -> Exception:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return _refused(exc)
+    if isinstance(exc, smtplib.SMTPResponseException):
         transient = 400 <= exc.smtp_code < 500
-        reply = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
-        raise DeliveryError(
+        error = exc.smtp_error
+        reply = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return DeliveryError(
             f"mail server answered {exc.smtp_code} {_scrub(reply)}", transient=transient, code=exc.smtp_code
-        ) from None
-    except smtplib.SMTPNotSupportedError as exc:
-        raise DeliveryError(
-            f"mail server does not support what is configured ({exc})", transient=False
-        ) from None
-    except (TimeoutError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
-        raise DeliveryError(
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return DeliveryError(f"mail server does not support what is configured ({exc})", transient=False)
+    if isinstance(exc, TimeoutError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError):
+        return DeliveryError(
             f"cannot reach the mail server {config.host}:{config.port} ({type(exc).__name__}: {exc})",
             transient=True,
-        ) from None
-    return str(message["Message-ID"])
+        )
+    return exc  # a programming error: not a delivery outcome
+
+
+def send_message(message: EmailMessage, config: SmtpConfig | None = None) -> str:
+    """Send one message on a connection of its own; returns its Message-ID."""
+    with MailSession(config) as session:
+        return session.send(message)
 
 
 def send_email(

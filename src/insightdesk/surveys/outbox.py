@@ -24,12 +24,12 @@ from insightdesk.governance.privacy import ConsentPurpose, has_consent
 from insightdesk.store.tables.surveys import survey_invitations, survey_suppressions
 from insightdesk.surveys.definition import SurveyDefinition
 from insightdesk.surveys.eligibility import active_suppression, contact_point
-from insightdesk.surveys.mail import DeliveryError, SmtpConfig, build_message, send_message
+from insightdesk.surveys.mail import DeliveryError, MailSession, SmtpConfig, build_message
 from insightdesk.surveys.messages import render_email, render_sms
 from insightdesk.surveys.sms import SmsProvider, TwilioSms
 from insightdesk.surveys.tokens import LinkSigner, link_signer, survey_url, unsubscribe_url
 from insightdesk.surveys.updates import changed_rows
-from insightdesk.surveys.versions import get_version, mark_sent
+from insightdesk.surveys.versions import StoredVersion, get_version, mark_sent
 
 log = logging.getLogger(__name__)
 
@@ -115,21 +115,37 @@ class Sender:
         self.signer = signer or link_signer(engine)
         self.clock = clock
         self.lease = lease  # how long a killed sender's claim blocks the next one
+        self._versions: dict[tuple[str, int], StoredVersion] = {}
+        self._mail: MailSession | None = None
 
     def run(self, *, limit: int = 1000, batch: int = 1) -> SendResult:
         result = SendResult()
-        while result.counts.total() < limit:
-            rows = _claim(self.engine, self.clock(), min(batch, limit - result.counts.total()), self.lease)
-            if not rows:
-                break
-            for row in rows:
-                result.counts[self._deliver(row)] += 1
+        self._versions, self._mail = {}, None
+        try:
+            while result.counts.total() < limit:
+                rows = _claim(
+                    self.engine, self.clock(), min(batch, limit - result.counts.total()), self.lease
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    result.counts[self._deliver(row)] += 1
+        finally:
+            if self._mail is not None:
+                self._mail.close()
         return result
+
+    def _version(self, conn: sa.Connection, survey_id: str, version: int) -> StoredVersion:
+        # A version being sent is (or is about to be) immutable: read once per run.
+        key = (survey_id, version)
+        if key not in self._versions:
+            self._versions[key] = get_version(conn, survey_id, version)
+        return self._versions[key]
 
     def _deliver(self, row: sa.Row) -> str:
         now = self.clock()
         with self.engine.connect() as conn:
-            stored = get_version(conn, row.survey_id, row.version)
+            stored = self._version(conn, row.survey_id, row.version)
             stopped = active_suppression(conn, row.customer_id, row.channel, now)
             consented = has_consent(conn, row.customer_id, ConsentPurpose.SURVEY, now)
             address = contact_point(conn, row.customer_id, row.channel)
@@ -184,7 +200,9 @@ class Sender:
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 },
             )
-            return send_message(message, config)
+            if self._mail is None:
+                self._mail = MailSession(config)
+            return self._mail.send(message)
         if row.channel == "sms":
             provider = self.sms or TwilioSms.from_settings()
             return provider.send(address, render_sms(definition, row.language, link))

@@ -145,7 +145,10 @@ def submit_ticket_event(
     now = now or utcnow()
     occurred = occurred_at or now
     if occurred.tzinfo is not None:
-        occurred = occurred.astimezone(dt.UTC).replace(tzinfo=None)
+        try:
+            occurred = occurred.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise TriggerError(f"occurred_at: {occurred.isoformat()} is out of range") from None
     if occurred > now + dt.timedelta(minutes=5):
         raise TriggerError(f"occurred_at: {occurred.isoformat()} is in the future")
     result = PlanResult()

@@ -77,8 +77,12 @@ def forecast_demand(
     windows: int = 4,
     events: list[KnownEvent] | None = None,
     models: tuple[str, ...] | None = None,
+    budget: float | None = None,
 ) -> ForecastResult:
-    """Backtest, choose per series, forecast `horizon` periods ahead."""
+    """Backtest, choose per series, forecast `horizon` periods ahead.
+
+    With a `budget` (work units: periods x fits x the models' relative cost, about a millisecond each
+    on one core), a larger request is refused before any model is fitted."""
     freq, per_day = _granularity(granularity)
     if not 1 <= horizon <= MAX_HORIZON:
         raise ValueError(f"horizon {horizon} must be 1 to {MAX_HORIZON} periods")
@@ -94,6 +98,12 @@ def forecast_demand(
     shortest = int(series.groupby("unique_id").size().min())
     fitted_windows = windows_for(shortest, plan)
     tried = candidates(models, daily=per_day == 1)
+    work = len(series) * (fitted_windows + 1) * sum(c.cost for c in tried)
+    if budget is not None and work > budget:
+        raise ValueError(
+            f"this forecast is about {work:,.0f} units of work, over the limit of {budget:,.0f} per request: "
+            "ask for fewer series, windows or models, a shorter window, or run `insightdesk forecast run`"
+        )
     cv = pd.concat(
         [cross_validate(series, c, plan, fitted_windows, events) for c in tried], ignore_index=True
     )

@@ -28,6 +28,7 @@ class Candidate:
     exogenous: bool = False
     log_scale: bool = False
     daily_only: bool = False
+    cost: float = 1.0  # relative fitting cost per period (AutoETS = 1), for the work estimate
 
 
 def _seasonal_naive(seasons: tuple[int, ...]) -> Any:
@@ -61,11 +62,11 @@ def _calendar(seasons: tuple[int, ...]) -> Any:
 
 
 CANDIDATES = (
-    Candidate("seasonal_naive", _seasonal_naive),
+    Candidate("seasonal_naive", _seasonal_naive, cost=0.05),
     Candidate("auto_ets", _ets),
-    Candidate("auto_arima", _arima),
-    Candidate("mstl", _mstl),
-    Candidate("calendar_arima", _calendar, exogenous=True, log_scale=True, daily_only=True),
+    Candidate("auto_arima", _arima, cost=8.0),
+    Candidate("mstl", _mstl, cost=1.5),
+    Candidate("calendar_arima", _calendar, exogenous=True, log_scale=True, daily_only=True, cost=8.0),
 )
 MODEL_NAMES = tuple(c.name for c in CANDIDATES)
 

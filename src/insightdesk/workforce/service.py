@@ -35,6 +35,7 @@ def run_forecast(
     events: list[KnownEvent] | None = None,
     models: tuple[str, ...] | None = None,
     created_by: str = "cli",
+    budget: float | None = None,
 ) -> tuple[str, ForecastResult]:
     """Read arrivals, backtest the candidates, forecast and store it all; returns (id, result)."""
     demand, notes = read_demand(
@@ -47,7 +48,13 @@ def run_forecast(
         max_series=max_series,
     )
     result = forecast_demand(
-        demand, granularity=granularity, horizon=horizon, windows=windows, events=events, models=models
+        demand,
+        granularity=granularity,
+        horizon=horizon,
+        windows=windows,
+        events=events,
+        models=models,
+        budget=budget,
     )
     result.warnings[:0] = notes
     params = {
@@ -89,8 +96,11 @@ def run_staffing(
     scenarios: list[Scenario] | None = None,
     forecast_id: str | None = None,
     created_by: str = "cli",
+    max_intervals: int | None = None,
 ) -> StaffingResult:
-    """Staff the forecast periods of a stored forecast: the base plan and each scenario, stored together."""
+    """Staff the forecast periods of a stored forecast: the base plan and each scenario, stored together.
+
+    `max_intervals` bounds intervals x plans, checked before any is staffed."""
     forecast_id = persistence.resolve_forecast_id(store, forecast_id)
     stored = persistence.read_forecast(store, forecast_id)
     seconds = interval_seconds(stored["run"]["granularity"])
@@ -99,6 +109,11 @@ def run_staffing(
     demand = pd.DataFrame({"series": future["series"], "ds": future["ds"], "volume": future["forecast"]})
     demand = demand.fillna({"volume": 0.0}).reset_index(drop=True)
     scenarios = scenarios or []
+    if max_intervals is not None and len(demand) * (1 + len(scenarios)) > max_intervals:
+        raise ValueError(
+            f"{len(demand):,} intervals x {1 + len(scenarios)} plans is over the limit of {max_intervals:,} "
+            "per request: fewer scenarios, or run `insightdesk staffing plan`"
+        )
     per_interval, per_week = compare_scenarios(demand, params, scenarios, seconds)
     detail = staff_intervals(demand, params, seconds)
     run_id = new_id("staffing")

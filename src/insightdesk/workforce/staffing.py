@@ -18,6 +18,7 @@ import pandas as pd
 from insightdesk.workforce.erlang import QueueMetrics, erlang_a_metrics, erlang_c_metrics
 
 MODELS = ("erlang_c", "erlang_a")
+MAX_TRAFFIC = 10_000  # Erlangs in one interval
 CHANNEL_MODES = ("live", "chat", "email")
 
 
@@ -44,8 +45,8 @@ class StaffingParams:
             problems.append(f"service_level {self.service_level} must be between 0 and 1 (exclusive)")
         if not self.target >= 0:
             problems.append(f"target {self.target} must be 0 seconds or more")
-        if not 0 < self.max_occupancy <= 1:
-            problems.append(f"max_occupancy {self.max_occupancy} must be above 0 and at most 1")
+        if not 0.3 <= self.max_occupancy <= 1:
+            problems.append(f"max_occupancy {self.max_occupancy} must be 0.3 to 1")
         if not 0 <= self.shrinkage < 1:
             problems.append(f"shrinkage {self.shrinkage} must be at least 0 and below 1")
         if self.model not in MODELS:
@@ -83,7 +84,12 @@ def agents_for_interval(volume: float, seconds: float, params: StaffingParams) -
     if volume <= 0:
         return None
     traffic = volume / seconds * params.aht
-    agents = max(1, math.floor(traffic))
+    if traffic > MAX_TRAFFIC:
+        raise ValueError(
+            f"{traffic:,.0f} Erlangs in one interval is more than {MAX_TRAFFIC:,}: split the interval"
+        )
+    # Occupancy is at most traffic / agents, so fewer than traffic / cap agents never meet the cap.
+    agents = max(1, math.floor(traffic), math.floor(traffic / params.max_occupancy))
     while True:
         metrics = _metrics(volume, seconds, params, agents)
         if metrics.service_level >= params.service_level and metrics.occupancy <= params.max_occupancy:

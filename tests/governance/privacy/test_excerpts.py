@@ -17,7 +17,7 @@ ROWS = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(rows=ROWS, k=st.integers(2, 6))
 def test_released_rows_are_k_anonymous_over_people(rows, k):
     frame = pd.DataFrame(

@@ -23,6 +23,7 @@ def _cli(*args: str, user: str = "alice", monkeypatch: pytest.MonkeyPatch) -> tu
     return result.exit_code, result.output
 
 
+@pytest.mark.parametrize("engine", ["duckdb"])  # PostgreSQL: the same service, over HTTP in test_privacy_api
 def test_erasure_needs_a_second_person_and_leaves_nothing_in_the_file(desk_url, monkeypatch):
     store_url = desk_url
     db = ("--db", store_url)

@@ -46,6 +46,11 @@ router = APIRouter(
 AGG = Depends(require(Permission.AGGREGATES))
 MANAGE = Depends(require(Permission.INSIGHTS))
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+# A request runs in the server's threads: forecasts and plans are bounded (a few seconds of one core);
+# bigger ones belong to the CLI. Without `models`, the fast candidates are tried.
+FORECAST_BUDGET = 10_000.0
+STAFFING_INTERVALS = 20_000
+API_MODELS = ("seasonal_naive", "auto_ets", "mstl")
 
 
 def _call(request: Request, fn: Callable[..., Any], *args: Any, write: bool = False, **kwargs: Any) -> Any:
@@ -113,11 +118,10 @@ def forecasts(
 @router.post("/forecasts", response_model=ForecastDetail, responses=ERRORS)
 def create_forecast(body: ForecastRequest, request: Request, principal: Principal = MANAGE) -> dict[str, Any]:
     """Backtest every candidate per series, keep the best by MASE, forecast with 80%/95% intervals."""
-    events = (
-        [KnownEvent(dt.date.fromisoformat(e.date), e.name, e.kind) for e in body.events]
-        if body.events
-        else []
-    )
+    try:
+        events = [KnownEvent(dt.date.fromisoformat(e.date), e.name, e.kind) for e in body.events]
+    except ValueError as exc:
+        raise ApiError(422, "invalid_request", f"events: {exc}") from exc
     forecast_id, _ = _call(
         request,
         run_forecast,
@@ -131,8 +135,9 @@ def create_forecast(body: ForecastRequest, request: Request, principal: Principa
         series=body.series,
         max_series=body.max_series,
         events=events,
-        models=tuple(body.models) if body.models else None,
+        models=tuple(body.models) if body.models else API_MODELS,
         created_by=principal.username,
+        budget=FORECAST_BUDGET,
     )
     return _detail(_call(request, forecast_detail, forecast_id))
 
@@ -178,6 +183,7 @@ def create_staffing(body: StaffingRequest, request: Request, principal: Principa
         scenarios=scenarios,
         forecast_id=body.forecast_id,
         created_by=principal.username,
+        max_intervals=STAFFING_INTERVALS,
     )
     return _staffing(_call(request, staffing_detail, result.forecast_id))
 
@@ -197,27 +203,23 @@ def erlang(
     aht: float = Query(180.0, gt=0, le=86_400),
     service_level: float = Query(0.8, gt=0, lt=1),
     target: float = Query(20.0, ge=0, le=86_400),
-    max_occupancy: float = Query(0.85, gt=0, le=1),
+    max_occupancy: float = Query(0.85, ge=0.3, le=1),
     shrinkage: float = Query(0.3, ge=0, lt=1),
     model: Literal["erlang_c", "erlang_a"] = "erlang_c",
     patience: float = Query(180.0, gt=0, le=86_400),
     principal: Principal = AGG,
 ) -> dict[str, Any]:
     """Agents one interval needs, and the queue they give (no store involved)."""
-    params = StaffingParams(
-        aht=aht,
-        service_level=service_level,
-        target=target,
-        max_occupancy=max_occupancy,
-        shrinkage=shrinkage,
-        model=model,
-        patience=patience,
-    )
-    if volume * aht / interval > 10_000:
-        raise ApiError(
-            422, "invalid_request", "more than 10,000 Erlangs of traffic in one interval: split the interval"
-        )
     try:
+        params = StaffingParams(
+            aht=aht,
+            service_level=service_level,
+            target=target,
+            max_occupancy=max_occupancy,
+            shrinkage=shrinkage,
+            model=model,
+            patience=patience,
+        )
         m = agents_for_interval(volume, interval, params)
     except ValueError as exc:
         raise ApiError(422, "invalid_request", str(exc)) from exc

@@ -48,7 +48,7 @@ class SurveyVersionDetail(BaseModel):
 
 class TicketEventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ticket_id: str = Field(min_length=1, max_length=200)
+    ticket_id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
     event: Literal["resolved", "closed", "reopened"]
     occurred_at: dt.datetime | None = None
 

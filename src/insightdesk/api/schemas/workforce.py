@@ -94,7 +94,7 @@ class StaffingRequest(BaseModel):
     aht: float = Field(300.0, gt=0, le=86_400)
     service_level: float = Field(0.8, gt=0, lt=1)
     target: float = Field(20.0, ge=0, le=86_400)
-    max_occupancy: float = Field(0.85, gt=0, le=1)
+    max_occupancy: float = Field(0.85, ge=0.3, le=1)
     shrinkage: float = Field(0.3, ge=0, lt=1)
     model: Literal["erlang_c", "erlang_a"] = "erlang_c"
     patience: float = Field(180.0, gt=0, le=86_400)

@@ -25,7 +25,7 @@ EXTENSION_TABLES: dict[str, TableEntry] = {
     ),
     "connector_cursors": TableEntry(
         subject=Subject.NOBODY,
-        plain="source stream cursor newest_source_update batch_id committed_at",
+        plain="source stream cursor newest_source_update batch_id fields_seen committed_at",
     ),
     "connector_runs": TableEntry(
         subject=Subject.NOBODY,

@@ -43,6 +43,11 @@ def compact_duckdb(path: Path) -> int:
     with fresh.open("rb") as fh:
         os.fsync(fh.fileno())
     os.replace(fresh, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:  # the rename itself survives a crash only once the folder is synced
+        os.fsync(folder)
+    finally:
+        os.close(folder)
     Path(str(path) + ".wal").unlink(missing_ok=True)
     return before - path.stat().st_size
 
