@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 from typer.testing import CliRunner
 
 from insightdesk.cli import app
+from insightdesk.config import reset_settings
 
 RULE = """rule: detractors
 event: feedback_received
@@ -13,8 +16,10 @@ actions: [{type: task, kind: callback, title: "Call {customer_id}"}]
 """
 
 
-def test_rules_and_tasks_commands(tmp_path):
+def test_rules_and_tasks_commands(tmp_path, duckdb_template, monkeypatch):
     db = str(tmp_path / "s.duckdb")
+    shutil.copyfile(duckdb_template, db)  # migrated already: each command opens it without upgrading
+    monkeypatch.setenv("INSIGHTDESK_ACTIONS_DESTINATIONS", str(tmp_path / "none.yaml"))
     runner = CliRunner()
     rule = tmp_path / "rule.yaml"
     rule.write_text(RULE)
@@ -38,7 +43,48 @@ def test_rules_and_tasks_commands(tmp_path):
         result = runner.invoke(app, [*args, "--db", db])
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output and "Traceback" not in result.output
+    run = runner.invoke(app, ["rules", "run", "--db", db])
+    assert run.exit_code == 0 and "detractors v1" in run.output
+    deliver = runner.invoke(app, ["rules", "deliver", "--db", db, "--until-idle", "--interval", "0.05"])
+    assert deliver.exit_code == 0, deliver.output
+    assert "Outbox (0)" in runner.invoke(app, ["rules", "outbox", "--db", db]).output
+    assert "checked 0 record(s)" in runner.invoke(app, ["rules", "sync", "--db", db]).output
+    (tmp_path / "bad.yaml").write_text("ops: {kind: pager, url: http://x}")
+    monkeypatch.setenv("INSIGHTDESK_ACTIONS_DESTINATIONS", str(tmp_path / "bad.yaml"))
+    reset_settings()  # settings are read once per process
+    refused = runner.invoke(app, ["rules", "deliver", "--db", db])
+    assert refused.exit_code == 2 and "field kind must be one of" in refused.output
     inbox = runner.invoke(app, ["tasks", "inbox", "--db", db])
     assert inbox.exit_code == 0 and "Tasks (0)" in inbox.output
     kpis = runner.invoke(app, ["tasks", "kpis", "--db", db])
     assert kpis.exit_code == 0 and '"opened": 0' in kpis.output
+
+
+def test_governance_commands(tmp_path, duckdb_template):
+    db = str(tmp_path / "g.duckdb")
+    shutil.copyfile(duckdb_template, db)
+    runner = CliRunner()
+    held = runner.invoke(app, ["rules", "pack", "team_lead", "--end", "2026-11-30", "--db", db])
+    assert held.exit_code == 1 and '"status": "held"' in held.output and "quality gate" in held.output
+    proposed = runner.invoke(
+        app, ["rules", "config-propose", "dashboard.min_n", "50", "--db", db, "--actor", "ana"]
+    )
+    assert proposed.exit_code == 0 and '"to": 50' in proposed.output
+    change = proposed.output.split('"change_id": "')[1].split('"')[0]
+    same = runner.invoke(app, ["rules", "config", "stage", change, "--db", db, "--actor", "ana"])
+    assert same.exit_code == 2 and "second person" in same.output
+    assert (
+        runner.invoke(app, ["rules", "config", "stage", change, "--db", db, "--actor", "max"]).exit_code == 0
+    )
+    assert "applied 1 change(s)" in runner.invoke(app, ["rules", "config-apply", "--db", db]).output
+    for args, message in (
+        (["rules", "config-propose", "dashboard.min_n", "fifty"], "is not JSON"),
+        (["rules", "config-propose", "display.currency", '"EUR"', "--region", "emea"], "locked globally"),
+        (["rules", "config", "merge", change], "unknown step"),
+        (["rules", "pack-signoff", "team_lead:2026-11-23"], "held"),
+        (["tasks", "ack", "nope"], "no notification"),
+    ):
+        result = runner.invoke(app, [*args, "--db", db])
+        assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, args
+    assert "Verified pain points watched (0)" in runner.invoke(app, ["rules", "watch", "--db", db]).output
+    assert "Unowned pain points (0)" in runner.invoke(app, ["rules", "unowned", "--db", db]).output

@@ -56,6 +56,7 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{rubric_id}": "no-such-rubric",
         "{calibration_id}": "no-such-round",
         "{plan_id}": "no-such-plan",
+        "{source}": "no-such-source",
     }
     url = path
     for k, v in ids.items():
@@ -126,6 +127,8 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("POST", "/qa/calibrations/{calibration_id}/analyse"): {},
         ("POST", "/qa/coaching"): {"data": {"agent_id": "nobody", "goal": "x", "target": "50"}},
         ("POST", "/qa/coaching/{plan_id}/sessions"): {"data": {"held_at": "2026-12-04"}},
+        ("POST", "/api/v1/webhooks/zendesk/{source}"): {"json": {"id": "route-test"}},
+        ("POST", "/api/v1/webhooks/servicenow/{source}"): {"json": {"event_id": "route-test"}},
     }
     if method == "GET":
         return {"url": url}

@@ -126,6 +126,9 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         f"/api/v1/insights/impact/{impact['analysis_id']}",
         "/api/v1/identity/status",
         "/api/v1/identity/review?status=rejected",
+        "/api/v1/text/labels?kind=sentiment",
+        "/api/v1/text/classifier",
+        "/api/v1/text/review-queue?below=0.9",
     ]
     # Answers whose shape depends on the role: no identity, no risk tickets, nothing computed.
     others = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -122,3 +123,21 @@ def test_scheduler_pulls_due_and_signalled_sources(store_url: str, httpserver: H
 def test_load_sources_names_a_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SourceConfigError, match="no connectors file at"):
         load_sources(tmp_path / "absent.yaml")
+
+
+def test_scheduler_thread_wakes_on_a_signal_and_stops(tmp_path: Path) -> None:
+    ticks: list[int] = []
+
+    class Probe(SyncScheduler):
+        def run_due(self, now: datetime | None = None) -> list[str]:
+            ticks.append(1)
+            return []
+
+    scheduler = Probe(object(), tick=60.0)  # type: ignore[arg-type]  # run_due is the probe's: no store needed
+    scheduler.start()
+    scheduler.wake()  # a webhook: the tick runs now, not in 60 s
+    deadline = datetime.now(UTC) + timedelta(seconds=10)
+    while not ticks and datetime.now(UTC) < deadline:
+        threading.Event().wait(0.01)
+    scheduler.stop(timeout=5)
+    assert ticks and scheduler._thread is not None and not scheduler._thread.is_alive()

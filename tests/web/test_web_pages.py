@@ -55,6 +55,7 @@ PAGES: list[tuple[str, str | Callable[[LiveServer], str]]] = [
     ),
     ("insights", "/insights"),
     ("alerts", "/alerts?status=all"),
+    ("surveys", "/surveys"),
     ("upload", "/upload"),
     ("users", "/admin/users"),
     ("audit", "/admin/audit"),

@@ -282,4 +282,7 @@ def register(app: typer.Typer) -> None:
                           ("outbox", outbox_cmd), ("replay", replay_cmd), ("sync", sync_cmd))  # fmt: skip
     for name, command in commands:
         rules_app.command(name)(command)
+    from insightdesk.cli import rules_governance_cmds
+
+    rules_governance_cmds.register(rules_app)
     app.add_typer(rules_app, name="rules")

@@ -80,12 +80,28 @@ def kpis_cmd(
         write_json(loop_kpis(store, days=days))
 
 
+def ack_cmd(
+    notification: str = typer.Argument(..., help="Notification id (its escalation stops)."),
+    db: str = DB_OPTION,
+    actor: str = typer.Option(None, "--actor", help="Who acknowledges (default cli:<OS user>)."),
+) -> None:
+    """Acknowledge a notification: it escalates no further."""
+    from insightdesk.actions import ActionsError, acknowledge
+    from insightdesk.cli.admin import cli_actor
+    from insightdesk.store import open_store
+
+    with user_errors(ActionsError), open_store(db) as store:
+        acknowledge(store, notification, actor or cli_actor().name)
+    out.print(f"{cell(notification)}: acknowledged")
+
+
 def register(app: typer.Typer) -> None:
     for name, command in (
         ("inbox", inbox_cmd),
         ("update", update_cmd),
         ("history", history_cmd),
         ("kpis", kpis_cmd),
+        ("ack", ack_cmd),
     ):
         tasks_app.command(name)(command)
     app.add_typer(tasks_app, name="tasks")

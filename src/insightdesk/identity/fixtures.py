@@ -80,7 +80,7 @@ def generate_people(records: int, *, seed: int = 0, duplicate_share: float = 0.3
     rng = np.random.default_rng(seed)
     persons = max(1, int(records * (1 - duplicate_share)))
     firsts = np.array(sorted(n for n in nickname_graph() if n.isalpha() and len(n) > 2))
-    surnames = _surnames(max(200, persons // 20), rng)
+    surnames = _surnames(max(400, persons // 3), rng)  # about 3 people per surname, Zipf-weighted
     zipf = 1.0 / np.arange(1, len(surnames) + 1) ** 0.8
     person_first = firsts[rng.integers(0, len(firsts), persons)]
     person_last = surnames[rng.choice(len(surnames), persons, p=zipf / zipf.sum())]

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from insightdesk.identity.clustering import cluster, link_methods, stable_person_ids
+from insightdesk.identity.corroboration import corroborated
 from insightdesk.identity.deterministic import deterministic_edges
 from insightdesk.identity.evaluation import best_threshold
 from insightdesk.identity.prepare import present_fields, records_summary
@@ -82,6 +83,19 @@ def _threshold(pairs: pd.DataFrame, constraints: Constraints, spec: MatchSpec) -
     return chosen, "labels"
 
 
+NAME_ONLY = "only the names agree: no email, phone, date of birth, id or address backs the match"
+
+
+def _mark_corroboration(pairs: pd.DataFrame, prepared: pd.DataFrame, spec: MatchSpec) -> pd.DataFrame:
+    """`pairs` with `corroborated`: evidence beyond the name agrees (or the spec does not ask)."""
+    if not spec.require_corroboration or pairs.empty:
+        return pairs.assign(corroborated=True)
+    ok = pd.Series(True, index=pairs.index)
+    candidates = pairs["match_probability"] >= spec.review_low  # only these can merge or be reviewed
+    ok[candidates] = corroborated(pairs.loc[candidates], prepared)
+    return pairs.assign(corroborated=ok.astype(bool))
+
+
 def _edges(
     det: pd.DataFrame, pairs: pd.DataFrame, threshold: float, constraints: Constraints
 ) -> pd.DataFrame:
@@ -93,7 +107,7 @@ def _edges(
         match_probability=None,
         reason=[f"same {k} as {other}" for k, other in zip(det["key"], det["record_id_l"], strict=True)],
     )[EDGE_COLUMNS]
-    strong = pairs.loc[pairs["match_probability"] >= threshold]
+    strong = pairs.loc[(pairs["match_probability"] >= threshold) & pairs["corroborated"]]
     model = strong.assign(
         method="probabilistic",
         reason=[f"match probability {p:.3f}" for p in strong["match_probability"]],
@@ -114,13 +128,17 @@ def _review(
     constraints: Constraints,
 ) -> pd.DataFrame:
     decided = constraints.decided()
-    band = pairs.loc[
-        (pairs["match_probability"] >= spec.review_low) & (pairs["match_probability"] < threshold)
-    ]
+    in_band = (pairs["match_probability"] >= spec.review_low) & (pairs["match_probability"] < threshold)
+    name_only = (pairs["match_probability"] >= threshold) & ~pairs["corroborated"]
+    band = pairs.loc[in_band | name_only]
     apart = [
         roots.get(a) != roots.get(b) for a, b in zip(band["record_id_l"], band["record_id_r"], strict=True)
     ]
-    uncertain = band.loc[apart].assign(reason="uncertain", detail="match probability in the review band")
+    strong = band.loc[apart, "match_probability"] >= threshold
+    uncertain = band.loc[apart].assign(
+        reason=strong.map({True: "name_only", False: "uncertain"}),
+        detail=strong.map({True: NAME_ONLY, False: "match probability in the review band"}),
+    )
     ordered = (
         _order_pairs(conflicts[["record_id_l", "record_id_r", "key", "value"]])
         if len(conflicts)
@@ -159,6 +177,7 @@ def resolve(
     with quiet_splink():
         pairs, model = train_and_predict(usable, fields, spec, floor=floor)
     threshold, source = _threshold(pairs, constraints, spec)
+    pairs = _mark_corroboration(pairs, prepared, spec)
     edges = _edges(det, pairs, threshold, constraints)
     pending_conflicts = list(zip(conflicts["record_id_l"], conflicts["record_id_r"], strict=True))
     cannot = [
@@ -205,6 +224,7 @@ def resolve_incremental(
         pairs = predict_with_model(
             model, usable.loc[~is_new], usable.loc[is_new], floor=min(spec.review_low, 0.2)
         )
+    pairs = _mark_corroboration(pairs, prepared, spec)
     edges = _edges(det, pairs, threshold, constraints)
     cannot = [*constraints.cannot_link, *zip(conflicts["record_id_l"], conflicts["record_id_r"], strict=True)]
     roots, applied = cluster(prepared["record_id"].tolist(), edges, cannot, existing=existing)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 Decision = Literal["accept", "reject"]
 STATUSES = ("pending", "accepted", "rejected")
+MAX_UNMERGE_CONSTRAINTS = 20_000
 RECORD_FIELDS = (
     "record_id",
     "source_system",
@@ -89,6 +90,12 @@ def review_queue(
     return ReviewPage(total, items)
 
 
+def _check_id(value: str, what: str) -> None:
+    """Refuse an id no store could hold before it reaches SQL (PostgreSQL text cannot hold NUL)."""
+    if not value or len(value) > 300 or "\x00" in value:
+        raise IdentityNotFound(f"no {what} {value[:40]!r}")
+
+
 def _survivor(conn: Any, a: str, b: str) -> tuple[str, str]:
     sizes = {p: len(db.person_records(conn, p)) for p in (a, b)}
     keep = sorted((a, b), key=lambda p: (-sizes[p], p))[0]
@@ -99,6 +106,7 @@ def decide(store: Store, pid: str, decision: Decision, actor: Actor) -> dict[str
     """Accept (same person) or reject (different people) a queued pair; returns what changed."""
     if decision not in ("accept", "reject"):
         raise IdentityError(f"decision {decision!r} must be accept or reject")
+    _check_id(pid, "review pair")
     with store.begin() as conn:
         pair = db.review_pair(conn, pid)
         if pair is None:
@@ -135,6 +143,9 @@ def unmerge(
 
     Cannot-link constraints between the parts keep later runs from merging them again.
     """
+    _check_id(person_id, "person")
+    for record in record_ids or []:
+        _check_id(record, "record")
     with store.begin() as conn:
         members = db.person_records(conn, person_id)
         if not members:
@@ -150,6 +161,12 @@ def unmerge(
             if len(members) == 1:
                 raise IdentityError(f"person {person_id} has one record: nothing to unmerge")
             parts = [[record] for record in members]
+        pairs = sum(len(a) * len(b) for i, a in enumerate(parts) for b in parts[i + 1 :])
+        if pairs > MAX_UNMERGE_CONSTRAINTS:  # limits before work: each pair becomes a constraint row
+            raise IdentityError(
+                f"splitting {person_id} this way needs {pairs:,} cannot-link constraints (at most "
+                f"{MAX_UNMERGE_CONSTRAINTS:,}): name the records to split off with --record instead"
+            )
         taken = {r.person_id for r in conn.execute(identity_persons.select())}
         new_ids = []
         for part in parts[1:]:

@@ -71,6 +71,9 @@ class MatchSpec:
     # Two records sharing a deterministic key but whose names are less similar than this
     # (Jaro-Winkler on the full name, no nickname or swap relation) go to review, not merged.
     conflict_name_similarity: float = 0.75
+    # A model pair above the threshold merges only when something beyond the name agrees (email,
+    # phone, date of birth, id, address, organisation); name-only pairs go to review.
+    require_corroboration: bool = True
     # Random pairs sampled to estimate u probabilities; the seed makes a run reproducible.
     u_sample_pairs: float = 1e6
     seed: int = 42

@@ -85,7 +85,9 @@ _UK_AREAS = frozenset(
 )
 # Written without its space a postcode looks like an aircraft registration (N807NW) or a part
 # number: then only a cue makes it one.
-_POSTCODE_CUE = re.compile(r"(?:post\s?code|postal code|zip|address|live[sd]? (?:at|in))(?:\s+is)?\W{0,3}$", re.I)
+_POSTCODE_CUE = re.compile(
+    r"(?:post\s?code|postal code|zip|address|live[sd]? (?:at|in))(?:\s+is)?\W{0,3}$", re.I
+)
 # Digit groups that read as a date (04 01 2020, 2020 04 01) are not phones.
 _DATE_GROUPS = re.compile(
     r"^\(?(?:\d{1,2}[\s./-]+\d{1,2}[\s./-]+(?:19|20)\d\d|(?:19|20)\d\d[\s./-]+\d{1,2}[\s./-]+\d{1,2})\)?$"

@@ -39,8 +39,8 @@ class StaffingParams:
 
     def __post_init__(self) -> None:
         problems = []
-        if not self.aht > 0:
-            problems.append(f"aht {self.aht} must be above 0 seconds")
+        if not 1 <= self.aht <= 86_400:
+            problems.append(f"aht {self.aht} must be 1 to 86,400 seconds")
         if not 0 < self.service_level < 1:
             problems.append(f"service_level {self.service_level} must be between 0 and 1 (exclusive)")
         if not self.target >= 0:
@@ -51,8 +51,8 @@ class StaffingParams:
             problems.append(f"shrinkage {self.shrinkage} must be at least 0 and below 1")
         if self.model not in MODELS:
             problems.append(f"model {self.model!r} must be one of {', '.join(MODELS)}")
-        if not self.patience > 0:
-            problems.append(f"patience {self.patience} must be above 0 seconds")
+        if not 1 <= self.patience <= 86_400:
+            problems.append(f"patience {self.patience} must be 1 to 86,400 seconds")
         if self.channel_mode not in CHANNEL_MODES:
             problems.append(f"channel_mode {self.channel_mode!r} must be one of {', '.join(CHANNEL_MODES)}")
         if not 1 <= self.concurrency <= 10:
@@ -90,11 +90,17 @@ def agents_for_interval(volume: float, seconds: float, params: StaffingParams) -
         )
     # Occupancy is at most traffic / agents, so fewer than traffic / cap agents never meet the cap.
     agents = max(1, math.floor(traffic), math.floor(traffic / params.max_occupancy))
-    while True:
+    # Past traffic / cap + a margin that grows like sqrt(traffic) (square-root staffing) nothing changes.
+    ceiling = math.ceil(traffic / params.max_occupancy + 10 * math.sqrt(traffic) + 50)
+    while agents <= ceiling:
         metrics = _metrics(volume, seconds, params, agents)
         if metrics.service_level >= params.service_level and metrics.occupancy <= params.max_occupancy:
             return metrics
         agents += 1
+    raise ValueError(
+        f"no staffing up to {ceiling} agents meets {params.service_level:.0%} in {params.target:g} s "
+        f"for {volume:g} arrivals: loosen the target"
+    )
 
 
 def staff_intervals(demand: pd.DataFrame, params: StaffingParams, interval_seconds: int) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def _page_response(request: Request, page: SurveyPage, token: str) -> Response:
             "is_last": bool(
                 definition and page.questions and page.questions[-1].id == definition.questions[-1].id
             ),
-            "title": definition.name if definition else "",
+            "title": text(definition.invitation.subject) if definition else "",  # in the page's language
         },
         status_code=STATUS[page.state],
     )

@@ -200,13 +200,13 @@ def staffing(
 def erlang(
     volume: float = Query(..., ge=0, le=1e7),
     interval: int = Query(1800, ge=60, le=86_400),
-    aht: float = Query(180.0, gt=0, le=86_400),
+    aht: float = Query(180.0, ge=1, le=86_400),
     service_level: float = Query(0.8, gt=0, lt=1),
     target: float = Query(20.0, ge=0, le=86_400),
     max_occupancy: float = Query(0.85, ge=0.3, le=1),
     shrinkage: float = Query(0.3, ge=0, lt=1),
     model: Literal["erlang_c", "erlang_a"] = "erlang_c",
-    patience: float = Query(180.0, gt=0, le=86_400),
+    patience: float = Query(180.0, ge=1, le=86_400),
     principal: Principal = AGG,
 ) -> dict[str, Any]:
     """Agents one interval needs, and the queue they give (no store involved)."""

@@ -8,18 +8,24 @@ from pydantic import BaseModel, Field
 
 from insightdesk.api.schemas.base import Number
 
+# No control characters (PostgreSQL refuses NUL in text; none belongs in an id, a label or a note).
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
 
 class TextLabelCreate(BaseModel):
     entity: Literal["feedback", "tickets", "interactions"] = Field(description="Table of the text.")
-    record_id: str = Field(min_length=1, max_length=200, description="Record of the text.")
+    record_id: str = Field(min_length=1, max_length=200, pattern=PRINTABLE, description="Record of the text.")
     field: Literal["comment", "subject", "description", "body"] = Field(description="Field of the text.")
     kind: Literal["theme", "sentiment", "intent", "risk"] = Field(description="What is corrected.")
     value: str = Field(
         min_length=1,
         max_length=64,
+        pattern=PRINTABLE,
         description="The right label: a theme id, negative|neutral|positive, an intent name, or high|low.",
     )
-    note: str | None = Field(None, max_length=2000, description="Why (kept with the label).")
+    note: str | None = Field(
+        None, max_length=2000, pattern=PRINTABLE, description="Why (kept with the label)."
+    )
 
 
 class TextLabelPublic(BaseModel):

@@ -91,13 +91,13 @@ class ScenarioIn(BaseModel):
 
 class StaffingRequest(BaseModel):
     forecast_id: str | None = Field(None, max_length=200)
-    aht: float = Field(300.0, gt=0, le=86_400)
+    aht: float = Field(300.0, ge=1, le=86_400)
     service_level: float = Field(0.8, gt=0, lt=1)
     target: float = Field(20.0, ge=0, le=86_400)
     max_occupancy: float = Field(0.85, ge=0.3, le=1)
     shrinkage: float = Field(0.3, ge=0, lt=1)
     model: Literal["erlang_c", "erlang_a"] = "erlang_c"
-    patience: float = Field(180.0, gt=0, le=86_400)
+    patience: float = Field(180.0, ge=1, le=86_400)
     channel_mode: Literal["live", "chat", "email"] = "live"
     concurrency: int = Field(1, ge=1, le=10)
     scenarios: list[ScenarioIn] = Field(default_factory=list, max_length=10)

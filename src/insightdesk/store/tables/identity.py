@@ -113,7 +113,8 @@ identity_review_pairs = sa.Table(
     _col(
         "reason",
         sa.String,
-        "`uncertain` (in the review band) or `key_conflict` (one key on records whose names disagree).",
+        "`uncertain` (in the review band), `name_only` (above the threshold on names alone) or "
+        "`key_conflict` (one key on records whose names disagree).",
         nullable=False,
     ),
     _col("detail", sa.Text, "What to look at, in words (the shared key, the disagreeing fields)."),

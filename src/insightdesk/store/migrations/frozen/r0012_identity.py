@@ -208,7 +208,7 @@ def create_identity_review_pairs() -> None:
             "reason",
             sa.String(),
             nullable=False,
-            comment="`uncertain` (in the review band) or `key_conflict` (one key on records whose names disagree).",
+            comment="`uncertain` (in the review band), `name_only` (above the threshold on names alone) or `key_conflict` (one key on records whose names disagree).",
         ),
         sa.Column(
             "detail",
