@@ -1,8 +1,8 @@
 """Connector sync benchmark: N Zendesk tickets with one status event each, pulled from a local
 vendor-shaped server, against ingesting the same records from JSON Lines files.
 
-    python benchmarks/connectors.py                       # 200,000 tickets + 200,000 events
-    python benchmarks/connectors.py --tickets 20000 --batch 20000
+    python benchmarks/connectors.py                       # 200,000 tickets + 200,000 events, one batch per stream
+    python benchmarks/connectors.py --batch 100000        # the same in batches of 100,000 (a cursor commit each)
 
 The server (a ThreadingHTTPServer on loopback) answers Zendesk's cursor-based incremental ticket
 export (1,000 tickets a page, with sideloaded metric sets) and the time-based ticket event export
@@ -120,7 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument(
-        "--batch", type=int, default=50_000, help="Records per ingest batch (and cursor commit)."
+        "--batch", type=int, default=200_000, help="Records per ingest batch (and cursor commit)."
     )
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))

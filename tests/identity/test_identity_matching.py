@@ -10,6 +10,7 @@ import pytest
 
 from insightdesk.identity import MatchSpec, Survivorship, best_threshold, pairwise_score, prepare_records
 from insightdesk.identity.clustering import cluster, stable_person_ids
+from insightdesk.identity.corroboration import corroborated
 from insightdesk.identity.deterministic import deterministic_edges
 from insightdesk.identity.fixtures import generate_people
 from insightdesk.identity.golden import golden_records
@@ -181,3 +182,17 @@ def test_the_generator_plants_duplicates_and_unusable_records() -> None:
     pd.testing.assert_frame_equal(frame, again)  # seeded: the same records every time
     prepared = prepare_records(frame.drop(columns="person"))
     assert prepared["unusable_reason"].notna().sum() >= 1
+
+
+def test_a_match_on_names_alone_is_not_enough_to_merge() -> None:
+    prepared = prepare_records(
+        _records(
+            {"name": "John Smith", "email": "js@a.test"},
+            {"name": "John Smith"},  # only the name agrees with r0
+            {"name": "John Smith", "email": "j.smith@b.test", "dob": "1980-01-02"},
+            {"name": "Jon Smith", "dob": "1980-01-03"},  # a date of birth one keystroke away
+            {"name": "J Smith", "email": "js@a.tset"},  # the same address with a typo
+        )
+    )
+    pairs = pd.DataFrame({"record_id_l": ["r0", "r2", "r0"], "record_id_r": ["r1", "r3", "r4"]})
+    assert corroborated(pairs, prepared).tolist() == [False, True, True]

@@ -36,12 +36,14 @@ def _links(store: Store) -> dict[str, str]:
 
 
 def _conflicts() -> pd.DataFrame:
-    """Two mailboxes shared by people whose names disagree: one family, one typo'd CRM entry."""
+    """Two mailboxes shared by people whose names disagree (a family; an account renamed), and a
+    record with nothing to match on."""
     rows = [
         ("crm:fam1", "Hilda Brackwater", "family@home.test"),
         ("chat:fam2", "Tomasz Quell", "family@home.test"),
         ("crm:jo1", "Joanna Pettigrew", "jo.p@work.test"),
         ("zendesk:jo2", "Marcus Okafor", "jo.p@work.test"),  # a renamed account: one person
+        ("chat:anon", "Sam", None),  # a first name and nothing else: no rule can use it
     ]
     return pd.DataFrame(
         [
@@ -63,7 +65,7 @@ def resolved(module_store: Store) -> tuple[Store, pd.DataFrame]:
 def test_a_full_run_places_every_record_and_queues_conflicts(resolved: tuple[Store, pd.DataFrame]) -> None:
     store, truth = resolved
     links = _links(store)
-    assert len(links) == FIRST + 4
+    assert len(links) == FIRST + 5
     first = truth.iloc[:FIRST].set_index("record_id")
     score = pairwise_score(pd.Series(links).reindex(first.index), first["person"])
     assert score.precision >= 0.9 and score.recall >= 0.6, score.as_dict()

@@ -157,8 +157,8 @@ def test_cli(loaded_stores: LoadedStores, tmp_path: Path) -> None:
             ],
         )
         assert scored.exit_code == 0 and "90.0" in scored.stdout  # (2 x 3/4 + 3 x 2/2) / 5
-        cards = runner.invoke(app, ["qa", "scorecards", "--db", url, "-f", "csv"])
-        assert cards.exit_code == 0 and "qa_score" in cards.stdout
+        listed = runner.invoke(app, ["qa", "rubric", "list", "--db", url, "-f", "csv"])
+        assert listed.exit_code == 0 and "support" in listed.stdout
         for bad, message in (
             (
                 ["qa", "rubric", "save", str(tmp_path / "none.yaml"), "--db", url],

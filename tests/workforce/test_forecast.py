@@ -26,14 +26,14 @@ def series() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def result(series: pd.DataFrame):  # type: ignore[no-untyped-def]
     events = [KnownEvent(d, "holiday") for d in HOLIDAYS]
-    return forecast_demand(series, horizon=7, windows=3, events=events, models=("auto_ets", "calendar_arima"))
+    return forecast_demand(series, horizon=7, windows=2, events=events, models=("auto_ets", "calendar_arima"))
 
 
 def test_backtest_scores_every_candidate_out_of_sample(result, series: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
     models = set(result.backtest["model"])
     assert {"seasonal_naive", "auto_ets", "calendar_arima", "selection"} <= models
     points = result.backtest_points
-    assert (points["ds"] > points["cutoff"]).all() and len(points) == 21
+    assert (points["ds"] > points["cutoff"]).all() and len(points) == 14
     merged = points.merge(series, on=["unique_id", "ds"], suffixes=("", "_true"))
     assert (merged["y"] == merged["y_true"]).all()
     row = result.backtest.set_index("model").loc[result.chosen["phone"]]

@@ -86,7 +86,7 @@ def test_cli(loaded_stores: LoadedStores, tmp_path: Path) -> None:
                 "--horizon",
                 "7",
                 "--windows",
-                "2",
+                "1",
                 "--model",
                 "auto_ets",
                 "--events",

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from insightdesk.identity.clustering import cluster, link_methods, stable_person_ids
@@ -90,10 +91,12 @@ def _mark_corroboration(pairs: pd.DataFrame, prepared: pd.DataFrame, spec: Match
     """`pairs` with `corroborated`: evidence beyond the name agrees (or the spec does not ask)."""
     if not spec.require_corroboration or pairs.empty:
         return pairs.assign(corroborated=True)
-    ok = pd.Series(True, index=pairs.index)
-    candidates = pairs["match_probability"] >= spec.review_low  # only these can merge or be reviewed
-    ok[candidates] = corroborated(pairs.loc[candidates], prepared)
-    return pairs.assign(corroborated=ok.astype(bool))
+    ok = np.ones(len(pairs), dtype=bool)
+    # Only pairs from the review band up can merge or be reviewed: only they are checked.
+    candidates = (pairs["match_probability"].astype(float) >= spec.review_low).to_numpy()
+    if candidates.any():
+        ok[candidates] = corroborated(pairs.loc[candidates], prepared).to_numpy()
+    return pairs.assign(corroborated=ok)
 
 
 def _edges(

@@ -15,6 +15,7 @@ from insightdesk.surveys.intake import SurveyPage, open_page, submit_page
 from insightdesk.surveys.mail import (
     DeliveryError,
     MailNotConfigured,
+    MailSession,
     SmtpConfig,
     build_message,
     send_email,
@@ -36,6 +37,7 @@ __all__ = [
     "DeliveryError",
     "LinkSigner",
     "MailNotConfigured",
+    "MailSession",
     "PlanResult",
     "SendResult",
     "Sender",

@@ -115,3 +115,24 @@ def test_erasure_under_legal_hold_is_refused_and_changes_nothing(desk_store):
         erase_subject(conn, customer_id=f"generic:{desk.SOURCE_ID}")
     with store.begin() as conn:
         assert find_traces(conn, [desk.EMAIL])
+
+
+@pytest.mark.parametrize("engine", ["duckdb"])
+def test_identity_resolution_joins_accounts_into_one_person(desk_store):
+    from insightdesk.governance.privacy.subject import find_person
+    from insightdesk.store.tables import load_all_tables
+
+    links = load_all_tables().tables["identity_links"]
+    with desk_store.begin() as conn:
+        conn.execute(
+            links.insert(),
+            [
+                {"record_id": f"generic:{c}", "person_id": "P-1", "method": "probabilistic", "run_id": "r1"}
+                for c in (desk.SOURCE_ID, "KIM1")
+            ],
+        )
+        person = find_person(conn, email=desk.EMAIL)
+        alone = find_person(conn, email=desk.EMAIL, follow=False)
+    assert person is not None and person.customer_ids == [f"generic:{desk.SOURCE_ID}", "generic:KIM1"]
+    assert "kim@example.org" in person.emails
+    assert alone is not None and alone.customer_ids == [f"generic:{desk.SOURCE_ID}"]

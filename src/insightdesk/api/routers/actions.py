@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from insightdesk.api.deps import app_state, require
 from insightdesk.api.errors import ApiError, ErrorResponse
@@ -101,9 +101,9 @@ def dry(rule_id: str, body: DryRunRequest, request: Request, principal: Principa
 @router.post("/rules/{rule_id}/versions/{version}/{step}", response_model=RuleVersion, responses=ERRORS)
 def lifecycle(
     rule_id: str,
-    version: int,
     step: Literal["shadow", "activate", "approve", "reject"],
     request: Request,
+    version: int = Path(..., ge=1, le=1_000_000),
     principal: Principal = MANAGE,
 ) -> dict[str, Any]:
     """Shadow a version, ask to activate it (helpdesk writes and bulk contact wait for a second person),
