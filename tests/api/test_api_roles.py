@@ -90,6 +90,16 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("POST", "/themes/{theme_id}/rename"): {"data": {"label": "route test"}},
         ("POST", "/themes/{theme_id}/merge"): {"data": {"into": "T9999"}},
         ("POST", "/themes/{theme_id}/split"): {"data": {"parts": "2"}},
+        ("POST", "/api/v1/text/labels"): {
+            "json": {
+                "entity": "tickets",
+                "record_id": "none",
+                "field": "body",
+                "kind": "risk",
+                "value": "high",
+            }
+        },
+        ("POST", "/api/v1/text/classifier/train"): {},
         ("POST", "/api/v1/privacy/requests"): {"json": {"kind": "export", "email": "nobody@example.org"}},
         ("POST", "/api/v1/privacy/requests/{request_id}/run"): {},
         ("POST", "/api/v1/privacy/requests/{request_id}/verify"): {},

@@ -129,6 +129,7 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         "/api/v1/text/labels?kind=sentiment",
         "/api/v1/text/classifier",
         "/api/v1/text/review-queue?below=0.9",
+        "/api/v1/sources",
     ]
     # Answers whose shape depends on the role: no identity, no risk tickets, nothing computed.
     others = [

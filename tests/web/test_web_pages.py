@@ -56,6 +56,7 @@ PAGES: list[tuple[str, str | Callable[[LiveServer], str]]] = [
     ("insights", "/insights"),
     ("alerts", "/alerts?status=all"),
     ("surveys", "/surveys"),
+    ("sources", "/sources"),
     ("upload", "/upload"),
     ("users", "/admin/users"),
     ("audit", "/admin/audit"),

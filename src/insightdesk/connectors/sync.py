@@ -75,18 +75,21 @@ def sync_source(
     register_source(store, source)
     run_id = start_run(store, source.name, trigger)
     counts, warnings = RunCounts(), list[str]()
+    client: VendorClient | None = None
     try:
         with client_factory(source) as client:
             for stream in streams:
                 _sync_stream(store, source, stream, client, counts, warnings, on_point)
-            counts.requests = client.requests_made
     except VendorError as exc:
+        counts.requests = client.requests_made if client else 0
         transient = not isinstance(exc, TerminalVendorError)
         finish_run(store, run_id, counts, error=str(exc), error_kind="transient" if transient else "terminal")
         raise SyncError(f"sync of {source.name} stopped: {exc}", transient=transient) from exc
     except (SourceConfigError, IngestError) as exc:
+        counts.requests = client.requests_made if client else 0
         finish_run(store, run_id, counts, error=str(exc), error_kind="terminal")
         raise SyncError(f"sync of {source.name} stopped: {exc}", transient=False) from exc
+    counts.requests = client.requests_made
     if counts.new_fields:
         warnings.append(
             f"{source.name} sent fields the connector does not know, ignored: {', '.join(sorted(counts.new_fields))}"
