@@ -69,28 +69,25 @@ def _generator_stationary(lam: float, mu: float, theta: float, n: int, states: i
 def test_erlang_a_matches_a_numerical_solve(volume: int, aht: float, patience: float, agents: int) -> None:
     lam, mu, theta, target = volume / 1800, 1 / aht, 1 / patience, 20.0
     m = erlang_a_metrics(lam, aht, patience, agents, target)
-    p = _generator_stationary(lam, mu, theta, agents, agents + 400)
+    p = _generator_stationary(lam, mu, theta, agents, agents + 150)
     queue = np.arange(len(p)) - agents
     mean_queue = float((np.clip(queue, 0, None) * p).sum())
     assert m.p_wait == pytest.approx(float(p[agents:].sum()), abs=1e-6)
     assert m.p_abandon == pytest.approx(theta * mean_queue / lam, abs=1e-6)
     assert m.mean_wait == pytest.approx(mean_queue / lam, abs=1e-6)
-    # Service level: a caller finding m waiting passes m + 1 stages (rates n mu + i theta) and may
-    # abandon at rate theta on the way; integrate that chain to the target with expm.
-    answered = float(p[:agents].sum())
-    for m_ahead in range(0, 400):
-        weight = p[agents + m_ahead]
-        if weight < 1e-11:  # the rest of the tail weighs less than the tolerance
-            break
-        size = m_ahead + 1
-        gen = np.zeros((size + 2, size + 2))  # stages ..., then answered, abandoned
-        for stage in range(size):
-            ahead = size - 1 - stage
-            leave = agents * mu + ahead * theta
-            gen[stage, stage + 1 if stage + 1 < size else size] = leave
-            gen[stage, size + 1] = theta
-            gen[stage, stage] = -(leave + theta)
-        answered += weight * expm(gen * target)[0, size]
+    # Service level: a caller finding m waiting needs m + 1 departures ahead of it (rate n mu + k theta
+    # with k still ahead) and abandons at rate theta on the way. One chain for every m: state k = callers
+    # ahead, then "answered" and "abandoned"; integrate it to the target with one matrix exponential.
+    ahead = len(p) - agents
+    gen = np.zeros((ahead + 2, ahead + 2))
+    answered_state, abandoned_state = ahead, ahead + 1
+    for k in range(ahead):
+        leave = agents * mu + k * theta
+        gen[k, k - 1 if k > 0 else answered_state] = leave
+        gen[k, abandoned_state] = theta
+        gen[k, k] = -(leave + theta)
+    reached = expm(gen * target)[:ahead, answered_state]
+    answered = float(p[:agents].sum() + (p[agents:] * reached).sum())
     assert m.service_level == pytest.approx(answered, abs=1e-6)
 
 
