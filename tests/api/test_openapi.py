@@ -94,6 +94,14 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         impact = c.get("/api/v1/insights/impact").json()["items"][0]
         theme = c.get("/api/v1/themes", params={"limit": 1}).json()["themes"][0]["theme_id"]
     customer = detail["ticket"]["customer_id"]
+    # An upload of a header-only file (nothing stored but its batch) to follow by its upload_id.
+    with server.client("admin") as c:
+        posted = c.post(
+            "/api/v1/ingest",
+            data={"kind": "teams", "upload_id": "openapi-check"},
+            files={"file": ("teams.csv", b"id,name,support_tier\n", "text/csv")},
+        )
+        assert posted.status_code == 201, posted.text
     admin = [
         "/api/v1/health",
         "/api/v1/me",
@@ -130,6 +138,7 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         "/api/v1/text/classifier",
         "/api/v1/text/review-queue?below=0.9",
         "/api/v1/sources",
+        "/api/v1/ingest/progress/openapi-check",
     ]
     # Answers whose shape depends on the role: no identity, no risk tickets, nothing computed.
     others = [

@@ -10,7 +10,7 @@ from insightdesk.store import open_store
 
 
 def test_relationship_nps_answers_label_the_tickets_before_them(sample_db: Path) -> None:
-    """The sample's 624 NPS answers belong to customers, not tickets: each labels its customer's
+    """The sample's 634 NPS answers belong to customers, not tickets: each labels its customer's
     tickets created in the 90 days before it, so drivers of detractors run instead of being skipped."""
     with open_store(sample_db, migrate=False) as store:
         frame = ticket_features(store)
