@@ -121,7 +121,9 @@ class Settings(BaseSettings):
         description="SMTP server for survey invitations and notifications; unset, email is not sent "
         "(invitations wait in the outbox).",
     )
-    smtp_port: int = Field(default=587, ge=1, le=65535, alias="INSIGHTDESK_SMTP_PORT", description="SMTP port.")
+    smtp_port: int = Field(
+        default=587, ge=1, le=65535, alias="INSIGHTDESK_SMTP_PORT", description="SMTP port."
+    )
     smtp_user: str | None = Field(
         default=None, alias="INSIGHTDESK_SMTP_USER", description="SMTP login; unset, no AUTH is sent."
     )
