@@ -57,6 +57,14 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{calibration_id}": "no-such-round",
         "{plan_id}": "no-such-plan",
         "{source}": "no-such-source",
+        "{upload_id}": "no-such-upload",
+        "{batch_id}": "999999",
+        "{pair_id}": "no-such-pair",
+        "{person_id}": "no-such-person",
+        "{rule_id}": "no-such-rule",
+        "{version}": "1",
+        "{step}": "shadow",
+        "{task_id}": "no-such-task",
     }
     url = path
     for k, v in ids.items():
@@ -66,6 +74,17 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
     bodies: dict[tuple[str, str], dict[str, object]] = {
         ("POST", "/api/v1/auth/login"): {"json": {"username": "nobody", "password": "not-a-password"}},
         ("POST", "/api/v1/auth/logout"): {},
+        ("POST", "/api/v1/identity/review/{pair_id}"): {"json": {"decision": "reject"}},
+        ("POST", "/api/v1/identity/persons/{person_id}/unmerge"): {"json": {}},
+        ("POST", "/identity/review"): {"data": {"pair_id": "no-such-pair", "decision": "reject"}},
+        ("POST", "/api/v1/actions/rules"): {"json": {"spec": "rule: route-test\n"}},
+        ("POST", "/api/v1/actions/rules/{rule_id}/dry-run"): {"json": {"days": 7}},
+        ("POST", "/api/v1/actions/rules/{rule_id}/versions/{version}/{step}"): {},
+        ("POST", "/api/v1/actions/rules/{rule_id}/rollback"): {},
+        ("PATCH", "/api/v1/actions/tasks/{task_id}"): {"json": {"status": "in_progress"}},
+        ("POST", "/tasks/update"): {"data": {"task_id": "no-such-task", "status": "in_progress"}},
+        ("POST", "/rules/save"): {"data": {"spec": "rule: route-test\n"}},
+        ("POST", "/rules/step"): {"data": {"rule_id": "no-such-rule", "version": "1", "step": "shadow"}},
         ("POST", "/api/v1/tokens"): {"json": {"name": "route test", "days": 1}},
         ("DELETE", "/api/v1/tokens/{token_id}"): {},
         ("POST", "/api/v1/users"): {

@@ -102,6 +102,7 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
             files={"file": ("teams.csv", b"id,name,support_tier\n", "text/csv")},
         )
         assert posted.status_code == 201, posted.text
+    made = _feature_objects(server, agent=detail["ticket"].get("agent_id"))
     admin = [
         "/api/v1/health",
         "/api/v1/me",
@@ -139,6 +140,30 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         "/api/v1/text/review-queue?below=0.9",
         "/api/v1/sources",
         "/api/v1/ingest/progress/openapi-check",
+        "/api/v1/actions/kpis",
+        "/api/v1/actions/rules",
+        f"/api/v1/actions/rules/{made['rule']}",
+        "/api/v1/actions/tasks",
+        f"/api/v1/privacy/consent/{customer}",
+        "/api/v1/privacy/requests",
+        "/api/v1/qa/calibrations",
+        "/api/v1/qa/coaching",
+        f"/api/v1/qa/coaching/{made['plan']}",
+        "/api/v1/qa/evaluations",
+        "/api/v1/qa/rubrics",
+        f"/api/v1/qa/rubrics/{made['rubric']}",
+        "/api/v1/qa/scorecards",
+        "/api/v1/qa/skill-gaps",
+        "/api/v1/qa/team-scores",
+        "/api/v1/s/not-a-signed-link",  # a link that fails its signature: the form says so (200)
+        "/api/v1/surveys",
+        "/api/v1/surveys/health",
+        f"/api/v1/surveys/{made['survey']}",
+        "/api/v1/workforce/erlang?volume=100&aht=300&interval=1800",
+        "/api/v1/workforce/forecasts",
+        f"/api/v1/workforce/forecasts/{made['forecast']}",
+        f"/api/v1/workforce/staffing?forecast_id={made['forecast']}",
+        "/api/v1/workforce/tiers",
     ]
     # Answers whose shape depends on the role: no identity, no risk tickets, nothing computed.
     others = [
@@ -149,6 +174,47 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         ("viewer", f"/api/v1/themes/{theme}"),
     ]
     return [("admin", p) for p in admin] + others
+
+
+RULE = """rule: openapi-check
+event: feedback_received
+when: {all: [{field: nps_category, op: eq, value: detractor}]}
+actions: [{type: task, kind: callback, title: "Call {customer_id}"}]
+"""
+RUBRIC = {
+    "id": "openapi-check",
+    "name": "Support",
+    "sections": [{"name": "Care", "criteria": [{"id": "tone", "label": "Tone", "points": 4}]}],
+}
+
+
+def _feature_objects(server: LiveServer, agent: str | None) -> dict[str, str]:
+    """One object of each newer feature, so their GET-by-id routes have something to answer."""
+    from importlib.resources import files
+
+    survey = (files("insightdesk.surveys") / "examples" / "post_resolution.yaml").read_text(encoding="utf-8")
+    with server.client("admin") as c:
+
+        def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            r = c.post(path, json=body)
+            assert r.status_code in (200, 201), f"{path}: {r.text[:300]}"
+            return dict(r.json())
+
+        post("/api/v1/actions/rules", {"spec": RULE})
+        rubric = post("/api/v1/qa/rubrics", RUBRIC)["id"]
+        saved = post("/api/v1/surveys", {"definition": survey})["survey_id"]
+        forecast = post(
+            "/api/v1/workforce/forecasts",
+            {"models": ["seasonal_naive"], "horizon": 7, "windows": 1, "max_series": 1},
+        )["run"]["forecast_id"]
+        plan = post("/api/v1/qa/coaching", {"agent_id": agent or "none", "goal": "tone", "target": 80})
+    return {
+        "rule": "openapi-check",
+        "rubric": rubric,
+        "survey": saved,
+        "forecast": forecast,
+        "plan": plan["plan_id"],
+    }
 
 
 def test_response_models_describe_the_real_answers(app: FastAPI, insights_server: LiveServer) -> None:

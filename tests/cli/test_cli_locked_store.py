@@ -8,9 +8,11 @@ commands comes from the Typer app itself, so a new command is tested the day it 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,10 @@ STORELESS = {
     "metrics dimensions",
     "metrics explain",
     "painpoints config",
+    "privacy catalogue",
+    "staffing erlang",
+    "surveys example",
+    "surveys check",
 }
 
 # Syntactically valid arguments for commands that need some (the open must fail, not the parsing).
@@ -52,6 +58,36 @@ ARGS: dict[str, list[str]] = {
     "impact did": ["--at", "2024-01-01", "-t", "team_id=1", "-c", "team_id=2"],
     "impact prepost": ["--at", "2024-01-01", "-t", "team_id=1"],
     "impact abtest": ["--kpi", "csat", "-t", "team_id=1", "-c", "team_id=2"],
+    "privacy consent set": ["--customer", "c1", "--purpose", "survey", "--granted"],
+    "privacy erase": ["--customer", "c1"],
+    "privacy export": ["--customer", "c1", "--out", "{tmp}/export"],
+    "qa coaching session": ["plan-1", "--held", "2024-01-01"],
+    "qa evaluate": ["--rubric", "support", "--ticket", "T1", "--answer", "tone=3"],
+    "qa rubric save": ["{tmp}/rubric.yaml"],
+    "rules config": ["diff", "change-1"],
+    "rules save": ["{tmp}/rule.yaml"],
+    "surveys check": ["{tmp}/survey.yaml"],
+    "surveys save": ["{tmp}/survey.yaml"],
+    "sync": ["all", "--sources", "{tmp}/connectors.yaml"],
+    "text label": ["tickets/T1/description", "sentiment", "negative"],
+}
+
+# Valid input files for the commands above that read one before they open the store.
+INPUT_FILES = {
+    "rule.yaml": (
+        "rule: detractors\nevent: feedback_received\n"
+        "when: {all: [{field: nps_category, op: eq, value: detractor}]}\n"
+        'actions: [{type: task, kind: callback, title: "Call {customer_id}"}]\n'
+    ),
+    "rubric.yaml": (
+        "id: support\nname: Support\nsections:\n"
+        "  - name: Care\n    criteria: [{id: tone, label: Tone, points: 4, weight: 2}]\n"
+    ),
+    "connectors.yaml": (
+        "sources:\n  desk:\n    vendor: zendesk\n    base_url: https://acme.zendesk.com\n"
+        "    owner: alice\n    department: team-1\n"
+        "    auth: {type: basic, user: a@acme.com/token, secret_env: ZENDESK_API_TOKEN}\n"
+    ),
 }
 
 
@@ -87,6 +123,11 @@ def held(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]
     """A DuckDB store file held for writing by another process: (path, that process's id)."""
     folder = tmp_path_factory.mktemp("held")
     (folder / "tickets.csv").write_text("ticket_id,created_at\nT1,2024-01-01\n", encoding="utf-8")
+    for name, text in INPUT_FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    shutil.copyfile(
+        files("insightdesk.surveys") / "examples" / "post_resolution.yaml", folder / "survey.yaml"
+    )
     path = folder / "store.duckdb"
     holder = subprocess.Popen(
         [

@@ -812,11 +812,16 @@ def test_planted_double_charge_spike_comes_out(generated: Any) -> None:
         {"sub": spike["subcategory"]},
     ).set_index("theme_id")["share"]
     frame["trend_magnitude"] = [m["components"]["trend"]["magnitude"] or 0.0 for m in frame.metrics]
-    fastest = frame.sort_values("trend_magnitude", ascending=False).head(3)
-    assert (fastest.trend_magnitude > 0).all()
+    # Near-duplicate themes are merged (text.themes), so the spike may sit in one theme or several:
+    # the fastest-growing theme is the Double charge one.
+    themes = frame[frame.theme_id.notna()]
+    fastest = themes.sort_values("trend_magnitude", ascending=False).head(3)
     double = [k for k in fastest.theme_id if isinstance(k, str) and share.get(k, 0) > 0.5]
-    assert len(double) >= 2, fastest[["painpoint_key", "label", "trend_magnitude"]]
-    top = frame.set_index("theme_id").loc[double[0]]
+    assert double and double[0] == fastest.theme_id.iloc[0], fastest[
+        ["painpoint_key", "label", "trend_magnitude"]
+    ]
+    assert fastest.trend_magnitude.iloc[0] > 0
+    top = fastest.iloc[0]
     assert any(e["component"] == "trend" for e in top["explanation"])
 
 

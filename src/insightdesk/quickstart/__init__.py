@@ -124,6 +124,7 @@ class InsightSummary:
 
 
 INSIGHT_STEPS = (
+    "identity resolution",
     "pain points",
     "drivers of low_csat",
     "drivers of repeat_contact",
@@ -142,6 +143,8 @@ def analyse_sample_insights(store: Store, *, on_step: Callable[[str], None] | No
     """
     import time
 
+    from insightdesk.governance import Actor
+    from insightdesk.identity import run_identity
     from insightdesk.insights.alerts import run_alerts
     from insightdesk.insights.drivers import key_drivers
     from insightdesk.insights.painpoints import rank_painpoints
@@ -153,8 +156,11 @@ def analyse_sample_insights(store: Store, *, on_step: Callable[[str], None] | No
 
     started = time.perf_counter()
     skipped: list[str] = []
-    ranking = rank_painpoints(store, started_by="quickstart")
+    # The sample's customers come from several systems with realistic duplicates: one person each.
+    run_identity(store, actor=Actor("quickstart", "admin", "cli"))
     done(INSIGHT_STEPS[0])
+    ranking = rank_painpoints(store, started_by="quickstart")
+    done(INSIGHT_STEPS[1])
     drivers: dict[str, int] = {}
     for outcome in ("low_csat", "repeat_contact", "detractor"):
         try:
@@ -172,10 +178,10 @@ def analyse_sample_insights(store: Store, *, on_step: Callable[[str], None] | No
         scored = len(score_tickets(store, "low_csat", scope="all", started_by="quickstart"))
     except ValueError as exc:
         skipped.append(f"risk of low_csat: {exc}")
-    done(INSIGHT_STEPS[4])
+    done(INSIGHT_STEPS[5])
     # Stored for the dashboard and the API; a desk wires delivery (log, webhook) to its own scans.
     alerts = run_alerts(store, "week", channels=[], started_by="quickstart")
-    done(INSIGHT_STEPS[5])
+    done(INSIGHT_STEPS[6])
     return InsightSummary(
         painpoints=len(ranking.frame),
         top_painpoint=str(ranking.frame["label"].iloc[0]) if len(ranking.frame) else None,
