@@ -15,7 +15,24 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is in th
 hypothesis = pytest.importorskip("hypothesis")
 
 # Operations whose every example computes many KPIs cold: fewer examples keep the run short.
-HEAVY = {"/api/v1/overview", "/api/v1/alerts", "/api/v1/pain-points", "/api/v1/compare/{kpi}"}
+HEAVY = {
+    "/api/v1/overview",
+    "/api/v1/alerts",
+    "/api/v1/pain-points",
+    "/api/v1/compare/{kpi}",
+    # Scorecards and skill gaps compute KPIs per agent; forecasts backtest; a dry-run replays history.
+    "/api/v1/qa/skill-gaps",
+    "/api/v1/qa/scorecards",
+    "/api/v1/qa/team-scores",
+    "/api/v1/qa/samples",
+    "/api/v1/workforce/forecasts",
+    "/api/v1/workforce/staffing",
+    "/api/v1/workforce/tiers",
+    "/api/v1/actions/rules/{rule_id}/dry-run",
+    "/api/v1/actions/kpis",
+    "/api/v1/surveys/health",
+    "/api/v1/privacy/requests/{request_id}/run",
+}
 # Each login attempt hashes a password (argon2, on purpose slow), and answers alike whoever asks.
 SLOW = {"/api/v1/auth/login"}
 # Examples per operation (light, heavy or slow) for each role; None is a caller without an account.
