@@ -1,54 +1,16 @@
-"""Small helpers for the workforce tables: ids, JSON columns, nullable numbers, frames from selects."""
+"""The workforce tables' row helpers: those of store.rows, plus nullable numbers and naive timestamps."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    import sqlalchemy as sa
+from insightdesk.store.rows import from_json, new_id, plain, read_frame, to_json, utcnow
 
-    from insightdesk.store import Store
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def new_id(prefix: str) -> str:
-    """A unique id that sorts by creation time."""
-    return f"{prefix}-{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready: numpy scalars to Python, NaN to null, timestamps to ISO strings."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NaT:
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(plain(value), sort_keys=True, allow_nan=False)
-
-
-def from_json(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+__all__ = ["finite", "from_json", "naive", "new_id", "plain", "read_frame", "to_json", "utcnow"]
 
 
 def finite(value: Any) -> float | None:
@@ -59,12 +21,6 @@ def finite(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
-
-
-def read_frame(store: Store, query: sa.Executable) -> pd.DataFrame:
-    with store.engine.connect() as conn:
-        result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 def naive(stamp: Any) -> dt.datetime:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,22 +18,14 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from insightdesk.store.rows import new_id, utcnow
 from insightdesk.store.tables.insights import insight_runs
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
 
+# utcnow and new_id are the store's row helpers, re-exported for the insight features.
 RUN_KINDS = ("painpoints", "drivers", "risk_train", "risk_score", "alerts", "impact")
-
-
-def utcnow() -> dt.datetime:
-    """Now in UTC, without a zone (the store's convention)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-def new_id(prefix: str) -> str:
-    """A unique id that sorts by creation time: `<prefix>-<UTC timestamp>-<random>`."""
-    return f"{prefix}-{utcnow():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
 
 
 def plain(value: Any) -> Any:
