@@ -16,11 +16,8 @@ import sqlalchemy as sa
 
 from insightdesk.connectors.sources import SourceConfig
 from insightdesk.store import Store
+from insightdesk.store.rows import utcnow
 from insightdesk.store.tables.connectors import connector_runs, connector_sources
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

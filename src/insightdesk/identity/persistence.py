@@ -6,7 +6,6 @@ store as it was. Bulk rows go in through DuckDB's frame scan or PostgreSQL's COP
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -15,6 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from insightdesk.identity.pipeline import Constraints
+from insightdesk.store.rows import utcnow
 from insightdesk.store.tables.identity import (
     identity_constraints,
     identity_links,
@@ -26,10 +26,6 @@ from insightdesk.store.tables.identity import (
 )
 from insightdesk.store.tables.people import customer_contacts, customers
 from insightdesk.store.tables.work import tickets
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def pair_id(left: str, right: str) -> str:
