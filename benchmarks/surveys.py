@@ -2,7 +2,8 @@
 
     python benchmarks/surveys.py                          # 2,000 submissions, 50 clients; 2,000 invitations sent
     python benchmarks/surveys.py --responses 500 --clients 20 --invitations 300   # a quick run
-    python benchmarks/surveys.py --db postgresql://postgres@127.0.0.1:5432/surveys_bench
+    python benchmarks/surveys.py --db postgresql://postgres@127.0.0.1:5432/surveys_bench   # an empty database
+    python benchmarks/surveys.py --parts sender           # only the sender's half
 
 Intake: `insightdesk serve` over a store holding N sent invitations of a one-page survey; C client
 threads post one answer per link over loopback HTTP and retry on a refused connection or a 5xx
@@ -13,7 +14,11 @@ latency are of the requests that got an answer (the restart's gap is counted sep
 
 Sender: the same store's invitations (a second survey) are sent to an aiosmtpd server on loopback
 by a `Sender` in a child process, which is killed with SIGKILL midway and started again (a 5 s claim
-lease). Every Message-ID received is counted: sent twice (duplicates) and never sent (skipped).
+lease). Every Message-ID received is counted: sent twice (duplicates) and never sent (skipped), and
+the store says which invitations were sent again after the interrupted attempt.
+
+The machine's load average is recorded at the start and the end of each part: on a shared machine
+the latencies depend on it more than on anything here.
 """
 
 from __future__ import annotations
@@ -279,14 +284,26 @@ def sender(args: argparse.Namespace, target: str) -> dict[str, object]:
         time.sleep(0.5)
         received = [m["Message-ID"] for m in smtp.mailbox.messages]
     expected = {f"<{i}@insightdesk.invalid>" for i in ids}
+    from insightdesk.store import open_store
+
+    with open_store(target) as store:
+        resent = store.scalar(
+            "select count(*) from survey_invitations where survey_id = 'load-send' "
+            "and detail like 'sent again after an interrupted attempt%'"
+        )
     return {
         "invitations": args.invitations,
         "received_at_kill": at_kill,
         "received": len(received),
         "sent_twice": len(received) - len(set(received)),
         "skipped": len(expected - set(received)),
+        "resent_after_the_kill": resent,
         "wall_s_including_6s_lease_wait": round(wall, 1),
     }
+
+
+def _loaded(part: dict[str, object], before: float) -> dict[str, object]:
+    return {**part, "load_average_1min": [round(before, 1), round(os.getloadavg()[0], 1)]}
 
 
 def main() -> None:
@@ -296,17 +313,24 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--invitations", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "surveys.json")
+    parser.add_argument(
+        "--parts", choices=("both", "intake", "sender"), default="both", help="Which half to run."
+    )
     args = parser.parse_args()
     os.environ["INSIGHTDESK_SURVEY_LINK_KEY"] = LINK_KEY
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         target = args.db or str(work / "bench.duckdb")
-        result = {
+        result: dict[str, object] = {
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
             "store": "postgresql" if target.startswith("postgresql") else "duckdb",
-            "intake": intake(args, target, work),
-            "sender": sender(args, target),
         }
+        if args.parts in ("both", "intake"):
+            before = os.getloadavg()[0]
+            result["intake"] = _loaded(intake(args, target, work), before)
+        if args.parts in ("both", "sender"):
+            before = os.getloadavg()[0]
+            result["sender"] = _loaded(sender(args, target), before)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))

@@ -65,6 +65,9 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{version}": "1",
         "{step}": "shadow",
         "{task_id}": "no-such-task",
+        "{pack_id}": "no-such-pack",
+        "{change_id}": "no-such-change",
+        "{notification_id}": "no-such-notification",
     }
     url = path
     for k, v in ids.items():
@@ -85,6 +88,22 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("POST", "/tasks/update"): {"data": {"task_id": "no-such-task", "status": "in_progress"}},
         ("POST", "/rules/save"): {"data": {"spec": "rule: route-test\n"}},
         ("POST", "/rules/step"): {"data": {"rule_id": "no-such-rule", "version": "1", "step": "shadow"}},
+        ("POST", "/api/v1/actions/packs"): {"json": {"role": "nobody"}},
+        ("POST", "/api/v1/actions/packs/{pack_id}/sign-off"): {},
+        ("POST", "/api/v1/actions/packs/{pack_id}/send"): {"json": {"recipients": ["route@desk.example"]}},
+        ("POST", "/api/v1/actions/changes"): {"json": {"setting": "no.such.setting", "value": 1}},
+        ("POST", "/api/v1/actions/changes/apply"): {},
+        ("POST", "/api/v1/actions/changes/{change_id}/stage"): {},
+        ("POST", "/api/v1/actions/changes/{change_id}/withdraw"): {},
+        ("POST", "/api/v1/actions/notifications/{notification_id}/acknowledge"): {},
+        ("POST", "/packs/build"): {"data": {"role": "nobody", "period_end": "2026-11-30"}},
+        ("POST", "/packs/{pack_id}/sign-off"): {},
+        ("POST", "/packs/{pack_id}/send"): {"data": {"recipients": "route@desk.example"}},
+        ("POST", "/changes/propose"): {"data": {"setting": "no.such.setting", "value": "1"}},
+        ("POST", "/changes/stage"): {"data": {"change_id": "no-such-change"}},
+        ("POST", "/changes/withdraw"): {"data": {"change_id": "no-such-change"}},
+        ("POST", "/changes/apply"): {},
+        ("POST", "/notifications/acknowledge"): {"data": {"notification_id": "no-such-notification"}},
         ("POST", "/api/v1/tokens"): {"json": {"name": "route test", "days": 1}},
         ("DELETE", "/api/v1/tokens/{token_id}"): {},
         ("POST", "/api/v1/users"): {

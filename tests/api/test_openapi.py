@@ -144,6 +144,11 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         "/api/v1/actions/rules",
         f"/api/v1/actions/rules/{made['rule']}",
         "/api/v1/actions/tasks",
+        "/api/v1/actions/packs",
+        f"/api/v1/actions/packs/{made['pack']}",
+        "/api/v1/actions/changes",
+        f"/api/v1/actions/changes/{made['change']}",
+        "/api/v1/actions/notifications?waiting=false",
         f"/api/v1/privacy/consent/{customer}",
         "/api/v1/privacy/requests",
         "/api/v1/qa/calibrations",
@@ -208,12 +213,16 @@ def _feature_objects(server: LiveServer, agent: str | None) -> dict[str, str]:
             {"models": ["seasonal_naive"], "horizon": 7, "windows": 1, "max_series": 1},
         )["run"]["forecast_id"]
         plan = post("/api/v1/qa/coaching", {"agent_id": agent or "none", "goal": "tone", "target": 80})
+        pack = post("/api/v1/actions/packs", {"role": "admin", "period_end": "2026-11-30"})["pack_id"]
+        change = post("/api/v1/actions/changes", {"setting": "kpi.targets", "value": {"csat": 0.8}, "region": "emea"})
     return {
         "rule": "openapi-check",
         "rubric": rubric,
         "survey": saved,
         "forecast": forecast,
         "plan": plan["plan_id"],
+        "pack": pack,
+        "change": change["change"]["change_id"],
     }
 
 

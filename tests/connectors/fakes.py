@@ -5,6 +5,7 @@ payloads, paging and headers, with faults queued per path (429 bursts, 500s, tru
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -76,6 +77,8 @@ class FakeZendesk(FakeVendor):
         self.route("/api/v2/incremental/tickets/cursor.json", self._tickets)
         self.route("/api/v2/incremental/ticket_events.json", self._events)
         self.route("/api/v2/satisfaction_ratings", self._ratings)
+        self.route("/api/v2/tickets/show_many.json", self._show_many)
+        self.route(re.compile(r"^/api/v2/satisfaction_ratings/\d+$"), self._rating)
 
     def put_ticket(self, ticket_id: int, updated: datetime, **extra: Any) -> dict[str, Any]:
         ticket = {
@@ -137,6 +140,33 @@ class FakeZendesk(FakeVendor):
             "end_time": end_time,
             "end_of_stream": len(rows) < 1000,
         }
+
+    def answer(self, rating_id: int, score: str, at: datetime, comment: str = "") -> None:
+        """The customer answers an offered rating: the rating is updated (not created) and the
+        ticket's audit records it, as Zendesk does."""
+        rating = self.ratings[rating_id]
+        rating.update(score=score, comment=comment, updated_at=iso(at))
+        ticket = self.tickets[rating["ticket_id"]]
+        ticket.update(
+            satisfaction_rating={"id": rating_id, "score": score, "comment": comment}, updated_at=iso(at)
+        )
+        self.audits.append({
+            "id": 70000 + rating_id, "ticket_id": rating["ticket_id"], "timestamp": epoch_of(iso(at)),
+            "created_at": iso(at), "updater_id": rating["requester_id"], "via": {"channel": "web"},
+            "child_events": [
+                {"id": 80000 + rating_id, "event_type": "Change", "field_name": "satisfaction_score",
+                 "previous_value": "offered", "value": score},
+                {"id": 90000 + rating_id, "event_type": "SatisfactionRating", "score": score,
+                 "assignee_id": rating["assignee_id"], "body": comment},
+            ],
+        })  # fmt: skip
+
+    def _show_many(self, request: Request) -> Any:
+        ids = [int(i) for i in request.args["ids"].split(",")]
+        return {"tickets": [self.tickets[i] for i in ids if i in self.tickets]}
+
+    def _rating(self, request: Request) -> Any:
+        return {"satisfaction_rating": self.ratings[int(request.path.rsplit("/", 1)[1])]}
 
     def _ratings(self, request: Request) -> Any:
         size = int(request.args.get("page[size]", 100))

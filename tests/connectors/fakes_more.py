@@ -46,6 +46,7 @@ class FakeServiceNow(FakeVendor):
         super().__init__(server)
         self.tables: dict[str, list[dict[str, Any]]] = {
             "incident": [], "problem": [], "change_request": [], "sys_journal_field": [],
+            "sys_audit_delete": [],
         }  # fmt: skip
         self.display: dict[tuple[str, str], str] = {}  # (field, value) -> what the UI shows
         for table in self.tables:
@@ -78,7 +79,9 @@ class FakeFreshdesk(FakeVendor):
         super().__init__(server)
         self.tickets: dict[int, dict[str, Any]] = {}
         self.conversations: dict[int, list[dict[str, Any]]] = {}
+        self.ratings: list[dict[str, Any]] = []
         self.route("/api/v2/tickets", self._tickets)
+        self.route("/api/v2/surveys/satisfaction_ratings", self._ratings)
         self.server.expect_request(re.compile(r"^/api/v2/tickets/\d+/conversations$")).respond_with_handler(
             self._conversations
         )
@@ -102,8 +105,23 @@ class FakeFreshdesk(FakeVendor):
         return Response(json.dumps(chunk), headers=headers, content_type="application/json")
 
     def _conversations(self, request: Request) -> Response:
+        self.calls.append((request.path, dict(request.args)))
+        queued = self.faults.get("conversations")
+        if queued:
+            return queued.pop(0)
         ticket_id = int(request.path.split("/")[4])
-        return Response(json.dumps(self.conversations.get(ticket_id, [])), content_type="application/json")
+        size, page = int(request.args.get("per_page", 30)), int(request.args.get("page", 1))
+        chunk = self.conversations.get(ticket_id, [])[(page - 1) * size : page * size]
+        return Response(json.dumps(chunk), content_type="application/json")
+
+    def _ratings(self, request: Request) -> Response:
+        since = request.args["created_since"]
+        # Newest first: the documentation promises no order, so the connector must not rely on one.
+        rows = sorted(
+            (r for r in self.ratings if r["created_at"] >= since), key=lambda r: r["created_at"], reverse=True
+        )
+        size, page = int(request.args["per_page"]), int(request.args["page"])
+        return Response(json.dumps(rows[(page - 1) * size : page * size]), content_type="application/json")
 
 
 _JQL = re.compile(r'^updated >= "(\d{4}/\d{2}/\d{2} \d{2}:\d{2})"')
@@ -115,14 +133,53 @@ class FakeJira(FakeVendor):
     def __init__(self, server: HTTPServer) -> None:
         super().__init__(server)
         self.issues: dict[str, dict[str, Any]] = {}
+        self.audit: list[dict[str, Any]] = []
         self.route("/rest/api/2/search", self._search)
+        self.route("/rest/api/3/auditing/record", self._audit)
+
+    def delete(self, key: str, record_id: int, at: datetime) -> None:
+        """Delete an issue as Jira does: gone from search, an audit record left behind."""
+        self.issues.pop(key, None)
+        self.audit.append({
+            "id": record_id, "summary": "Issue deleted", "created": at.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+            "category": "issue management", "eventSource": "", "remoteAddress": "10.0.0.1",
+            "authorAccountId": "acc-admin", "objectItem": {"id": str(10000 + record_id), "name": key,
+                                                           "typeName": "ISSUE", "parentName": "SD"},
+            "changedValues": [], "associatedItems": [],
+        })  # fmt: skip
+
+    def _audit(self, request: Request) -> Any:
+        since, until = _jira_time(request.args["from"]), _jira_time(request.args["to"])
+        words = request.args.get("filter", "").lower().split()
+        rows = sorted(
+            (
+                r for r in self.audit
+                if since <= _jira_time(r["created"]) <= until
+                and all(w in json.dumps(r).lower() for w in words)
+            ),
+            key=lambda r: (_jira_time(r["created"]), r["id"]),
+            reverse=True,  # newest first, as Jira answers
+        )  # fmt: skip
+        offset, limit = int(request.args.get("offset", 0)), int(request.args.get("limit", 1000))
+        return {
+            "offset": offset,
+            "limit": limit,
+            "total": len(rows),
+            "records": rows[offset : offset + limit],
+        }
 
     def _search(self, request: Request) -> Any:
         found = _JQL.match(request.args["jql"])
         assert found and request.args["jql"].endswith("ORDER BY updated ASC, key ASC")
         since = datetime.strptime(found[1], "%Y/%m/%d %H:%M").replace(tzinfo=UTC)
+        rated = re.search(r"cf\[(\d+)\] is not EMPTY", request.args["jql"])
         rows = sorted(
-            (i for i in self.issues.values() if _jira_time(i["fields"]["updated"]) >= since),
+            (
+                i
+                for i in self.issues.values()
+                if _jira_time(i["fields"]["updated"]) >= since
+                and (not rated or i["fields"].get(f"customfield_{rated[1]}") is not None)
+            ),
             key=lambda i: (_jira_time(i["fields"]["updated"]), i["key"]),
         )
         start, size = int(request.args["startAt"]), int(request.args["maxResults"])

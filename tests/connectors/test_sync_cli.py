@@ -90,6 +90,11 @@ def test_sync_command_pulls_reports_and_fails_without_a_traceback(
     refused = runner.invoke(app, ["sync", "zd", "--once", "--sources", str(config), "--db", store_url])
     assert refused.exit_code == 2 and "environment variable ZD_TOKEN" in refused.output
     assert "Traceback" not in refused.output and "do-not-print-me" not in refused.output
+    # The March tickets lag by months: the first pull raised the sync-lag alert, the second kept it.
+    assert "alert raised" in done.output and "alert raised" not in refused.output
+    listing = runner.invoke(app, ["alerts", "list", "--json", "--db", store_url]).stdout
+    alerts = [json.loads(line) for line in listing.splitlines() if line.strip()]
+    assert [(a["rule"], a["series"], a["status"]) for a in alerts] == [("sync_lag", "source:zd", "open")]
     unknown = runner.invoke(app, ["sync", "nope", "--once", "--sources", str(config), "--db", store_url])
     assert unknown.exit_code == 2 and "no source 'nope'" in unknown.output
 

@@ -149,9 +149,8 @@ def test_events_and_ratings_follow_their_tickets(
     assert store.count("ticket_events") == 2 and store.count("feedback") == 5
     assert set(store.query_df("select event_type from ticket_events")["event_type"]) == {"resolved"}
     assert report.counts.rejected == 0
-    assert read_cursor(store, "zendesk-test", "satisfaction_ratings")[0] == {
-        "start_time": int((T0 + timedelta(minutes=5)).timestamp())
-    }
+    cursor = read_cursor(store, "zendesk-test", "satisfaction_ratings")[0] or {}
+    assert cursor["start_time"] == int((T0 + timedelta(minutes=5)).timestamp())
 
 
 def test_a_sync_and_a_file_export_give_the_same_store(

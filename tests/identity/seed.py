@@ -58,6 +58,19 @@ def add_customers(engine: sa.Engine, frame: pd.DataFrame) -> None:
                         **_lineage(source, f"{source_id}:{kind}"),
                     }
                 )
+        # Further addresses (not primary), where the frame lists them: `other_email` "a;b".
+        others = getattr(r, "other_email", None)
+        for i, value in enumerate(others.split(";") if isinstance(others, str) else []):
+            contacts.append(
+                {
+                    "id": f"{r.record_id}:email{i + 2}",
+                    "customer_id": r.record_id,
+                    "kind": "email",
+                    "value": value,
+                    "is_primary": False,
+                    **_lineage(source, f"{source_id}:email{i + 2}"),
+                }
+            )
     with engine.begin() as conn:
         conn.execute(customers.insert(), rows)
         if contacts:

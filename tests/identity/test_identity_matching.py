@@ -74,6 +74,35 @@ def test_shared_keys_link_unless_the_names_disagree() -> None:
     assert list(zip(conflicts["record_id_l"], conflicts["record_id_r"], strict=True)) == [("r0", "r3")]
 
 
+def test_every_address_and_number_of_a_record_is_a_key() -> None:
+    prepared = prepare_records(
+        _records(
+            {
+                "name": "Ana Lima",
+                "email": "ana@home.test",
+                "emails": ["ana@home.test", " Ana.Lima@Work.test "],
+            },
+            {"name": "Ana Lima", "email": "ana.lima@work.test"},  # r0's second address
+            {"name": "Ravi Nair", "phone": "+44 7700 900555", "phones": ("020 7946 0018",), "country": "GB"},
+            {"name": "Ravi Nair", "phone": "+44 20 7946 0018"},  # r2's second number, another format
+            {"name": "Kit Marlowe", "email": "kit@home.test", "emails": ["desk@shop.test", "noreply@x.test"]},
+            {"name": "Rosalind Ude", "email": "desk@shop.test"},  # r4's second address, another name
+            {"name": "Lone", "emails": ["lone@range.test"]},  # part of a name and a further address: usable
+        )
+    )
+    assert prepared.loc[0, "email"] == "ana@home.test"  # the primary alone enters the model
+    assert prepared.loc[0, "email_keys"] == ("ana@home.test", "ana.lima@work.test")
+    assert prepared.loc[4, "email_keys"] == ("kit@home.test", "desk@shop.test")  # placeholder dropped
+    assert prepared.loc[2, "phone_keys"] == ("+447700900555", "+442079460018")
+    assert pd.isna(prepared.loc[6, "unusable_reason"])
+    edges, conflicts, _ = deterministic_edges(prepared, MatchSpec())
+    linked = {
+        (a, b, k) for a, b, k in zip(edges["record_id_l"], edges["record_id_r"], edges["key"], strict=True)
+    }
+    assert linked == {("r0", "r1", "email"), ("r2", "r3", "phone")}
+    assert list(zip(conflicts["record_id_l"], conflicts["record_id_r"], strict=True)) == [("r4", "r5")]
+
+
 def test_clusters_obey_cannot_links_and_keep_their_ids() -> None:
     edges = pd.DataFrame(
         {

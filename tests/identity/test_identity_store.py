@@ -44,10 +44,23 @@ def _conflicts() -> pd.DataFrame:
         ("crm:jo1", "Joanna Pettigrew", "jo.p@work.test"),
         ("zendesk:jo2", "Marcus Okafor", "jo.p@work.test"),  # a renamed account: one person
         ("chat:anon", "Sam", None),  # a first name and nothing else: no rule can use it
+        ("crm:ana1", "Ana Vellacott", "ana@home.test"),  # her second address (below) is ana2's
+        ("zendesk:ana2", "Ana Vellacott", "a.vellacott@work.test"),
+        ("crm:kit1", "Kit Marlowe", "kit@home.test"),  # a second address shared with another name
+        ("chat:kit2", "Rosalind Ude", "desk@shop.test"),
     ]
+    others = {"crm:ana1": "a.vellacott@work.test", "crm:kit1": "desk@shop.test"}
     return pd.DataFrame(
         [
-            {"record_id": r, "name": n, "email": e, "phone": None, "country": "GB", "person": -1}
+            {
+                "record_id": r,
+                "name": n,
+                "email": e,
+                "other_email": others.get(r),
+                "phone": None,
+                "country": "GB",
+                "person": -1,
+            }
             for r, n, e in rows
         ]
     )
@@ -65,7 +78,7 @@ def resolved(module_store: Store) -> tuple[Store, pd.DataFrame]:
 def test_a_full_run_places_every_record_and_queues_conflicts(resolved: tuple[Store, pd.DataFrame]) -> None:
     store, truth = resolved
     links = _links(store)
-    assert len(links) == FIRST + 5
+    assert len(links) == FIRST + 9
     first = truth.iloc[:FIRST].set_index("record_id")
     score = pairwise_score(pd.Series(links).reindex(first.index), first["person"])
     assert score.precision >= 0.9 and score.recall >= 0.6, score.as_dict()
@@ -89,10 +102,18 @@ def test_a_full_run_places_every_record_and_queues_conflicts(resolved: tuple[Sto
     conflicts = [i for i in page.items if i["reason"] == "key_conflict"]
     pairs = {frozenset((i["left"]["record_id"], i["right"]["record_id"])) for i in conflicts}
     assert {frozenset({"crm:fam1", "chat:fam2"}), frozenset({"crm:jo1", "zendesk:jo2"})} <= pairs
-    assert (
-        page.items[0]["reason"] == "key_conflict"
-        and page.items[0]["left"]["email"] == page.items[0]["right"]["email"]
-    )
+    # Every address of a record is a key: Ana's second one links her CRM and helpdesk records; Kit's
+    # second one is another name's primary, so that pair waits in review like any key conflict.
+    assert links["crm:ana1"] == links["zendesk:ana2"] and links["crm:kit1"] != links["chat:kit2"]
+    assert frozenset({"crm:kit1", "chat:kit2"}) in pairs
+    with store.engine.connect() as conn:
+        reason = conn.execute(
+            sa.text("select method, reason from identity_links where record_id = 'zendesk:ana2'")
+        ).one()
+    assert reason.method == "deterministic" and reason.reason == "same email as crm:ana1"
+    assert page.items[0]["reason"] == "key_conflict"  # conflicts come first
+    family = next(i for i in conflicts if i["left"]["record_id"] in ("crm:fam1", "chat:fam2"))
+    assert family["left"]["email"] == family["right"]["email"]
 
 
 def test_decisions_hold_through_full_reruns_and_ids_stay(resolved: tuple[Store, pd.DataFrame]) -> None:

@@ -25,6 +25,8 @@ EXPECTED = {
     "survey_response_rate": (11 / 12, 12),  # 12 invitations, one unanswered
     "fcr": (2 / 4, 4),  # K1 and K3; K2 reopened, K5 reassigned
     "repeat_contact_rate": (1 / 5, 5),  # K2 repeats K1 (C1, billing, 2 days)
+    "fcr_person": (2 / 3, 3),  # K1 called back by K2 (C1, billing); K2, K3 not; K5 within 7 days of K7
+    "issue_channel_switch_rate": (1 / 4, 4),  # C1 billing K1 email -> K2 chat; C2 access, C3, C2 billing
     "reopen_rate": (1 / 4, 4),
     "escalation_rate": (1 / 4, 4),  # K2 moved L1 -> L2; K5 moved down/sideways
     "handoffs_per_ticket": (0.75, 4),  # 0, 1, 0 (no counter, no events), 2

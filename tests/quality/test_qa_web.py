@@ -56,6 +56,38 @@ def test_api_scopes_and_audit(prepared: LiveServer) -> None:
         }
 
 
+def test_segments_gaps_and_plan_status_api(prepared: LiveServer) -> None:
+    ticket, agent = prepared.scope["ticket_id"], prepared.scope["agent_id"]
+    with prepared.client("analyst") as c:
+        assert _score(c, ticket, 3, 2).status_code == 200
+        seg = c.get("/api/v1/qa/segment-scores", params={"by": "channel"})
+        assert seg.status_code == 200 and seg.json()["by"] == "channel", seg.text
+        rows = seg.json()["segments"]
+        assert rows and all(r["n"] >= 1 and 0 <= r["weighted"] <= 100 for r in rows)
+        assert c.get("/api/v1/qa/segment-scores", params={"by": "agent"}).status_code == 422
+        gaps = c.get("/api/v1/qa/skill-gaps", params={"topic": "theme"})
+        assert gaps.status_code == 200 and gaps.json()["topic"] == "theme", gaps.text
+        assert {g["topic_kind"] for g in gaps.json()["gaps"]} <= {"theme"}
+        plan = c.post("/api/v1/qa/coaching", json={"agent_id": agent, "goal": "Close the loop", "target": 100})
+        assert plan.status_code == 200, plan.text
+        url = f"/api/v1/qa/coaching/{plan.json()['plan_id']}/status"
+        refused = c.post(url, json={"status": "achieved"})
+        assert refused.status_code == 422 and "cannot be marked achieved" in refused.json()["error"]["message"]
+        assert c.post(url, json={"status": "finished"}).status_code == 422
+        moved = c.post(url, json={"status": "cancelled", "note": "moved to another team"})
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["plan"]["status"] == "cancelled"
+        assert moved.json()["status_history"][-1] | {"at": None} == moved.json()["status_history"][-1] | {
+            "at": None,
+            "from": "open",
+            "to": "cancelled",
+            "note": "moved to another team",
+            "by": "analyst",
+        }
+    with prepared.client("agent") as c:
+        assert c.post(url, json={"status": "open"}).status_code == 403
+
+
 @pytest.fixture(scope="module")
 def page(prepared: LiveServer) -> Iterator[Any]:
     with sync_api.sync_playwright() as p:
@@ -126,3 +158,12 @@ def test_the_qa_flow_in_a_browser(page: Any, prepared: LiveServer) -> None:
     page.fill("[data-testid=session-form] input[name=notes]", "listened to two calls together")
     page.click("[data-testid=session-form] button[type=submit]")
     assert "listened to two calls together" in page.inner_text("[data-testid=sessions]")
+    page.select_option("[data-testid=status-form] select[name=status]", "not_achieved")
+    page.fill("[data-testid=status-form] input[name=note]", "no reviews since")
+    page.click("[data-testid=status-form] button[type=submit]")
+    assert "status now not_achieved" in page.inner_text("[data-testid=qa-message]")
+    assert "no reviews since" in page.inner_text("[data-testid=status-history]")
+
+    page.goto("/qa?segment_by=channel&gap_topic=theme")
+    assert page.is_visible("[data-testid=segments]") and page.is_visible("[data-testid=skill-gaps]")
+    assert "weighted" in page.inner_text("[data-testid=segments]")

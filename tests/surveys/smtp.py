@@ -49,8 +49,8 @@ class Mailbox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
-        self.mailbox = Mailbox()
+    def __init__(self, mailbox: Mailbox | None = None) -> None:
+        self.mailbox = mailbox or Mailbox()
         self.port = free_port()
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
 

@@ -34,6 +34,13 @@ def _first(server: LiveServer, path: str, key: str, field: str) -> str:
         return str(c.get(path, params={"limit": 1}).json()[key][0][field])
 
 
+def _pack(server: LiveServer) -> str:
+    """A review pack of the sample's last full week (built, or rebuilt, through the API)."""
+    with server.client("admin") as c:
+        built = c.post("/api/v1/actions/packs", json={"role": "admin", "period_end": "2026-11-30"})
+    return f"/packs/{built.json()['pack_id']}"
+
+
 # (screenshot name, path, or a function of the server that finds one record's page). Every page of the
 # navigation (an admin sees them all), one of each detail page, and the login page (signed out).
 PAGES: list[tuple[str, str | Callable[[LiveServer], str]]] = [
@@ -56,6 +63,10 @@ PAGES: list[tuple[str, str | Callable[[LiveServer], str]]] = [
     ("insights", "/insights"),
     ("alerts", "/alerts?status=all"),
     ("surveys", "/surveys"),
+    ("packs", "/packs"),
+    ("pack", _pack),
+    ("changes", "/changes"),
+    ("notifications", "/notifications?all=true"),
     ("sources", "/sources"),
     ("upload", "/upload"),
     ("users", "/admin/users"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -69,6 +70,16 @@ def test_escalations_by_topic(desk: Store) -> None:
     assert summary.loc["network", "escalation_rate"] > 0.4
     assert summary.loc["password", "escalated"] == 0
     assert summary.loc["network", "hours_L2"] > 0 and summary.loc["network", "effort_hours"] > 0
+    # Resolution level: password tickets all end in L1; escalated network tickets end in L2.
+    assert summary.loc["password", "resolved_L1"] == 1.0
+    network = summary.loc["network"]
+    assert network["resolved_L2"] == pytest.approx(network["escalation_rate"])
+    assert network["resolved_L1"] + network["resolved_L2"] == pytest.approx(1.0)  # no ticket reached L3
+    # The desk's escalated tickets take gamma(2, 3) hours against gamma(2, 1): about 4 hours more.
+    assert network["extra_hours_low"] < 4 < network["extra_hours_high"]
+    assert network["extra_hours_low"] > 2
+    assert network["extra_effort_hours"] == pytest.approx(30 / 60)  # one extra L2 touch of 30 minutes
+    assert np.isnan(summary.loc["password", "extra_hours"])  # nothing escalated: no comparison
 
 
 def test_cli(loaded_stores: LoadedStores, tmp_path: Path) -> None:

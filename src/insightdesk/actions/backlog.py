@@ -4,7 +4,8 @@
   escalation level (one level per `escalate_every_hours` unowned);
 - `recurrence_watch`: a verified fix whose theme rebounds is reopened (verified -> under_review). The
   theme's share of tickets over the last `window_days` is tested against its share after the fix (the
-  verification's measurement) with a one-sided two-proportion z-test; a significant rise reopens it.
+  verification's measurement) with a one-sided two-proportion z-test; a significant rise reopens it,
+  and with `follow_up_survey` invites the customers the theme affected in the window (`followup`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from insightdesk.actions.business_hours import BusinessCalendar, business_hours_between
+from insightdesk.actions.followup import affected_customers, plan_follow_up, published_version
 from insightdesk.governance import audit
 from insightdesk.insights.common.runs import utcnow
 from insightdesk.insights.painpoints import backlog_frame, update_painpoint
@@ -64,6 +66,8 @@ class Rebound:
     n_now: int
     p_value: float
     reopened: bool
+    follow_up: dict[str, Any] | None = None
+    """The follow-up survey's invitations (counts by outcome), when one was asked for and it reopened."""
 
 
 def _theme_share(store: Store, theme_id: str, since: dt.datetime, until: dt.datetime) -> tuple[int, int]:
@@ -93,9 +97,13 @@ def recurrence_watch(
     now: dt.datetime | None = None,
     actor: str = "cli",
     apply: bool = True,
+    follow_up_survey: str | None = None,
 ) -> list[Rebound]:
-    """Test every verified theme pain point for a rebound; reopen those that rebounded (unless not `apply`)."""
+    """Test every verified theme pain point for a rebound; reopen those that rebounded (unless not `apply`),
+    and invite the affected customers to `follow_up_survey` (a published survey) when given."""
     now = now or utcnow()
+    if follow_up_survey is not None:
+        published_version(store, follow_up_survey)  # a wrong survey fails before anything is reopened
     since = now - dt.timedelta(days=window_days)
     alpha = 1 - confidence
     out = []
@@ -128,5 +136,11 @@ def recurrence_watch(
             audit.append(store.engine, actor=actor, action="backlog.reopen", target="painpoint_backlog",
                          record_ids=[key], detail={"share_now": share, "share_after_fix": base, "n_now": n_now,
                                                    "p_value": p_value})  # fmt: skip
-        out.append(Rebound(key, float(base), share, n_now, p_value, rebounded and apply))
+        survey = None
+        if rebounded and apply and follow_up_survey is not None:
+            customers = affected_customers(store, key.split(":", 1)[1], since, now)
+            survey = plan_follow_up(store, follow_up_survey, customers, now=now)
+            audit.append(store.engine, actor=actor, action="backlog.follow_up_survey", target="survey_invitations",
+                         record_ids=[key], detail={k: v for k, v in survey.items() if k != "invitations"})  # fmt: skip
+        out.append(Rebound(key, float(base), share, n_now, p_value, rebounded and apply, survey))
     return out

@@ -81,3 +81,23 @@ def business_hours_between(start: dt.datetime, end: dt.datetime, calendar: Busin
                 total += hi - lo
         day += dt.timedelta(days=1)
     return total.total_seconds() / 3600
+
+
+def add_business_days(start: dt.datetime, days: int, calendar: BusinessCalendar) -> dt.datetime:
+    """Close of business on the `days`-th working day after the day of `start` (naive UTC in and out).
+
+    The way regulators count: a complaint received on a Monday has three business days until Thursday's
+    close; received on a Saturday, until Wednesday's close (FCA DISP 1.5: "by close of business on the
+    third business day following the day on which it is received").
+    """
+    if days < 1:
+        raise ValueError(f"business days to add must be >= 1, got {days}")
+    day = calendar._local_day(start)
+    counted = 0
+    for _ in range(3660):
+        day += dt.timedelta(days=1)
+        if calendar._open_day(day):
+            counted += 1
+            if counted == days:
+                return calendar._day_bounds(day)[1]
+    raise ValueError("the business calendar has no working days within ten years")

@@ -187,3 +187,17 @@ def apply_due(store: Store, *, now: dt.datetime | None = None) -> list[str]:
             )
         applied.append(row.change_id)
     return applied
+
+
+CHANGE_STATUSES = ("draft", "staging", "active", "superseded", "withdrawn")
+
+
+def list_changes(store: Store, *, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Configuration changes, newest first (optionally of one status)."""
+    if status is not None and status not in CHANGE_STATUSES:
+        raise ActionsError(f"unknown change status {status!r}; statuses: {', '.join(CHANGE_STATUSES)}")
+    query = sa.select(changes).order_by(changes.c.created_at.desc(), changes.c.change_id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(changes.c.status == status)
+    with store.engine.connect() as conn:
+        return [{**dict(r._mapping), "value": json.loads(r.value)} for r in conn.execute(query)]

@@ -1,10 +1,12 @@
-"""Options of the closed loop: calendar, approval and bulk limits, message policy, delivery backoff."""
+"""Options of the closed loop: calendar, approval and bulk limits, regulatory regimes, message policy,
+delivery backoff."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from insightdesk.actions.business_hours import BusinessCalendar
+from insightdesk.actions.regimes import BUILTIN_REGIMES, RegulatoryRegime
 
 DRY_RUN_DAYS = 30
 """Days of history a dry-run replays by default."""
@@ -42,6 +44,10 @@ class ActionsConfig:
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
     bulk_contact_limit: int = 50
     """A rule whose dry-run contacts more customers than this over its window needs approval."""
+    bulk_run_limit: int = 50
+    """A live run of one rule that would contact more customers than this is held for a second person."""
+    regimes: dict[str, RegulatoryRegime] = field(default_factory=lambda: dict(BUILTIN_REGIMES))
+    """Regulatory regimes by name: the clocks of regulatory-complaint cases."""
     messages: MessagePolicy = field(default_factory=MessagePolicy)
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     examples: int = 5

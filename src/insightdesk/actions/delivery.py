@@ -188,6 +188,8 @@ def _send_mail(to: str, key: str, payload: dict[str, Any], send_email: Callable[
     message_id = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@insightdesk.local>"
     text = str(payload["text"])
     try:
-        sender(to=to, subject=f"[InsightDesk] {text[:80]}", text=text, message_id=message_id)
+        # A review pack carries its own subject and an HTML alternative (`packs_mail`).
+        subject = str(payload.get("subject") or f"[InsightDesk] {text[:80]}")
+        sender(to=to, subject=subject, text=text, html=payload.get("html"), message_id=message_id)
     except DeliveryError as exc:
         raise (Transient if exc.transient else Terminal)(str(exc)) from None

@@ -68,7 +68,7 @@ def _next_level(conn: sa.Connection, row: Any) -> tuple[str, float | None, str] 
     if spec_text is None:
         return None
     index = int(row.notification_id.rsplit(":", 2)[1])
-    action = parse_rule(spec_text).actions[index]
+    action = parse_rule(spec_text, stored=True).actions[index]
     if not isinstance(action, NotifyAction) or row.level + 1 >= len(action.levels):
         return None
     level = action.levels[row.level + 1]

@@ -23,6 +23,7 @@ from insightdesk.actions.conditions import matches
 from insightdesk.actions.config import DRY_RUN_DAYS, ActionsConfig
 from insightdesk.actions.errors import ActionsError
 from insightdesk.actions.events import Event, EventWindow, read_events
+from insightdesk.actions.holds import contacts_of_run, hold_run, pending_hold
 from insightdesk.actions.planning import Replay, Step, carry_out, evaluation_id, plan
 from insightdesk.actions.rules import get_version, live_versions, record_dry_run
 from insightdesk.actions.spec import CONTACT_KINDS, RuleSpec, parse_rule
@@ -50,9 +51,12 @@ class RuleRun:
     matched: int = 0
     steps: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    held: str | None = None
+    """The hold this run's events wait in (a bulk contact awaiting a second person), if any."""
 
     def summary(self) -> dict[str, Any]:
         return {
+            "held": self.held,
             "rule_id": self.rule_id,
             "version": self.version,
             "mode": self.mode,
@@ -76,7 +80,7 @@ def run_rules(
         since = row["activated_at"] if mode == "live" else row["shadow_since"]
         runs.append(_run_one(store, spec, row["version"], mode, since, now, cfg))
     for run in runs:
-        if run.evaluated:
+        if run.evaluated or run.held:
             audit.append(
                 store.engine,
                 actor=actor,
@@ -108,6 +112,29 @@ def _run_one(
         matched = matches(spec.when, event.attrs)
         if matched or spec.event not in TIME_DEPENDENT:
             todo.append((event, matched))
+    if mode == "live" and spec.contacts_customers and todo:
+        # The per-run gate: a waiting hold stops the version; a run over the bulk limit is held whole.
+        run.held = pending_hold(store, spec.rule, version)
+        contacts = 0 if run.held else contacts_of_run(store, spec, todo, now)
+        if contacts > cfg.bulk_run_limit:
+            run.held = hold_run(store, spec, version, todo, contacts, now)
+        if run.held:
+            return run
+    evaluate_todo(store, spec, version, mode, todo, now, cfg, run)
+    return run
+
+
+def evaluate_todo(
+    store: Store,
+    spec: RuleSpec,
+    version: int,
+    mode: str,
+    todo: list[tuple[Event, bool]],
+    now: dt.datetime,
+    cfg: ActionsConfig,
+    run: RuleRun,
+) -> None:
+    """Evaluate (and, live, act on) these events, counting into `run`."""
     # Events commit in batches (one commit per event is the slow part on DuckDB); a batch that meets an
     # evaluation another process made meanwhile is rolled back whole and redone event by event.
     for start in range(0, len(todo), BATCH):
@@ -127,7 +154,6 @@ def _run_one(
             run.evaluated += 1
             run.matched += int(matched)
             _count(run, steps)
-    return run
 
 
 def _evaluate_batch(
@@ -203,7 +229,7 @@ def dry_run(
         raise ActionsError(f"dry-run days must be 1 to {MAX_DRY_RUN_DAYS}, got {days}")
     row = get_version(store, rule_id, version)
     summary = simulate(
-        store, parse_rule(row["spec"], policy=cfg.messages), days=days, until=until, config=cfg
+        store, parse_rule(row["spec"], policy=cfg.messages, stored=True), days=days, until=until, config=cfg
     )
     summary["version"] = row["version"]
     if record:

@@ -12,6 +12,7 @@ or `ready`.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -85,6 +86,15 @@ def _ranks(conn: sa.Connection, run_id: str | None) -> dict[str, dict[str, Any]]
     return {r.painpoint_key: {"label": r.label, "rank": int(r.rank)} for r in rows}
 
 
+def _ages(open_tasks: list[Any], period_end: dt.datetime) -> list[dict[str, Any]]:
+    """Open actions per kind: how many, and the median and oldest age in whole days at the period's end."""
+    ages: dict[str, list[int]] = {}
+    for t in open_tasks:
+        ages.setdefault(t.kind, []).append((period_end - t.created_at).days)
+    return [{"kind": k, "count": len(v), "median_days": statistics.median(v), "oldest_days": max(v)}
+            for k, v in sorted(ages.items(), key=lambda kv: (-len(kv[1]), kv[0]))]  # fmt: skip
+
+
 def build_pack(
     store: Store,
     role: str,
@@ -93,8 +103,11 @@ def build_pack(
     days: int = 7,
     max_staleness_hours: float = 48,
     require_signoff: bool = False,
+    actor: str = "cli",
 ) -> dict[str, Any]:
-    """Build (or rebuild, while not sent) the pack of `role` for the `days` before `period_end`."""
+    """Build (or rebuild, while not sent) the pack of `role` for the `days` before `period_end`.
+
+    `actor` is recorded as the pack's author: its sign-off must come from a second person."""
     start = period_end - dt.timedelta(days=days)
     pack_id = f"{role}:{start:%Y-%m-%d}"
     with store.engine.connect() as conn:
@@ -120,10 +133,11 @@ def build_pack(
         top = sorted(current.items(), key=lambda kv: kv[1]["rank"])[:TOP]
         open_tasks = conn.execute(
             sa.select(action_tasks.c.kind, action_tasks.c.created_at).where(
-                action_tasks.c.status.in_(("open", "in_progress"))
+                action_tasks.c.status.in_(("open", "in_progress")), action_tasks.c.created_at < period_end
             )
         ).all()
         content = {
+            "built_by": actor,
             "period": {"start": start, "end": period_end},
             "kpis": {"csat": {"now": _csat(conn, start, period_end), "before": _csat(conn, start - (period_end - start), start)}},
             "painpoint_run": runs[0] if runs else None,
@@ -136,6 +150,7 @@ def build_pack(
             "open_actions": {
                 "count": len(open_tasks),
                 "oldest_days": max(((period_end - t.created_at).days for t in open_tasks), default=None),
+                "by_kind": _ages(open_tasks, period_end),
             },
         }  # fmt: skip
     status = "held" if not gate["ok"] else ("awaiting_signoff" if require_signoff else "ready")
@@ -146,7 +161,7 @@ def build_pack(
             conn.execute(packs.insert().values(pack_id=pack_id, **row))
         else:
             conn.execute(packs.update().where(packs.c.pack_id == pack_id).values(**row))
-    audit.append(store.engine, actor="cli", action="packs.build", target="action_review_packs", record_ids=[pack_id],
+    audit.append(store.engine, actor=actor, action="packs.build", target="action_review_packs", record_ids=[pack_id],
                  detail={"status": status})  # fmt: skip
     return get_pack(store, pack_id)
 
@@ -166,6 +181,8 @@ def sign_off(store: Store, pack_id: str, actor: str) -> dict[str, Any]:
         raise ActionsError(
             f"review pack {pack_id} is {pack['status']}; only a pack awaiting sign-off can be signed off"
         )
+    if actor == (pack["content"] or {}).get("built_by"):
+        raise ActionsError(f"review pack {pack_id}: {actor} built it; a second person must sign it off")
     with store.begin() as conn:
         conn.execute(
             packs.update().where(packs.c.pack_id == pack_id).values(status="ready", signed_off_by=actor)

@@ -16,7 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from insightdesk.actions.business_hours import add_business_hours
+from insightdesk.actions.clocks import insert_clocks, plan_clocks
 from insightdesk.actions.config import ActionsConfig
+from insightdesk.actions.errors import ActionsError
 from insightdesk.actions.events import Event
 from insightdesk.actions.knowledge import knowledge_outline
 from insightdesk.actions.routing import contact_allowed, customer_context, problem_evidence, resolve_owner
@@ -141,11 +143,25 @@ def _plan_task(
     context = customer_context(conn, attrs) if replay is None else {}
     if action.kind == "knowledge_gap" and replay is None:
         context["outline"] = knowledge_outline(conn, attrs.get("theme_id"))
+    due_at = add_business_hours(now, action.due_business_hours, config.calendar)
+    restricted = list(action.restricted_to)
+    if action.kind == "regulatory_complaint":
+        regime = config.regimes.get(action.regime or "")
+        if regime is None:
+            raise ActionsError(
+                f"regulatory_complaint {action.title!r}: regime {action.regime!r} is not configured; "
+                f"regimes: {', '.join(sorted(config.regimes))}"
+            )
+        # The regulator's clocks run from the complaint's receipt (the event), not from our evaluation.
+        clocks = plan_clocks(regime, min(event.occurred_at, now), config.calendar)
+        detail.update(regime=regime.name, clocks=clocks)
+        due_at = min([due_at] + [c["due_at"] for c in clocks if c["binding"]])
+        restricted = restricted or list(regime.restricted_to)
     detail.update(
         owner=owner,
         team_id=action.team_id or attrs.get("team_id"),
-        due_at=add_business_hours(now, action.due_business_hours, config.calendar),
-        restricted_to=list(action.restricted_to) or None,
+        due_at=due_at,
+        restricted_to=restricted or None,
         context=context,
     )
     return Step("task", detail)
@@ -183,6 +199,7 @@ def carry_out(
                     updated_at=now,
                 )
             )
+            insert_clocks(conn, task_id, d.get("clocks") or [])
         elif step.kind == "notify":
             queue_notification(
                 conn,

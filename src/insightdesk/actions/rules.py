@@ -44,9 +44,9 @@ def _audit(store: Store, actor: str, action: str, rule_id: str, version: int, **
 def save_rule(store: Store, text: str, actor: str, config: ActionsConfig | None = None) -> dict[str, Any]:
     """Store a rule document as the rule's next version, a draft; refused when it changes nothing."""
     cfg = config or ActionsConfig()
-    spec = parse_rule(text, policy=cfg.messages)
+    spec = parse_rule(text, policy=cfg.messages, regimes=cfg.regimes)
     latest = _latest(store, spec.rule)
-    if latest is not None and parse_rule(latest["spec"], policy=cfg.messages) == spec:
+    if latest is not None and parse_rule(latest["spec"], policy=cfg.messages, stored=True) == spec:
         raise ActionsError(
             f"rule {spec.rule!r}: version {latest['version']} already says this; nothing saved"
         )
@@ -120,7 +120,7 @@ def list_rules(store: Store) -> list[dict[str, Any]]:
 def live_versions(store: Store) -> list[tuple[RuleSpec, dict[str, Any]]]:
     """Active and shadow versions with their parsed specs, for evaluation."""
     rows = _select(store, versions.c.status.in_(("active", "shadow")))
-    return [(parse_rule(r["spec"]), r) for r in rows]
+    return [(parse_rule(r["spec"], stored=True), r) for r in rows]
 
 
 def _move(store: Store, rule_id: str, version: int, values: dict[str, Any], expect: tuple[str, ...]) -> None:
@@ -184,7 +184,7 @@ def request_activation(
             f"rule {rule_id!r} v{version} has not been dry-run; run `insightdesk rules dry-run {rule_id} "
             f"--version {version}` and read what it would have done before activating it"
         )
-    spec = parse_rule(row["spec"], policy=cfg.messages)
+    spec = parse_rule(row["spec"], policy=cfg.messages, stored=True)
     bulk = spec.contacts_customers and int(row["dry_run"].get("customers", 0)) > cfg.bulk_contact_limit
     if spec.writes_helpdesk or bulk:
         reason = (
@@ -231,6 +231,8 @@ def _activate(
     store: Store, rule_id: str, version: int, actor: str, *, approved_by: str | None, expect: tuple[str, ...]
 ) -> dict[str, Any]:
     now = utcnow()
+    # Who put it in force: the requester when a second person approved, else the actor.
+    activated_by = (get_version(store, rule_id, version)["requested_by"] or actor) if approved_by else actor
     with store.begin() as conn:
         conn.execute(
             versions.update()
@@ -243,7 +245,13 @@ def _activate(
             .where(
                 versions.c.rule_id == rule_id, versions.c.version == version, versions.c.status.in_(expect)
             )
-            .values(status="active", activated_at=now, retired_at=None, approved_by=approved_by),
+            .values(
+                status="active",
+                activated_at=now,
+                retired_at=None,
+                approved_by=approved_by,
+                activated_by=activated_by,
+            ),
             versions.c.version,
         )
         if done != 1:
@@ -277,7 +285,7 @@ def rollback_rule(store: Store, rule_id: str, actor: str) -> dict[str, Any]:
         conn.execute(
             versions.update()
             .where(versions.c.rule_id == rule_id, versions.c.version == previous)
-            .values(status="active", activated_at=now, retired_at=None)
+            .values(status="active", activated_at=now, retired_at=None, activated_by=actor)
         )
     _audit(store, actor, "rollback", rule_id, previous, retired_version=current)
     return get_version(store, rule_id, previous)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from insightdesk.actions.config import MessagePolicy
 from insightdesk.actions.errors import RuleSpecError
 from insightdesk.actions.events import EVENT_FIELDS
+from insightdesk.actions.regimes import BUILTIN_REGIMES
 
 MAX_SPEC_BYTES = 64_000
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
@@ -84,6 +86,8 @@ class TaskAction(_Strict):
     due_business_hours: float = Field(default=8.0, gt=0, le=2000)
     restricted_to: tuple[str, ...] = ()
     """Roles that alone may see it (restricted escalation of legal, safety or regulatory findings)."""
+    regime: str | None = None
+    """A regulatory_complaint's regime (uk-fca-disp, us-cfpb...): its deadline clocks and default roles."""
 
 
 class NotifyLevel(_Strict):
@@ -129,8 +133,18 @@ class RuleSpec(_Strict):
         return any(isinstance(a, TaskAction) and a.kind in CONTACT_KINDS for a in self.actions)
 
 
-def parse_rule(text: str | dict[str, Any], *, policy: MessagePolicy | None = None) -> RuleSpec:
-    """A checked rule from YAML text (or an already parsed mapping); RuleSpecError says what is wrong."""
+def parse_rule(
+    text: str | dict[str, Any],
+    *,
+    policy: MessagePolicy | None = None,
+    regimes: Iterable[str] | None = None,
+    stored: bool = False,
+) -> RuleSpec:
+    """A checked rule from YAML text (or an already parsed mapping); RuleSpecError says what is wrong.
+
+    `regimes`: the regulatory regimes a regulatory_complaint may name (default the built-in ones);
+    `stored`: a version read back from the store, whose regime was checked when it was saved.
+    """
     if isinstance(text, str):
         if len(text.encode()) > MAX_SPEC_BYTES:
             raise RuleSpecError(f"rule document is over {MAX_SPEC_BYTES:,} bytes")
@@ -154,6 +168,8 @@ def parse_rule(text: str | dict[str, Any], *, policy: MessagePolicy | None = Non
         name = data.get("rule", "?")
         raise RuleSpecError(f"rule {name!r}: field {where}: {first['msg']}") from None
     _check(spec, policy or MessagePolicy())
+    if not stored:
+        _check_regimes(spec, set(BUILTIN_REGIMES) if regimes is None else set(regimes))
     return spec
 
 
@@ -193,6 +209,25 @@ def _check(spec: RuleSpec, policy: MessagePolicy) -> None:
             texts = {"short_description": action.short_description}
         for name, template in texts.items():
             check_template(template, fields, policy, where=f"rule {spec.rule!r}: field actions.{i}.{name}")
+
+
+def _check_regimes(spec: RuleSpec, known: set[str]) -> None:
+    """A regulatory complaint names a known regime (its clocks); no other kind takes one."""
+    for i, action in enumerate(spec.actions):
+        if not isinstance(action, TaskAction):
+            continue
+        where = f"rule {spec.rule!r}: field actions.{i}.regime"
+        if action.kind == "regulatory_complaint":
+            if action.regime is None:
+                raise RuleSpecError(
+                    f"{where}: a regulatory_complaint names its regime; regimes: {', '.join(sorted(known))}"
+                )
+            if action.regime not in known:
+                raise RuleSpecError(
+                    f"{where}: unknown regime {action.regime!r}; regimes: {', '.join(sorted(known))}"
+                )
+        elif action.regime is not None:
+            raise RuleSpecError(f"{where}: only a regulatory_complaint task takes a regime")
 
 
 def check_template(template: str, fields: dict[str, str], policy: MessagePolicy, *, where: str) -> None:

@@ -8,6 +8,7 @@ States and moves (anything else is refused, naming the allowed moves):
     could_not_reach -> open
 
 Closing (done or could_not_reach) needs an outcome; closing a complaint as done needs a root cause.
+Closing a regulatory complaint stops its clocks that stop on closing (`clocks`).
 Every change writes one action_task_events row per field, with the actor.
 """
 
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from insightdesk.actions.clocks import stop_running
 from insightdesk.actions.errors import ActionsError, NotFound
 from insightdesk.actions.spec import COMPLAINT_KINDS
 from insightdesk.insights.common.runs import from_json, new_id, utcnow
@@ -163,6 +165,9 @@ def update_task(
             action_tasks.update().where(action_tasks.c.task_id == task_id).values(**changes, updated_at=now)
         )
         conn.execute(action_task_events.insert(), events)
+        if changes.get("status") in CLOSED and current["kind"] == "regulatory_complaint":
+            # The final response answers the complaint: its clocks stop with the closing, in this transaction.
+            stop_running(conn, task_id, now, actor)
     return get_task(store, task_id)
 
 

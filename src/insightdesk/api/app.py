@@ -22,7 +22,10 @@ from insightdesk.api.guards import RequestGuard
 from insightdesk.api.pages.rendering import compile_templates
 from insightdesk.api.routers import actions as action_routes
 from insightdesk.api.routers import admin, auth, ingest, insights, metrics, records, surveys, themes
+from insightdesk.api.routers import changes as change_routes
 from insightdesk.api.routers import identity as identity_routes
+from insightdesk.api.routers import notifications as notification_routes
+from insightdesk.api.routers import packs as pack_routes
 from insightdesk.api.routers import privacy as privacy_routes
 from insightdesk.api.routers import quality as quality_routes
 from insightdesk.api.routers import text_labels as text_label_routes
@@ -92,6 +95,9 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
         text_label_routes,
         identity_routes,
         action_routes,
+        pack_routes,
+        change_routes,
+        notification_routes,
         webhook_routes,
         workforce_routes,
         quality_routes,
@@ -143,7 +149,9 @@ def start_sync_scheduler(app: FastAPI, state: AppState) -> Any:
 
     if not get_settings().sync_scheduler:
         return None
-    scheduler = SyncScheduler(state.store, lock=state.write_lock)
+    from insightdesk.api.sync_lag import check_sync_lag  # raises/clears the sync-lag alerts
+
+    scheduler = SyncScheduler(state.store, lock=state.write_lock, after_pulls=check_sync_lag)
     app.state.sync_scheduler = scheduler
     scheduler.start()
     return scheduler

@@ -41,6 +41,8 @@ COMMAND_MODULES = (
     "insightdesk.cli.surveys_cmds",
     "insightdesk.cli.rules_cmds",
     "insightdesk.cli.tasks_cmds",
+    "insightdesk.cli.packs_cmds",
+    "insightdesk.cli.changes_cmds",
     "insightdesk.cli.workforce_cmds",
     "insightdesk.cli.qa_cmds",
     "insightdesk.cli.identity_cmds",

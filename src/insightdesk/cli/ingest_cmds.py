@@ -18,6 +18,7 @@ from insightdesk.ingest import KINDS, IngestError, IngestResult, available_profi
 from insightdesk.ingest import quarantine as quarantine_service
 from insightdesk.ingest.pipeline import ProgressFn
 from insightdesk.store import open_store
+from insightdesk.text.pipeline import ingest_redactor
 
 quarantine_app = typer.Typer(help="Inspect and re-run rejected records.", no_args_is_help=True)
 
@@ -149,6 +150,7 @@ def ingest(
                 encoding=encoding,
                 source_system=source_system,
                 progress=progress,
+                redact_text=ingest_redactor(),  # used when the mapping stores text redacted only
             )
         print_result(result)
         if kpis and result.inserted + result.updated:
@@ -222,7 +224,9 @@ def quarantine_retry(
 ) -> None:
     """Re-run just the rejected records of a batch, e.g. after fixing the mapping (exit codes as `ingest`)."""
     with user_errors(IngestError), open_store(db) as store:
-        result = quarantine_service.retry(store, batch, profile=profile, mapping=mapping)
+        result = quarantine_service.retry(
+            store, batch, profile=profile, mapping=mapping, redact_text=ingest_redactor()
+        )
     print_result(result)
     exit_for_rejects(result, strict)
 

@@ -14,14 +14,28 @@ from insightdesk.cli.options import DB_OPTION, format_option, parse_datetime
 from insightdesk.cli.output import Format, fail, show, table, user_errors, write_rows
 
 HISTORY_COLUMNS = ["occurred_at", "field", "old_value", "new_value", "actor"]
-BACKLOG_COLUMNS = ["painpoint_key", "status", "owner", "problem_id", "shipped_at", "note", "updated_at"]
+BACKLOG_COLUMNS = [
+    "painpoint_key",
+    "status",
+    "rationale",
+    "owner",
+    "problem_id",
+    "shipped_at",
+    "note",
+    "updated_at",
+]
 
 
 def update_cmd(
     key: str = typer.Argument(..., help="Pain-point key (see `insightdesk painpoints list`)."),
     db: str = DB_OPTION,
     status: str = typer.Option(
-        None, "--status", help="new, under_review, linked_to_problem, fix_shipped or verified."
+        None,
+        "--status",
+        help="new, under_review, linked_to_problem, fix_shipped, verified, wont_fix or deprioritised.",
+    ),
+    rationale: str = typer.Option(
+        None, "--rationale", help="Why: required with wont_fix and deprioritised (kept in the history)."
     ),
     owner: str = typer.Option(None, "--owner", help="Account responsible (an existing username; '' clears)."),
     problem: str = typer.Option(None, "--problem", help="Problem record id (problems.id) to link."),
@@ -50,6 +64,7 @@ def update_cmd(
             problem_id=problem,
             note=note,
             shipped_at=parse_datetime(shipped_at),
+            rationale=rationale,
             actor=actor,
             force=force,
             verify_days=verify_days,

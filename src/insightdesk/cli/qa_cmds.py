@@ -289,9 +289,35 @@ def qa_scorecards(
     )
 
 
+@qa_app.command("segments")
+def qa_segments(
+    by: str = typer.Option("team", "--by", help="team, channel or category."),
+    fmt: Format = FORMAT_OPTION,
+    reviewer: str = REVIEWER,
+    db: str = DB_OPTION,
+) -> None:
+    """QA score per segment, weighted by the review samples' design (unbiased), with design-based intervals."""
+    from insightdesk.quality import segment_scores
+    from insightdesk.store import open_store
+
+    with user_error_types(), open_store(db) as store:
+        frame = segment_scores(store, operator(reviewer), by=by)
+    if fmt is not Format.table:
+        write_rows(frame, fmt, list(frame.columns))
+        return
+    show(
+        frame_table(
+            frame,
+            f"QA score by {by} (weighted = Hajek mean over the sampling weights; 95% interval)",
+            {c: ",.1f" for c in ("weighted", "low", "high", "plain", "effective_n", "tickets_estimated")},
+        )
+    )
+
+
 @qa_app.command("skill-gaps")
 def qa_skill_gaps(
     unit: str = typer.Option("agent", "--unit", help="agent or team."),
+    topic: str = typer.Option("category", "--topic", help="category, or theme (text themes)."),
     flagged_only: bool = typer.Option(True, "--flagged/--all"),
     fmt: Format = FORMAT_OPTION,
     reviewer: str = REVIEWER,
@@ -302,7 +328,7 @@ def qa_skill_gaps(
     from insightdesk.store import open_store
 
     with user_error_types(), open_store(db) as store:
-        frame = read_skill_gaps(store, operator(reviewer), unit=unit)
+        frame = read_skill_gaps(store, operator(reviewer), unit=unit, topic=topic)
     if flagged_only:
         frame = frame[frame["flagged"]]
     if fmt is not Format.table:
@@ -311,7 +337,7 @@ def qa_skill_gaps(
     show(
         frame_table(
             frame.head(50),
-            f"Skill gaps by {unit} x topic",
+            f"Skill gaps by {unit} x {topic}",
             {c: ",.3f" for c in ("value", "estimate", "low", "high", "topic_mean", "gap")} | {"n": ",.0f"},
         )
     )

@@ -3,6 +3,8 @@ of the metric each plan targets."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from insightdesk.cli.options import DB_OPTION, format_option, parse_datetime, split_commas
@@ -84,6 +86,28 @@ def coaching_show(
 
     with user_error_types(), open_store(db) as store:
         progress = read_progress(store, operator(reviewer), plan_id)
+    _show_progress(progress, plan_id, fmt)
+
+
+@coaching_app.command("status")
+def coaching_status(
+    plan_id: str = typer.Argument(...),
+    status: str = typer.Option(..., "--set", help="open, achieved, not_achieved or cancelled."),
+    note: str = typer.Option("", "--note", help="Why (kept in the status history)."),
+    fmt: TableOrJson = format_option(TableOrJson.table),
+    reviewer: str = REVIEWER,
+    db: str = DB_OPTION,
+) -> None:
+    """Move a plan: achieved only once the follow-up mean reaches the target; a closed plan can be reopened."""
+    from insightdesk.quality import set_status
+    from insightdesk.store import open_store
+
+    with user_error_types(), open_store(db) as store:
+        progress = set_status(store, operator(reviewer), plan_id, status, note=note, ip="cli")
+    _show_progress(progress, plan_id, fmt)
+
+
+def _show_progress(progress: dict[str, Any], plan_id: str, fmt: TableOrJson) -> None:
     if fmt is TableOrJson.json:
         write_json(progress, default=str)
         return
@@ -91,6 +115,7 @@ def coaching_show(
     rows = [
         ("goal", progress["plan"]["goal"]),
         ("metric", progress["plan"]["metric"]),
+        ("status", progress["plan"]["status"]),
         ("sessions", str(len(progress["sessions"]))),
     ]
     rows += [
@@ -106,5 +131,9 @@ def coaching_show(
             f"{num(f['change'], '+.1f')} [{num(f['change_low'], '+.1f')}, {num(f['change_high'], '+.1f')}]",
         ),
         ("target met", "yes" if f["met"] else "no"),
+    ]
+    rows += [
+        (f"{str(h['at'])[:16]}", f"{h.get('from')} -> {h.get('to')} by {h['by']} {h.get('note') or ''}".strip())
+        for h in progress.get("status_history", [])
     ]
     show(fields_table(f"Coaching plan {plan_id}", rows))

@@ -125,21 +125,31 @@ def run(
     db: str = DB_OPTION,
     send: bool = typer.Option(True, "--send/--no-send", help="Also send the invitations that are due."),
     limit: int = typer.Option(1000, "--limit", min=1, max=100000, help="Send at most this many."),
+    text: bool = typer.Option(
+        True, "--text/--no-text", help="Also analyse survey comments the server has not analysed yet."
+    ),
 ) -> None:
-    """Plan invitations for new ticket events and schedules, then send what is due (run it every few minutes)."""
+    """Plan invitations for new ticket events and schedules, send what is due, and analyse new
+    survey comments (run it every few minutes)."""
     from insightdesk.store import open_store
     from insightdesk.surveys import Sender, scan_ticket_events, schedule_relationship
+    from insightdesk.surveys.comment_analysis import analyse_pending
 
     with user_errors(*_errors()), open_store(db) as store:
         planned = scan_ticket_events(store.engine)
         scheduled = schedule_relationship(store.engine)
         sent = Sender(store.engine).run(limit=limit) if send else None
+        analysed = analyse_pending(store) if text else 0
     for survey, n in sorted({**planned.planned, **scheduled.planned}.items()):
         held = planned.suppressed.get(survey, 0) + scheduled.suppressed.get(survey, 0)
         out.print(f"{survey}: {n} invitation(s) planned, {held} not sent (reasons in `surveys health`)")
     if sent is not None:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(sent.counts.items())) or "nothing due"
         out.print(f"delivery: {counts}")
+    if analysed is None:
+        out.print("text analysis: the text models are missing (see the log); comments wait for the next run")
+    elif analysed:
+        out.print(f"text analysis: {analysed} survey comment(s) analysed")
 
 
 @surveys_app.command("event")
@@ -160,6 +170,41 @@ def event(
     with user_errors(*_errors()), open_store(db) as store:
         result = submit_ticket_event(store.engine, ticket, kind, occurred)
     out.print(f"{result.total} invitation(s) planned, {sum(result.suppressed.values())} not sent")
+
+
+@surveys_app.command("bounces")
+def bounces(
+    mbox: Path = typer.Option(None, "--mbox", help="An mbox file holding the bounce address's mail."),
+    maildir: Path = typer.Option(None, "--maildir", help="A maildir (with cur/ and new/) instead."),
+    db: str = DB_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
+) -> None:
+    """Read delivery status notifications (bounces, RFC 3464) and apply them to the invitations.
+
+    A permanent failure (5.x.x) suppresses the customer on email; a transient one (4.x.x) counts as
+    a soft bounce. Reading the same mail again changes nothing.
+    """
+    from insightdesk.store import open_store
+    from insightdesk.surveys.bounces import OUTCOMES, read_bounces
+    from insightdesk.surveys.dsn import MailboxError, read_mailbox
+
+    with user_errors(*_errors(), MailboxError), open_store(db) as store:
+        # The store first: a held store is the answer even before the mailbox is looked at.
+        if (mbox is None) == (maildir is None):
+            fail("give the bounce mailbox: either --mbox FILE or --maildir FOLDER")
+        path, kind = (mbox, "mbox") if mbox is not None else (maildir, "maildir")
+        report = read_bounces(store.engine, read_mailbox(path, kind))
+    if as_json:
+        write_json(report.as_dict())
+        return
+    counts = ", ".join(f"{k.replace('_', ' ')} {report.outcomes[k]}" for k in OUTCOMES if report.outcomes[k])
+    out.print(
+        f"{report.messages} message(s): {counts or 'no delivery status to apply'}; "
+        f"{report.suppressed} customer(s) newly suppressed on email",
+        highlight=False,
+    )
+    for where, why in report.problems:
+        out.print(f"  not applied: {where}: {why}", markup=False, highlight=False, soft_wrap=True)
 
 
 @surveys_app.command("suppress")

@@ -72,9 +72,22 @@ def _sync_one(store: Store, source: SourceConfig) -> int:
         try:
             report = sync_source(store, source)
         except SyncError as exc:
+            _check_lag(store)
             fail(exc, ExitCode.FAILED if exc.transient else ExitCode.BAD_INPUT)
     _print_report(report)
+    _check_lag(store)
     return report.counts.rejected
+
+
+def _check_lag(store: Store) -> None:
+    """Raise (once per episode) or clear the sync-lag alerts (`insightdesk alerts list`)."""
+    from insightdesk.api.sync_lag import check_sync_lag  # lazily: the API package is heavy to import
+
+    lag = check_sync_lag(store)
+    for name in lag.raised:
+        warn(f"{name}: sync lag over its threshold; alert raised (insightdesk alerts list)")
+    for name in lag.cleared:
+        out.print(f"{name}: sync lag back under its threshold; its alert is closed")
 
 
 def _print_report(report: SyncReport) -> None:

@@ -282,7 +282,8 @@ def staffing_tiers(
     if fmt is not Format.table:
         write_rows(summary, fmt, list(summary.columns))
         return
-    formats = {c: ",.1f" for c in summary.columns if c.startswith(("hours_", "effort"))}
+    formats = {c: ",.1f" for c in summary.columns if c.startswith(("hours_", "effort", "extra_"))}
+    formats |= {c: ".0%" for c in summary.columns if c.startswith("resolved_")}
     formats |= {"escalation_rate": ".1%", "tickets": ",d", "escalated": ",d"}
     formats |= {c: ",d" for c in summary.columns if c.startswith("touches_")}
     show(frame_table(summary, f"Escalation by {topic}", formats))

@@ -7,7 +7,9 @@ Documented endpoints (developers.freshdesk.com/api):
   serves at most 300 pages of one listing, so the stream starts a new listing from the newest
   `updated_at` it has seen before it gets there. `filter=deleted` lists deleted tickets (`deleted:
   true`): their status becomes `deleted`, which the profile makes cancelled.
-- GET /api/v2/tickets/{id}/conversations: the replies and notes of one ticket (a JSON array).
+- GET /api/v2/tickets/{id}/conversations?page=&per_page=: the replies and notes of one ticket (a
+  JSON array per page).
+- GET /api/v2/surveys/satisfaction_ratings?created_since=ISO&page=&per_page=: satisfaction ratings.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from insightdesk.connectors.sources import SourceConfig
 from insightdesk.connectors.streams import Cursor, Page, Stream, field_set, newest, parse_time
 
 MAX_PAGES = 300
+CONVERSATIONS_PER_PAGE = 100  # the documented maximum of per_page
+RATINGS_PATH = "/api/v2/surveys/satisfaction_ratings"
 TICKET_FIELDS = field_set(
     "id subject description description_text status priority source type requester_id responder_id "
     "group_id company_id product_id email_config_id created_at updated_at due_by fr_due_by is_escalated "
@@ -83,6 +87,20 @@ def updated_tickets(
         page += 1
 
 
+def conversations(client: VendorClient, ticket_id: object) -> Iterator[dict[str, Any]]:
+    """Every conversation of one ticket: pages of CONVERSATIONS_PER_PAGE until a short page (the
+    default page holds 30, so a long thread would otherwise lose its later replies). The client
+    waits out 429s and an exhausted X-RateLimit-Remaining between pages."""
+    path = f"/api/v2/tickets/{ticket_id}/conversations"
+    page = 1
+    while True:
+        chunk = array(client.get(path, params={"page": page, "per_page": CONVERSATIONS_PER_PAGE}).data, path)
+        yield from chunk
+        if len(chunk) < CONVERSATIONS_PER_PAGE or page >= MAX_PAGES:
+            return
+        page += 1
+
+
 class FreshdeskTickets(Stream):
     name, kind, profile, known_fields = "tickets", "tickets", "freshdesk", TICKET_FIELDS
     extra: ClassVar[dict[str, str] | None] = None
@@ -124,8 +142,7 @@ class FreshdeskConversations(Stream):
         for tickets, last in updated_tickets(client, since, source.page_size):
             records: list[dict[str, Any]] = []
             for ticket in tickets:
-                path = f"/api/v2/tickets/{ticket['id']}/conversations"
-                records += [flatten(c) for c in array(client.get(path).data, path)]
+                records += [flatten(c) for c in conversations(client, ticket["id"])]
             seen = newest((parse_time(t.get("updated_at")) for t in tickets), seen)
             resume = (
                 {"updated_since": seen.strftime("%Y-%m-%dT%H:%M:%SZ")} if seen else {"updated_since": since}
@@ -133,4 +150,39 @@ class FreshdeskConversations(Stream):
             yield Page(records, resume, seen, last)
 
 
-STREAMS: tuple[Stream, ...] = (FreshdeskTickets(), FreshdeskDeletedTickets(), FreshdeskConversations())
+RATING_FIELDS = field_set(
+    "id survey_id user_id agent_id group_id ticket_id feedback ratings.default_question created_at updated_at"
+)
+
+
+class FreshdeskRatings(Stream):
+    """Satisfaction ratings created since the cursor (GET /api/v2/surveys/satisfaction_ratings?
+    created_since=ISO&page=&per_page=, a JSON array per page, until a short page). A rating exists
+    once the customer answered, so its creation is its answer time. The listing's order is not
+    documented: only the last page moves the cursor (to the newest `created_at` seen, inclusive), so
+    a crash mid-listing re-reads from the old one and nothing is skipped (re-read ratings merge
+    unchanged). Answers to custom questions (`ratings.question_...`) are reported as new fields."""
+
+    name, kind, profile, known_fields = "satisfaction_ratings", "feedback", "freshdesk", RATING_FIELDS
+
+    def pages(self, client: VendorClient, cursor: Cursor | None, source: SourceConfig) -> Iterator[Page]:
+        since = cursor["created_since"] if cursor else source.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        seen, page = None, 1
+        while True:
+            params = {"created_since": since, "page": page, "per_page": source.page_size}
+            ratings = array(client.get(RATINGS_PATH, params=params).data, RATINGS_PATH)
+            seen = newest((parse_time(r.get("created_at")) for r in ratings), seen)
+            last = len(ratings) < source.page_size or page >= MAX_PAGES
+            resume = since if not last or seen is None else seen.strftime("%Y-%m-%dT%H:%M:%SZ")
+            yield Page([flatten(r) for r in ratings], {"created_since": resume}, seen, last)
+            if last:
+                return
+            page += 1
+
+
+STREAMS: tuple[Stream, ...] = (
+    FreshdeskTickets(),
+    FreshdeskDeletedTickets(),
+    FreshdeskConversations(),
+    FreshdeskRatings(),
+)

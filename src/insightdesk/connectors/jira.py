@@ -78,7 +78,7 @@ class JiraIssues(Stream):
         seen_in_minute: set[str] = set()
         seen = None
         while True:
-            jql = f'updated >= "{minute}"' + (f" AND ({scope})" if scope else "")
+            jql = f'updated >= "{minute}"' + (f" AND ({scope})" if scope else "") + self.narrow(source)
             start_at = len(seen_in_minute)
             params = {
                 "jql": f"{jql} ORDER BY updated ASC, key ASC",
@@ -101,6 +101,10 @@ class JiraIssues(Stream):
             yield fresh, minute, seen, done
             if done:
                 return
+
+    def narrow(self, source: SourceConfig) -> str:
+        """JQL ANDed to the search (a stream that needs only some issues)."""
+        return ""
 
     def pages(self, client: VendorClient, cursor: Cursor | None, source: SourceConfig) -> Iterator[Page]:
         for issues, minute, seen, done in self.search(client, cursor, source):
@@ -129,4 +133,105 @@ class JiraComments(JiraIssues):
             yield Page(rows, {"updated": minute}, seen, done)
 
 
-STREAMS: tuple[Stream, ...] = (JiraIssues(), JiraComments())
+class JiraSatisfaction(JiraIssues):
+    """CSAT of the issues updated since the cursor that have one: the request's satisfaction field
+    (type sd-request-feedback; its REST value is `{"rating": 1-5}`) and satisfaction date field
+    (sd-request-feedback-date), named by the options `satisfaction_field` and
+    `satisfaction_date_field` (their custom field ids differ per site). Rows are the issue CSV
+    export's columns, so the profile's `feedback` kind maps them as it maps the file. Without the
+    option the stream reads nothing."""
+
+    name, kind = "satisfaction", "feedback"
+
+    def narrow(self, source: SourceConfig) -> str:
+        field = str(source.options.get("satisfaction_field", ""))
+        return f" AND cf[{field.removeprefix('customfield_')}] is not EMPTY"
+
+    def pages(self, client: VendorClient, cursor: Cursor | None, source: SourceConfig) -> Iterator[Page]:
+        field = source.options.get("satisfaction_field")
+        if not field:
+            return
+        answered_field = source.options.get("satisfaction_date_field")
+        for issues, minute, seen, done in self.search(client, cursor, source):
+            rows = []
+            for issue in issues:
+                fields = issue.get("fields") or {}
+                rating = fields.get(field)
+                rows.append(
+                    {
+                        "Issue key": issue.get("key"),
+                        "Custom field (Satisfaction)": _name(rating, "rating")
+                        if isinstance(rating, dict)
+                        else rating,
+                        "Custom field (Satisfaction date)": _iso(fields.get(answered_field or "")),
+                        "Reporter Id": _name(fields.get("reporter"), "accountId"),
+                        "Assignee Id": _name(fields.get("assignee"), "accountId"),
+                    }
+                )
+            yield Page(rows, {"updated": minute}, seen, done)
+
+
+AUDIT_PATH = "/rest/api/3/auditing/record"
+
+
+class JiraDeletions(Stream):
+    """Deleted issues from the audit log (GET /rest/api/3/auditing/record?from=&to=&filter=&offset=
+    &limit= answers `{offset, limit, total, records: [{id, summary, created, category, objectItem:
+    {id, name, typeName}}]}`, newest first). A record whose object is an ISSUE and whose summary says
+    it was deleted names the issue key in `objectItem.name`; it is honoured from the store's copy
+    (see tombstones). The window ends at the run's start, so records arriving while it pages wait
+    for the next run; the cursor is the newest (created, id) read, and `from` is inclusive, so the
+    records at that instant already read are skipped."""
+
+    name, kind, profile, records_of, tombstones = "deletions", "tickets", "generic", "jira", True
+    known_fields = field_set("source_id deleted_at")
+
+    def pages(self, client: VendorClient, cursor: Cursor | None, source: SourceConfig) -> Iterator[Page]:
+        since = parse_time(cursor["created"]) if cursor else source.start
+        after = (cursor["created"], int(cursor["id"])) if cursor else ("", -1)
+        until = datetime.now(UTC)
+        found: list[tuple[datetime, int, str]] = []
+        offset = 0
+        while True:  # the window's records, all pages: they come newest first, the cursor needs oldest
+            params = {
+                "from": _audit_time(since or source.start),
+                "to": _audit_time(until),
+                "filter": "deleted",
+                "offset": offset,
+                "limit": source.page_size,
+            }
+            body = client.get(AUDIT_PATH, params=params).data
+            records = listed(body, "records", "Jira", AUDIT_PATH)
+            found += [hit for hit in map(_deleted_issue, records) if hit]
+            offset += len(records)
+            total = body.get("total") if isinstance(body.get("total"), int) else 0
+            if not records or len(records) < source.page_size or offset >= total:
+                break
+        fresh = sorted({hit for hit in found if (_audit_time(hit[0]), hit[1]) > after})
+        if not fresh:
+            yield Page([], dict(cursor or {"created": _audit_time(source.start), "id": -1}), None, True)
+            return
+        for start in range(0, len(fresh), source.page_size):
+            chunk = fresh[start : start + source.page_size]
+            rows = [{"source_id": key, "deleted_at": _iso(_audit_time(at))} for at, _, key in chunk]
+            last_at, last_id, _ = chunk[-1]
+            done = start + source.page_size >= len(fresh)
+            yield Page(rows, {"created": _audit_time(last_at), "id": last_id}, last_at, done)
+
+
+def _audit_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+
+
+def _deleted_issue(record: dict[str, Any]) -> tuple[datetime, int, str] | None:
+    item = record.get("objectItem")
+    if not isinstance(item, dict) or str(item.get("typeName", "")).upper() != "ISSUE":
+        return None
+    summary = str(record.get("summary") or "").lower()
+    created, key, record_id = parse_time(record.get("created")), item.get("name"), record.get("id")
+    if "deleted" not in summary or not created or not key or not isinstance(record_id, int):
+        return None
+    return created, record_id, str(key)
+
+
+STREAMS: tuple[Stream, ...] = (JiraIssues(), JiraComments(), JiraSatisfaction(), JiraDeletions())

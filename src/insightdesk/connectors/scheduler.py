@@ -38,8 +38,11 @@ class SyncScheduler:
         tick: float = 15.0,
         load: Callable[[], dict[str, SourceConfig]] = load_sources,
         sync: Callable[..., Any] = sync_source,
+        after_pulls: Callable[[Store], Any] | None = None,
     ) -> None:
         self.store, self.tick, self._load, self._sync = store, tick, load, sync
+        # Told after each tick that pulled (or failed to): the layer above raises sync-lag alerts.
+        self._after_pulls = after_pulls
         self._lock = lock or contextlib.nullcontext()
         self._stop, self._wake = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
@@ -78,12 +81,12 @@ class SyncScheduler:
             return []
         now = now or utcnow()
         signalled = set(pending_sources(self.store.engine))
-        synced = []
+        synced, attempted = [], False
         for name, source in sources.items():
             trigger = "webhook" if name in signalled else "schedule"
             if trigger == "schedule" and not self._due(name, source, now):
                 continue
-            started = utcnow()
+            started, attempted = utcnow(), True
             with self._lock:
                 try:
                     self._sync(self.store, source, trigger=trigger)
@@ -92,6 +95,12 @@ class SyncScheduler:
                     continue
             consume(self.store.engine, name, started)  # the signals this pull answered
             synced.append(name)
+        if attempted and self._after_pulls is not None:
+            with self._lock:
+                try:
+                    self._after_pulls(self.store)
+                except Exception:  # an alerting failure must not stop the pulls
+                    log.exception("the sync scheduler's after-pull check failed")
         return synced
 
     def _due(self, name: str, source: SourceConfig, now: datetime) -> bool:

@@ -136,6 +136,36 @@ class JournalStream(TableStream):
         return rows
 
 
+_NUMBER = re.compile(r"<number>([^<]{1,100})</number>")
+
+
+class DeletedRecords(TableStream):
+    """Deletions of one table from the deleted-records table `sys_audit_delete` (documentkey: the
+    record's sys_id, display_value: its number, payload: its last values as XML, sys_created_on: when
+    it was deleted), paged by (sys_created_on, sys_id) like any table. The record is honoured from
+    the store's copy (see tombstones): its number is read from the payload, else the display value."""
+
+    tombstones, profile, records_of = True, "generic", "servicenow"
+
+    def __init__(self, name: str, table: str, kind: str) -> None:
+        super().__init__(
+            name,
+            "sys_audit_delete",
+            kind,
+            "tablename documentkey display_value payload reason source_id deleted_at",
+            extra_query=f"tablename={table}",
+            time_field="sys_created_on",  # a deleted-record row is written once
+        )
+
+    def enrich(self, client: VendorClient, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for row in rows:
+            found = _NUMBER.search(str(row.get("payload") or ""))
+            row["source_id"] = found[1].strip() if found else row.get("display_value")
+            deleted = _glide_time(str(row.get("sys_created_on")))
+            row["deleted_at"] = deleted.strftime("%Y-%m-%dT%H:%M:%SZ") if deleted else None
+        return rows
+
+
 STREAMS: tuple[Stream, ...] = (
     TableStream(
         "incidents",
@@ -161,4 +191,6 @@ STREAMS: tuple[Stream, ...] = (
         extra_query="name=incident^elementINcomments,work_notes",
         time_field="sys_created_on",  # journal entries are written once, never updated
     ),
+    DeletedRecords("deleted_incidents", "incident", "tickets"),
+    DeletedRecords("deleted_changes", "change_request", "changes"),
 )

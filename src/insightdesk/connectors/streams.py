@@ -38,6 +38,11 @@ class Stream(ABC):
     profile: str
     # The vendor's documented properties: any other key is reported as schema drift.
     known_fields: frozenset[str] = frozenset()
+    # Records that only name deleted records ({"source_id", "deleted_at"}): the sync turns them into
+    # the stored records marked cancelled (`tombstones`) and ingests those with the generic profile.
+    tombstones: bool = False
+    # The vendor profile whose source system a tombstone stream's records belong to.
+    records_of: str = ""
 
     @abstractmethod
     def pages(self, client: VendorClient, cursor: Cursor | None, source: SourceConfig) -> Iterator[Page]:

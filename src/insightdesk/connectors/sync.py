@@ -23,11 +23,13 @@ from insightdesk.connectors.prefetch import prefetched
 from insightdesk.connectors.runs import RunCounts, finish_run, register_source, start_run
 from insightdesk.connectors.sources import SourceConfig, SourceConfigError, credentials
 from insightdesk.connectors.streams import Cursor, Page, Stream, new_fields, newest
+from insightdesk.connectors.tombstones import tombstones
 from insightdesk.connectors.vendors import streams_for
 from insightdesk.ingest import IngestError, ingest_file, load_profile
 from insightdesk.ingest.mapping import Mapping
 from insightdesk.ingest.workdir import make_workdir, remove_workdir
 from insightdesk.store import Store
+from insightdesk.text.pipeline import ingest_redactor
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,11 @@ class SyncReport:
 def _profile(name: str) -> Mapping:
     """A profile parsed once per process: parsing its YAML costs more than a small batch's merge."""
     return load_profile(name)
+
+
+def _system(source: SourceConfig, stream: Stream) -> str:
+    """The source system a stream's records are stored under (a tombstone's: its vendor profile's)."""
+    return source.source_system or _profile(stream.records_of or stream.profile).source_system
 
 
 def default_client(source: SourceConfig) -> VendorClient:
@@ -121,7 +128,11 @@ def _sync_stream(
             counts.new_fields |= new_fields(page.records, stream.known_fields | seen)
             seen = seen | {key for record in page.records for key in record}
             batch = batch or _Batch(store, f"sync-{source.name}-{stream.name}.jsonl")
-            batch.write(lines, len(page.records))
+            if stream.tombstones:  # read in this thread: the store is written here too
+                stored = tombstones(store, _system(source, stream), stream.kind, page.records)
+                batch.write(_lines(stored), len(stored))
+            else:
+                batch.write(lines, len(page.records))
             pending, pending_newest = page, newest([page.newest], pending_newest)
             point(stream.name, "fetched")
             if batch.records >= source.batch_records:
@@ -194,8 +205,9 @@ def _commit(
             stream.kind,
             mapping=_profile(stream.profile),
             fmt="jsonl",
-            source_system=source.source_system,
+            source_system=_system(source, stream) if stream.tombstones else source.source_system,
             before_commit=write_cursor_then_report,
+            redact_text=ingest_redactor(),  # used when the mapping stores text redacted only
         )
     finally:
         batch.discard()

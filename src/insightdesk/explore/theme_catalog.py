@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from insightdesk.explore.text_languages import language_condition
 from insightdesk.store.tables.text import text_analyses, themes
 
 # sort key -> what it orders by; "-key" sorts descending (missing values last either way).
@@ -19,8 +20,9 @@ SORT_KEYS = ("texts", "negative_share", "sentiment", "label", "theme_id", "updat
 DEFAULT_SORT = "-texts"
 
 
-def _stats() -> Any:
-    """Per theme: analysed texts, negative ones and the mean sentiment score."""
+def _stats(language: str | None = None) -> Any:
+    """Per theme: analysed texts, negative ones and the mean sentiment score (of one detected
+    language, or of all)."""
     ta = text_analyses
     negative = sa.func.sum(sa.case((ta.c.sentiment_label == "negative", 1), else_=0))
     return (
@@ -30,7 +32,7 @@ def _stats() -> Any:
             negative.label("negative"),
             sa.func.avg(ta.c.sentiment_score).label("sentiment"),
         )
-        .where(ta.c.theme_id.is_not(None))
+        .where(ta.c.theme_id.is_not(None), *language_condition(language))
         .group_by(ta.c.theme_id)
         .subquery("stats")
     )
@@ -64,16 +66,23 @@ def parse_sort(sort: str | None) -> tuple[str, bool]:
 
 
 def search_themes(
-    engine: sa.Engine, *, q: str | None = None, sort: str | None = None, limit: int = 25, offset: int = 0
+    engine: sa.Engine,
+    *,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int = 25,
+    offset: int = 0,
+    language: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of active themes matching `q` (id, label or keyword, any case) and how many match.
 
     Rows: theme_id, label (the analyst's, else the automatic one), keywords (JSON text), quotes
     (JSON text: the stored ones, not yet scoped to a caller), size, texts, negative_share (0-1,
-    None without scored texts), sentiment (mean score, -1..1), updated_at.
+    None without scored texts), sentiment (mean score, -1..1), updated_at. With `language`, the
+    figures count that detected language's texts only (every active theme is still listed).
     """
     key, descending = parse_sort(sort)
-    stats = _stats()
+    stats = _stats(language)
     texts = sa.func.coalesce(stats.c.texts, 0)
     scored = sa.case((stats.c.texts > 0, stats.c.texts), else_=None)
     negative_share = sa.cast(stats.c.negative, sa.Float) / scored
@@ -113,15 +122,20 @@ def search_themes(
     return found, int(total or 0)
 
 
-def weekly_volumes(engine: sa.Engine, theme_ids: Sequence[str]) -> list[tuple[str, Any, int]]:
-    """(theme id, week start, texts) of the given themes, oldest week first."""
+def weekly_volumes(
+    engine: sa.Engine, theme_ids: Sequence[str], language: str | None = None
+) -> list[tuple[str, Any, int]]:
+    """(theme id, week start, texts) of the given themes (texts of one detected language, or all),
+    oldest week first."""
     if not theme_ids:
         return []
     ta = text_analyses
     week = week_of(ta.c.occurred_at)
     stmt = (
         sa.select(ta.c.theme_id, week.label("week"), sa.func.count())
-        .where(ta.c.theme_id.in_(list(theme_ids)), ta.c.occurred_at.is_not(None))
+        .where(
+            ta.c.theme_id.in_(list(theme_ids)), ta.c.occurred_at.is_not(None), *language_condition(language)
+        )
         .group_by(ta.c.theme_id, week)
         .order_by(week, ta.c.theme_id)
     )

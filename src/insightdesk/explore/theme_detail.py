@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from insightdesk.explore.text_languages import language_condition
 from insightdesk.explore.theme_catalog import week_of
 from insightdesk.store.tables.text import text_analyses, theme_events, themes
 
@@ -48,8 +49,9 @@ def theme_record(engine: sa.Engine, theme_id: str) -> dict[str, Any] | None:
     return found
 
 
-def theme_timeline(engine: sa.Engine, theme_id: str) -> list[dict[str, Any]]:
-    """Per week with texts: texts, negative texts, texts with a sentiment score and their mean."""
+def theme_timeline(engine: sa.Engine, theme_id: str, language: str | None = None) -> list[dict[str, Any]]:
+    """Per week with texts: texts, negative texts, texts with a sentiment score and their mean (of
+    one detected language's texts, or of all)."""
     ta = text_analyses
     week = week_of(ta.c.occurred_at)
     negative = sa.func.sum(sa.case((ta.c.sentiment_label == "negative", 1), else_=0))
@@ -61,7 +63,7 @@ def theme_timeline(engine: sa.Engine, theme_id: str) -> list[dict[str, Any]]:
             sa.func.count(ta.c.sentiment_score).label("scored"),
             sa.func.avg(ta.c.sentiment_score).label("sentiment"),
         )
-        .where(ta.c.theme_id == theme_id, ta.c.occurred_at.is_not(None))
+        .where(ta.c.theme_id == theme_id, ta.c.occurred_at.is_not(None), *language_condition(language))
         .group_by(week)
         .order_by(week)
     )

@@ -20,6 +20,7 @@ from insightdesk.governance.clock import utcnow
 from insightdesk.governance.users import Actor
 from insightdesk.model.display import DEFAULT_CURRENCY
 from insightdesk.store.tables.governance import settings as settings_table
+from insightdesk.text.consent_scope import BASES, DEFAULT_BASIS
 
 
 class SettingError(ValueError):
@@ -70,6 +71,25 @@ def _currency(value: Any) -> str:
     return text
 
 
+def _consent_basis(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise SettingError(
+            f'privacy.consent_basis must be an object, e.g. {{"model_training": "consent"}}; got {value!r}'
+        )
+    out = dict(DEFAULT_BASIS)
+    for purpose, basis in value.items():
+        if purpose not in DEFAULT_BASIS:
+            raise SettingError(
+                f"privacy.consent_basis: purpose {purpose!r} is not one of {', '.join(DEFAULT_BASIS)}"
+            )
+        if basis not in BASES:
+            raise SettingError(
+                f"privacy.consent_basis[{purpose!r}] must be one of {', '.join(BASES)}, got {basis!r}"
+            )
+        out[str(purpose)] = str(basis)
+    return out
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -104,6 +124,13 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Where `insightdesk alerts run` delivers new alerts (HTTP POST, JSON); empty: log only.",
             _webhook,
+        ),
+        Setting(
+            "privacy.consent_basis",
+            dict(DEFAULT_BASIS),
+            "Per purpose, who text analysis and training sets include: `consent` (only a yes; unknown "
+            "means no) or `objection` (all but a no). See docs/privacy.md, Consent ledger.",
+            _consent_basis,
         ),
     )
 }

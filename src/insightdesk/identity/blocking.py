@@ -69,7 +69,8 @@ def choose_rules(frame: pd.DataFrame, fields: set[str], max_pairs: int) -> list[
         current = rule
         for extra in (None, *REFINEMENTS):
             if extra is not None:
-                if extra in current or not _usable((extra,), fields):
+                # An initial of a column the rule already holds narrows nothing (surname -> its initial).
+                if extra in current or DERIVED[extra] in current or not _usable((extra,), fields):
                     continue
                 current = (*current, extra)
             if pair_count(frame, current) <= max_pairs:

@@ -1,4 +1,5 @@
-"""The deterministic half: records sharing a normalised email, an E.164 phone or an external id.
+"""The deterministic half: records sharing a normalised email, an E.164 phone or an external id
+(any of a record's addresses and numbers, not only its primary one).
 
 A shared key links two records unless their names disagree (a family mailbox, a recycled number, a
 mistyped CRM id): such a pair is a *key conflict*, queued for review and kept apart until someone
@@ -22,7 +23,7 @@ def _key_pairs(prepared: pd.DataFrame, keys: tuple[str, ...]) -> tuple[pd.DataFr
     """Each record paired with the first record of its key group (a star, not all n^2 pairs)."""
     parts, ignored = [], []
     for key in keys:
-        members = prepared.loc[prepared[key].notna(), ["record_id", key]]
+        members = _members(prepared, key)
         if members.empty:
             continue
         sizes = members.groupby(key)[key].transform("size")
@@ -43,7 +44,21 @@ def _key_pairs(prepared: pd.DataFrame, keys: tuple[str, ...]) -> tuple[pd.DataFr
         )
     if not parts:
         return pd.DataFrame(columns=EDGE_COLUMNS), ignored
-    return pd.concat(parts, ignore_index=True), ignored
+    # Two records sharing two addresses are one pair (linked by the first key that joined them).
+    pairs = pd.concat(parts, ignore_index=True).drop_duplicates(["record_id_l", "record_id_r"])
+    return pairs.reset_index(drop=True), ignored
+
+
+def _members(prepared: pd.DataFrame, key: str) -> pd.DataFrame:
+    """(record_id, key value) for every value a record holds: all its addresses or numbers where the
+    prepared frame lists them (`email_keys`, `phone_keys`), else its one value."""
+    many = f"{key}_keys"
+    if many in prepared.columns:
+        exploded = prepared[["record_id", many]].explode(many).dropna(subset=[many])
+        members = exploded.rename(columns={many: key})
+    else:
+        members = prepared.loc[prepared[key].notna(), ["record_id", key]]
+    return members.drop_duplicates().reset_index(drop=True)
 
 
 def _names_agree(pairs: pd.DataFrame, prepared: pd.DataFrame, threshold: float) -> pd.Series:

@@ -39,7 +39,8 @@ def read_frame(conn: sa.Connection, query: sa.Executable) -> pd.DataFrame:
 
 
 def load_records(conn: sa.Connection) -> pd.DataFrame:
-    """Customer records with their primary (else first) email and phone, in the shape of a record frame."""
+    """Customer records with their primary (else first) email and phone, in the shape of a record
+    frame, and all their addresses and numbers (`emails`, `phones`: tuples) for the keys."""
     people = read_frame(
         conn,
         sa.select(
@@ -61,14 +62,16 @@ def load_records(conn: sa.Connection) -> pd.DataFrame:
         ),
     )
     for kind in ("email", "phone"):
-        chosen = (
+        ordered = (
             contacts.loc[contacts["kind"] == kind]
             .assign(_primary=lambda f: f["is_primary"].fillna(False).astype(bool))
             .sort_values(["customer_id", "_primary", "value"], ascending=[True, False, True])
-            .drop_duplicates("customer_id")
-            .set_index("customer_id")["value"]
         )
+        chosen = ordered.drop_duplicates("customer_id").set_index("customer_id")["value"]
         people[kind] = people["record_id"].map(chosen)
+        # Every address or number is a deterministic key (identity.prepare.contact_keys).
+        every = ordered.groupby("customer_id", sort=False)["value"].agg(tuple)
+        people[f"{kind}s"] = people["record_id"].map(every)
     return people.sort_values("record_id").reset_index(drop=True)
 
 

@@ -1,7 +1,8 @@
 """Normalise a frame of person records into what matching compares, and say which cannot be matched.
 
 Input: a pandas frame with `record_id` and any of `spec.RECORD_FIELDS` (or a single `name` column,
-split into first name and surname). Output: the same records with normalised values (lower-case
+split into first name and surname), plus optional `emails` / `phones`: each record's further
+addresses and numbers (lists), which count as deterministic keys. Output: the same records with normalised values (lower-case
 ASCII names without titles, valid e-mail addresses, E.164 phone numbers, ISO dates), the nickname
 forms of the first name, and `unusable_reason` for a record no rule could ever link.
 """
@@ -106,8 +107,42 @@ def _split_full_name(names: pd.Series) -> tuple[pd.Series, pd.Series]:
     return first.astype(object), last.astype(object)
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A record's other contacts of one kind: a list (or tuple, array), one value, or nothing."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple | set) or hasattr(value, "tolist"):
+        return list(value.tolist() if hasattr(value, "tolist") else value)
+    return []
+
+
+def contact_keys(
+    primary: pd.Series, others: pd.Series | None, normalise: Any, regions: pd.Series | None = None
+) -> pd.Series:
+    """Per record, every distinct normalised value of one kind of contact, its primary first.
+
+    `others` holds each record's further addresses or numbers (`customer_contacts` keeps them all):
+    any of them is a deterministic key. Only the primary enters the probabilistic model, so a
+    record with ten addresses costs the model nothing more.
+    """
+    keys: list[list[str]] = [[v] if isinstance(v, str) else [] for v in primary.tolist()]
+    if others is not None:
+        flat = others.reset_index(drop=True).map(_as_list).explode().dropna()
+        if not flat.empty:
+            text = flat.astype(str)
+            if regions is None:
+                values = normalise(text)
+            else:  # a phone without `+` is read in its record's country
+                values = normalise(text, regions.reset_index(drop=True).loc[flat.index])
+            for position, value in zip(values.index, values.tolist(), strict=True):
+                if isinstance(value, str) and value not in keys[position]:
+                    keys[position].append(value)
+    return pd.Series([tuple(k) for k in keys], index=primary.index, dtype=object)
+
+
 def _unusable_reason(frame: pd.DataFrame) -> pd.Series:
     has_key = frame[["email", "phone", "external_id"]].notna().any(axis=1)
+    has_key |= (frame["email_keys"].str.len() > 0) | (frame["phone_keys"].str.len() > 0)
     has_other = frame[["dob", "street", "postcode"]].notna().any(axis=1)
     full_name = frame["first_name"].notna() & frame["surname"].notna()
     no_name = frame["first_name"].isna() & frame["surname"].isna()
@@ -144,6 +179,8 @@ def prepare_records(records: pd.DataFrame) -> pd.DataFrame:
     country = _blank_to_none(frame["country"]).str.upper()
     frame["country"] = country.astype(object)
     frame["phone"] = normalise_phone(frame["phone"], country)
+    frame["email_keys"] = contact_keys(frame["email"], records.get("emails"), normalise_email)
+    frame["phone_keys"] = contact_keys(frame["phone"], records.get("phones"), normalise_phone, country)
     frame["dob"] = normalise_date(frame["dob"])
     frame["street"] = normalise_name(frame["street"].astype("string").str.replace(r"\d", " ", regex=True))
     frame["postcode"] = _normalise_id(frame["postcode"]).str.upper()

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from insightdesk.ingest.minimise import Minimisation, MinimisationError, parse_minimisation
 from insightdesk.store.tables.canonical import ENTITY_TABLES, business_columns
 
 KINDS: tuple[str, ...] = tuple(k for k in ENTITY_TABLES if k != "customer_contacts")
@@ -120,6 +121,7 @@ class Mapping:
     csv: dict[str, Any]
     kinds: dict[str, KindMapping]
     digest: str
+    minimisation: Minimisation = field(default_factory=Minimisation)  # what this source may store
 
     def for_kind(self, kind: str) -> KindMapping:
         if kind not in self.kinds:
@@ -176,6 +178,7 @@ def parse_mapping(data: Any, *, origin: str) -> Mapping:
         "csv",
         "kinds",
         "documentation",
+        "minimisation",
     }
     if unknown:
         raise MappingError(f"{origin}: unknown top-level keys {sorted(unknown)}")
@@ -186,6 +189,10 @@ def parse_mapping(data: Any, *, origin: str) -> Mapping:
         raise MappingError(f"{origin}: `kinds` must map entity kinds ({', '.join(KINDS)}) to their fields")
     kinds = {kind: _parse_kind(kind, spec, origin) for kind, spec in kinds_data.items()}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    try:
+        minimisation = parse_minimisation(data.get("minimisation"), origin, kinds)
+    except MinimisationError as exc:
+        raise MappingError(str(exc)) from None
     return Mapping(
         name=str(data.get("name", origin)),
         source_system=str(data.get("source_system", data.get("name", "generic"))),
@@ -195,6 +202,7 @@ def parse_mapping(data: Any, *, origin: str) -> Mapping:
         csv=dict(data.get("csv", {})),
         kinds=kinds,
         digest=digest,
+        minimisation=minimisation,
     )
 
 

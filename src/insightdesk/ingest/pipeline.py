@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from insightdesk.ingest import fold as fold_sql
+from insightdesk.ingest import minimise
 from insightdesk.ingest.checkpoints import STAGES, StageFn, checkpointed
 from insightdesk.ingest.consent_import import record_imported_consent
 from insightdesk.ingest.erased_subjects import mark_erased
@@ -72,6 +73,7 @@ def ingest_file(
     progress: ProgressFn | None = None,
     on_stage: StageFn | None = None,
     before_commit: Callable[[Target, IngestResult], None] | None = None,
+    redact_text: minimise.RedactFn | None = None,
 ) -> IngestResult:
     """Ingest `path` as `kind`. Raises IngestError (nothing written) when the file or mapping is unusable.
 
@@ -79,6 +81,7 @@ def ingest_file(
     STAGES as the batch reaches it and of each statement in between (a seam for callers that must
     act at a known point, such as the kill -9 atomicity tests; see checkpoints.py). `before_commit`
     writes in the batch's transaction just before it commits (a connector's cursor: both or neither).
+    `redact_text` is the text layer's redactor, needed when the mapping stores text redacted only.
     """
     import duckdb
 
@@ -92,8 +95,10 @@ def ingest_file(
         resolved = mapping if isinstance(mapping, Mapping) else resolve_mapping(profile, mapping)
         if source_system:
             resolved = _with_source_system(resolved, source_system)
-        km = resolved.for_kind(kind)
-    except MappingError as exc:
+        enc = encoding or resolved.csv.get("encoding")
+        plan = minimise.plan_minimisation(resolved.minimisation, resolved.for_kind(kind), redact_text, path, fmt, enc)
+        km = plan.kind
+    except (MappingError, minimise.MinimisationError, SourceFileError) as exc:
         raise IngestError(str(exc)) from exc
     workdir = make_workdir(store)  # private (0700), beside the store: staged plaintext stays out of /tmp
     target = checkpointed(open_target(store, workdir), on_stage)
@@ -101,6 +106,7 @@ def ingest_file(
     con.execute("SET enable_progress_bar = false")
     stage_reached = on_stage or _no_stage_hook
     saved = limit_memory(con, workdir)
+    plan.attach(con)  # after limit_memory: a redacting batch must not spill raw text to disk
     try:
         try:
             staged = stage_file(
@@ -115,7 +121,7 @@ def ingest_file(
             stage_reached("read")
             compiled = compile_kind(resolved, km, staged.columns, reader_nulls=staged.reader_nulls)
             result = _run_batch(
-                target, staged, resolved, km, compiled, str(path), retry_of, progress, stage_reached
+                target, staged, resolved, km, compiled, str(path), retry_of, progress, stage_reached, plan
             )
         except (SourceFileError, MissingColumnsError) as exc:
             raise IngestError(f"{path}: {exc}" if str(path) not in str(exc) else str(exc)) from exc
@@ -144,6 +150,7 @@ def ingest_file(
         raise
     finally:
         drop_staging(con)
+        plan.detach(con)
         restore(con, saved)
         target.close()
         remove_workdir(workdir)
@@ -169,6 +176,7 @@ def _run_batch(
     retry_of: str | None,
     progress: ProgressFn | None,
     stage_reached: StageFn,
+    plan: minimise.MinimisePlan,
 ) -> IngestResult:
     con = target.staging
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -295,7 +303,8 @@ def _run_batch(
             target, "customer_contacts", "stg_contacts", mapping.source_system, batch_id, now
         )
 
-    rejected = build_quarantine(con, staged, compiled, batch_id, kind, source_file, now, dup_sql)
+    raw_items = plan.quarantine_raw(compiled.read_columns)
+    rejected = build_quarantine(con, staged, compiled, batch_id, kind, source_file, now, dup_sql, raw_items)
     if rejected:
         target.append("stg_quarantine", "quarantine", _QUARANTINE_COLUMNS)
     if retry_of is None:

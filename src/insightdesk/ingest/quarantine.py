@@ -14,6 +14,7 @@ from insightdesk.ingest.workdir import private_workdir
 
 if TYPE_CHECKING:
     from insightdesk.ingest.mapping import Mapping
+    from insightdesk.ingest.minimise import RedactFn
     from insightdesk.store import Store
 
 SUMMARY_SQL = """
@@ -70,6 +71,7 @@ def retry(
     profile: str | None = None,
     mapping: str | Path | Mapping | None = None,
     progress: ProgressFn | None = None,
+    redact_text: RedactFn | None = None,
 ) -> IngestResult:
     """Re-ingest the open rejected records of a batch through the (possibly fixed) mapping.
 
@@ -110,6 +112,7 @@ def retry(
             fmt="jsonl",
             retry_of=batch_id,
             progress=progress,
+            redact_text=redact_text,
         )
     # Line i of the retry file is the i-th record retried: map the new batch's rejects back.
     again = store.query_df(

@@ -61,8 +61,13 @@ def build_quarantine(
     source_file: str,
     now: datetime,
     dup_sql: str,
+    raw_items: list[str] | None = None,
 ) -> int:
-    """Fill temp table stg_quarantine; returns the number of rejected source records."""
+    """Fill temp table stg_quarantine; returns the number of rejected source records.
+
+    `raw_items` (struct_pack items over the source) is what a minimised source keeps of a rejected
+    record (minimise.py); None keeps every column as read. A minimised source keeps no unparsed line.
+    """
     con.execute(
         "CREATE OR REPLACE TEMP TABLE stg_rejected (__row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR, "
         "errors VARCHAR)"
@@ -109,7 +114,7 @@ def build_quarantine(
         line = "r.__line"
     else:
         line = "r.__row"
-    raw_cols = ", ".join(q(c) for c in staged.columns) or "NULL AS empty"
+    raw_cols = ", ".join(raw_items or [q(c) for c in staged.columns]) or "NULL AS empty"
     raw_source = q(staged.table) if n_rows else f"(SELECT * FROM {staged.reread or staged.relation} LIMIT 0)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE stg_quarantine AS
@@ -140,7 +145,7 @@ def build_quarantine(
                 reject.column or "(line)",
                 reject.reason,
                 json.dumps([{"field": reject.column, "value": None, "reason": reject.reason}]),
-                json.dumps({"__line": reject.raw_line}),
+                json.dumps({"__line": None if raw_items is not None else reject.raw_line}),
                 now,
             ],
         )

@@ -19,6 +19,7 @@ from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.estimates import finish, finish_rollup
 from insightdesk.metrics.execute import cached, compile_sql, remember, run_sql
 from insightdesk.metrics.grains import GRAINS
+from insightdesk.metrics.persons import person_attrs
 from insightdesk.metrics.plan import plan
 from insightdesk.metrics.registry import get_kpi
 from insightdesk.metrics.request import MetricsError, Where, backend_for, check_request, to_timestamp
@@ -78,7 +79,9 @@ def compute(
 
             covered = covered_cells(spec, backend, by, grain, since_ts, until_ts, where, cfg)
             if covered is not None:
-                return finish_rollup(spec, *covered, by, grain, min_n, cfg)
+                done = finish_rollup(spec, *covered, by, grain, min_n, cfg)
+                done.attrs.update(person_attrs(spec, backend))
+                return done
         t_where, t_since, t_until, swaps = template(backend, where, since_ts, until_ts)
         key = cache_key(spec, by, grain, t_since, t_until, t_where, cfg)
         sqls = cached(backend, "query", (*key, as_of)) if key else None
@@ -98,6 +101,8 @@ def compute(
         for placeholder, literal in swaps:
             sqls = sqls.replace(placeholder, literal)
         frames = [run_sql(backend, sql) for sql in sqls.split("\x00")]
+        persons = person_attrs(spec, backend)
     result = finish(spec, cells_of(spec, frames, by, grain, since_ts, as_of, cfg), by, grain, min_n, cfg)
     result.attrs.update(kpi=spec.name, unit=spec.unit, as_of=as_of if spec.snapshot else None, source="live")
+    result.attrs.update(persons)
     return result

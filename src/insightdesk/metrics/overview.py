@@ -10,6 +10,7 @@ import pandas as pd
 from insightdesk.metrics.compute import compute
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.estimates import finish_rollup
+from insightdesk.metrics.persons import person_attrs
 from insightdesk.metrics.registry import get_kpi, list_kpis
 from insightdesk.metrics.request import Where, backend_for, check_request, to_timestamp
 from insightdesk.metrics.spec import KPI
@@ -60,6 +61,7 @@ def compute_many(
         for spec in specs:
             if spec.name in covered:
                 out[spec.name] = finish_rollup(spec, *covered[spec.name], cut, grain, min_n, cfg)
+                out[spec.name].attrs.update(person_attrs(spec, backend))
                 continue
             out[spec.name] = compute(
                 spec,

@@ -75,6 +75,10 @@ def source_fingerprint(backend: Any) -> str:
     parts += [
         "(SELECT count(*) FROM ingest_batches) AS batches",
         "(SELECT max(batch_id) FROM ingest_batches) AS last_batch",
+        # KPIs that count persons change with every identity run and review decision (which leave
+        # the canonical tables' counts as they were): the latest run and the latest decision.
+        "(SELECT max(run_id) FROM identity_runs) AS identity_run",
+        "(SELECT max(decided_at) FROM identity_constraints) AS identity_decision",
     ]
     row = run_sql(backend, "SELECT " + ", ".join(parts)).iloc[0]
     return json.dumps({k: None if v is None else str(v) for k, v in row.items()}, sort_keys=True)

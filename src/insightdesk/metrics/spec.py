@@ -69,6 +69,9 @@ class KPI:
     """A state at one instant (as of `until`), not events in a period: grains do not apply."""
     dims: tuple[str, ...] = field(default=())
     """Dimensions the fact provides itself; others join through ticket_id / customer_id."""
+    counts_persons: bool = False
+    """Counts resolved persons (identity_links, else the customer id; metrics/persons.py): the
+    result's `attrs` say which."""
     no_data: str = ""
     """What a cell lacks when nothing in it qualifies (default: "no " + the denominator's head)."""
 

@@ -1,13 +1,14 @@
 """Quality assurance: rubrics, evaluations, calibration, agent scorecards and coaching.
 
 Roles: computation (`rubric` scoring, `sampling`, `calibration` agreement, `shrinkage`, `coaching`
-follow-up: pure functions), store services for writes (`rubrics`, `reviews`, `rounds`, `plans`) and
+follow-up, `segments` domain estimates: pure functions), store services for writes (`rubrics`,
+`reviews`, `rounds`, `plans`), what tickets are about (`topics`: categories or text themes) and
 the audited, scoped reads (`service`, through `access`).
 """
 
 from insightdesk.quality.access import NotInScope
 from insightdesk.quality.calibration import AGREEMENT_FLOOR, analyse_round, icc_2_1
-from insightdesk.quality.plans import STATUSES, add_session, create_plan, set_status
+from insightdesk.quality.plans import STATUSES, TRANSITIONS, add_session, create_plan, set_status
 from insightdesk.quality.reviews import draw_review_sample, record_evaluation
 from insightdesk.quality.rounds import analyse, create_round, get_round, list_rounds
 from insightdesk.quality.rubric import Rubric, RubricError, parse_rubric, parse_rubric_yaml, score_answers
@@ -19,13 +20,19 @@ from insightdesk.quality.service import (
     read_progress,
     read_scorecards,
     read_skill_gaps,
+    segment_scores,
     team_scores,
 )
+from insightdesk.quality.segments import SEGMENTS
+from insightdesk.quality.topics import TOPICS
 
 __all__ = [
     "AGREEMENT_FLOOR",
     "METHODS",
+    "SEGMENTS",
     "STATUSES",
+    "TOPICS",
+    "TRANSITIONS",
     "NotInScope",
     "Rubric",
     "RubricError",
@@ -51,6 +58,7 @@ __all__ = [
     "record_evaluation",
     "save_rubric",
     "score_answers",
+    "segment_scores",
     "set_status",
     "team_scores",
     "weighted_mean",

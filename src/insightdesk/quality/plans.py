@@ -13,10 +13,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from insightdesk.governance import Principal
-from insightdesk.quality.access import NotInScope, agent_condition, visible_agents
+from insightdesk.quality.access import NotInScope, agent_condition, audit_read, visible_agents
 from insightdesk.quality.coaching import follow_up
 from insightdesk.quality.records import from_json, new_id, read_frame, to_json, utcnow
 from insightdesk.quality.rubrics import get_rubric
+from insightdesk.store.tables.governance import audit_log
 from insightdesk.store.tables.people import agents
 from insightdesk.store.tables.quality import qa_coaching_plans, qa_coaching_sessions, qa_evaluations
 
@@ -24,6 +25,14 @@ if TYPE_CHECKING:
     from insightdesk.store import Store
 
 STATUSES = ("open", "achieved", "not_achieved", "cancelled")
+# A plan is worked while open; a closed plan (any other status) can only be reopened.
+TRANSITIONS = {
+    "open": ("achieved", "not_achieved", "cancelled"),
+    "achieved": ("open",),
+    "not_achieved": ("open",),
+    "cancelled": ("open",),
+}
+STATUS_ACTION = "qa.coaching.status"
 
 
 def _agent_evaluations(store: Store, agent_id: str) -> pd.DataFrame:
@@ -127,14 +136,57 @@ def add_session(
     return row
 
 
-def set_status(store: Store, principal: Principal, plan_id: str, status: str) -> None:
+def set_status(
+    store: Store, principal: Principal, plan_id: str, status: str, *, note: str = "", ip: str | None = None
+) -> dict[str, Any]:
+    """Move a plan to `status` along TRANSITIONS; returns its progress after the change.
+
+    `achieved` needs the evidence: the follow-up mean (evaluations after the plan) must have reached
+    the target. The change, with the follow-up figures it was made on, goes to the audit log, which
+    is the plan's status history (`status_history`)."""
     if status not in STATUSES:
         raise ValueError(f"status {status!r} must be one of {', '.join(STATUSES)}")
-    _plan(store, principal, plan_id)
+    if len(note) > 2_000:
+        raise ValueError("a status note must be at most 2,000 characters")
+    progress = plan_progress(store, principal, plan_id)
+    current = progress["plan"]["status"]
+    if status not in TRANSITIONS.get(current, ()):
+        allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "none"
+        raise ValueError(f"plan {plan_id}: cannot go from {current} to {status} (allowed: {allowed})")
+    after = progress["follow_up"]["after"]
+    if status == "achieved" and not progress["follow_up"]["met"]:
+        mean = "no evaluation yet" if not after["n"] else f"{after['mean']:.1f} (n={after['n']})"
+        raise ValueError(
+            f"plan {plan_id}: the follow-up mean is {mean}, below the target "
+            f"{progress['plan']['target']:g}; it cannot be marked achieved (not_achieved or keep it open)"
+        )
     with store.begin() as conn:
         conn.execute(
             qa_coaching_plans.update().where(qa_coaching_plans.c.plan_id == plan_id).values(status=status)
         )
+    detail = {
+        "from": current,
+        "to": status,
+        "note": note,
+        "follow_up_mean": None if not after["n"] else after["mean"],
+        "follow_up_n": after["n"],
+    }
+    audit_read(store, principal, STATUS_ACTION, plan_id, [plan_id], detail, ip)
+    progress["plan"]["status"] = status
+    progress["status_history"] = status_history(store, plan_id)
+    return progress
+
+
+def status_history(store: Store, plan_id: str) -> list[dict[str, Any]]:
+    """Every status change of a plan, oldest first: when, who, from, to, note and the follow-up then."""
+    log = audit_log
+    rows = read_frame(
+        store,
+        sa.select(log.c.occurred_at, log.c.actor, log.c.detail)
+        .where(log.c.action == STATUS_ACTION, log.c.target == plan_id)
+        .order_by(log.c.seq),
+    )
+    return [{"at": r.occurred_at, "by": r.actor} | (from_json(r.detail) or {}) for r in rows.itertuples()]
 
 
 def plan_progress(store: Store, principal: Principal, plan_id: str) -> dict[str, Any]:
@@ -147,7 +199,12 @@ def plan_progress(store: Store, principal: Principal, plan_id: str) -> dict[str,
     measured = follow_up(
         evaluations, plan["metric"], _points(store, evaluations, None), plan["created_at"], plan["target"]
     )
-    return {"plan": plan, "sessions": sessions.to_dict("records"), "follow_up": measured}
+    return {
+        "plan": plan,
+        "sessions": sessions.to_dict("records"),
+        "follow_up": measured,
+        "status_history": status_history(store, plan_id),
+    }
 
 
 def list_plans(store: Store, principal: Principal, agent_id: str | None = None) -> pd.DataFrame:

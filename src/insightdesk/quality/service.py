@@ -13,6 +13,7 @@ from insightdesk.quality import plans, reviews
 from insightdesk.quality.access import audit_read, visible_agents
 from insightdesk.quality.sampling import weighted_mean
 from insightdesk.quality.scorecards import scorecards
+from insightdesk.quality.segments import SEGMENTS, domain_scores, evaluation_design
 from insightdesk.quality.skills import skill_gaps
 
 if TYPE_CHECKING:
@@ -54,9 +55,14 @@ def read_scorecards(
 
 
 def read_skill_gaps(
-    store: Store, principal: Principal, *, unit: str = "agent", ip: str | None = None
+    store: Store,
+    principal: Principal,
+    *,
+    unit: str = "agent",
+    topic: str = "category",
+    ip: str | None = None,
 ) -> pd.DataFrame:
-    frame = skill_gaps(store, unit=unit)
+    frame = skill_gaps(store, unit=unit, topic=topic)
     if unit == "agent":
         frame = _in_scope(store, principal, frame, "unit")
     elif principal.scope is Scope.OWN:
@@ -69,7 +75,7 @@ def read_skill_gaps(
         "qa.skill_gaps.read",
         f"skill_gaps:{unit}",
         list(frame["unit"].astype(str)),
-        {"unit": unit},
+        {"unit": unit, "topic": topic},
         ip,
     )
     return frame
@@ -94,6 +100,20 @@ def team_scores(store: Store, principal: Principal, *, ip: str | None = None) ->
         )
     out = pd.DataFrame(rows, columns=["team_id", "weighted", "low", "high", "plain", "n"])
     audit_read(store, principal, "qa.team_scores.read", "team_scores", list(frame["evaluation_id"]), {}, ip)
+    return out
+
+
+def segment_scores(
+    store: Store, principal: Principal, *, by: str = "team", ip: str | None = None
+) -> pd.DataFrame:
+    """Per team, channel or category: the sampling-weighted QA score of the tickets in your scope, with
+    a design-based interval (`segments`), beside the plain mean."""
+    if by not in SEGMENTS:
+        raise ValueError(f"segment {by!r} must be one of {', '.join(SEGMENTS)}")
+    design = evaluation_design(store, principal)
+    out = domain_scores(design, SEGMENTS[by])
+    seen = design.loc[design["in_scope"], "evaluation_id"]
+    audit_read(store, principal, "qa.team_scores.read", f"segment_scores:{by}", list(seen), {"by": by}, ip)
     return out
 
 

@@ -22,6 +22,8 @@ from insightdesk.surveys.mail import (
     send_message,
 )
 from insightdesk.surveys.outbox import Sender, SendResult, record_bounce
+from insightdesk.surveys.planner import Trigger
+from insightdesk.surveys.planner import plan as plan_invitation  # actions plans the recurrence follow-up
 from insightdesk.surveys.tokens import LinkSigner, link_signer
 from insightdesk.surveys.triggers import (
     PlanResult,
@@ -45,6 +47,7 @@ __all__ = [
     "SurveyDefinition",
     "SurveyNotFound",
     "SurveyPage",
+    "Trigger",
     "TriggerError",
     "build_message",
     "get_version",
@@ -52,6 +55,7 @@ __all__ = [
     "list_versions",
     "load_definition_text",
     "open_page",
+    "plan_invitation",
     "publish",
     "record_bounce",
     "save_definition",

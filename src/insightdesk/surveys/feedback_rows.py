@@ -79,8 +79,9 @@ def write_feedback(
     answers: Mapping[str, Any],
     language: str,
     at: dt.datetime,
-) -> int:
-    """Insert the response's feedback rows and their batch row in the caller's transaction."""
+) -> list[str]:
+    """Insert the response's feedback rows and their batch row in the caller's transaction; returns
+    the ids of the rows that carry a free-text comment (for the text analysis after the commit)."""
     batch_id = f"{at:%Y%m%dT%H%M%S%f}-survey-{invitation['invitation_id'][4:16]}"
     rows = feedback_rows(definition, invitation, answers, language, batch_id, at)
     conn.execute(
@@ -102,4 +103,4 @@ def write_feedback(
     )
     if rows:
         conn.execute(feedback.insert(), rows)
-    return len(rows)
+    return [row["id"] for row in rows if row["comment"]]

@@ -73,6 +73,11 @@ def funnel(engine: sa.Engine, since: dt.datetime | None = None) -> list[dict[str
                 "scheduled": int(group.status.isin(["scheduled", "sending"]).sum()),
                 "sent": sent,
                 "failed": int((group.status == "failed").sum()),
+                # bounced (hard: refused at once or reported later), soft_bounce, delivery_failed
+                "failed_by_reason": {
+                    str(k): int(v)
+                    for k, v in group[group.status == "failed"].reason.value_counts().sort_index().items()
+                },
                 "opened": int(((group.status == "sent") & group.opened_at.notna()).sum()),
                 "partial": int((group.response_status == "partial").sum()),
                 "answered": answered,

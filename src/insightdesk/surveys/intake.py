@@ -42,6 +42,7 @@ class SurveyPage:
     problems: dict[str, str] = field(default_factory=dict)
     invitation_id: str | None = None
     answered: int = 0
+    comment_ids: list[str] = field(default_factory=list)  # feedback rows with free text, once `done`
 
 
 def _invitation(conn: sa.Connection, invitation_id: str) -> dict[str, Any] | None:
@@ -207,7 +208,7 @@ def _submit(
         ):
             return SurveyPage("used", language=language, invitation_id=invitation_id)
         if complete:
-            write_feedback(conn, definition, stored.version, invitation, answers, language, now)
+            comments = write_feedback(conn, definition, stored.version, invitation, answers, language, now)
             return SurveyPage(
                 "done",
                 definition,
@@ -217,6 +218,7 @@ def _submit(
                 answers,
                 invitation_id=invitation_id,
                 answered=len(answers),
+                comment_ids=comments,
             )
     next_page = page_at(definition, following, answers, context)
     return SurveyPage(

@@ -25,9 +25,12 @@ MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 _ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")
 
 
-def _scrub(text: str) -> str:
+def scrub_addresses(text: str) -> str:
     """A server reply without the addresses it may quote: errors are logged and stored."""
     return _ADDRESS.sub("<address>", text)
+
+
+_scrub = scrub_addresses
 
 
 class DeliveryError(RuntimeError):

@@ -1,10 +1,11 @@
 """The sender: due invitations out through email (SMTP) or SMS, with retries and a crash-safe claim.
 
 Each invitation is claimed (status `sending`, a lease in `claimed_until`) in its own short
-transaction before anything goes out, then marked `sent` right after the server accepts it. A
-sender killed mid-batch leaves at most the one message it was sending claimed; the next run takes
-it again once the lease has passed. Its Message-ID is fixed by the invitation, so the rare copy
-sent twice (killed between the server's acceptance and the commit) is recognisably the same message.
+transaction before anything goes out. The update to `sent` is written before the message goes out
+and committed right after the server accepts it (rolled back if it does not), so only a kill in
+that one commit's time can send a message twice. A sender killed mid-batch leaves at most the one
+message it was sending claimed; the next run sends it again once the lease has passed (at least
+once, never skipped), with the same Message-ID (fixed by the invitation), and records that it did.
 Transient errors wait and retry with exponential backoff; terminal ones fail the invitation, and
 a refused recipient (hard bounce) also suppresses the customer on that channel.
 """
@@ -41,6 +42,9 @@ BACKOFF_BASE = dt.timedelta(minutes=1)
 @dataclass
 class SendResult:
     counts: Counter[str] = field(default_factory=Counter)
+    # Sent again after a killed sender's claim expired: the only ones whose earlier attempt may
+    # have reached the recipient too (same Message-ID), see _deliver.
+    resumed: int = 0
 
     def __getitem__(self, key: str) -> int:
         return self.counts[key]
@@ -51,8 +55,12 @@ def backoff(attempts: int) -> dt.timedelta:
     return BACKOFF_BASE * (4 ** max(attempts - 1, 0))
 
 
+MESSAGE_ID_DOMAIN = "insightdesk.invalid"
+
+
 def message_id_for(invitation_id: str) -> str:
-    return f"<{invitation_id}@insightdesk.invalid>"
+    """The invitation's Message-ID: the same on every attempt, and a bounce's way back to it."""
+    return f"<{invitation_id}@{MESSAGE_ID_DOMAIN}>"
 
 
 def _claim(engine: sa.Engine, now: dt.datetime, limit: int, lease: dt.timedelta = LEASE) -> list[sa.Row]:
@@ -86,6 +94,12 @@ def _claim(engine: sa.Engine, now: dt.datetime, limit: int, lease: dt.timedelta 
     return claimed
 
 
+def _expected_message_id(row: sa.Row) -> str | None:
+    """The id the send will return, known before it: email's Message-ID, the in-app invitation id;
+    None for SMS (the provider names its message)."""
+    return {"email": message_id_for(row.invitation_id), "in_app": row.invitation_id}.get(row.channel)
+
+
 def _finish(engine: sa.Engine, invitation_id: str, **values: object) -> None:
     with engine.begin() as conn:
         conn.execute(
@@ -116,6 +130,7 @@ class Sender:
         self.clock = clock
         self.lease = lease  # how long a killed sender's claim blocks the next one
         self._versions: dict[tuple[str, int], StoredVersion] = {}
+        self._marked: set[tuple[str, int]] = set()  # versions whose first send this run committed
         self._mail: MailSession | None = None
 
     def run(self, *, limit: int = 1000, batch: int = 1) -> SendResult:
@@ -129,6 +144,11 @@ class Sender:
                 if not rows:
                     break
                 for row in rows:
+                    if row.status == "sending":  # a killed sender's claim, its lease run out
+                        result.resumed += 1
+                        log.warning(
+                            "survey invitation %s: sending again after an interrupted attempt", row.invitation_id
+                        )
                     result.counts[self._deliver(row)] += 1
         finally:
             if self._mail is not None:
@@ -160,25 +180,56 @@ class Sender:
                 detail="checked again at send time",
             )
             return "suppressed"
-        try:
-            provider_id = self._send(row, stored.definition, address)
-        except DeliveryError as exc:
-            return self._failed(row, exc, now)
-        with self.engine.begin() as conn:
-            conn.execute(
-                survey_invitations.update()
-                .where(survey_invitations.c.invitation_id == row.invitation_id)
-                .values(
-                    status="sent",
-                    sent_at=now,
-                    message_id=provider_id,
-                    claimed_until=None,
-                    reason=None,
-                    detail=None,
-                    expires_at=now + dt.timedelta(seconds=stored.definition.expires_after_s),
+        inv = survey_invitations.c
+        expected = _expected_message_id(row)
+        resumed = "sent again after an interrupted attempt; any earlier copy has the same Message-ID"
+        # The `sent` row is written before the message goes out and committed the moment the
+        # server accepts it: a sender killed in between sends again after its lease (at least
+        # once, never skipped), and this keeps that window down to one commit.
+        failure: DeliveryError | None = None
+        with self.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                ours = changed_rows(
+                    conn,
+                    survey_invitations.update()
+                    .where(inv.invitation_id == row.invitation_id)
+                    .where(inv.status == "sending")
+                    .where(inv.attempts == row.attempts + 1)
+                    .values(
+                        status="sent",
+                        sent_at=now,
+                        message_id=expected,
+                        claimed_until=None,
+                        reason=None,
+                        detail=resumed if row.status == "sending" else None,
+                        expires_at=now + dt.timedelta(seconds=stored.definition.expires_after_s),
+                    ),
+                    inv.invitation_id,
                 )
-            )
-            mark_sent(conn, row.survey_id, row.version)
+                if not ours:  # our lease ran out and another sender claimed it: that one sends
+                    transaction.rollback()
+                    return "claim_lost"
+                if (row.survey_id, row.version) not in self._marked:
+                    mark_sent(conn, row.survey_id, row.version)
+                provider_id = self._send(row, stored.definition, address)
+                if provider_id != expected:  # SMS: the provider's own message id
+                    conn.execute(
+                        survey_invitations.update()
+                        .where(inv.invitation_id == row.invitation_id)
+                        .values(message_id=provider_id)
+                    )
+            except DeliveryError as exc:
+                transaction.rollback()
+                failure = exc
+            except BaseException:
+                transaction.rollback()
+                raise
+            else:
+                transaction.commit()
+                self._marked.add((row.survey_id, row.version))
+        if failure is not None:
+            return self._failed(row, failure, now)
         return "sent"
 
     def _send(self, row: sa.Row, definition: SurveyDefinition, address: str) -> str:
@@ -233,9 +284,23 @@ class Sender:
         return reason
 
 
-def record_bounce(engine: sa.Engine, customer_id: str, channel: str, at: dt.datetime, note: str = "") -> None:
-    """A hard bounce: do not invite this customer on this channel until the suppression is lifted."""
+def record_bounce(engine: sa.Engine, customer_id: str, channel: str, at: dt.datetime, note: str = "") -> bool:
+    """A hard bounce: do not invite this customer on this channel until the suppression is lifted.
+
+    False when a bounce already suppresses them there (a second bounce adds nothing)."""
+    sup = survey_suppressions.c
     with engine.begin() as conn:
+        already = conn.execute(
+            sa.select(sup.suppression_id)
+            .where(sup.customer_id == customer_id)
+            .where(sup.reason == "bounced")
+            .where(sup.channel == channel)
+            .where(sup.starts_at <= at)
+            .where(sa.or_(sup.ends_at.is_(None), sup.ends_at > at))
+            .limit(1)
+        ).first()
+        if already is not None:
+            return False
         conn.execute(
             survey_suppressions.insert().values(
                 suppression_id=new_id("sup_"),
@@ -249,3 +314,4 @@ def record_bounce(engine: sa.Engine, customer_id: str, channel: str, at: dt.date
                 created_at=utcnow(),
             )
         )
+    return True

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from insightdesk.store.tables import text as T
 from insightdesk.text import intents
+from insightdesk.text.consent_scope import TEXT_CUSTOMERS_SQL, training_rows
 from insightdesk.text.labels import frame, latest_labels
 from insightdesk.text.pipeline_store import now_utc
 
@@ -42,6 +43,7 @@ class TrainReport:
     active_id: str | None
     active_f1: float | None
     predicted: int  # texts (re)classified by the model now active
+    withheld: dict[str, int] = field(default_factory=dict)  # labelled texts left out, by reason
 
 
 def _labelled_texts(store: Store) -> pd.DataFrame:
@@ -75,9 +77,21 @@ def train_classifier(
 
     embedder = embedder or load_embedder()
     data = _labelled_texts(store)
+    withheld: dict[str, int] = {}
+    if not data.empty:
+        # The training set honours the consent ledger's `model_training` purpose (consent_scope.py).
+        people = store.query_df(TEXT_CUSTOMERS_SQL)
+        owners = data.merge(people, on=["entity", "record_id"], how="left")["customer_id"]
+        data, left_out, reason = training_rows(store, data, owners)
+        withheld = {reason: left_out} if left_out else {}
     if data.empty:
         raise intents.TrainingError(
             "no intent labels yet: label texts with `insightdesk text label ... intent`"
+            + (
+                f" ({sum(withheld.values())} labelled texts left out: {', '.join(withheld)})"
+                if withheld
+                else ""
+            )
         )
     keys = data["entity"] + "/" + data["record_id"] + "/" + data["field"]
     held = np.asarray([intents.is_holdout(k) for k in keys])
@@ -136,7 +150,7 @@ def train_classifier(
     predicted = classify_store(store, embedder=embedder, taxonomy=taxonomy) if activated else 0
     return TrainReport(
         classifier_id, activated, decision, int((~held).sum()), int(held.sum()), score,
-        active["classifier_id"] if active else None, active_f1, predicted,
+        active["classifier_id"] if active else None, active_f1, predicted, withheld,
     )  # fmt: skip
 
 

@@ -7,7 +7,7 @@ sentiment, embeddings, theme quotes) only ever sees redacted text.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from typing import TYPE_CHECKING
@@ -73,7 +73,8 @@ class TextPipeline:
     @property
     def model_version(self) -> str:
         return (
-            f"lingua {package_version('lingua-language-detector')}; redactor {REDACTOR_VERSION}"
+            f"lingua {package_version('lingua-language-detector')} ({lang_mod.SETTINGS}); "
+            f"redactor {REDACTOR_VERSION}"
             f"{self.redactor.organisation.fingerprint()}; "
             f"embedder {self.embedder.version}; sentiment {self.sentiment.version}"
         )
@@ -136,6 +137,16 @@ class TextPipeline:
                 )
             )
         return results
+
+
+def ingest_redactor() -> Callable[[str], str]:
+    """The redactor a source that stores redacted text only hands to ingest (`ingest_file(...,
+    redact_text=...)`): the same rules and organisation file as the analysis, text in, text out."""
+    from insightdesk.config import get_settings
+    from insightdesk.text.organisations import load_organisation
+
+    redactor = Redactor(organisation=load_organisation(get_settings().text_organisation_file))
+    return lambda text: redactor.redact(text).text
 
 
 THEME_LANGUAGES = frozenset({"en", lang_mod.UNKNOWN})

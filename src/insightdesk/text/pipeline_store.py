@@ -33,27 +33,30 @@ SOURCES: tuple[tuple[str, str, str], ...] = (
         "feedback",
         "comment",
         "select id as record_id, comment as text, 'customer' as author_role, ticket_id,"
-        " coalesce(answered_at, sent_at, first_seen_at) as occurred_at from feedback"
+        " coalesce(answered_at, sent_at, first_seen_at) as occurred_at, customer_id from feedback"
         " where comment is not null and comment <> ''",
     ),
     (
         "tickets",
         "subject",
         "select id as record_id, subject as text, 'customer' as author_role, id as ticket_id,"
-        " created_at as occurred_at from tickets where subject is not null and subject <> ''",
+        " created_at as occurred_at, customer_id from tickets where subject is not null and subject <> ''",
     ),
     (
         "tickets",
         "description",
         "select id as record_id, description as text, 'customer' as author_role, id as ticket_id,"
-        " created_at as occurred_at from tickets where description is not null and description <> ''",
+        " created_at as occurred_at, customer_id from tickets"
+        " where description is not null and description <> ''",
     ),
     (
         "interactions",
         "body",
-        "select id as record_id, body as text, author_role, ticket_id,"
-        " coalesce(occurred_at, first_seen_at) as occurred_at from interactions"
-        " where body is not null and body <> ''",
+        "select i.id as record_id, i.body as text, i.author_role, i.ticket_id,"
+        " coalesce(i.occurred_at, i.first_seen_at) as occurred_at,"
+        " coalesce(i.customer_id, t.customer_id) as customer_id"  # a message's person: its ticket's
+        " from interactions i left join tickets t on t.id = i.ticket_id"
+        " where i.body is not null and i.body <> ''",
     ),
 )
 ENTITIES = ("feedback", "tickets", "interactions")
@@ -147,21 +150,34 @@ def update_themes(store: Store, df: pd.DataFrame) -> None:
 
 
 # -- reading ---------------------------------------------------------------------------------
-def collect_texts(store: Store, entities: Sequence[str] = ENTITIES) -> pd.DataFrame:
-    """Every non-empty free-text field of the chosen entities, with what trends and themes need."""
+def _only(sql: str, column: str, record_ids: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
+    """`sql` limited to rows whose `column` is one of `record_ids` (None: no limit)."""
+    if record_ids is None:
+        return sql, {}
+    params = {f"rid{i}": rid for i, rid in enumerate(record_ids)}
+    names = ", ".join(f":{name}" for name in params) or "null"
+    return f"select * from ({sql}) s where s.{column} in ({names})", params
+
+
+def collect_texts(
+    store: Store, entities: Sequence[str] = ENTITIES, record_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Every non-empty free-text field of the chosen entities, with what trends and themes need;
+    with `record_ids`, only those records' fields."""
     import pandas as pd
 
     frames = []
-    for entity, fld, sql in SOURCES:
+    for entity, fld, source in SOURCES:
         if entity in entities:
-            df = store.query_df(sql)
+            sql, params = _only(source, "record_id", record_ids)
+            df = store.query_df(sql, params)
             if df.empty:
                 continue
             df.insert(0, "field", fld)
             df.insert(0, "entity", entity)
             frames.append(df)
     if not frames:
-        return pd.DataFrame(columns=[*KEY, "text", "author_role", "ticket_id", "occurred_at"])
+        return pd.DataFrame(columns=[*KEY, "text", "author_role", "ticket_id", "occurred_at", "customer_id"])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -222,6 +238,8 @@ class AnalyzeReport:
     pii: dict[str, int] = field(default_factory=dict)
     model_name: str = ""
     model_version: str = ""
+    # Texts left out by the consent ledger (`text_analytics`), by reason; their old analyses removed.
+    withheld: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -236,11 +254,13 @@ def analyze_store(
     reanalyze: bool = False,
     batch_size: int = 5000,
     pipeline: TextPipeline | None = None,
+    record_ids: Sequence[str] | None = None,
 ) -> AnalyzeReport:
     """Analyse every free-text field in the store and write `text_analyses`.
 
     Incremental: a text is analysed again only when it changed or the models changed (or with
-    `reanalyze=True`). New texts join existing themes without a refit.
+    `reanalyze=True`). New texts join existing themes without a refit. `record_ids` limits the
+    run to those records (e.g. the feedback rows of one survey response) without reading the rest.
     """
     import pandas as pd
 
@@ -249,16 +269,21 @@ def analyze_store(
     if accounts:
         own = pipeline.redactor.organisation.with_accounts(accounts)
         pipeline.redactor = pipeline.redactor.with_organisation(own)
-    texts = collect_texts(store, entities)
+    texts = collect_texts(store, entities, record_ids)
     report = AnalyzeReport(
         len(texts), 0, 0, 0, model_name=pipeline.model_name, model_version=pipeline.model_version
     )
     if texts.empty:
         return report
+    texts = _within_consent(store, texts, report)
     texts["text_sha256"] = texts["text"].map(_sha)
     if not reanalyze:
         done = store.query_df(
-            "select entity, record_id, field, text_sha256, model_version from text_analyses"
+            *_only(
+                "select entity, record_id, field, text_sha256, model_version from text_analyses",
+                "record_id",
+                record_ids,
+            )
         )
         if not done.empty:
             merged = texts.merge(done, on=[*KEY, "text_sha256"], how="left")
@@ -318,6 +343,24 @@ def analyze_store(
         counters["pii"],
     )
     return report
+
+
+def _within_consent(store: Store, texts: pd.DataFrame, report: AnalyzeReport) -> pd.DataFrame:
+    """The texts whose person allows text analytics (consent_scope.py); the others are counted and
+    any analysis made of them before (a withdrawal since) is deleted."""
+    from insightdesk.text.consent_scope import consent_scope
+
+    scope = consent_scope(store, "text_analytics")
+    allowed = scope.allows(texts["customer_id"]).to_numpy()
+    if allowed.all():
+        return texts
+    out = texts[~allowed]
+    report.withheld[scope.reason] = len(out)
+    ta = T.text_analyses
+    match = sa.and_(*[ta.c[k] == sa.bindparam(f"k_{k}") for k in KEY])
+    with store.begin() as conn:
+        conn.execute(ta.delete().where(match), [{f"k_{k}": r[k] for k in KEY} for r in _records(out[KEY])])
+    return texts[allowed].reset_index(drop=True)
 
 
 def _bump(counter: dict[str, int], key: str, n: int = 1) -> None:

@@ -9,6 +9,11 @@ Per series and model:
 The chosen model is the lowest mean MASE. Choosing among several on the same windows flatters the
 winner, so `selection` scores the choice honestly: each window is forecast by the model that was best
 on the windows before it (nested), and that score is what a user should expect.
+
+Selection windows: before the scored (outer) windows, up to as many again are backtested when the
+series is long enough (`selection_windows`). They are never scored; they are only what the first outer
+windows choose on, so every outer window gets a choice made on data before its cutoff, and none is
+left out for want of a past.
 """
 
 from __future__ import annotations
@@ -45,6 +50,13 @@ def windows_for(length: int, plan: BacktestPlan) -> int:
             f"it needs at least {min_train + plan.horizon} periods"
         )
     return min(plan.windows, fit)
+
+
+def selection_windows(length: int, plan: BacktestPlan, windows: int) -> int:
+    """Extra windows before the `windows` scored ones, only to choose on: as many as fit, at most `windows`."""
+    min_train = max(2 * plan.seasons[-1], 14)
+    fit = (length - min_train) // plan.horizon
+    return max(0, min(fit - windows, windows))
 
 
 def cross_validate(
@@ -91,6 +103,15 @@ def window_scores(cv: pd.DataFrame, series: pd.DataFrame, season: int) -> pd.Dat
     return pd.DataFrame(rows)
 
 
+def outer_scores(scores: pd.DataFrame, outer: int) -> pd.DataFrame:
+    """The last `outer` windows of each series: the ones every figure is reported on."""
+    parts = []
+    for _, g in scores.groupby("unique_id"):
+        keep = sorted(g["cutoff"].unique())[-outer:]
+        parts.append(g[g["cutoff"].isin(keep)])
+    return pd.concat(parts, ignore_index=True) if parts else scores
+
+
 def summarise(scores: pd.DataFrame) -> pd.DataFrame:
     """Per series and model: mean MASE, coverage per level with its Wilson interval, points, windows."""
     rows = []
@@ -108,15 +129,17 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def nested_selection(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per series: the score of choosing, before each window, the model best on the windows before it.
+def nested_selection(scores: pd.DataFrame, outer: int | None = None) -> pd.DataFrame:
+    """Per series: the score of choosing, before each of the last `outer` windows (all by default), the
+    model best on every window before it (`scores` may hold selection windows before the outer ones).
 
-    The first window has no past to choose on and is left out; the figure covers the others."""
+    A window with no window before it has no past to choose on and is left out."""
     rows = []
     for uid, g in scores.groupby("unique_id"):
         cutoffs = sorted(g["cutoff"].unique())
+        first = max(1, len(cutoffs) - outer) if outer else 1
         picked = []
-        for i, cutoff in enumerate(cutoffs[1:], start=1):
+        for i, cutoff in enumerate(cutoffs[first:], start=first):
             past = g[g["cutoff"].isin(cutoffs[:i])].groupby("model")["mase"].mean()
             choice = str(past.idxmin())
             picked.append(g[(g["cutoff"] == cutoff) & (g["model"] == choice)])

@@ -17,6 +17,8 @@ from insightdesk.workforce.backtest import (
     best_models,
     cross_validate,
     nested_selection,
+    outer_scores,
+    selection_windows,
     summarise,
     window_scores,
     windows_for,
@@ -97,18 +99,23 @@ def forecast_demand(
     plan = BacktestPlan(horizon, windows, freq, seasons)
     shortest = int(series.groupby("unique_id").size().min())
     fitted_windows = windows_for(shortest, plan)
+    extra = selection_windows(shortest, plan, fitted_windows)
     tried = candidates(models, daily=per_day == 1)
-    work = len(series) * (fitted_windows + 1) * sum(c.cost for c in tried)
+    work = len(series) * (fitted_windows + extra + 1) * sum(c.cost for c in tried)
     if budget is not None and work > budget:
         raise ValueError(
             f"this forecast is about {work:,.0f} units of work, over the limit of {budget:,.0f} per request: "
             "ask for fewer series, windows or models, a shorter window, or run `insightdesk forecast run`"
         )
     cv = pd.concat(
-        [cross_validate(series, c, plan, fitted_windows, events) for c in tried], ignore_index=True
+        [cross_validate(series, c, plan, fitted_windows + extra, events) for c in tried], ignore_index=True
     )
     scores = window_scores(cv, series, seasons[-1])
-    summary = pd.concat([summarise(scores), nested_selection(scores)], ignore_index=True)
+    outer = outer_scores(scores, fitted_windows)
+    summary = pd.concat(
+        [summarise(outer), nested_selection(scores, fitted_windows)], ignore_index=True
+    )
+    cv = cv.merge(outer[["unique_id", "model", "cutoff"]], on=["unique_id", "model", "cutoff"])
     chosen = best_models(summary)
     notes = []
     if fitted_windows < windows:

@@ -4,7 +4,7 @@ QA records keeps to the reader's scope and is audited (`insightdesk.quality.serv
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -31,8 +31,11 @@ from insightdesk.quality import (
     read_plans,
     read_progress,
     read_scorecards,
+    read_skill_gaps,
     record_evaluation,
     save_rubric,
+    segment_scores,
+    set_status,
 )
 from insightdesk.quality.records import plain
 
@@ -47,11 +50,16 @@ def _back(path: str, message: str) -> RedirectResponse:
 
 @router.get("/qa", response_class=HTMLResponse)
 def qa_page(
-    request: Request, message: str | None = Query(None, max_length=500), principal: Principal = RECORDS
+    request: Request,
+    message: str | None = Query(None, max_length=500),
+    segment_by: Literal["team", "channel", "category"] = "team",
+    gap_topic: Literal["category", "theme"] = "category",
+    principal: Principal = RECORDS,
 ) -> Response:
     state, ip = app_state(request), client_ip(request)
     with state.metrics_lock:  # the KPI engine (see routers/quality.py)
         cards = read_scorecards(state.store, principal, ip=ip)
+        gaps = read_skill_gaps(state.store, principal, topic=gap_topic, ip=ip)
     qa_rows = cards[cards["metric"] == "qa_score"]
     return render(
         request,
@@ -63,6 +71,11 @@ def qa_page(
         scorecards=plain(cards.sort_values(["agent_id", "metric"]).to_dict("records")),
         qa_agents=plain(qa_rows.to_dict("records")),
         plans=plain(read_plans(state.store, principal, ip=ip).to_dict("records")),
+        segment_by=segment_by,
+        segments=plain(segment_scores(state.store, principal, by=segment_by, ip=ip).to_dict("records")),
+        gap_topic=gap_topic,
+        gaps=plain(gaps[gaps["flagged"]].head(30).to_dict("records")),
+        gaps_total=len(gaps),
     )
 
 
@@ -242,3 +255,20 @@ def qa_plan_session(
     except USER_ERRORS as exc:
         return _back(f"/qa/coaching/{quote(plan_id)}", f"session not saved: {exc}")
     return _back(f"/qa/coaching/{quote(plan_id)}", "session recorded")
+
+
+@router.post("/qa/coaching/{plan_id}/status", response_class=HTMLResponse)
+def qa_plan_status(
+    plan_id: str,
+    request: Request,
+    status: str = Form(..., max_length=20),
+    note: str = Form("", max_length=2_000),
+    principal: Principal = MANAGE,
+) -> Response:
+    state = app_state(request)
+    try:
+        with state.write_lock:
+            set_status(state.store, principal, plan_id, status, note=note, ip=client_ip(request))
+    except USER_ERRORS as exc:
+        return _back(f"/qa/coaching/{quote(plan_id)}", f"status not changed: {exc}")
+    return _back(f"/qa/coaching/{quote(plan_id)}", f"status now {status}")

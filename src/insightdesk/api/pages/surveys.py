@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from insightdesk.api.deps import app_state, require
@@ -28,6 +29,7 @@ from insightdesk.surveys import (
     submit_page,
 )
 from insightdesk.surveys.answers import FIELD_PREFIX
+from insightdesk.surveys.comment_analysis import comment_queue
 from insightdesk.surveys.health import funnel, nonresponse_bias
 from insightdesk.surveys.suppressions import unsubscribe
 from insightdesk.surveys.ui_text import ui_words
@@ -92,7 +94,12 @@ async def survey_submit(token: str, request: Request) -> Response:
             )
 
     page = await run_in_threadpool(submit)
-    return _page_response(request, page, token)
+    response = _page_response(request, page, token)
+    if page.comment_ids:  # analysed after the answer has gone back, not while the customer waits
+        queue = comment_queue(state)
+        queue.add(page.comment_ids)
+        response.background = BackgroundTask(queue.drain, state.store, state.write_lock)
+    return response
 
 
 def _unsubscribe_page(request: Request, token: str, state_name: str, language: str) -> Response:
@@ -126,10 +133,17 @@ def unsubscribe_submit(token: str, request: Request) -> Response:
 def surveys_health(
     request: Request, principal: Principal = Depends(require(Permission.AGGREGATES))
 ) -> Response:
-    engine = app_state(request).engine
+    from insightdesk.actions import close_the_loop_rate
+
+    state = app_state(request)
+    engine = state.engine
     rows = funnel(engine)
     bias = {r["survey_id"]: nonresponse_bias(engine, r["survey_id"]) for r in rows if r["sent"]}
-    return render(request, "surveys.html", rows=rows, bias=bias, versions=list_versions(engine))
+    with state.metrics_lock:  # KPI-15 reads through the store's own connection: one thread at a time
+        loop_rate = close_the_loop_rate(state.store)
+    return render(
+        request, "surveys.html", rows=rows, bias=bias, versions=list_versions(engine), loop_rate=loop_rate
+    )
 
 
 def _editor(

@@ -16,6 +16,7 @@ from insightdesk.api.params import filters
 from insightdesk.api.views import theme_pages as views
 from insightdesk.api.views.filters import Filters
 from insightdesk.api.views.themes import pain_points
+from insightdesk.explore.text_languages import LANGUAGE_PATTERN
 from insightdesk.explore.theme_catalog import DEFAULT_SORT
 from insightdesk.explore.theme_curation import MAX_SPLIT_PARTS, ThemeError
 from insightdesk.governance.roles import Permission, Principal
@@ -55,13 +56,20 @@ def themes_page(
     q: str | None = Query(None, max_length=200),
     sort: str = Query(DEFAULT_SORT, max_length=40),
     page: int = Query(1, ge=1, le=100_000),
+    language: str | None = Query(None, max_length=10, pattern=LANGUAGE_PATTERN),
     f: Filters = Depends(filters),
     principal: Principal = AGG,
 ) -> Response:
     state = app_state(request)
     try:
         data = views.theme_list(
-            state, principal, q=q, sort=sort, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+            state,
+            principal,
+            q=q,
+            sort=sort,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+            language=language,
         )
     except ValueError as exc:
         raise ApiError(422, "invalid_sort", str(exc)) from exc
@@ -73,7 +81,7 @@ def themes_page(
         headers.append(
             {
                 "title": title,
-                "href": "?" + qs(q=q, sort=target),
+                "href": "?" + qs(q=q, sort=target, language=language),
                 "aria_sort": ("descending" if sort.startswith("-") else "ascending") if current else None,
             }
         )
@@ -93,7 +101,8 @@ def themes_page(
         page=page,
         pages=max(1, -(-data["total"] // PER_PAGE)),
         total=data["total"],
-        qs=qs(q=q, sort=sort if sort != DEFAULT_SORT else None),
+        qs=qs(q=q, sort=sort if sort != DEFAULT_SORT else None, language=language),
+        language=language or "",
         pains=pain_points(state, f),
         **filter_bar(request, f),
     )
@@ -106,20 +115,23 @@ def _theme_page(
     *,
     message: str | None = None,
     error: str | None = None,
+    language: str | None = None,
 ) -> Response:
     try:
-        d = views.theme_detail(app_state(request), principal, theme_id)
+        d = views.theme_detail(app_state(request), principal, theme_id, language)
     except views.NotFound as exc:
         raise ApiError(404, "not_found", str(exc)) from exc
     label = d["theme"]["label"] or theme_id
+    # The chart says which texts it counts when a language is chosen.
+    shown = f"{label}, {d['language_name']} texts" if d["language"] else label
     return render(
         request,
         "theme.html",
         status_code=422 if error else 200,
         d=d,
         label=label,
-        spec=theme_charts.timeline(d["timeline"], label) if d["timeline"] else None,
-        summary=theme_charts.timeline_summary(d["timeline"], label),
+        spec=theme_charts.timeline(d["timeline"], shown) if d["timeline"] else None,
+        summary=theme_charts.timeline_summary(d["timeline"], shown),
         can_curate=principal.can(Permission.INSIGHTS) and d["theme"]["status"] == "active",
         max_parts=MAX_SPLIT_PARTS,
         message=message,
@@ -129,9 +141,13 @@ def _theme_page(
 
 @router.get("/themes/{theme_id}", response_class=HTMLResponse)
 def theme_page(
-    theme_id: str, request: Request, done: str | None = Query(None, max_length=20), principal: Principal = AGG
+    theme_id: str,
+    request: Request,
+    done: str | None = Query(None, max_length=20),
+    language: str | None = Query(None, max_length=10, pattern=LANGUAGE_PATTERN),
+    principal: Principal = AGG,
 ) -> Response:
-    return _theme_page(request, theme_id, principal, message=DONE.get(done or ""))
+    return _theme_page(request, theme_id, principal, message=DONE.get(done or ""), language=language)
 
 
 def _curate(

@@ -192,6 +192,7 @@ def _kind_of(upload: ReceivedUpload, profile: str) -> tuple[str, str | None]:
 def _ingest(state: AppState, upload: ReceivedUpload, principal: Principal, ip: str | None) -> IngestResponse:
     from insightdesk.ingest import IngestError, ingest_file
     from insightdesk.ingest.rejected_rows import first_rejections
+    from insightdesk.text.pipeline import ingest_redactor
 
     assert upload.path is not None
     fields = upload.fields
@@ -211,6 +212,7 @@ def _ingest(state: AppState, upload: ReceivedUpload, principal: Principal, ip: s
                 profile=profile,
                 source_system=fields.get("source_system") or None,
                 progress=progress,
+                redact_text=ingest_redactor(),  # used when the mapping stores text redacted only
             )
         except IngestError as exc:
             raise ApiError(422, "ingest_failed", str(exc).replace(str(upload.path), upload.filename)) from exc

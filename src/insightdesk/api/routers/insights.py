@@ -37,7 +37,12 @@ Outcome = Literal["low_csat", "detractor", "repeat_contact"]
 
 class BacklogChange(BaseModel):
     status: str | None = Field(
-        None, max_length=40, description="new, under_review, linked_to_problem, fix_shipped or verified."
+        None,
+        max_length=40,
+        description="new, under_review, linked_to_problem, fix_shipped, verified, wont_fix or deprioritised.",
+    )
+    rationale: str | None = Field(
+        None, max_length=4000, description="Why: required with wont_fix and deprioritised."
     )
     owner: str | None = Field(None, max_length=64, description="Account responsible (users.username).")
     problem_id: str | None = Field(None, max_length=500, description="Problem record to link (problems.id).")

@@ -23,8 +23,10 @@ from insightdesk.api.schemas import (
     Overview,
     PainPoints,
 )
+from insightdesk.api.schemas.movers import Movers
 from insightdesk.api.views import kpi_alerts, options
 from insightdesk.api.views import kpis as kpi_views
+from insightdesk.api.views import movers as movers_views
 from insightdesk.api.views import overview as overview_views
 from insightdesk.api.views import themes as theme_views
 from insightdesk.api.views.filters import Filters
@@ -80,6 +82,27 @@ async def overview(
             "range": options.data_range(state),
         },
     )
+
+
+@router.get("/overview/movers", response_model=Movers)
+def overview_movers(
+    request: Request, grain: Grain = "week", f: Filters = Depends(filters), principal: Principal = AGG
+) -> dict[str, Any]:
+    """What changed and why, as the overview page tells it: the KPIs that moved most in their latest
+    complete period (significant first), each with its test, the categories behind the move and
+    their pain points; every number also as the page writes it (`*_text`). Links to the records
+    behind each number for roles that read records."""
+    state = app_state(request)
+    found = movers_views.movers(
+        state, f, grain, overview_views.tiles(state, f, grain), links=principal.can(Permission.RECORDS)
+    )
+    return {
+        "filters": f.query(),
+        "grain": grain,
+        "period": found[0]["period"] if found else None,
+        "significant": sum(1 for m in found if m["significant"]),
+        "movers": found,
+    }
 
 
 @router.get("/compare/{kpi}", response_model=Comparison, responses={404: {"model": ErrorResponse}})

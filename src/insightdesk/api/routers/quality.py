@@ -29,8 +29,10 @@ from insightdesk.api.schemas.quality import (
     SampleRequest,
     SampleResult,
     Scorecards,
+    SegmentScores,
     SessionIn,
     SkillGaps,
+    StatusIn,
     TeamScores,
 )
 from insightdesk.governance.roles import Permission, Principal
@@ -53,6 +55,8 @@ from insightdesk.quality import (
     read_skill_gaps,
     record_evaluation,
     save_rubric,
+    segment_scores,
+    set_status,
     team_scores,
 )
 from insightdesk.quality.records import plain
@@ -214,14 +218,30 @@ def teams(request: Request, principal: Principal = RECORDS) -> dict[str, Any]:
     return {"teams": _call(request, team_scores, principal, ip=client_ip(request))}
 
 
+@router.get("/segment-scores", response_model=SegmentScores, responses=ERRORS)
+def segments(
+    request: Request,
+    by: Literal["team", "channel", "category"] = "team",
+    principal: Principal = RECORDS,
+) -> dict[str, Any]:
+    """Per team, channel or category: the sampling-weighted QA score of the tickets in your scope with a
+    design-based 95% interval, beside the plain mean (audited)."""
+    return {"by": by, "segments": _call(request, segment_scores, principal, by=by, ip=client_ip(request))}
+
+
 @router.get("/skill-gaps", response_model=SkillGaps)
 def gaps(
-    request: Request, unit: Literal["agent", "team"] = "agent", principal: Principal = RECORDS
+    request: Request,
+    unit: Literal["agent", "team"] = "agent",
+    topic: Literal["category", "theme"] = "category",
+    principal: Principal = RECORDS,
 ) -> dict[str, Any]:
-    """Agent (or team) x topic gaps on QA score, CSAT and escalation rate, worst first (audited)."""
+    """Agent (or team) x topic (ticket category, or text theme) gaps on QA score, CSAT and escalation
+    rate, worst first (audited)."""
     return {
         "unit": unit,
-        "gaps": _call(request, read_skill_gaps, principal, unit=unit, ip=client_ip(request)),
+        "topic": topic,
+        "gaps": _call(request, read_skill_gaps, principal, unit=unit, topic=topic, ip=client_ip(request)),
     }
 
 
@@ -251,6 +271,17 @@ def new_session(
         ticket_ids=body.ticket_ids,
     )
     return _call(request, read_progress, principal, plan_id, ip=client_ip(request))
+
+
+@router.post("/coaching/{plan_id}/status", response_model=PlanProgress, responses=ERRORS)
+def plan_status(
+    plan_id: str, body: StatusIn, request: Request, principal: Principal = MANAGE
+) -> dict[str, Any]:
+    """Move a plan: open -> achieved (only once the follow-up mean reaches the target), not_achieved
+    or cancelled; a closed plan back to open. Answers the plan's progress and status history."""
+    return _call(
+        request, set_status, principal, plan_id, body.status, write=True, note=body.note, ip=client_ip(request)
+    )
 
 
 @router.get("/coaching", response_model=PlanList)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 
 from insightdesk.api.deps import app_state, require
 from insightdesk.api.errors import ApiError, ErrorResponse
@@ -41,6 +41,7 @@ from insightdesk.surveys import (
     submit_ticket_event,
 )
 from insightdesk.surveys.answers import FIELD_PREFIX
+from insightdesk.surveys.comment_analysis import comment_queue
 from insightdesk.surveys.health import funnel, nonresponse_bias
 
 router = APIRouter(
@@ -180,7 +181,11 @@ def in_app_page(token: str, request: Request, principal: None = PUBLIC) -> dict[
 
 @router.post("/s/{token}", response_model=InAppPage, tags=["survey links"])
 def in_app_answer(
-    token: str, body: InAppAnswers, request: Request, principal: None = PUBLIC
+    token: str,
+    body: InAppAnswers,
+    request: Request,
+    background: BackgroundTasks,
+    principal: None = PUBLIC,
 ) -> dict[str, Any]:
     """Answer the current page: the next page, the same page with problems, or `done`."""
     state = app_state(request)
@@ -190,4 +195,8 @@ def in_app_answer(
     }
     with state.write_lock:
         page = submit_page(state.engine, link_signer(state.engine), token[:500], body.cursor, form)
+    if page.comment_ids:  # text analysis after the answer has gone back (surveys.comment_analysis)
+        queue = comment_queue(state)
+        queue.add(page.comment_ids)
+        background.add_task(queue.drain, state.store, state.write_lock)
     return _in_app(page)

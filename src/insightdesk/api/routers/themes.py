@@ -23,6 +23,7 @@ from insightdesk.api.schemas.themes import (
     ThemeSplit,
 )
 from insightdesk.api.views import theme_pages as views
+from insightdesk.explore.text_languages import LANGUAGE_PATTERN
 from insightdesk.explore.theme_catalog import DEFAULT_SORT, SORT_KEYS
 from insightdesk.explore.theme_curation import ThemeError
 from insightdesk.governance.roles import Permission, Principal
@@ -35,6 +36,13 @@ router = APIRouter(
 AGG = Depends(require(Permission.AGGREGATES))
 CURATE = Depends(require(Permission.INSIGHTS))
 SORT_HELP = f"One of {', '.join(SORT_KEYS)}; `-` first for descending."
+LANGUAGE = Query(
+    None,
+    max_length=10,
+    pattern=LANGUAGE_PATTERN,
+    description="Count only texts the pipeline detected in this language (ISO 639-1 code, or `unknown`); "
+    "`languages` in the answer lists those present.",
+)
 
 
 @router.get("", response_model=ThemeList)
@@ -44,22 +52,29 @@ def list_themes(
     sort: str = Query(DEFAULT_SORT, max_length=40, description=SORT_HELP),
     limit: int = Query(25, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=1_000_000),
+    language: str | None = LANGUAGE,
     principal: Principal = AGG,
 ) -> dict[str, Any]:
-    """Active themes matching `q`, sorted and paged, with weekly volumes and negative share; redacted
-    quotes from the caller's row scope for roles with text."""
+    """Active themes matching `q`, sorted and paged, with weekly volumes and negative share (of one
+    detected language's texts with `language`); every analysed text per language, with those no
+    sentiment model reads counted apart; redacted quotes from the caller's row scope for roles with text."""
     try:
-        found = views.theme_list(app_state(request), principal, q=q, sort=sort, limit=limit, offset=offset)
+        found = views.theme_list(
+            app_state(request), principal, q=q, sort=sort, limit=limit, offset=offset, language=language
+        )
     except ValueError as exc:
         raise ApiError(422, "invalid_sort", str(exc)) from exc
     return {**found, "next": next_link(request, limit, offset, found["total"])}
 
 
 @router.get("/{theme_id}", response_model=ThemeDetail, responses={404: {"model": ErrorResponse}})
-def get_theme(theme_id: str, request: Request, principal: Principal = AGG) -> dict[str, Any]:
-    """One theme: volume and sentiment per week, its tickets' KPIs against the rest (with intervals
-    and tests), history, related pain points, and quotes and tickets within the caller's scope."""
-    return _answer(lambda: views.theme_detail(app_state(request), principal, theme_id))
+def get_theme(
+    theme_id: str, request: Request, language: str | None = LANGUAGE, principal: Principal = AGG
+) -> dict[str, Any]:
+    """One theme: volume and sentiment per week (of one detected language's texts with `language`),
+    its texts per language, its tickets' KPIs against the rest (with intervals and tests), history,
+    related pain points, and quotes and tickets within the caller's scope."""
+    return _answer(lambda: views.theme_detail(app_state(request), principal, theme_id, language))
 
 
 @router.post("/{theme_id}/rename", response_model=ThemeEditResult, responses={404: {"model": ErrorResponse}})

@@ -42,6 +42,9 @@ class RankedPainpoint(OpenModel):
     tickets: int | None = None
     customers: int | None = None
     status: str | None = Field(None, description="Backlog status.")
+    rationale: str | None = Field(
+        None, description="Why it is wont_fix or deprioritised (required for those)."
+    )
     owner: str | None = None
     problem_id: str | None = None
     explanation: list[ExplanationLine] | None = None

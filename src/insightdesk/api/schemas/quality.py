@@ -152,9 +152,28 @@ class TeamScores(BaseModel):
     teams: list[TeamScore]
 
 
+class SegmentScore(BaseModel):
+    segment: str
+    weighted: float | None = Field(None, description="Sampling-weighted (Hajek) mean QA score of the segment.")
+    low: float | None = Field(None, description="95% interval, design-based (strata of the samples).")
+    high: float | None = None
+    plain: float | None = Field(None, description="Unweighted mean, for comparison.")
+    n: int
+    effective_n: float | None = Field(None, description="Kish effective sample size.")
+    hand_picked: int = Field(0, description="Evaluations of tickets picked by hand (weight 1).")
+    tickets_estimated: float | None = Field(None, description="Estimated tickets in the segment (sum of weights).")
+
+
+class SegmentScores(BaseModel):
+    by: str
+    segments: list[SegmentScore]
+
+
 class SkillGap(BaseModel):
     unit: str
+    topic_kind: str = Field("category", description="category or theme (text themes).")
     topic: str
+    topic_label: str | None = None
     metric: str
     value: float | None = None
     n: float | None = None
@@ -168,6 +187,7 @@ class SkillGap(BaseModel):
 
 class SkillGaps(BaseModel):
     unit: str
+    topic: str = "category"
     gaps: list[SkillGap]
 
 
@@ -184,6 +204,11 @@ class SessionIn(BaseModel):
     held_at: str = Field(..., max_length=40)
     notes: str = Field("", max_length=10_000)
     ticket_ids: list[str] = Field(default_factory=list, max_length=100)
+
+
+class StatusIn(BaseModel):
+    status: Literal["open", "achieved", "not_achieved", "cancelled"]
+    note: str = Field("", max_length=2_000)
 
 
 class Plan(BaseModel):
@@ -211,4 +236,7 @@ class PlanProgress(BaseModel):
     sessions: list[dict[str, Any]]
     follow_up: dict[str, Any] = Field(
         ..., description="The metric before and after the plan, the change and its 95% interval."
+    )
+    status_history: list[dict[str, Any]] = Field(
+        default_factory=list, description="Status changes, oldest first, with the follow-up then."
     )

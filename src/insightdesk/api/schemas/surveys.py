@@ -67,6 +67,7 @@ class FunnelRow(BaseModel):
     scheduled: int
     sent: int
     failed: int
+    failed_by_reason: dict[str, int]
     opened: int
     partial: int
     answered: int

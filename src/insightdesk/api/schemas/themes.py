@@ -11,6 +11,32 @@ from insightdesk.api.schemas.metrics import ThemeWeek
 from insightdesk.api.schemas.records import TicketRow
 
 
+class TextLanguage(BaseModel):
+    """Analysed texts of one detected language, and what the sentiment step did with them."""
+
+    language: str = Field(
+        description="Language the text pipeline detected: ISO 639-1 code, or `unknown` when a text is "
+        "too short or ambiguous to tell (not the ticket's language field)."
+    )
+    name: str = Field(description="The language's name, or `not determined` for `unknown`.")
+    texts: int = Field(description="Analysed texts of this language.")
+    share: Number | None = Field(description="Share (0-1) of all texts counted here.")
+    scored: int = Field(description="Texts with a sentiment label.")
+    unsupported: int = Field(
+        description="Texts flagged `unsupported_language`: no sentiment model for the language, so "
+        "counted here and never scored (as English or otherwise)."
+    )
+    has_model: bool = Field(description="Whether a sentiment model exists for the language.")
+    negative_share: Number | None = Field(description="Share (0-1) of the scored texts that read negative.")
+    sentiment: Number | None = Field(description="Mean sentiment score of the scored texts, -1 to 1.")
+    note: str = Field(description="What the sentiment step does with texts of this language, in words.")
+
+
+LANGUAGE_FIELD = Field(
+    None, description="The detected language the figures are restricted to (null: every language)."
+)
+
+
 class ThemeSummary(BaseModel):
     theme_id: str
     label: str | None
@@ -36,8 +62,13 @@ class ThemeList(BaseModel):
     offset: int
     total: int = Field(description="Themes that match the search.")
     next: str | None = None
+    language: str | None = LANGUAGE_FIELD
+    language_name: str | None = None
     themes: list[ThemeSummary]
     trend: list[ThemeWeek] = Field(description="Texts per week of the themes on this page.")
+    languages: list[TextLanguage] = Field(
+        description="Every analysed text (themed or not) per detected language, most texts first."
+    )
 
 
 class ThemeEntry(BaseModel):
@@ -134,6 +165,9 @@ class ThemeDetail(BaseModel):
     quotes: list[str] = Field(description="Redacted quotes from the caller's row scope (none without text).")
     painpoints: list[ThemePainpoint] = Field(description="Pain points of the latest ranking built on it.")
     scoped_tickets: ScopedTickets | None = Field(description="Null for roles that read no records.")
+    language: str | None = LANGUAGE_FIELD
+    language_name: str | None = None
+    languages: list[TextLanguage] = Field(description="The theme's texts per detected language.")
 
 
 class ThemeRename(BaseModel):

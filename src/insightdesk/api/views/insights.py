@@ -118,7 +118,7 @@ def update_painpoint(
         action="painpoint.update",
         target="painpoint_backlog",
         record_ids=[key],
-        detail={k: str(v) for k, v in changes.items() if k != "note"},
+        detail={k: str(v) for k, v in changes.items() if k not in ("note", "rationale")},
     )
     return plain(asdict(result))
 

@@ -10,6 +10,10 @@ ranked pain point links to it.
 
 Every number carries the link to the records behind it: the tickets list, or the survey answers
 for a survey KPI, filtered to the same window, period and category (for roles that read records).
+
+Every number also comes as text (`*_text`), shaped by `insightdesk.model.display` as everywhere
+else: the overview page prints these texts and `GET /api/v1/overview/movers` returns them, so
+the page and the API cannot disagree on a figure.
 """
 
 from __future__ import annotations
@@ -77,20 +81,27 @@ def movers(
         change = t["change"]
         period = change["period"][:10]
         until = period_end(period, grain)
+        unit = t["unit"]
+        n_reference = before.get("n") if before else None
         mover = {
             "name": t["name"],
             "title": t["title"],
-            "unit": t["unit"],
+            "unit": unit,
             "period": period,
             "value": now.get("value"),
+            "value_text": display.kpi_value(now.get("value"), unit),
             "ci_low": now.get("ci_low"),
             "ci_high": now.get("ci_high"),
+            "ci_text": _interval(now, unit),
             "n": now.get("n"),
+            "n_text": display.count(now.get("n")),
             "reference": change["reference"],
-            "n_reference": before.get("n") if before else None,
+            "reference_text": display.kpi_value(change["reference"], unit),
+            "n_reference": n_reference,
+            "n_reference_text": None if n_reference is None else display.count(n_reference),
             "reference_period": (before.get("period") or "")[:10] if before else None,
             "difference": change["difference"],
-            "difference_text": change["difference_text"],
+            "difference_text": display.kpi_difference(change["difference"], unit),
             "p_adjusted": change["p_adjusted"],
             "significant": bool(change["significant"]),
             "better": change["better"],
@@ -105,6 +116,13 @@ def movers(
         mover["behind"] = _behind(state, t, f, grain, period, until, change["difference"], links=links)
         out.append(mover)
     return out
+
+
+def _interval(row: dict[str, Any], unit: str) -> str | None:
+    """The 95% interval as the pages write it, or None without one."""
+    if row.get("ci_low") is None or row.get("ci_high") is None:
+        return None
+    return f"{display.kpi_value(row['ci_low'], unit)} – {display.kpi_value(row['ci_high'], unit)}"
 
 
 def mover_start(row: dict[str, Any] | None) -> str | None:
@@ -152,8 +170,11 @@ def _behind(
             {
                 "category": category,
                 "value": r.get("value"),
+                "value_text": display.kpi_value(r.get("value"), tile["unit"]),
                 "reference": r.get("reference"),
+                "reference_text": display.kpi_value(r.get("reference"), tile["unit"]),
                 "n": r.get("n"),
+                "n_text": display.count(r.get("n")),
                 "difference_text": display.kpi_difference(r["difference"], tile["unit"]),
                 "share_text": display.kpi_difference(r["share_of_move"], tile["unit"]),
                 "significant": bool(r.get("significant")),

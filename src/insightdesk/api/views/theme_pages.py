@@ -18,6 +18,7 @@ from insightdesk.api.views.access import cached, jsonable
 from insightdesk.api.views.themes import THEMES_HINT
 from insightdesk.explore import theme_curation as curation
 from insightdesk.explore import theme_quotes
+from insightdesk.explore.text_languages import language_breakdown, language_name
 from insightdesk.explore.theme_catalog import search_themes, weekly_volumes
 from insightdesk.explore.theme_detail import (
     theme_history,
@@ -63,25 +64,60 @@ def _quotes(
     return cached(state, key, lambda: theme_quotes(state.engine, principal, stored, n))
 
 
+def languages(state: AppState, theme_id: str | None = None) -> list[dict[str, Any]]:
+    """Analysed texts per detected language (all, or one theme's), with what sentiment did with them."""
+    return [
+        _plain(r)
+        for r in cached(
+            state, ("text_languages", theme_id), lambda: language_breakdown(state.engine, theme_id)
+        )
+    ]
+
+
 def theme_list(
-    state: AppState, principal: Principal | None, *, q: str | None, sort: str, limit: int, offset: int
+    state: AppState,
+    principal: Principal | None,
+    *,
+    q: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """A page of active themes matching `q`, sorted; their weekly volumes; quotes in the caller's scope.
+    With `language`, texts, sentiment and volumes count that detected language's texts only.
 
     Raises ValueError for an unknown sort key.
     """
-    base: dict[str, Any] = {"q": q or None, "sort": sort, "limit": limit, "offset": offset}
+    base: dict[str, Any] = {
+        "q": q or None,
+        "sort": sort,
+        "limit": limit,
+        "offset": offset,
+        "language": language or None,
+        "language_name": language_name(language) if language else None,
+    }
     if not _computed(state):
         message = f"Themes not computed yet: {THEMES_HINT}."
-        return {"computed": False, "message": message, **base, "total": 0, "themes": [], "trend": []}
+        return {
+            "computed": False,
+            "message": message,
+            **base,
+            "total": 0,
+            "themes": [],
+            "trend": [],
+            "languages": languages(state) if _analysed(state) else [],
+        }
 
     def read() -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
-        found, total = search_themes(state.engine, q=q, sort=sort, limit=limit, offset=offset)
-        weeks = weekly_volumes(state.engine, [r["theme_id"] for r in found])
+        found, total = search_themes(
+            state.engine, q=q, sort=sort, limit=limit, offset=offset, language=language
+        )
+        weeks = weekly_volumes(state.engine, [r["theme_id"] for r in found], language)
         trend = [{"theme_id": t, "week": jsonable(w), "n": n} for t, w, n in weeks]
         return found, total, trend
 
-    found, total, trend = cached(state, ("theme_list", q, sort, limit, offset), read)
+    found, total, trend = cached(state, ("theme_list", q, sort, limit, offset, language), read)
     stored = {r["theme_id"]: json.loads(r["quotes"]) if r["quotes"] else [] for r in found}
     quotes = _quotes(state, principal, stored, 3)
     items = [
@@ -98,16 +134,29 @@ def theme_list(
         }
         for r in found
     ]
-    return {"computed": True, "message": None, **base, "total": total, "themes": items, "trend": trend}
+    return {
+        "computed": True,
+        "message": None,
+        **base,
+        "total": total,
+        "themes": items,
+        "trend": trend,
+        "languages": languages(state),
+    }
 
 
-def _aggregates(state: AppState, theme_id: str) -> dict[str, Any]:
-    """What every role sees of a theme: registry entry, timeline, history, ticket count, KPIs."""
+def _analysed(state: AppState) -> bool:
+    return bool(cached(state, ("has_rows", "text_analyses"), lambda: has_rows(state.engine, "text_analyses")))
+
+
+def _aggregates(state: AppState, theme_id: str, language: str | None = None) -> dict[str, Any]:
+    """What every role sees of a theme: registry entry, timeline (of one detected language's texts,
+    or all), history, ticket count, KPIs."""
     record = theme_record(state.engine, theme_id)
     if record is None:
         raise NotFound(f"no theme {theme_id!r}: GET /api/v1/themes lists them")
     timeline = []
-    for w in theme_timeline(state.engine, theme_id):
+    for w in theme_timeline(state.engine, theme_id, language):
         scored = int(w["scored"] or 0)
         timeline.append(
             {
@@ -133,14 +182,22 @@ def _aggregates(state: AppState, theme_id: str) -> dict[str, Any]:
         "timeline": timeline,
         "kpis": kpis,
         "history": [_plain(e) for e in theme_history(state.engine, theme_id)],
+        "language": language or None,
+        "language_name": language_name(language) if language else None,
+        "languages": languages(state, theme_id),
         "_stored_quotes": stored_quotes,
     }
 
 
-def theme_detail(state: AppState, principal: Principal, theme_id: str) -> dict[str, Any]:
-    """One theme: aggregates for every role, quotes and tickets within the caller's scope, and the
-    pain points of the latest ranking built on it. Raises NotFound."""
-    agg = dict(cached(state, ("theme_detail", theme_id), lambda: _aggregates(state, theme_id)))
+def theme_detail(
+    state: AppState, principal: Principal, theme_id: str, language: str | None = None
+) -> dict[str, Any]:
+    """One theme: aggregates for every role (texts and sentiment of one detected language with
+    `language`), quotes and tickets within the caller's scope, and the pain points of the latest
+    ranking built on it. Raises NotFound."""
+    agg = dict(
+        cached(state, ("theme_detail", theme_id, language), lambda: _aggregates(state, theme_id, language))
+    )
     stored = agg.pop("_stored_quotes")
     quotes = _quotes(state, principal, {theme_id: stored}, QUOTES_SHOWN).get(theme_id, [])
     ranked = insight_views.painpoints(state, status=None, kind=None, critical_only=False, limit=500)

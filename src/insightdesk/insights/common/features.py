@@ -7,7 +7,8 @@ Outcomes (null where the ticket has no such answer or its window is not over yet
 - `low_csat`: the latest answered CSAT on the ticket is not in the satisfied set (default 4-5 of 5);
 - `detractor`: the latest answered NPS on the ticket is 0-6 (without one: the customer's first
   relationship NPS answered within `config.nps_attribution_days` after the ticket was created);
-- `repeat_contact`: the same customer opened another ticket of the same `repeat_key`
+- `repeat_contact`: the same person (any of their accounts, once identity resolution linked them)
+  opened another ticket of the same `repeat_key`
   (default: category) within `repeat_days` after this one; null for tickets younger than the window.
 Text signals come from the stored text analyses of the ticket's subject, description and
 customer messages, never from the survey comment (it would leak the outcome into the predictors).
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from insightdesk.metrics.config import MetricsConfig
+from insightdesk.metrics.persons import with_person
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
@@ -87,6 +89,8 @@ def _latest_answer(feedback: Any, scale: str, name: str) -> Any:
 def _relationship_nps(tickets: Any, feedback: Any, days: int) -> Any:
     """Per ticket, the score of its customer's first relationship NPS answer (one tied to no ticket)
     answered within `days` after the ticket was created: the customer's verdict after that contact.
+    Both tables carry `_person` (the customer's person, metrics/persons.py): the answer may come
+    from another account of the same person.
 
     Desks usually survey NPS per customer, not per ticket; without this join every ticket's detractor
     outcome would be unknown while the store holds the answers.
@@ -100,9 +104,9 @@ def _relationship_nps(tickets: Any, feedback: Any, days: int) -> Any:
         & feedback.customer_id.notnull()
         & feedback.answered_at.notnull()
     )
-    f = f.select(_rn_customer=f.customer_id, _rn_at=f.answered_at, _rn_id=f.id, _rn_score=f.score)
+    f = f.select(_rn_customer=f._person, _rn_at=f.answered_at, _rn_id=f.id, _rn_score=f.score)
     t = tickets.filter(tickets.customer_id.notnull()).select(
-        _rn_ticket=tickets.id, _rn_tcustomer=tickets.customer_id, _rn_created=tickets.created_at
+        _rn_ticket=tickets.id, _rn_tcustomer=tickets._person, _rn_created=tickets.created_at
     )
     seconds = lambda ts: ts.epoch_seconds()  # noqa: E731
     pairs = t.join(
@@ -155,9 +159,11 @@ def ticket_features_expr(
     t = t.filter(t.status != "cancelled")
     end = data_end or t.created_at.max().as_scalar()
 
-    # Repeat contact looks forward from every ticket, so it is computed before the date filter.
+    # Repeat contact looks forward from every ticket, so it is computed before the date filter. A
+    # customer's history is their person's, across accounts (identity_links, else the account).
+    t = with_person(t, backend, out="_person")
     key = t[cfg.repeat_key]
-    w = ibis.window(group_by=[t.customer_id, key], order_by=[t.created_at, t.id])
+    w = ibis.window(group_by=[t._person, key], order_by=[t.created_at, t.id])
     t = t.mutate(_next=t.created_at.lead().over(w))
     window_s = cfg.repeat_days * 86400
     seconds = lambda ts: ts.epoch_seconds()  # noqa: E731
@@ -203,7 +209,11 @@ def ticket_features_expr(
     t = t.left_join(csat, t.id == csat._csat_score_ticket).drop("_csat_score_ticket")
     t = t.left_join(nps, t.id == nps._nps_score_ticket).drop("_nps_score_ticket", "nps_score_max")
     # An answer about the ticket itself wins; else the customer's relationship NPS that followed it.
-    related = _relationship_nps(backend.table("tickets"), feedback, cfg.nps_attribution_days)
+    related = _relationship_nps(
+        with_person(backend.table("tickets"), backend, out="_person"),
+        with_person(feedback, backend, out="_person"),
+        cfg.nps_attribution_days,
+    )
     t = t.left_join(related, t.id == related._rn_ticket)
     t = t.mutate(nps_score=t.nps_score.coalesce(t._rn_score)).drop("_rn_ticket", "_rn_score")
 

@@ -2,17 +2,20 @@
 
 Statuses and the moves allowed between them (anything else is refused with the allowed moves named):
 
-    new               -> under_review, linked_to_problem
-    under_review      -> linked_to_problem
-    linked_to_problem -> fix_shipped, under_review       (back to review: the wrong problem)
+    new               -> under_review, linked_to_problem, wont_fix, deprioritised
+    under_review      -> linked_to_problem, wont_fix, deprioritised
+    linked_to_problem -> fix_shipped, under_review, wont_fix, deprioritised  (back to review: the wrong problem)
     fix_shipped       -> verified, linked_to_problem     (back: the fix did not work)
     verified          -> under_review                    (it came back)
+    wont_fix          -> under_review                    (reconsidered)
+    deprioritised     -> under_review, linked_to_problem (its turn came)
 
 Moving to `linked_to_problem` needs a problem record (problems.id) that exists; `fix_shipped`
 records when the fix shipped; `verified` measures the pain point before and after that moment
 (its share of tickets and its CSAT, with intervals and tests), records the measurement, and is
-refused when the data show no improvement unless forced. Every change writes one
-painpoint_backlog_events row per field, with the actor.
+refused when the data show no improvement unless forced. `wont_fix` and `deprioritised` are decisions
+not to act (now): each needs a rationale, kept on the entry while it holds and in the trail for good.
+Every change writes one painpoint_backlog_events row per field, with the actor.
 """
 
 from __future__ import annotations
@@ -39,13 +42,26 @@ if TYPE_CHECKING:
     from insightdesk.insights.painpoints.config import PainpointConfig
     from insightdesk.store import Store
 
-STATUSES = ("new", "under_review", "linked_to_problem", "fix_shipped", "verified")
+STATUSES = (
+    "new",
+    "under_review",
+    "linked_to_problem",
+    "fix_shipped",
+    "verified",
+    "wont_fix",
+    "deprioritised",
+)
+NEEDS_RATIONALE = ("wont_fix", "deprioritised")
+"""Statuses that decide not to act (now): refused without a rationale."""
+MAX_RATIONALE = 4000
 TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "new": ("under_review", "linked_to_problem"),
-    "under_review": ("linked_to_problem",),
-    "linked_to_problem": ("fix_shipped", "under_review"),
+    "new": ("under_review", "linked_to_problem", "wont_fix", "deprioritised"),
+    "under_review": ("linked_to_problem", "wont_fix", "deprioritised"),
+    "linked_to_problem": ("fix_shipped", "under_review", "wont_fix", "deprioritised"),
     "fix_shipped": ("verified", "linked_to_problem"),
     "verified": ("under_review",),
+    "wont_fix": ("under_review",),
+    "deprioritised": ("under_review", "linked_to_problem"),
 }
 
 
@@ -89,6 +105,7 @@ def update_painpoint(
     problem_id: str | None = None,
     note: str | None = None,
     shipped_at: dt.datetime | None = None,
+    rationale: str | None = None,
     actor: str = "cli",
     force: bool = False,
     verify_days: int = VERIFY_DAYS,
@@ -98,11 +115,12 @@ def update_painpoint(
 
     `shipped_at` (default now) goes with status fix_shipped. Status verified measures the pain point
     over `verify_days` before and after shipped_at (see verify_fix) and is refused when it did not
-    improve, unless `force` (the measurement is recorded either way).
+    improve, unless `force` (the measurement is recorded either way). Statuses wont_fix and
+    deprioritised need a `rationale`; leaving them clears it from the entry (the trail keeps it).
     """
     if status is not None:
         _check_status(status)
-    if all(v is None for v in (status, owner, problem_id, note, shipped_at)):
+    if all(v is None for v in (status, owner, problem_id, note, shipped_at, rationale)):
         raise BacklogError("nothing to change: give a status, owner, problem, note or shipped-at time")
     if shipped_at is not None and status != "fix_shipped":
         raise BacklogError("a shipped-at time goes with --status fix_shipped")
@@ -138,8 +156,12 @@ def update_painpoint(
             changes["problem_id"] = None
     if note is not None:
         changes["note"] = note
+    target = status if status is not None else current["status"]
+    _rationale(key, target, rationale, changes, entering=target != current["status"])
     if status is not None and status != current["status"]:
         changes["status"] = status
+        if status not in NEEDS_RATIONALE and current.get("rationale"):
+            changes["rationale"] = None  # the decision no longer holds; the trail keeps it
         if status == "linked_to_problem" and not changes.get("problem_id", current["problem_id"]):
             raise BacklogError(f"{key}: linked_to_problem needs a problem record: give --problem PROBLEM_ID")
         if status == "fix_shipped":
@@ -164,7 +186,7 @@ def update_painpoint(
         raise BacklogError(f"{key}: nothing changes (the values given are the current ones)")
 
     # One id stem per update and a sequence after it: the history reads in this order.
-    order = ("status", "owner", "problem_id", "note", "shipped_at", "verification")
+    order = ("status", "rationale", "owner", "problem_id", "note", "shipped_at", "verification")
     stem = new_id("pbe")
     events = [
         backlog_event(
@@ -176,6 +198,28 @@ def update_painpoint(
     apply_backlog_change(store, key, current["status"], values, events, now)
     entry = backlog_entry(store, key) or {}
     return BacklogUpdate(entry=entry, events=events, verification=verification)
+
+
+def _rationale(
+    key: str, status: str, rationale: str | None, changes: dict[str, Any], *, entering: bool
+) -> None:
+    """A decision not to act carries its reason; a rationale goes only with such a decision."""
+    text = (rationale or "").strip()
+    if len(text) > MAX_RATIONALE:
+        raise BacklogError(f"{key}: rationale is over {MAX_RATIONALE} characters")
+    if status in NEEDS_RATIONALE:
+        if not text and (entering or rationale is not None):
+            raise BacklogError(
+                f"{key}: {status} needs a rationale: say why it will {'not be fixed' if status == 'wont_fix' else 'wait'}"
+                " (--rationale TEXT, or `rationale` in the API)"
+            )
+        if text:
+            changes["rationale"] = text
+        return
+    if rationale is not None:
+        raise BacklogError(
+            f"{key}: a rationale goes with status {' or '.join(NEEDS_RATIONALE)}, not {status}"
+        )
 
 
 def _as_text(value: Any) -> Any:

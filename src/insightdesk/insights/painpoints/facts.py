@@ -8,7 +8,8 @@ big table is read once):
 2. `window_rows_expr`: the events and messages of those tickets, `window_texts_expr`: their analysed
    customer texts; each keyed by `tk` in a column named `ticket_id`, so the KPI engine's fact
    builders (handoffs, reopens, escalation) run on them unchanged;
-3. `window_customers_expr`: the window's customers with a dense integer key `cu`, tier and value;
+3. `window_customers_expr`: the window's customers with the dense integer key `cu` of their person,
+   tier and value;
 4. `ticket_facts_expr`: everything joined into one row per ticket (see SUMS).
 
 Integer keys matter: a 5-million-ticket desk has 650,000 tickets in 90 days, and grouping them by
@@ -170,18 +171,38 @@ def window_texts_expr(backend: Any, window: Window, entities: Sequence[str], bas
 
 
 def window_customers_expr(backend: Any, base: Any) -> Any:
-    """The window's customers: integer key `cu`, text id, tier and lifetime value."""
+    """The window's customers: one row per account (text id) with the integer key `cu` of its
+    person, and the person's tier and lifetime value.
+
+    `cu` is the resolved person (identity_links, else the account itself: metrics/persons.py), so
+    breadth counts people and a person's answers from any account are one customer's history. A
+    person's tier and value are those of their most valuable account: the same customer in a CRM and
+    a helpdesk often carries one value twice, which a sum would double.
+    """
     import ibis
 
+    from insightdesk.metrics.persons import links_table, with_person
+
     ids = base.filter(base.customer_id.notnull()).select(_c_id=base.customer_id).distinct()
+    links = links_table(backend)
+    if links is not None:
+        # The window persons' other accounts too: their relationship answers are the person's.
+        found = links.inner_join(ids, links.record_id == ids._c_id).select(_w_person=links.person_id)
+        others = links.inner_join(found.distinct(), links.person_id == found._w_person)
+        ids = ids.union(others.select(_c_id=others.record_id), distinct=True)
     c = backend.table("customers")
     joined = ids.left_join(c, ids._c_id == c.id)
-    return joined.select(
-        cu=ibis.row_number().over(),
-        customer_id=joined._c_id,
-        tier=joined.tier,
-        ltv=joined.lifetime_value.cast("float64"),
+    joined = with_person(joined, backend, customer="_c_id", out="_c_person")
+    ltv = joined.lifetime_value.cast("float64")
+    # The person's tier and value are those of their most valuable account (ties: the smallest id).
+    best = ibis.window(group_by=joined._c_person, order_by=[ltv.desc(nulls_first=False), joined._c_id])
+    ranked = joined.mutate(_rank=ibis.row_number().over(best))
+    people = ranked.filter(ranked._rank == 0).select(
+        _p_person=ranked._c_person, _p_tier=ranked.tier, _p_ltv=ranked.lifetime_value.cast("float64")
     )
+    people = people.mutate(cu=ibis.row_number().over(order_by=people._p_person))
+    joined = joined.inner_join(people, joined._c_person == people._p_person)
+    return joined.select(customer_id=joined._c_id, cu=joined.cu, tier=joined._p_tier, ltv=joined._p_ltv)
 
 
 def _feedback_sums(backend: Any, base: Any, config: MetricsConfig, window: Window) -> Any:

@@ -101,7 +101,7 @@ def list_painpoints(
     sql = (
         "SELECT p.run_id, p.rank, p.painpoint_key, p.kind, p.theme_id, p.category, p.label, p.score, "
         "p.severity, p.frequency, p.business_impact, p.critical, p.tickets, p.customers, p.trend, "
-        "p.metrics, p.explanation, p.computed_at, b.status, b.owner, b.problem_id "
+        "p.metrics, p.explanation, p.computed_at, b.status, b.owner, b.problem_id, b.rationale "
         "FROM painpoints p LEFT JOIN painpoint_backlog b ON b.painpoint_key = p.painpoint_key "
         "WHERE p.run_id = :run"
     )

@@ -44,6 +44,7 @@ class RiskModelReport:
     importance: pd.DataFrame  # mean and largest |effect| of each feature on the validation slice
     retired: list[str] = field(default_factory=list)
     run_id: str | None = None
+    withheld: dict[str, int] = field(default_factory=dict)  # tickets left out of training, by reason
 
     def summary(self) -> str:
         flag = " (small test sample)" if self.small_sample else ""

@@ -47,6 +47,7 @@ from insightdesk.insights.risk.reports import (
 )
 from insightdesk.insights.risk.training import train
 from insightdesk.metrics.config import MetricsConfig
+from insightdesk.text.consent_scope import training_rows
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
@@ -76,7 +77,8 @@ def train_risk_model(
     """
     _check_target(target)
     cfg = config or MetricsConfig()
-    trained = train(ticket_features(store, config=cfg), target, split_at, test_share, algorithms, cfg)
+    frame, withheld = _training_frame(store, cfg)
+    trained = train(frame, target, split_at, test_share, algorithms, cfg)
     params = {
         "target": target,
         "split_at": split_at,
@@ -84,7 +86,19 @@ def train_risk_model(
         "algorithms": list(algorithms),
     }
     stored = save_model(store, trained, target, params, activate=True, started_by=started_by)
-    return model_report(trained, target, stored, active=True)
+    report = model_report(trained, target, stored, active=True)
+    report.withheld = withheld
+    return report
+
+
+def _training_frame(store: Store, cfg: MetricsConfig) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The tickets whose customers may train a model (the consent ledger's `model_training`
+    purpose, text.consent_scope), and how many were left out by reason."""
+    frame = ticket_features(store, config=cfg)
+    owners = store.query_df("select id as ticket_id, customer_id from tickets")
+    customer_ids = frame[["ticket_id"]].merge(owners, on="ticket_id", how="left")["customer_id"]
+    kept, left_out, reason = training_rows(store, frame, customer_ids)
+    return kept, ({reason: left_out} if left_out else {})
 
 
 def retrain_risk_model(
@@ -105,7 +119,7 @@ def retrain_risk_model(
     """
     _check_target(target)
     cfg = config or MetricsConfig()
-    frame = ticket_features(store, config=cfg)
+    frame, withheld = _training_frame(store, cfg)
     previous = active_row(store, target)
     drift = pd.DataFrame()
     if previous is not None:
@@ -139,6 +153,7 @@ def retrain_risk_model(
     params = {"target": target, "split_at": split_at, "retrain": True, "keep_better": keep_better}
     stored = save_model(store, trained, target, params, activate=promoted, started_by=started_by)
     report = model_report(trained, target, stored, active=promoted)
+    report.withheld = withheld
     return RetrainReport(
         new=report,
         previous_model_id=None if previous is None else previous["model_id"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from insightdesk.metrics.definitions import agents, channels, feedback, resolution, time
+from insightdesk.metrics.definitions import agents, channels, feedback, persons, resolution, time
 from insightdesk.metrics.spec import KPI
 
 BUILTIN_KPIS: tuple[KPI, ...] = (
@@ -11,4 +11,5 @@ BUILTIN_KPIS: tuple[KPI, ...] = (
     *time.KPIS,
     *channels.KPIS,
     *agents.KPIS,
+    *persons.KPIS,
 )

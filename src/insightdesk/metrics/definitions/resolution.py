@@ -13,6 +13,7 @@ from insightdesk.metrics.definitions.common import (
     resolved_tickets,
     with_escalation,
 )
+from insightdesk.metrics.persons import with_person
 from insightdesk.metrics.spec import KPI
 from insightdesk.metrics.tables import Tables, seconds
 
@@ -33,10 +34,14 @@ def _repeat(tables: Tables, config: MetricsConfig) -> Any:
     t = live_tickets(tables)
     key = t[config.repeat_key]
     t = t.filter(t.customer_id.notnull(), key.notnull())
-    window = ibis.window(group_by=[t.customer_id, t[config.repeat_key]], order_by=[t.created_at, t.id])
+    # The same person (identity resolution, else the account) coming back, whatever account they use.
+    t = with_person(t, tables.backend, out="_person")
+    window = ibis.window(group_by=[t._person, t[config.repeat_key]], order_by=[t.created_at, t.id])
     t = t.mutate(_prev=t.created_at.lag().over(window), ts=t.created_at)
     gap = seconds(t.created_at) - seconds(t._prev)
-    return t.mutate(hit=as_int(t._prev.notnull() & (gap <= config.repeat_days * 86400))).drop("_prev")
+    return t.mutate(hit=as_int(t._prev.notnull() & (gap <= config.repeat_days * 86400))).drop(
+        "_prev", "_person"
+    )
 
 
 def _reopen(tables: Tables, config: MetricsConfig) -> Any:
@@ -94,14 +99,16 @@ KPIS = (
         higher_is_better=False,
         dated_by="tickets.created_at",
         formula="repeat tickets / tickets",
-        numerator="tickets whose customer opened a ticket with the same `config.repeat_key` "
-        "(default category) within the previous N days (`config.repeat_days`, default 7)",
+        numerator="tickets whose person (identity resolution's person of the customer, else the "
+        "customer account) opened a ticket with the same `config.repeat_key` (default category) "
+        "within the previous N days (`config.repeat_days`, default 7), from any of their accounts",
         denominator="tickets with a customer and a non-null repeat key, cancelled excluded",
         excludes="tickets without customer or key; cancelled tickets",
         edge_cases="the look-back sees tickets before `since` and across all channels; two "
         "tickets at the same second: the later id is the repeat",
         convention="SQM Group repeat-call / FCR-by-callback measurement (same customer, same "
         "reason, within N days)",
+        counts_persons=True,
     ),
     KPI(
         name="reopen_rate",

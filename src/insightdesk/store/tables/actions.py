@@ -34,6 +34,7 @@ action_rule_versions = sa.Table(
     _col("created_at", sa.DateTime, "When it was written (UTC).", nullable=False),
     _col("requested_by", sa.String, "Who asked for activation (awaiting a second person's approval)."),
     _col("approved_by", sa.String, "Second person who approved activation (never the requester)."),
+    _col("activated_by", sa.String, "Who put it in force (migration 0015): a bulk run needs someone else."),
     _col("shadow_since", sa.DateTime, "When it started shadowing (UTC): live events from then on."),
     _col("activated_at", sa.DateTime, "Last activation (UTC): live events from then on."),
     _col("retired_at", sa.DateTime, "Retirement (UTC): replaced, rolled back or withdrawn."),
@@ -207,6 +208,64 @@ action_config_changes = sa.Table(
     comment="Change control of configuration: proposed, staged, effective on a date, with a diff.",
 )
 
+action_case_clocks = sa.Table(
+    "action_case_clocks",
+    metadata,
+    _col("task_id", sa.String, "Regulatory-complaint case (action_tasks.task_id).", primary_key=True),
+    _col("clock", sa.String, "Clock of the regime: acknowledgement, final_response...", primary_key=True),
+    _col(
+        "regime",
+        sa.String,
+        "Regulatory regime whose clocks these are (uk-fca-disp, us-cfpb...).",
+        nullable=False,
+    ),
+    _col(
+        "started_at", sa.DateTime, "Receipt of the complaint (UTC): the clock runs from here.", nullable=False
+    ),
+    _col(
+        "due_at",
+        sa.DateTime,
+        "Deadline (UTC), counted in the regime's days or business days.",
+        nullable=False,
+    ),
+    _col(
+        "binding",
+        sa.Boolean,
+        "Missing it is a breach (false: a window, e.g. summary resolution).",
+        nullable=False,
+    ),
+    _col(
+        "stops_on", sa.String, "close (the case's closing stops it) or manual (stop_clock).", nullable=False
+    ),
+    _col("stopped_at", sa.DateTime, "When it was met (UTC); null while running."),
+    _col("stopped_by", sa.String, "Who stopped it (users.username or `cli`)."),
+    comment="Deadline clocks of regulatory-complaint cases (migration 0015): due, met, breached.",
+)
+
+action_run_holds = sa.Table(
+    "action_run_holds",
+    metadata,
+    _col("hold_id", sa.String, "Unique, time-ordered id.", primary_key=True),
+    _col("rule_id", sa.String, "Rule whose run is held (action_rule_versions.rule_id).", nullable=False),
+    _col("version", sa.Integer, "Rule version of the run.", nullable=False),
+    _col(
+        "contacts", sa.Integer, "Customers the run would contact (over the bulk-run limit).", nullable=False
+    ),
+    _col(
+        "event_keys",
+        sa.Text,
+        "Events of the run, JSON list: approval evaluates exactly these.",
+        nullable=False,
+    ),
+    _col("status", sa.String, "held, released (approved and run) or rejected.", nullable=False),
+    _col("activated_by", sa.String, "Who put the rule version in force (may not approve the run)."),
+    _col("created_at", sa.DateTime, "Held (UTC).", nullable=False),
+    _col("decided_by", sa.String, "Second person who released or rejected it."),
+    _col("decided_at", sa.DateTime, "When (UTC)."),
+    _col("reason", sa.Text, "Why it was rejected."),
+    comment="Live runs that contact customers in bulk, held for a second person's approval (migration 0015).",
+)
+
 sa.Index("ix_action_tasks_owner", action_tasks.c.owner, action_tasks.c.status)
 sa.Index("ix_action_outbox_due", action_outbox.c.status, action_outbox.c.next_attempt_at)
 
@@ -220,4 +279,6 @@ ACTION_TABLES = (
     "action_external_records",
     "action_review_packs",
     "action_config_changes",
+    "action_case_clocks",
+    "action_run_holds",
 )

@@ -71,12 +71,13 @@ painpoint_backlog = sa.Table(
     _col(
         "status",
         sa.String,
-        "new, under_review, linked_to_problem, fix_shipped or verified.",
+        "new, under_review, linked_to_problem, fix_shipped, verified, wont_fix or deprioritised.",
         nullable=False,
     ),
     _col("owner", sa.String, "Account responsible (users.username)."),
     _col("problem_id", sa.String, "Linked problem record (problems.id)."),
     _col("note", sa.Text, "Latest note."),
+    _col("rationale", sa.Text, "Why it is won't-fix or deprioritised (required for those; migration 0015)."),
     _col(
         "shipped_at",
         sa.DateTime,
