@@ -22,7 +22,9 @@ KEY = "theme:T0001"
 
 def test_wont_fix_needs_a_rationale_which_is_stored_audited_and_shown(store):
     add_critical_painpoint(store, KEY, at=AT)
-    with pytest.raises(BacklogError, match=r"theme:T0001: wont_fix needs a rationale: say why it will not be fixed"):
+    with pytest.raises(
+        BacklogError, match=r"theme:T0001: wont_fix needs a rationale: say why it will not be fixed"
+    ):
         update_painpoint(store, KEY, status="wont_fix")
     with pytest.raises(BacklogError, match="needs a rationale"):
         update_painpoint(store, KEY, status="deprioritised", rationale="   ")
@@ -33,7 +35,10 @@ def test_wont_fix_needs_a_rationale_which_is_stored_audited_and_shown(store):
     why = "Double charges come from the card network's retry; fixed upstream in Q1, not by us."
     result = update_painpoint(store, KEY, status="wont_fix", rationale=why)
     assert result.entry["status"] == "wont_fix" and result.entry["rationale"] == why
-    assert [(e["field"], e["new_value"]) for e in result.events] == [("status", "wont_fix"), ("rationale", why)]
+    assert [(e["field"], e["new_value"]) for e in result.events] == [
+        ("status", "wont_fix"),
+        ("rationale", why),
+    ]
     shown = list_painpoints(store).iloc[0]
     assert shown["status"] == "wont_fix" and shown["rationale"] == why
 

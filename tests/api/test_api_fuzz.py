@@ -17,6 +17,7 @@ hypothesis = pytest.importorskip("hypothesis")
 # Operations whose every example computes many KPIs cold: fewer examples keep the run short.
 HEAVY = {
     "/api/v1/overview",
+    "/api/v1/overview/movers",
     "/api/v1/alerts",
     "/api/v1/pain-points",
     "/api/v1/compare/{kpi}",
@@ -28,6 +29,7 @@ HEAVY = {
     "/api/v1/workforce/forecasts",
     "/api/v1/workforce/staffing",
     "/api/v1/workforce/tiers",
+    "/api/v1/workforce/pools",  # each example simulates a queue for up to a couple of seconds
     "/api/v1/actions/rules/{rule_id}/dry-run",
     "/api/v1/actions/kpis",
     "/api/v1/surveys/health",

@@ -169,6 +169,16 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("POST", "/api/v1/qa/calibrations/{calibration_id}/analyse"): {},
         ("POST", "/api/v1/qa/coaching"): {"json": {"agent_id": "nobody", "goal": "x", "target": 50}},
         ("POST", "/api/v1/qa/coaching/{plan_id}/sessions"): {"json": {"held_at": "2026-12-04"}},
+        ("POST", "/api/v1/qa/coaching/{plan_id}/status"): {"json": {"status": "cancelled"}},
+        ("POST", "/qa/coaching/{plan_id}/status"): {"data": {"status": "cancelled"}},
+        ("POST", "/api/v1/workforce/pools"): {
+            "json": {
+                "skills": [{"name": "a", "arrivals_per_hour": 10, "aht": 300}],
+                "groups": [{"name": "g", "agents": 2, "skills": ["a"]}],
+                "hours": 5,
+                "replications": 2,
+            }
+        },
         ("POST", "/qa/rubrics"): {"data": {"definition": "id: ["}},
         ("POST", "/qa/evaluate"): {"data": {"rubric_id": "none", "ticket_id": "none"}},
         ("POST", "/qa/calibrations"): {"data": {"name": "x", "rubric_id": "none", "ticket_ids": "a,b"}},

@@ -111,6 +111,7 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         "/api/v1/kpis/csat?by=channel&grain=month",
         "/api/v1/kpis/nps",
         "/api/v1/overview",
+        "/api/v1/overview/movers?grain=week",
         "/api/v1/compare/csat?by=channel",
         "/api/v1/compare/fcr?against=previous&grain=week",
         "/api/v1/dimensions",
@@ -159,6 +160,7 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         f"/api/v1/qa/rubrics/{made['rubric']}",
         "/api/v1/qa/scorecards",
         "/api/v1/qa/skill-gaps",
+        "/api/v1/qa/segment-scores?by=channel",
         "/api/v1/qa/team-scores",
         "/api/v1/s/not-a-signed-link",  # a link that fails its signature: the form says so (200)
         "/api/v1/surveys",
@@ -214,7 +216,9 @@ def _feature_objects(server: LiveServer, agent: str | None) -> dict[str, str]:
         )["run"]["forecast_id"]
         plan = post("/api/v1/qa/coaching", {"agent_id": agent or "none", "goal": "tone", "target": 80})
         pack = post("/api/v1/actions/packs", {"role": "admin", "period_end": "2026-11-30"})["pack_id"]
-        change = post("/api/v1/actions/changes", {"setting": "kpi.targets", "value": {"csat": 0.8}, "region": "emea"})
+        change = post(
+            "/api/v1/actions/changes", {"setting": "kpi.targets", "value": {"csat": 0.8}, "region": "emea"}
+        )
     return {
         "rule": "openapi-check",
         "rubric": rubric,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pytest_httpserver import HTTPServer
 
-from insightdesk.api.sync_lag import check_sync_lag
+from insightdesk.actions.sync_lag import check_sync_lag
 from insightdesk.connectors import SyncScheduler
 from insightdesk.connectors.runs import utcnow
 from insightdesk.connectors.sync import sync_source

@@ -35,8 +35,8 @@ CUSTOMERS = (
 TICKETS = (
     "id,type,channel,subject,description,customer_id,created_at,status,priority\n"
     f"T1,incident,email,Parcel for {NAME},write to {EMAIL} or call {PHONE},C1,2024-01-02T10:00:00Z,open,high\n"
-    f"T2,incident,email,Parcel,\"{SECRET_TEXT}\",C1,2024-01-03T10:00:00Z,open,low\n"
-    f"T3,incident,email,Late,\"{EMAIL} again: {SECRET_TEXT}\",C1,not-a-date,open,low\n"
+    f'T2,incident,email,Parcel,"{SECRET_TEXT}",C1,2024-01-03T10:00:00Z,open,low\n'
+    f'T3,incident,email,Late,"{EMAIL} again: {SECRET_TEXT}",C1,not-a-date,open,low\n'
 )
 
 
@@ -124,7 +124,10 @@ def _file_hits(folder: Path, needles: list[str]) -> list[str]:
 def test_raw_text_never_reaches_the_duckdb_file(tmp_path, duckdb_template):
     needles = SECRETS
     plain, minimal = tmp_path / "plain", tmp_path / "minimal"
-    for folder, minimisation, redact in ((plain, {}, None), (minimal, {"redacted_text": True}, ingest_redactor())):
+    for folder, minimisation, redact in (
+        (plain, {}, None),
+        (minimal, {"redacted_text": True}, ingest_redactor()),
+    ):
         folder.mkdir()
         inputs = folder / "in"
         inputs.mkdir()

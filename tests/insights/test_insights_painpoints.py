@@ -679,7 +679,9 @@ def test_status_moves_are_validated_and_audited(store: Store) -> None:
         ("status", "linked_to_problem", "fix_shipped", "cli"),
         ("shipped_at", None, "2026-01-15T00:00:00", "cli"),
     ]
-    assert set(TRANSITIONS) == {"new", "under_review", "linked_to_problem", "fix_shipped", "verified"}
+    assert set(TRANSITIONS) == {
+        "new", "under_review", "linked_to_problem", "fix_shipped", "verified", "wont_fix", "deprioritised"
+    }  # fmt: skip
 
 
 def test_verification_without_a_measured_improvement_needs_force(store: Store) -> None:

@@ -72,3 +72,11 @@ def test_a_period_the_data_does_not_cover_is_partial():
     ]
     assert partial_periods(["2020-03-01"], "month", pd.Timestamp("2020-03-02 01:16"), last) == [True]
     assert partial_periods(["2020-04-01"], "month", None, pd.Timestamp("2020-05-01")) == [False]
+
+
+@pytest.mark.parametrize(
+    ("score", "scale_max", "text"),
+    [(2.0, 10, "2/10"), (4, 5.0, "4/5"), (3.5, 5, "3.5/5"), (None, 10, "–/10"), (7.0, None, "7")],
+)
+def test_a_survey_answer_reads_on_its_scale_without_spurious_decimals(score, scale_max, text):
+    assert display.answer(score, scale_max) == text

@@ -68,11 +68,15 @@ def test_segments_gaps_and_plan_status_api(prepared: LiveServer) -> None:
         gaps = c.get("/api/v1/qa/skill-gaps", params={"topic": "theme"})
         assert gaps.status_code == 200 and gaps.json()["topic"] == "theme", gaps.text
         assert {g["topic_kind"] for g in gaps.json()["gaps"]} <= {"theme"}
-        plan = c.post("/api/v1/qa/coaching", json={"agent_id": agent, "goal": "Close the loop", "target": 100})
+        plan = c.post(
+            "/api/v1/qa/coaching", json={"agent_id": agent, "goal": "Close the loop", "target": 100}
+        )
         assert plan.status_code == 200, plan.text
         url = f"/api/v1/qa/coaching/{plan.json()['plan_id']}/status"
         refused = c.post(url, json={"status": "achieved"})
-        assert refused.status_code == 422 and "cannot be marked achieved" in refused.json()["error"]["message"]
+        assert (
+            refused.status_code == 422 and "cannot be marked achieved" in refused.json()["error"]["message"]
+        )
         assert c.post(url, json={"status": "finished"}).status_code == 422
         moved = c.post(url, json={"status": "cancelled", "note": "moved to another team"})
         assert moved.status_code == 200, moved.text

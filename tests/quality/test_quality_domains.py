@@ -36,7 +36,10 @@ def test_domain_scores_are_unbiased_and_cover() -> None:
         errors.append(out["weighted"] - truth)
         plain_errors.append(out["plain"] - truth)
     coverage = hits / (3 * rounds)
-    bias, plain_bias = pd.concat(errors).groupby(level=0).mean(), pd.concat(plain_errors).groupby(level=0).mean()
+    bias, plain_bias = (
+        pd.concat(errors).groupby(level=0).mean(),
+        pd.concat(plain_errors).groupby(level=0).mean(),
+    )
     assert 0.92 <= coverage <= 0.975, coverage
     assert (bias.abs() < 0.6).all(), bias  # Monte Carlo error of the mean of 200 rounds is about 0.25
     assert (plain_bias < -5).all(), plain_bias

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from insightdesk import quality as qa
 from insightdesk.cli import app
 from insightdesk.governance import Principal, Role, audit
-from insightdesk.metrics.fixtures import ref
+from insightdesk.metrics.fixtures import insert, ref
 from insightdesk.store import Store, open_store
 from insightdesk.store.tables.text import text_analyses, themes
 from insightdesk.store.tables.work import feedback, tickets
@@ -48,6 +48,10 @@ def _low_csat(store: Store) -> set[str]:
 def test_segment_scores_are_weighted_by_the_design(desk: Store) -> None:
     # Risky tickets (low CSAT) are drawn 5x likelier and score worse: the plain mean of the reviews is
     # pulled down, the weighted one estimates the score over every ticket of the segment.
+    # Chat tickets come from gold customers: the customer-tier segment `gold` is the chat segment.
+    insert(desk, "customers", [{"source_id": "c-gold", "tier": "gold", "segment": "enterprise"}])
+    with desk.begin() as conn:
+        conn.execute(tickets.update().where(tickets.c.channel == "chat").values(customer_id=ref("c-gold")))
     sample_id, drawn = qa.draw_review_sample(desk, ADMIN, size=80, method="risk", oversample=5, seed=4)
     risky = _low_csat(desk)
     with desk.engine.connect() as conn:
@@ -71,10 +75,17 @@ def test_segment_scores_are_weighted_by_the_design(desk: Store) -> None:
     assert plain < population["score"].mean() - 5
     assert (by_channel["low"] <= by_channel["weighted"]).all() and (by_channel["hand_picked"] == 0).all()
     assert by_channel["n"].sum() == len(drawn)
+    by_tier = qa.segment_scores(desk, ADMIN, by="customer_tier").set_index("segment")
+    assert set(by_tier.index) == {"gold", "unknown"}
+    for column in ("weighted", "low", "high", "n", "tickets_estimated"):
+        assert by_tier.loc["gold", column] == pytest.approx(by_channel.loc["chat", column])
+
     by_team = qa.segment_scores(desk, LEAD, by="team")  # the lead sees their team only
     assert set(by_team["segment"]) <= {ref("t2")}
     assert set(qa.segment_scores(desk, ADMIN, by="category")["segment"]) == {"password", "billing", "network"}
-    with pytest.raises(ValueError, match="segment 'agent' must be one of team, channel, category"):
+    with pytest.raises(
+        ValueError, match="segment 'agent' must be one of team, channel, category, customer_segment"
+    ):
         qa.segment_scores(desk, ADMIN, by="agent")
     entries, _ = audit.query(desk.engine, action="qa.team_scores.read", limit=None)
     assert {e["target"] for e in entries} >= {"segment_scores:channel", "segment_scores:team"}
@@ -135,7 +146,9 @@ def test_skill_gaps_by_text_theme(desk: Store) -> None:
     assert qa_gaps.loc[(weak, "T0001"), "flagged"]
     assert qa_gaps.loc[(weak, "T0001"), "topic_label"] == "vpn token expired"
     assert not qa_gaps.loc[(weak, "T0002"), "flagged"]
-    assert qa_gaps["n"].groupby(level="topic").sum().to_dict() == pytest.approx({"T0001": 24.0, "T0002": 24.0})
+    assert qa_gaps["n"].groupby(level="topic").sum().to_dict() == pytest.approx(
+        {"T0001": 24.0, "T0002": 24.0}
+    )
     assert {"csat", "escalation_rate"} <= set(gaps["metric"])
     # Category view: the same evaluations are all `password`, where a3's weak theme is diluted.
     by_category = qa.read_skill_gaps(desk, ADMIN, topic="category")
@@ -189,7 +202,9 @@ def test_cli_segments_gaps_and_status(loaded_stores: LoadedStores, tmp_path: Pat
             per_agent = _theme_tickets(store)
             ticket = per_agent[ref("a1")][0]
             qa.record_evaluation(store, ADMIN, rubric_id="support", ticket_id=ticket, answers={"tone": 3})
-            plan_id = qa.create_plan(store, ADMIN, agent_id=ref("a1"), goal="Keep it up", target=10)["plan_id"]
+            plan_id = qa.create_plan(store, ADMIN, agent_id=ref("a1"), goal="Keep it up", target=10)[
+                "plan_id"
+            ]
         seg = runner.invoke(app, ["qa", "segments", "--by", "channel", "--db", url, "-f", "json"])
         assert seg.exit_code == 0, seg.output
         assert [r["hand_picked"] for r in json.loads(seg.stdout)] == [1]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -12,13 +13,14 @@ import pytest
 
 from insightdesk.config import reset_settings
 from insightdesk.governance.clock import utcnow
+from insightdesk.governance.privacy import record_consent
 from insightdesk.store import Store
 from insightdesk.store.tables.text import themes
 from insightdesk.surveys import Sender, link_signer, scan_ticket_events, submit_page
 from insightdesk.surveys.comment_analysis import analyse_pending, pending_comments
 from insightdesk.text.embed import load_embedder
 from tests.surveys.app_server import serving
-from tests.surveys.seed import add_customer, add_ticket, publish_example
+from tests.surveys.seed import PAST, add_customer, add_ticket, publish_example
 from tests.surveys.smtp import SmtpServer
 
 AT_ONCE = {"delay: 2h": "delay: 0m", 'quiet_hours: "21:00-08:00"': "quiet_hours: null"}
@@ -72,6 +74,8 @@ def _setup(store: Store, n: int) -> list[str]:
     publish_example(engine, **AT_ONCE)
     for i in range(n):
         add_ticket(engine, f"tc-{i}", add_customer(engine, f"cc{i}"), now=now, channel="chat")
+        with engine.begin() as conn:  # text analysis reads only what the consent ledger allows
+            record_consent(conn, f"cc{i}", "text_analytics", True, "import", "test", at=PAST)
     scan_ticket_events(engine)
     assert Sender(engine).run()["sent"] == n
     _add_theme(store)
@@ -118,25 +122,29 @@ def test_server_analyses_a_comment_after_the_answer(
         assert _analysis(store, f"insightdesk:{second}:what_went_wrong")["language"] in ("en", "unknown")
     # Only free text is analysed: the scores are feedback rows without a comment.
     assert store.count("text_analyses") == 2
-    assert pending_comments(store.engine) == []
+    assert pending_comments(store) == []
 
 
 def test_the_worker_analyses_comments_the_server_did_not(store: Store, mail_settings: SmtpServer) -> None:
-    (invitation,) = _setup(store, 1)
+    invitations = _setup(store, 2)
+    with store.begin() as conn:  # the second customer has since withdrawn text analytics consent
+        record_consent(conn, "cc1", "text_analytics", False, "api", "test", at=PAST + dt.timedelta(days=1))
     signer = link_signer(store.engine)
-    token = signer.survey_token(invitation)
     # Answered through the intake alone (a server killed before its background task ran).
-    page = submit_page(store.engine, signer, token, 0, {"q_csat": ["2"]})
-    page = submit_page(
-        store.engine, signer, token, page.cursor, {"q_what_went_wrong": [SLOW], "q_bot_helped": ["no"]}
-    )
-    page = submit_page(store.engine, signer, token, page.cursor, {"q_nps": ["1"], "q_effort": ["1"]})
-    feedback_id = f"insightdesk:{invitation}:what_went_wrong"
-    assert page.state == "done" and page.comment_ids == [feedback_id]
-    assert pending_comments(store.engine) == [feedback_id]
+    for invitation in invitations:
+        token = signer.survey_token(invitation)
+        page = submit_page(store.engine, signer, token, 0, {"q_csat": ["2"]})
+        page = submit_page(
+            store.engine, signer, token, page.cursor, {"q_what_went_wrong": [SLOW], "q_bot_helped": ["no"]}
+        )
+        page = submit_page(store.engine, signer, token, page.cursor, {"q_nps": ["1"], "q_effort": ["1"]})
+        assert page.state == "done" and page.comment_ids == [f"insightdesk:{invitation}:what_went_wrong"]
+    feedback_id = f"insightdesk:{invitations[0]}:what_went_wrong"
+    assert pending_comments(store) == [feedback_id]  # the consent ledger leaves the second out
     assert analyse_pending(store) == 1
     assert _analysis(store, feedback_id, wait_s=0)["theme_id"] == "T0001"
-    assert pending_comments(store.engine) == [] and analyse_pending(store) == 0
+    assert pending_comments(store) == [] and analyse_pending(store) == 0
+    assert store.count("text_analyses") == 1
     # `text analyze` afterwards finds it done with the same models.
     from insightdesk.text.pipeline_store import analyze_store
 

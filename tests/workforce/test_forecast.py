@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from insightdesk.workforce import KnownEvent, forecast_demand
+from insightdesk.workforce.backtest import nested_selection
 from insightdesk.workforce.calendar import EventFileError, daily_regressors, read_events
 
 HOLIDAYS = [dt.date(2026, 2, 16), dt.date(2026, 3, 9)]
@@ -40,6 +41,33 @@ def test_backtest_scores_every_candidate_out_of_sample(result, series: pd.DataFr
     assert 0 < row["mase"] < 1  # beats the seasonal naive floor
     assert 0 <= row["coverage80"] <= row["coverage95"] <= 1
     assert row["coverage80_low"] <= row["coverage80"] <= row["coverage80_high"]
+
+
+def test_selection_is_nested_and_scores_every_outer_window(result) -> None:  # type: ignore[no-untyped-def]
+    # 70 days leave room for selection windows before the 2 outer ones: the nested choice is scored
+    # on all 14 outer points, like every model, and none is left out for want of a past.
+    selection = result.backtest.set_index("model").loc["selection"]
+    assert selection["points"] == 14 and selection["windows"] == 2
+
+
+def test_nested_selection_chooses_only_on_earlier_windows() -> None:
+    cutoffs = pd.date_range("2026-01-04", periods=4, freq="7D")
+    # `a` is best on the two selection windows, `b` on the outer ones: a choice that peeked would
+    # take `b`; the nested one takes `a` for the first outer window and `b` once `b` has led.
+    mase = {"a": [0.2, 0.2, 0.9, 0.9], "b": [0.9, 0.9, 0.1, 0.1]}
+    scores = pd.DataFrame(
+        [
+            {"unique_id": "s", "model": m, "cutoff": c, "mase": v[i], "mae": v[i], "scale": 1.0, "n": 7,
+             "hits80": 6, "hits95": 7}
+            for m, v in mase.items()
+            for i, c in enumerate(cutoffs)
+        ]
+    )  # fmt: skip
+    outer = nested_selection(scores, outer=2).iloc[0]
+    assert outer["points"] == 14 and outer["mase"] == pytest.approx((0.9 + 0.9) / 2)
+    # The first outer window chose `a` (0.9) on windows 1-2; the second still `a`: mean 0.2, 0.2, 0.9
+    # against b's 0.9, 0.9, 0.1. Without selection windows the first outer window is left out.
+    assert nested_selection(scores.iloc[[2, 3, 6, 7]]).iloc[0]["points"] == 7
 
 
 def test_the_holiday_regressor_wins_on_a_series_with_holidays(result) -> None:  # type: ignore[no-untyped-def]

@@ -151,7 +151,7 @@ def _deliver(
         _post_webhook(_destination(message, destinations), key, payload, retry)
         return None, False
     if channel == "email":
-        _send_mail(message["destination"], key, payload, send_email)
+        send_outbox_mail(message["destination"], key, payload, send_email)
         return None, False
     raise Terminal(f"outbox message {message['message_id']} has an unknown channel {channel!r}")
 
@@ -180,7 +180,13 @@ def _post_webhook(dest: Destination, key: str, payload: dict[str, Any], retry: R
                 raise
 
 
-def _send_mail(to: str, key: str, payload: dict[str, Any], send_email: Callable[..., str] | None) -> None:
+def send_outbox_mail(
+    to: str, key: str, payload: dict[str, Any], send_email: Callable[..., str] | None
+) -> None:
+    """Mail one outbox message; its Message-ID derives from the idempotency key, so a retry is the same mail.
+
+    Raises Transient (retry later) or Terminal (dead-letter) from the SMTP outcome.
+    """
     from insightdesk.surveys.mail import DeliveryError
     from insightdesk.surveys.mail import send_email as smtp_send
 

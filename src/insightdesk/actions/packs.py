@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -86,7 +87,7 @@ def _ranks(conn: sa.Connection, run_id: str | None) -> dict[str, dict[str, Any]]
     return {r.painpoint_key: {"label": r.label, "rank": int(r.rank)} for r in rows}
 
 
-def _ages(open_tasks: list[Any], period_end: dt.datetime) -> list[dict[str, Any]]:
+def _ages(open_tasks: Sequence[Any], period_end: dt.datetime) -> list[dict[str, Any]]:
     """Open actions per kind: how many, and the median and oldest age in whole days at the period's end."""
     ages: dict[str, list[int]] = {}
     for t in open_tasks:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from insightdesk.actions.config import DeliveryPolicy
-from insightdesk.actions.delivery import Terminal, Transient, _send_mail
+from insightdesk.actions.delivery import Terminal, Transient, send_outbox_mail
 from insightdesk.actions.errors import ActionsError
 from insightdesk.actions.outbox import mark_delivered, mark_failed
 from insightdesk.actions.packs import get_pack
@@ -112,13 +112,13 @@ def send_pack(
     payload = {"subject": subject, "text": text, "html": html, "pack_id": pack_id}
     now = utcnow()
     with store.begin() as conn:
-        before = dict(
-            conn.execute(
-                sa.select(action_outbox.c.idempotency_key, action_outbox.c.status).where(
-                    action_outbox.c.idempotency_key.in_([idempotency_key(pack_id, a) for a in addresses])
-                )
-            ).all()
-        )
+        keys = [idempotency_key(pack_id, a) for a in addresses]
+        found = conn.execute(
+            sa.select(action_outbox.c.idempotency_key, action_outbox.c.status).where(
+                action_outbox.c.idempotency_key.in_(keys)
+            )
+        ).all()
+        before = {str(r.idempotency_key): str(r.status) for r in found}
         ids = {
             a: enqueue(conn, channel="email", destination=a, idempotency_key=idempotency_key(pack_id, a),
                        payload=payload, evaluation=None, now=now)
@@ -149,7 +149,7 @@ def _deliver(
     store: Store, message: dict[str, Any], policy: DeliveryPolicy, send_email: Callable[..., str] | None
 ) -> dict[str, Any]:
     try:
-        _send_mail(message["destination"], message["idempotency_key"], message["payload"], send_email)
+        send_outbox_mail(message["destination"], message["idempotency_key"], message["payload"], send_email)
     except (Transient, Terminal) as exc:
         status = mark_failed(
             store, message, str(exc), terminal=isinstance(exc, Terminal), policy=policy, now=utcnow()

@@ -130,7 +130,7 @@ def pack_text(pack: dict[str, Any]) -> tuple[str, str, str]:
         "",
         f"Open actions: {ages}",
         *[
-            f"  {a['kind']}: {a['count']:,} open, median {a['median_days']} days, oldest {a['oldest_days']} days"
+            f"  {a['kind']}: {a['count']:,} open, median {a['median_days']:g} days, oldest {a['oldest_days']} days"
             for a in kinds
         ],
     ]
@@ -148,7 +148,7 @@ def pack_text(pack: dict[str, Any]) -> tuple[str, str, str]:
         f"{rows or '<tr><td colspan=3>none ranked</td></tr>'}</table>"
         f"<h2>Open actions</h2><p>{esc(ages)}</p>"
         + "".join(
-            f"<p>{esc(a['kind'])}: {a['count']:,} open, median {a['median_days']} days, oldest {a['oldest_days']} days</p>"
+            f"<p>{esc(a['kind'])}: {a['count']:,} open, median {a['median_days']:g} days, oldest {a['oldest_days']} days</p>"
             for a in kinds
         )
     )

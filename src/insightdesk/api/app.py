@@ -34,7 +34,9 @@ from insightdesk.api.routers import workforce as workforce_routes
 from insightdesk.api.schemas import Health
 from insightdesk.api.state import AppState, ServerSettings
 from insightdesk.api.views.warm_up import warm
+from insightdesk.config import get_settings
 from insightdesk.governance import audit
+from insightdesk.governance.privacy.compaction import finish_pending_compaction
 from insightdesk.governance.roles import Permission
 from insightdesk.store import Store, open_store
 from insightdesk.web import STATIC_DIR
@@ -54,6 +56,8 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
     """The app over `store` (an open Store, a DuckDB path or a PostgreSQL URL; opened once)."""
     settings = settings or ServerSettings()
     owned = not isinstance(store, Store)
+    if not isinstance(store, Store):  # erasures of a server killed before it rewrote its file
+        finish_pending_compaction(store if store is not None else get_settings().db)
     opened = store if isinstance(store, Store) else open_store(store)
     state = AppState(opened, settings)
     from insightdesk.metrics import list_kpis
@@ -76,6 +80,7 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
         audit.checkpoint_on_shutdown(state.engine)
         if owned:
             state.close()
+            finish_pending_compaction(opened.target)  # erasures made while serving
 
     app = FastAPI(
         title="InsightDesk",
@@ -149,7 +154,7 @@ def start_sync_scheduler(app: FastAPI, state: AppState) -> Any:
 
     if not get_settings().sync_scheduler:
         return None
-    from insightdesk.api.sync_lag import check_sync_lag  # raises/clears the sync-lag alerts
+    from insightdesk.actions.sync_lag import check_sync_lag  # raises/clears the sync-lag alerts
 
     scheduler = SyncScheduler(state.store, lock=state.write_lock, after_pulls=check_sync_lag)
     app.state.sync_scheduler = scheduler

@@ -80,7 +80,10 @@ def build_cmd(
     with user_errors(*_errors()), open_store(db) as store:
         pack = build_pack(store, audience, period_end, days=days, max_staleness_hours=stale,
                           require_signoff=signoff, actor=_actor(actor))  # fmt: skip
-    write_json(jsonable(pack)) if fmt is TableOrJson.json else _show_pack(pack)
+    if fmt is TableOrJson.json:
+        write_json(jsonable(pack))
+    else:
+        _show_pack(pack)
     if pack["status"] == "held":
         fail(f"review pack {pack['pack_id']} is held: its data failed the quality gate", ExitCode.FAILED)
 
@@ -116,7 +119,10 @@ def show_cmd(
 
     with user_errors(*_errors()), open_store(db) as store:
         row = get_pack(store, pack)
-    write_json(jsonable(row)) if fmt is TableOrJson.json else _show_pack(row)
+    if fmt is TableOrJson.json:
+        write_json(jsonable(row))
+    else:
+        _show_pack(row)
 
 
 def signoff_cmd(

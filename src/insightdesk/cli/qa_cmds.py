@@ -291,7 +291,9 @@ def qa_scorecards(
 
 @qa_app.command("segments")
 def qa_segments(
-    by: str = typer.Option("team", "--by", help="team, channel or category."),
+    by: str = typer.Option(
+        "team", "--by", help="team, channel, category, customer_segment or customer_tier."
+    ),
     fmt: Format = FORMAT_OPTION,
     reviewer: str = REVIEWER,
     db: str = DB_OPTION,

@@ -133,7 +133,10 @@ def _show_progress(progress: dict[str, Any], plan_id: str, fmt: TableOrJson) -> 
         ("target met", "yes" if f["met"] else "no"),
     ]
     rows += [
-        (f"{str(h['at'])[:16]}", f"{h.get('from')} -> {h.get('to')} by {h['by']} {h.get('note') or ''}".strip())
+        (
+            f"{str(h['at'])[:16]}",
+            f"{h.get('from')} -> {h.get('to')} by {h['by']} {h.get('note') or ''}".strip(),
+        )
         for h in progress.get("status_history", [])
     ]
     show(fields_table(f"Coaching plan {plan_id}", rows))

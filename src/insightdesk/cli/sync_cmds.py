@@ -81,7 +81,7 @@ def _sync_one(store: Store, source: SourceConfig) -> int:
 
 def _check_lag(store: Store) -> None:
     """Raise (once per episode) or clear the sync-lag alerts (`insightdesk alerts list`)."""
-    from insightdesk.api.sync_lag import check_sync_lag  # lazily: the API package is heavy to import
+    from insightdesk.actions.sync_lag import check_sync_lag  # lazily: actions pulls in insights
 
     lag = check_sync_lag(store)
     for name in lag.raised:

@@ -65,6 +65,7 @@ def analyze(
         ("languages", report.languages),
         ("sentiment", report.sentiments),
         ("PII", report.pii),
+        ("left out", report.withheld),  # texts the consent ledger keeps out, by reason
     ):
         if counts:
             out.print(

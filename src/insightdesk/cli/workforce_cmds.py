@@ -290,5 +290,8 @@ def staffing_tiers(
 
 
 def register(app: typer.Typer) -> None:
+    from insightdesk.cli.workforce_pool_cmds import register as register_pool
+
+    register_pool(staffing_app)
     app.add_typer(forecast_app, name="forecast")
     app.add_typer(staffing_app, name="staffing")

@@ -13,7 +13,7 @@ moves behind the cursor instead of shifting an offset.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from insightdesk.connectors.http import VendorClient
@@ -172,6 +172,9 @@ class JiraSatisfaction(JiraIssues):
 
 
 AUDIT_PATH = "/rest/api/3/auditing/record"
+# Records of the last minute are left to the next run: one written late with an earlier `created`
+# would otherwise fall behind the cursor.
+AUDIT_SETTLE = timedelta(minutes=1)
 
 
 class JiraDeletions(Stream):
@@ -179,9 +182,9 @@ class JiraDeletions(Stream):
     &limit= answers `{offset, limit, total, records: [{id, summary, created, category, objectItem:
     {id, name, typeName}}]}`, newest first). A record whose object is an ISSUE and whose summary says
     it was deleted names the issue key in `objectItem.name`; it is honoured from the store's copy
-    (see tombstones). The window ends at the run's start, so records arriving while it pages wait
-    for the next run; the cursor is the newest (created, id) read, and `from` is inclusive, so the
-    records at that instant already read are skipped."""
+    (see tombstones). The window ends a minute before the run's start, so records arriving while
+    it pages (or written late) wait for the next run; the cursor is the newest (created, id) read,
+    and `from` is inclusive, so the records at that instant already read are skipped."""
 
     name, kind, profile, records_of, tombstones = "deletions", "tickets", "generic", "jira", True
     known_fields = field_set("source_id deleted_at")
@@ -189,7 +192,7 @@ class JiraDeletions(Stream):
     def pages(self, client: VendorClient, cursor: Cursor | None, source: SourceConfig) -> Iterator[Page]:
         since = parse_time(cursor["created"]) if cursor else source.start
         after = (cursor["created"], int(cursor["id"])) if cursor else ("", -1)
-        until = datetime.now(UTC)
+        until = datetime.now(UTC) - AUDIT_SETTLE
         found: list[tuple[datetime, int, str]] = []
         offset = 0
         while True:  # the window's records, all pages: they come newest first, the cursor needs oldest

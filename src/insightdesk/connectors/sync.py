@@ -22,7 +22,7 @@ from insightdesk.connectors.http import TerminalVendorError, VendorClient, Vendo
 from insightdesk.connectors.prefetch import prefetched
 from insightdesk.connectors.runs import RunCounts, finish_run, register_source, start_run
 from insightdesk.connectors.sources import SourceConfig, SourceConfigError, credentials
-from insightdesk.connectors.streams import Cursor, Page, Stream, new_fields, newest
+from insightdesk.connectors.streams import Cursor, Page, Stream, newest
 from insightdesk.connectors.tombstones import tombstones
 from insightdesk.connectors.vendors import streams_for
 from insightdesk.ingest import IngestError, ingest_file, load_profile
@@ -32,6 +32,7 @@ from insightdesk.store import Store
 from insightdesk.text.pipeline import ingest_redactor
 
 log = logging.getLogger(__name__)
+PREFETCH_RECORDS = 50_000  # records fetched ahead of the ingest (about 35 MB of Zendesk tickets)
 
 ClientFactory = Callable[[SourceConfig], VendorClient]
 BatchHook = Callable[[str, str], None]
@@ -117,22 +118,26 @@ def _sync_stream(
     point = on_point or (lambda stream_name, where: None)
     cursor, committed_newest, seen = read_state(store, source.name, stream.name)
     batch: _Batch | None = None
-    pending: Page | None = None
+    pending: _Fetched | None = None
     pending_newest = committed_newest
-    pages = ((page, _lines(page.records)) for page in stream.pages(client, cursor, source))
+    pages = (_Fetched.of(page, stream.tombstones) for page in stream.pages(client, cursor, source))
+    # Fetch ahead up to ~PREFETCH_RECORDS records (as JSON Lines text, not dicts): the next batch's
+    # pages arrive while the current one is ingested, instead of two pages and then a stall.
+    depth = max(2, PREFETCH_RECORDS // max(source.page_size, 1))
     try:
-        for page, lines in prefetched(pages):
+        for page in prefetched(pages, depth=depth):
             counts.pages += 1
-            counts.received += len(page.records)
+            counts.received += page.count
             # Drift: a field neither documented nor sent before by this stream (reported once).
-            counts.new_fields |= new_fields(page.records, stream.known_fields | seen)
-            seen = seen | {key for record in page.records for key in record}
+            if stream.known_fields:
+                counts.new_fields |= page.keys - stream.known_fields - seen
+            seen = seen | page.keys
             batch = batch or _Batch(store, f"sync-{source.name}-{stream.name}.jsonl")
             if stream.tombstones:  # read in this thread: the store is written here too
                 stored = tombstones(store, _system(source, stream), stream.kind, page.records)
                 batch.write(_lines(stored), len(stored))
             else:
-                batch.write(lines, len(page.records))
+                batch.write(page.lines, page.count)
             pending, pending_newest = page, newest([page.newest], pending_newest)
             point(stream.name, "fetched")
             if batch.records >= source.batch_records:
@@ -151,6 +156,26 @@ def _sync_stream(
         if batch is not None:
             batch.discard()
     counts.newest_source_update = newest([pending_newest], counts.newest_source_update)
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A page as the ingest side needs it, made in the fetching thread: its records as JSON Lines
+    text and the keys they use (the dicts are dropped, except for tombstones, which need them)."""
+
+    cursor: Cursor
+    newest: datetime | None
+    count: int
+    keys: frozenset[str]
+    lines: str
+    records: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, page: Page, keep_records: bool) -> _Fetched:
+        keys = frozenset(key for record in page.records for key in record)
+        lines = "" if keep_records else _lines(page.records)
+        kept = page.records if keep_records else []
+        return cls(page.cursor, page.newest, len(page.records), keys, lines, kept)
 
 
 def _lines(records: Sequence[dict[str, Any]]) -> str:

@@ -139,6 +139,13 @@ def link_methods(roots: dict[str, str], applied: pd.DataFrame, unusable: dict[st
             ignore_index=True,
         )
         ends["_rank"] = ends["method"].map(METHOD_RANK)
+        # A key edge's reason names its first record ("same email as A"): seen from A, name the other.
+        ends["reason"] = [
+            reason[: len(reason) - len(record)] + other
+            if isinstance(reason, str) and reason.endswith(" as " + record)
+            else reason
+            for reason, record, other in zip(ends["reason"], ends["record_id"], ends["other"], strict=True)
+        ]
         best = ends.sort_values(["_rank", "match_probability"], ascending=[True, False]).drop_duplicates(
             "record_id"
         )

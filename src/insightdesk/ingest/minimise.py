@@ -15,6 +15,7 @@ The redactor is the text layer's, which ingest may not import: callers above bot
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,7 @@ from insightdesk.store.tables.canonical import metadata
 if TYPE_CHECKING:
     import duckdb
 
-    from insightdesk.ingest.mapping import FieldSpec, KindMapping
+    from insightdesk.ingest.mapping import FieldSpec, KindMapping, Mapping
 
 RedactFn = Callable[[str], str]
 
@@ -123,10 +124,9 @@ class MinimisePlan:
 
     def detach(self, con: duckdb.DuckDBPyConnection) -> None:
         if self.redact is not None:
-            try:
+            # Never installed (the batch failed before attach): nothing to remove.
+            with contextlib.suppress(Exception):
                 con.remove_function(UDF)
-            except Exception:  # never installed (the batch failed before attach): nothing to remove
-                pass
 
     def quarantine_raw(self, read_columns: tuple[str, ...]) -> list[str] | None:
         """The struct_pack items of a rejected record's raw copy: None keeps every source column as read;
@@ -141,14 +141,18 @@ class MinimisePlan:
 
 
 def plan_minimisation(
-    minimisation: Minimisation,
-    km: KindMapping,
+    mapping: Mapping,
+    kind: str,
     redact: RedactFn | None,
     path: Path,
     fmt: str | None,
     encoding: str | None,
 ) -> MinimisePlan:
-    """The plan for `km` under `minimisation`; MinimisationError when it cannot be honoured."""
+    """The plan for `kind` under the mapping's minimisation; MinimisationError when it cannot be
+    honoured (MappingError when the mapping has no such kind)."""
+    km = mapping.for_kind(kind)
+    minimisation = mapping.minimisation
+    encoding = encoding or mapping.csv.get("encoding")
     if not minimisation.active:
         return MinimisePlan(kind=km)
     keep = minimisation.keep.get(km.kind)

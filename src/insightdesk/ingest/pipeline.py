@@ -95,8 +95,7 @@ def ingest_file(
         resolved = mapping if isinstance(mapping, Mapping) else resolve_mapping(profile, mapping)
         if source_system:
             resolved = _with_source_system(resolved, source_system)
-        enc = encoding or resolved.csv.get("encoding")
-        plan = minimise.plan_minimisation(resolved.minimisation, resolved.for_kind(kind), redact_text, path, fmt, enc)
+        plan = minimise.plan_minimisation(resolved, kind, redact_text, path, fmt, encoding)
         km = plan.kind
     except (MappingError, minimise.MinimisationError, SourceFileError) as exc:
         raise IngestError(str(exc)) from exc

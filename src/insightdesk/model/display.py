@@ -8,7 +8,8 @@ through here, so a KPI, a trend or an effect reads the same wherever it is shown
 - shares are percentages (`63.6%`), differences of shares percentage points (`+4.2 pts`), and a
   relative change (a ratio less one) a signed percentage (`+117%`);
 - money carries its currency (`USD 12,345`; the `display.currency` setting names it);
-- other means and scores keep two decimals (`5.24`), the NPS one (`4.2`).
+- other means and scores keep two decimals (`5.24`), the NPS one (`4.2`); a survey answer reads on
+  its scale (`2/10`).
 
 A missing value (None, NaN, pandas' NA or NaT) reads as `missing` (an en dash unless asked otherwise).
 """
@@ -57,6 +58,16 @@ def decimal(value: object, digits: int = 2, *, signed: bool = False, missing: st
     if number is None:
         return missing
     return f"{number:{'+' if signed else ''},.{digits}f}"
+
+
+def answer(score: object, scale_max: object = None, *, missing: str = DASH) -> str:
+    """A survey answer on its scale: `2/10`, `4/5` (a half point keeps its decimal: `3.5/5`)."""
+    number = _number(score)
+    shown = missing if number is None else (f"{number:.0f}" if number.is_integer() else f"{number:.1f}")
+    top = _number(scale_max)
+    if top is None:
+        return shown
+    return f"{shown}/{top:.0f}" if top.is_integer() else f"{shown}/{top:.1f}"
 
 
 def percent(fraction: object, digits: int = 1, *, missing: str = DASH) -> str:

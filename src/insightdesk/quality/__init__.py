@@ -14,6 +14,7 @@ from insightdesk.quality.rounds import analyse, create_round, get_round, list_ro
 from insightdesk.quality.rubric import Rubric, RubricError, parse_rubric, parse_rubric_yaml, score_answers
 from insightdesk.quality.rubrics import get_rubric, list_rubrics, save_rubric
 from insightdesk.quality.sampling import METHODS, draw_sample, weighted_mean
+from insightdesk.quality.segments import SEGMENTS
 from insightdesk.quality.service import (
     read_evaluations,
     read_plans,
@@ -23,7 +24,6 @@ from insightdesk.quality.service import (
     segment_scores,
     team_scores,
 )
-from insightdesk.quality.segments import SEGMENTS
 from insightdesk.quality.topics import TOPICS
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""QA scores by segment (team, channel, category) that stay unbiased however the review sample was
+"""QA scores by segment (team, channel, category, the customer's segment or tier) that stay unbiased however the review sample was
 drawn, with intervals that respect the sampling design.
 
 Each evaluation carries its ticket's sampling weight w = 1 / P(drawn) (`sampling`). A segment d is a
@@ -24,13 +24,20 @@ import sqlalchemy as sa
 from insightdesk.governance import Principal
 from insightdesk.quality.access import agent_condition
 from insightdesk.quality.records import read_frame
+from insightdesk.store.tables.people import customers
 from insightdesk.store.tables.quality import qa_evaluations, qa_samples
 from insightdesk.store.tables.work import tickets
 
 if TYPE_CHECKING:
     from insightdesk.store import Store
 
-SEGMENTS = {"team": "team_id", "channel": "channel", "category": "category"}
+SEGMENTS = {
+    "team": "team_id",
+    "channel": "channel",
+    "category": "category",
+    "customer_segment": "customer_segment",
+    "customer_tier": "customer_tier",
+}
 COLUMNS = [
     "segment",
     "weighted",
@@ -92,7 +99,7 @@ def evaluation_design(store: Store, principal: Principal) -> pd.DataFrame:
     """Every scored evaluation outside calibration rounds with its ticket's segments, its design stratum
     and whether the principal may see it (all of the sample shapes the variance; only the visible
     ones are reported)."""
-    e, t, s = qa_evaluations, tickets, qa_samples
+    e, t, s, c = qa_evaluations, tickets, qa_samples, customers
     query = (
         sa.select(
             e.c.evaluation_id,
@@ -101,11 +108,14 @@ def evaluation_design(store: Store, principal: Principal) -> pd.DataFrame:
             e.c.team_id,
             sa.func.coalesce(t.c.channel, "unknown").label("channel"),
             sa.func.coalesce(t.c.category, "unknown").label("category"),
+            sa.func.coalesce(c.c.segment, "unknown").label("customer_segment"),
+            sa.func.coalesce(c.c.tier, "unknown").label("customer_tier"),
             e.c.sample_id,
             s.c.stratum,
             agent_condition(principal, e.c.agent_id).label("in_scope"),
         )
         .join(t, t.c.id == e.c.ticket_id)
+        .outerjoin(c, c.c.id == t.c.customer_id)
         .outerjoin(s, sa.and_(s.c.sample_id == e.c.sample_id, s.c.ticket_id == e.c.ticket_id))
         .where(e.c.calibration_id.is_(None))
     )

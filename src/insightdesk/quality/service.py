@@ -106,7 +106,7 @@ def team_scores(store: Store, principal: Principal, *, ip: str | None = None) ->
 def segment_scores(
     store: Store, principal: Principal, *, by: str = "team", ip: str | None = None
 ) -> pd.DataFrame:
-    """Per team, channel or category: the sampling-weighted QA score of the tickets in your scope, with
+    """Per team, channel, category or customer segment or tier: the sampling-weighted QA score of the tickets in your scope, with
     a design-based interval (`segments`), beside the plain mean."""
     if by not in SEGMENTS:
         raise ValueError(f"segment {by!r} must be one of {', '.join(SEGMENTS)}")

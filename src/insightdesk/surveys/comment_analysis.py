@@ -11,7 +11,8 @@ missing model never costs an answer:
   text models were missing.
 
 Themes are assigned against the registry's existing themes (no refit); `text analyze` later finds
-these texts done with the same models and skips them.
+these texts done with the same models and skips them. The consent ledger decides as it does for
+`text analyze`: a comment of a customer without `text_analytics` consent is not analysed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _PENDING = sa.text(
-    "select f.id from feedback f where f.source_system = :source and f.comment is not null"
+    "select f.id, f.customer_id from feedback f where f.source_system = :source and f.comment is not null"
     " and f.comment <> '' and not exists (select 1 from text_analyses t where t.entity = 'feedback'"
     " and t.record_id = f.id and t.field = 'comment') order by f.id limit :limit"
 )
@@ -42,10 +43,20 @@ _pipeline_lock = threading.Lock()
 _pipeline: TextPipeline | None = None
 
 
-def pending_comments(engine: sa.Engine, limit: int = 5000) -> list[str]:
-    """Feedback ids of survey comments without a text analysis yet."""
-    with engine.connect() as conn:
-        return list(conn.execute(_PENDING, {"source": SOURCE_SYSTEM, "limit": limit}).scalars())
+def pending_comments(store: Store, limit: int = 5000) -> list[str]:
+    """Feedback ids of survey comments without a text analysis yet, among those the consent ledger
+    lets text analysis read (`text_analytics`; the others stay unanalysed, and are not retried)."""
+    import pandas as pd
+
+    from insightdesk.text.consent_scope import consent_scope
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(_PENDING, {"source": SOURCE_SYSTEM, "limit": limit}).all()
+    if not rows:
+        return []
+    scope = consent_scope(store, "text_analytics")
+    allowed = scope.allows(pd.Series([r.customer_id for r in rows], dtype=object)).tolist()
+    return [r.id for r, ok in zip(rows, allowed, strict=True) if ok]
 
 
 def _text_pipeline() -> TextPipeline:
@@ -80,7 +91,7 @@ def analyse_comments(store: Store, feedback_ids: Sequence[str]) -> int | None:
 
 def analyse_pending(store: Store, limit: int = 5000) -> int | None:
     """The worker's catch-up: every survey comment still without an analysis (at most `limit`)."""
-    return analyse_comments(store, pending_comments(store.engine, limit))
+    return analyse_comments(store, pending_comments(store, limit))
 
 
 class CommentQueue:

@@ -147,7 +147,8 @@ class Sender:
                     if row.status == "sending":  # a killed sender's claim, its lease run out
                         result.resumed += 1
                         log.warning(
-                            "survey invitation %s: sending again after an interrupted attempt", row.invitation_id
+                            "survey invitation %s: sending again after an interrupted attempt",
+                            row.invitation_id,
                         )
                     result.counts[self._deliver(row)] += 1
         finally:

@@ -50,7 +50,10 @@ def latest_decisions_sql(purpose: str, at: datetime) -> str:
 
 
 def consent_basis(store: Store, purpose: str) -> str:
-    """The basis of `purpose` on this desk: the setting when an admin changed it, else the default."""
+    """The basis of `purpose` on this desk: the setting when an admin changed it, else the default
+    (surveys and contact always need a yes)."""
+    if purpose not in DEFAULT_BASIS:
+        return "consent"
     with store.engine.connect() as conn:
         value = conn.execute(
             sa.select(settings_table.c.value).where(settings_table.c.name == BASIS_SETTING)

@@ -351,7 +351,14 @@ def _within_consent(store: Store, texts: pd.DataFrame, report: AnalyzeReport) ->
     from insightdesk.text.consent_scope import consent_scope
 
     scope = consent_scope(store, "text_analytics")
-    allowed = scope.allows(texts["customer_id"]).to_numpy()
+    people = texts["customer_id"]
+    allowed = scope.allows(people)
+    if scope.basis == "consent":
+        # A survey comment was written for the survey to be read: the survey consent in effect
+        # covers its analysis, unless the person refused text analytics itself.
+        surveyed = consent_scope(store, "survey").granted
+        allowed |= (texts["entity"] == "feedback") & people.isin(surveyed) & ~people.isin(scope.refused)
+    allowed = allowed.to_numpy()
     if allowed.all():
         return texts
     out = texts[~allowed]

@@ -1,7 +1,7 @@
 """Workforce planning: demand forecasts and Erlang C/A staffing with scenarios.
 
 Roles, as in the insight features: computation (`erlang`, `staffing`, `scenarios`, `calendar`,
-`models`, `backtest`, `forecast`, `tiers`: pure functions on numbers and frames), reads of the store
+`models`, `backtest`, `forecast`, `tiers`, `pools`: pure functions on numbers and frames), reads of the store
 (`demand`), persistence (`persistence`: the workforce tables) and the service (`service`) that the
 CLI and the API call.
 """

@@ -112,9 +112,7 @@ def forecast_demand(
     )
     scores = window_scores(cv, series, seasons[-1])
     outer = outer_scores(scores, fitted_windows)
-    summary = pd.concat(
-        [summarise(outer), nested_selection(scores, fitted_windows)], ignore_index=True
-    )
+    summary = pd.concat([summarise(outer), nested_selection(scores, fitted_windows)], ignore_index=True)
     cv = cv.merge(outer[["unique_id", "model", "cutoff"]], on=["unique_id", "model", "cutoff"])
     chosen = best_models(summary)
     notes = []

@@ -94,7 +94,9 @@ def tier_paths(
         for i, (group, start) in enumerate(stops):
             stop = stops[i + 1][1] if i + 1 < len(stops) else end
             hours = max(0.0, (pd.Timestamp(stop) - pd.Timestamp(start)).total_seconds() / 3600.0)
-            rows.append((ticket.ticket_id, ticket.topic, tiers.get(str(group), "unknown"), hours, i, resolved))
+            rows.append(
+                (ticket.ticket_id, ticket.topic, tiers.get(str(group), "unknown"), hours, i, resolved)
+            )
     return pd.DataFrame(rows, columns=["ticket_id", "topic", "tier", "hours", "step", "resolved"])
 
 
@@ -133,7 +135,9 @@ def escalation_cost(
         for tier in sorted(set(paths["tier"]) - {"unknown"}):
             row[f"resolved_{tier}"] = float((done["final_tier"] == tier).mean()) if len(done) else np.nan
         up, direct = done[done["escalated"]], done[~done["escalated"]]
-        row["extra_hours"], row["extra_hours_low"], row["extra_hours_high"] = _welch(up["hours"], direct["hours"])
+        row["extra_hours"], row["extra_hours_low"], row["extra_hours_high"] = _welch(
+            up["hours"], direct["hours"]
+        )
         if touch_minutes:
             row["extra_effort_hours"] = _welch(up["effort"], direct["effort"])[0]
         rows.append(row)

@@ -25,10 +25,10 @@ from insightdesk.text.pipeline import TextPipeline
 from insightdesk.text.pipeline_store import analyze_store
 
 CUSTOMERS = (
-    "id,name,tier,consent_analytics\n"
-    "YES,Yolanda Yes,gold,true\n"
-    "NO,Nora No,gold,false\n"
-    "UNKNOWN,Uma Unknown,gold,\n"
+    "id,name,tier,consent_analytics,consent_survey\n"
+    "YES,Yolanda Yes,gold,true,true\n"
+    "NO,Nora No,gold,false,true\n"
+    "UNKNOWN,Uma Unknown,gold,,true\n"
 )
 TICKETS = (
     "id,type,subject,description,customer_id,created_at,status\n"
@@ -36,11 +36,17 @@ TICKETS = (
     "T2,incident,Refund,I was charged twice for the same order last week,NO,2024-01-02T10:00:00Z,open\n"
     "T3,incident,Login,I cannot log in since the update this morning,UNKNOWN,2024-01-02T10:00:00Z,open\n"
 )
+# Survey comments: NO refused text analytics; UNKNOWN never decided it but took the survey.
+FEEDBACK = (
+    "id,scale,score,comment,ticket_id,customer_id,answered_at\n"
+    "F1,csat,2,The refund took three weeks and nobody answered my emails,T2,NO,2024-01-05T10:00:00Z\n"
+    "F2,csat,3,The login problem came back twice after the fix,T3,UNKNOWN,2024-01-05T10:00:00Z\n"
+)
 ADMIN = Actor("admin", "admin")
 
 
 def _desk(store, folder: Path) -> None:
-    for kind, text in (("customers", CUSTOMERS), ("tickets", TICKETS)):
+    for kind, text in (("customers", CUSTOMERS), ("tickets", TICKETS), ("feedback", FEEDBACK)):
         path = folder / f"{kind}.csv"
         path.write_text(text)
         ingest_file(store, path, kind, profile="generic")
@@ -54,7 +60,9 @@ def test_the_text_layer_reads_the_ledger_as_the_ledger_does(store, tmp_path):
         # ago and grants again now (the later decision wins).
         record_consent(conn, "generic:NO", "text_analytics", True, "api", "t", now - dt.timedelta(days=2))
         record_consent(conn, "generic:NO", "text_analytics", False, "api", "t", now - dt.timedelta(days=1))
-        record_consent(conn, "generic:UNKNOWN", "text_analytics", True, "api", "t", now + dt.timedelta(days=1))
+        record_consent(
+            conn, "generic:UNKNOWN", "text_analytics", True, "api", "t", now + dt.timedelta(days=1)
+        )
         record_consent(conn, "generic:YES", "text_analytics", False, "api", "t", now - dt.timedelta(hours=1))
         record_consent(conn, "generic:YES", "text_analytics", True, "api", "t", now)
     moments = (now - dt.timedelta(days=3), now - dt.timedelta(days=1, hours=12), now + dt.timedelta(days=2))
@@ -71,17 +79,19 @@ def test_the_text_layer_reads_the_ledger_as_the_ledger_does(store, tmp_path):
 def test_analysis_skips_texts_without_consent_and_forgets_a_withdrawal(store, tmp_path):
     _desk(store, tmp_path)
     pipeline = TextPipeline.default("linear")
-    report = analyze_store(store, entities=["tickets"], pipeline=pipeline)
-    # Two texts per ticket; NO said no at import, UNKNOWN never decided: unknown means no.
-    assert (report.texts, report.analysed) == (6, 2)
-    assert report.withheld == {"no text_analytics consent": 4}
+    report = analyze_store(store, entities=["tickets", "feedback"], pipeline=pipeline)
+    # Two texts per ticket; NO said no at import, UNKNOWN never decided: unknown means no. A survey
+    # comment is read under the survey's consent, unless its writer refused text analytics (F1).
+    assert (report.texts, report.analysed) == (8, 3)
+    assert report.withheld == {"no text_analytics consent": 5}
     analysed = store.query_df("select distinct record_id from text_analyses")
-    assert set(analysed["record_id"]) == {"generic:T1"}
+    assert set(analysed["record_id"]) == {"generic:T1", "generic:F2"}
     with store.begin() as conn:
         record_consent(conn, "generic:YES", "text_analytics", False, "unsubscribe", "link")
-    again = analyze_store(store, entities=["tickets"], pipeline=pipeline)
-    assert again.analysed == 0 and again.withheld == {"no text_analytics consent": 6}
-    assert store.query_df("select count(*) as n from text_analyses")["n"].iloc[0] == 0
+    again = analyze_store(store, entities=["tickets", "feedback"], pipeline=pipeline)
+    assert (again.analysed, again.skipped) == (0, 1) and again.withheld == {"no text_analytics consent": 7}
+    remaining = store.query_df("select record_id from text_analyses")
+    assert list(remaining["record_id"]) == ["generic:F2"]
 
 
 @pytest.mark.parametrize("engine", ["duckdb"])

@@ -78,6 +78,7 @@ def privacy_submit(
             media_type="application/zip",
             headers={"Content-Disposition": f'attachment; filename="{request_id}.zip"'},
         )
-    pending = " Stop the server and run `insightdesk privacy compact`." if outcome.compaction_pending else ""
+    # The erased rows stay in the DuckDB file's free blocks until the server stops and rewrites it.
+    pending = " The store's file is rewritten when the server stops." if outcome.compaction_pending else ""
     total = sum(v for k, v in outcome.counts.items() if k != "tombstones")
     return _page(request, message=f"request {request_id} done: {total} rows erased or anonymised.{pending}")

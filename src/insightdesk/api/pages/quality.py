@@ -52,7 +52,7 @@ def _back(path: str, message: str) -> RedirectResponse:
 def qa_page(
     request: Request,
     message: str | None = Query(None, max_length=500),
-    segment_by: Literal["team", "channel", "category"] = "team",
+    segment_by: Literal["team", "channel", "category", "customer_segment", "customer_tier"] = "team",
     gap_topic: Literal["category", "theme"] = "category",
     principal: Principal = RECORDS,
 ) -> Response:

@@ -13,7 +13,9 @@ from insightdesk.api.errors import ApiError
 from insightdesk.api.pages.context import PAGE, RECORDS, filter_bar, page_count, qs
 from insightdesk.api.pages.rendering import render
 from insightdesk.api.params import filters, record_where
+from insightdesk.api.views.access import cached
 from insightdesk.api.views.filters import Filters
+from insightdesk.explore.survey_comments import comment_coverage
 from insightdesk.governance import records
 from insightdesk.governance.roles import Permission, Principal
 
@@ -109,5 +111,9 @@ def feedback_page(
         can_raw=principal.can(Permission.TEXT_RAW),
         extra=extra,
         qs=qs(**f.query(), **extra),
+        # Scores only (no answer has a comment): the page says so instead of an empty comment column.
+        comments=cached(
+            app_state(request), ("comment_coverage",), lambda: comment_coverage(app_state(request).engine)
+        ),
         **filter_bar(request, f),
     )

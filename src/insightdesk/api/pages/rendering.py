@@ -42,6 +42,7 @@ templates.env.filters["pct"] = display.percent
 templates.env.filters["pts"] = display.points
 templates.env.filters["change"] = display.change
 templates.env.filters["count"] = display.count
+templates.env.filters["answer"] = display.answer
 templates.env.filters["hours"] = display.duration
 templates.env.filters["money"] = display.money
 templates.env.filters["effect"] = display.effect

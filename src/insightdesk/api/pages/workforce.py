@@ -1,5 +1,6 @@
-"""The workforce page: a forecast's bands over the actuals, its backtest per model, and the staffing
-curve and weekly FTE of its latest plans (the base and each scenario) side by side."""
+"""The workforce page: a forecast's bands over the actuals, its backtest per model, the staffing curve
+and weekly FTE of its latest plans (the base and each scenario) side by side, and where tickets
+escalate by category (resolution level and the extra hours an escalation takes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from insightdesk.api.pages.context import AGG
 from insightdesk.api.pages.rendering import render
 from insightdesk.governance.roles import Principal
 from insightdesk.web import workforce_charts
-from insightdesk.workforce import forecast_detail, staffing_detail
+from insightdesk.workforce import escalation_summary, forecast_detail, staffing_detail, tier_paths
 from insightdesk.workforce.records import plain
 
 router = APIRouter(include_in_schema=False)
@@ -27,11 +28,13 @@ def workforce_page(
     principal: Principal = AGG,
 ) -> Response:
     store = app_state(request).store
-    context: dict[str, Any] = {"forecast": None}
+    tiers = escalation_summary(tier_paths(store, topic="category")).head(15)
+    tier_names = sorted(c.removeprefix("resolved_") for c in tiers.columns if c.startswith("resolved_"))
+    context: dict[str, Any] = {"tiers": plain(tiers.to_dict("records")), "tier_names": tier_names}
     try:
         detail = forecast_detail(store, forecast)
     except KeyError as exc:
-        return render(request, "workforce.html", missing=str(exc.args[0]), **context)
+        return render(request, "workforce.html", forecast=None, missing=str(exc.args[0]), **context)
     points = plain(detail["points"].to_dict("records"))
     names = sorted({p["series"] for p in points})
     chosen = series if series in names else (names[0] if names else None)
@@ -46,6 +49,7 @@ def workforce_page(
     return render(
         request,
         "workforce.html",
+        **context,
         forecast=plain(detail["run"]),
         series_names=names,
         series=chosen,

@@ -44,7 +44,9 @@ def detail(request: Request, change_id: str) -> dict[str, Any]:
 @router.get("", response_model=ChangeList, responses=ERRORS)
 def changes(
     request: Request,
-    status: str | None = Query(None, max_length=32, description="draft, staging, active, superseded or withdrawn."),
+    status: str | None = Query(
+        None, max_length=32, description="draft, staging, active, superseded or withdrawn."
+    ),
     principal: Principal = MANAGE,
 ) -> dict[str, Any]:
     """Configuration changes, newest first, and which settings a region may override."""

@@ -38,10 +38,16 @@ def audiences(principal: Principal) -> list[str] | None:
 def with_reason(pack: dict[str, Any]) -> dict[str, Any]:
     from insightdesk.actions import held_reason
 
-    return {**pack, "held_reason": held_reason(pack["quality"]), "built_by": (pack["content"] or {}).get("built_by")}
+    return {
+        **pack,
+        "held_reason": held_reason(pack["quality"]),
+        "built_by": (pack["content"] or {}).get("built_by"),
+    }
 
 
-def visible_pack(request: Request, principal: Principal, pack_id: str, *, read: bool = False) -> dict[str, Any]:
+def visible_pack(
+    request: Request, principal: Principal, pack_id: str, *, read: bool = False
+) -> dict[str, Any]:
     """The pack if the principal's audience reaches it (404 otherwise); `read` audits the read."""
     from insightdesk.actions import get_pack
 
@@ -86,7 +92,9 @@ def build(body: PackBuild, request: Request, principal: Principal = MANAGE) -> d
 
     roles = audiences(principal)
     if roles is not None and body.role.value not in roles:
-        raise ApiError(403, "forbidden", f"you may build packs for your own role ({principal.role.value}) only")
+        raise ApiError(
+            403, "forbidden", f"you may build packs for your own role ({principal.role.value}) only"
+        )
     end = dt.datetime.combine(body.period_end or dt.date.today(), dt.time())
     built = call_service(request, build_pack, body.role.value, end, days=body.days,
                          max_staleness_hours=body.max_staleness_hours, require_signoff=body.require_signoff,

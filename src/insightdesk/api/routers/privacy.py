@@ -1,8 +1,9 @@
 """Privacy: subject access and erasure requests with four eyes, and the consent ledger.
 
 Every route needs privacy.manage; every step is audited without personal data. An erasure on a
-DuckDB store leaves the erased rows in the file's free blocks until `insightdesk privacy compact`
-runs with the server stopped: the answer says so.
+DuckDB store leaves the erased rows in the file's free blocks until the file is rewritten, which
+the server does as it stops (governance/privacy/compaction.py says why not sooner): the answer
+says so (`compaction_pending`).
 """
 
 from __future__ import annotations

@@ -221,10 +221,10 @@ def teams(request: Request, principal: Principal = RECORDS) -> dict[str, Any]:
 @router.get("/segment-scores", response_model=SegmentScores, responses=ERRORS)
 def segments(
     request: Request,
-    by: Literal["team", "channel", "category"] = "team",
+    by: Literal["team", "channel", "category", "customer_segment", "customer_tier"] = "team",
     principal: Principal = RECORDS,
 ) -> dict[str, Any]:
-    """Per team, channel or category: the sampling-weighted QA score of the tickets in your scope with a
+    """Per team, channel, category or the customer's segment or tier: the sampling-weighted QA score of the tickets in your scope with a
     design-based 95% interval, beside the plain mean (audited)."""
     return {"by": by, "segments": _call(request, segment_scores, principal, by=by, ip=client_ip(request))}
 
@@ -280,7 +280,14 @@ def plan_status(
     """Move a plan: open -> achieved (only once the follow-up mean reaches the target), not_achieved
     or cancelled; a closed plan back to open. Answers the plan's progress and status history."""
     return _call(
-        request, set_status, principal, plan_id, body.status, write=True, note=body.note, ip=client_ip(request)
+        request,
+        set_status,
+        principal,
+        plan_id,
+        body.status,
+        write=True,
+        note=body.note,
+        ip=client_ip(request),
     )
 
 

@@ -18,6 +18,8 @@ from insightdesk.api.schemas.workforce import (
     ForecastDetail,
     ForecastList,
     ForecastRequest,
+    PoolAnswer,
+    PoolRequest,
     StaffingDetail,
     StaffingRequest,
     TierTable,
@@ -36,6 +38,7 @@ from insightdesk.workforce import (
     staffing_detail,
     tier_paths,
 )
+from insightdesk.workforce.pools import WARMUP_SHARE, AgentGroup, Skill, pooling_bounds, simulate_pool
 from insightdesk.workforce.records import plain
 
 router = APIRouter(
@@ -50,6 +53,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}, 422: {
 # bigger ones belong to the CLI. Without `models`, the fast candidates are tried.
 FORECAST_BUDGET = 10_000.0
 STAFFING_INTERVALS = 20_000
+POOL_ARRIVALS = 500_000  # simulated contacts per request, all replications: about two seconds
 API_MODELS = ("seasonal_naive", "auto_ets", "mstl")
 
 
@@ -239,6 +243,37 @@ def erlang(
         "model": model, "traffic": m.traffic, "agents": m.agents, "fte": m.agents / (1 - shrinkage), "p_wait": m.p_wait,
         "service_level": m.service_level, "asa": m.asa if math.isfinite(m.asa) else None, "p_abandon": m.p_abandon, "occupancy": m.occupancy,
     }  # fmt: skip
+
+
+@router.post("/pools", response_model=PoolAnswer, responses=ERRORS)
+def pool(body: PoolRequest, principal: Principal = AGG) -> dict[str, Any]:
+    """Simulate a multi-skill pool (skills-based routing over groups holding different skills): service
+    level and speed of answer per skill, occupancy per group, beside Erlang C's dedicated and pooled
+    agents. Pure computation: nothing is read or stored."""
+    arrivals = (
+        sum(s.arrivals_per_hour for s in body.skills) * body.hours * (1 + WARMUP_SHARE) * body.replications
+    )
+    if arrivals > POOL_ARRIVALS:
+        raise ApiError(
+            422, "invalid_request",
+            f"about {arrivals:,.0f} simulated contacts, over the limit of {POOL_ARRIVALS:,} per request: "
+            "fewer hours or replications, or run `insightdesk staffing pool`",
+        )  # fmt: skip
+    skills = [Skill(s.name, s.arrivals_per_hour, s.aht) for s in body.skills]
+    groups = [AgentGroup(g.name, g.agents, tuple(g.skills)) for g in body.groups]
+    try:
+        rows = simulate_pool(
+            skills,
+            groups,
+            target=body.target,
+            hours=body.hours,
+            replications=body.replications,
+            seed=body.seed,
+        )
+        bounds = pooling_bounds(skills, service_level=body.service_level, target=body.target)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_request", str(exc)) from exc
+    return {"rows": plain(rows.to_dict("records")), "erlang_c": plain(bounds.to_dict("records"))}
 
 
 @router.get("/tiers", response_model=TierTable, responses=ERRORS)

@@ -61,8 +61,8 @@ class PrivacyOutcome(BaseModel):
     request: PrivacyRequestOut
     counts: dict[str, int] = Field(description="Rows exported or changed per table.")
     compaction_pending: bool = Field(
-        description="A DuckDB store keeps erased rows in free blocks until `insightdesk privacy compact` "
-        "runs with the server stopped."
+        description="A DuckDB store keeps erased rows in its file's free blocks until the file is "
+        "rewritten: the server does it as it stops (or at its next start after a kill)."
     )
     export: dict[str, Any] | None = Field(
         None, description="For an export: the manifest and every table's rows (the ZIP's content)."

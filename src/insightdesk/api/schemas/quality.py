@@ -154,14 +154,18 @@ class TeamScores(BaseModel):
 
 class SegmentScore(BaseModel):
     segment: str
-    weighted: float | None = Field(None, description="Sampling-weighted (Hajek) mean QA score of the segment.")
+    weighted: float | None = Field(
+        None, description="Sampling-weighted (Hajek) mean QA score of the segment."
+    )
     low: float | None = Field(None, description="95% interval, design-based (strata of the samples).")
     high: float | None = None
     plain: float | None = Field(None, description="Unweighted mean, for comparison.")
     n: int
     effective_n: float | None = Field(None, description="Kish effective sample size.")
     hand_picked: int = Field(0, description="Evaluations of tickets picked by hand (weight 1).")
-    tickets_estimated: float | None = Field(None, description="Estimated tickets in the segment (sum of weights).")
+    tickets_estimated: float | None = Field(
+        None, description="Estimated tickets in the segment (sum of weights)."
+    )
 
 
 class SegmentScores(BaseModel):

@@ -165,3 +165,35 @@ class TierRow(BaseModel):
 class TierTable(BaseModel):
     topic: str
     rows: list[TierRow]
+
+
+class PoolSkill(BaseModel):
+    name: str = Field(..., min_length=1, max_length=100)
+    arrivals_per_hour: float = Field(..., ge=0, le=100_000)
+    aht: float = Field(..., gt=0, le=86_400, description="Handle time, seconds.")
+
+
+class PoolGroup(BaseModel):
+    name: str = Field(..., min_length=1, max_length=100)
+    agents: int = Field(..., ge=0, le=2_000)
+    skills: list[str] = Field(..., min_length=1, max_length=50)
+
+
+class PoolRequest(BaseModel):
+    skills: list[PoolSkill] = Field(..., min_length=1, max_length=50)
+    groups: list[PoolGroup] = Field(..., min_length=1, max_length=50)
+    target: float = Field(20.0, gt=0, le=86_400, description="Service-level target time, seconds.")
+    service_level: float = Field(0.8, gt=0, lt=1, description="For Erlang C's dedicated and pooled agents.")
+    hours: float = Field(100.0, gt=0, le=2_000)
+    replications: int = Field(5, ge=2, le=20)
+    seed: int = 0
+
+
+class PoolAnswer(BaseModel):
+    rows: list[dict[str, Any]] = Field(
+        ...,
+        description="Per skill (service_level, asa, answered) and group (occupancy): mean and 95% interval.",
+    )
+    erlang_c: list[dict[str, Any]] = Field(
+        ..., description="Agents Erlang C needs per skill on its own (dedicated) and for one pooled group."
+    )

@@ -30,6 +30,7 @@ FEATURE_TABLES: dict[str, TableEntry] = {
         personal={
             "owner": IDENTITY,
             "note": FREE_TEXT,
+            "rationale": FREE_TEXT,
         },
         plain="painpoint_key status problem_id shipped_at verification created_at updated_at",
     ),
@@ -161,6 +162,7 @@ FEATURE_TABLES: dict[str, TableEntry] = {
             "created_by": IDENTITY,
             "requested_by": IDENTITY,
             "approved_by": IDENTITY,
+            "activated_by": IDENTITY,
         },
         plain="rule_id version event spec status needs_approval dry_run created_at shadow_since activated_at retired_at",
     ),
@@ -188,6 +190,27 @@ FEATURE_TABLES: dict[str, TableEntry] = {
             "created_at": BEHAVIOURAL,
         },
         plain="task_id evaluation_id rule_id kind team_id restricted_to painpoint_key status due_at updated_at closed_at",
+    ),
+    "action_case_clocks": TableEntry(
+        subject=Subject.CUSTOMER,
+        link=Link(column="task_id", via="action_tasks", via_key="task_id"),
+        personal={
+            "started_at": BEHAVIOURAL,
+            "stopped_by": IDENTITY,
+        },
+        plain="task_id clock regime due_at binding stops_on stopped_at",
+        note="Deadlines of a complaint case: dates only; the case itself is in action_tasks.",
+    ),
+    "action_run_holds": TableEntry(
+        subject=Subject.NOBODY,
+        personal={
+            "event_keys": BEHAVIOURAL,
+            "activated_by": IDENTITY,
+            "decided_by": IDENTITY,
+            "reason": FREE_TEXT,
+        },
+        plain="hold_id rule_id version contacts status created_at decided_at",
+        note="Event keys name records (a feedback id), never a person's details.",
     ),
     "action_task_events": TableEntry(
         subject=Subject.CUSTOMER,

@@ -5,14 +5,25 @@ reused. DuckDB: the file is rewritten, table by table, into a fresh file (`COPY 
 that then replaces the old one atomically; the store must be closed (DuckDB lets one process open
 a file). PostgreSQL: `VACUUM FULL` rewrites the tables; the WAL and backups are the operator's
 (docs/privacy.md).
+
+A server cannot rewrite the file it serves: its readers hold cursors on the one open database
+without a lock (only writers queue), KPI facts live as temporary tables on that connection, and the
+roll-up build runs on a connection of its own, so closing the database mid-request would fail those
+requests. An erasure made while serving therefore leaves a marker beside the file
+(`<store>.compact-pending`, no personal data); the server rewrites the file as it stops, once its
+connections are closed, or as it starts when it was killed before (`finish_pending_compaction`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import sqlalchemy as sa
+
+log = logging.getLogger(__name__)
+PENDING_SUFFIX = ".compact-pending"
 
 
 class CompactionError(RuntimeError):
@@ -49,7 +60,49 @@ def compact_duckdb(path: Path) -> int:
     finally:
         os.close(folder)
     Path(str(path) + ".wal").unlink(missing_ok=True)
+    pending_marker(path).unlink(missing_ok=True)
     return before - path.stat().st_size
+
+
+def pending_marker(path: Path | str) -> Path:
+    """The file that says `path` holds erased rows in free blocks until it is rewritten."""
+    return Path(str(path) + PENDING_SUFFIX)
+
+
+def mark_compaction_pending(engine: sa.Engine) -> Path | None:
+    """Leave the marker beside a DuckDB store's file (returns it; None for other stores)."""
+    if engine.dialect.name != "duckdb":
+        return None
+    with engine.connect() as conn:
+        path = conn.execute(
+            sa.text("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+        ).scalar()
+    if not path:
+        return None  # an in-memory store has no file to leave traces in
+    marker = pending_marker(path)
+    marker.write_text("an erasure or purge left deleted rows in free blocks; rewrite the file\n")
+    return marker
+
+
+def finish_pending_compaction(target: Path | str | None) -> bool:
+    """Rewrite the closed DuckDB store at `target` if a marker says so; True when it did.
+
+    A failure is logged and the marker kept (the next stop or start tries again): a server must
+    still stop and start when, say, the disk is too full for the copy.
+    """
+    if target is None or "://" in str(target) or not pending_marker(target).exists():
+        return False
+    path = Path(target)
+    if not path.exists():
+        pending_marker(path).unlink(missing_ok=True)
+        return False
+    try:
+        saved = compact_duckdb(path)
+    except (CompactionError, OSError) as exc:
+        log.warning("the pending rewrite of %s failed (%s); run `insightdesk privacy compact`", path, exc)
+        return False
+    log.info("rewrote %s after erasures made while serving (%d bytes freed)", path, saved)
+    return True
 
 
 def _literal(path: Path) -> str:

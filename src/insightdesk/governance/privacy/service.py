@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from insightdesk.governance import audit
 from insightdesk.governance.audit import Actor
 from insightdesk.governance.privacy import requests as tracker
-from insightdesk.governance.privacy.compaction import vacuum_postgres
+from insightdesk.governance.privacy.compaction import mark_compaction_pending, vacuum_postgres
 from insightdesk.governance.privacy.erasure import erase_subject
 from insightdesk.governance.privacy.export import NoRecords, SubjectExport, build_export, write_zip
 from insightdesk.governance.privacy.requests import RequestError, RequestKind, RequestRow
@@ -29,7 +29,7 @@ class Outcome:
     export: SubjectExport | None = None
     """For an export without a folder (the API): its content."""
     compaction_pending: bool = False
-    """A DuckDB store must be rewritten once closed (`insightdesk privacy compact`)."""
+    """A DuckDB store must be rewritten once closed: the CLI does it at once, a server as it stops."""
 
 
 def _audit(engine: sa.Engine, actor: Actor, action: str, request_id: str, detail: dict[str, object]) -> None:
@@ -101,5 +101,7 @@ def carry_out(engine: sa.Engine, request_id: str, actor: Actor, out_dir: Path | 
         if engine.dialect.name == "postgresql":
             vacuum_postgres(engine, sorted({k.split(".")[0] for k in counts if k != "tombstones"}))
         else:
+            # The CLI rewrites the file next; a server does as it stops (compaction.py says why).
             outcome.compaction_pending = True
+            mark_compaction_pending(engine)
     return outcome

@@ -1,0 +1,177 @@
+"""The Privacy page in a real browser (Debian's Chromium) over real HTTP on loopback.
+
+Two people with privacy.manage work an erasure through four eyes: the one who filed it is offered
+no approval, and a forged approval of their own is refused with the reason; the second approves,
+the erasure runs and the request closes. An export downloads the person's ZIP. The page fits a
+phone's width and passes axe's serious and critical checks. When the server stops, the erased
+person is in no file of the store's folder.
+
+Skips with the reason when /usr/bin/chromium is absent, except under CI, where it must be there.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from insightdesk.api.app import create_app
+from insightdesk.api.state import ServerSettings
+from insightdesk.governance.users import Actor, create_user
+from insightdesk.store import open_store
+from tests.governance.privacy import erasure_data as desk
+from tests.support.browser import ARGS, CHROMIUM, axe_violations, login
+from tests.support.web_server import PASSWORD
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+
+PHONE = {"width": 390, "height": 844}
+
+
+@contextmanager
+def _serving(db: Path) -> Iterator[str]:
+    """The app over its own DuckDB file, as `insightdesk serve` runs it, in a thread on a loopback port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    app = create_app(str(db), ServerSettings(warm_up=False, rollups_max_tickets=0))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the app did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture
+def desk_db(duckdb_template: Path, tmp_path: Path) -> Path:
+    """The privacy desk (a person to erase, one to keep) with two accounts holding privacy.manage."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    db = folder / "desk.duckdb"
+    shutil.copyfile(duckdb_template, db)
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    with open_store(str(db)) as store:
+        desk.load_desk(store, exports)
+        for name in ("dpo1", "dpo2"):
+            create_user(store.engine, name, PASSWORD, "admin", actor=Actor("cli:tests", "admin", "cli"))
+    return db
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _tab(browser: Any, base: str, user: str, viewport: dict[str, int] | None = None) -> Any:
+    # bypass_csp: axe-core is injected as a script, which the app's CSP rightly forbids.
+    context = browser.new_context(
+        base_url=base,
+        viewport=viewport or {"width": 1280, "height": 900},
+        is_mobile=viewport is not None,
+        bypass_csp=True,
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    login(page, user)
+    page.click("header nav a:has-text('Privacy')")
+    page.wait_for_url("**/privacy")
+    return page
+
+
+def _file(page: Any, kind: str, email: str) -> str:
+    form = page.locator("form:has(input[name=action][value=file])")
+    form.locator("select[name=kind]").select_option(kind)
+    form.locator("select[name=subject_kind]").select_option("email")
+    form.locator("input[name=subject]").fill(email)
+    form.locator("button[type=submit]").click()
+    message = page.inner_text("[role=status]")
+    assert message.startswith(f"{kind} request req-") and message.endswith("received"), message
+    return message.split()[2]
+
+
+def _row(page: Any, request_id: str) -> Any:
+    return page.locator(f"tr:has(td:text-is('{request_id}'))")
+
+
+def test_four_eyes_erasure_and_an_export_on_the_privacy_page(browser: Any, desk_db: Path) -> None:
+    with _serving(desk_db) as base:
+        filer = _tab(browser, base, "dpo1")
+        erasure = _file(filer, "erasure", desk.EMAIL)
+        _row(filer, erasure).locator("button:has-text('Identity verified')").click()
+        assert "is verified" in filer.inner_text("[role=status]")
+        # Four eyes: no Approve for the one who filed it, and a forged approval is refused.
+        assert _row(filer, erasure).locator("button:has-text('Approve')").count() == 0
+        filer.evaluate(
+            """(id) => { const f = document.createElement('form'); f.method = 'post'; f.action = '/privacy';
+                for (const [k, v] of [['csrf_token', document.querySelector('input[name=csrf_token]').value],
+                                      ['action', 'approve'], ['request_id', id]]) {
+                  const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v;
+                  f.appendChild(i); }
+                document.body.appendChild(f); f.submit(); }""",
+            erasure,
+        )
+        filer.wait_for_selector("[role=alert]")
+        assert "cannot approve it" in filer.inner_text("[role=alert]")
+        assert _row(filer, erasure).locator("td").nth(3).inner_text() == "verified"
+
+        second = _tab(browser, base, "dpo2")
+        _row(second, erasure).locator("button:has-text('Approve')").click()
+        assert "is approved" in second.inner_text("[role=status]")
+        _row(second, erasure).locator("button:has-text('Erase now')").click()
+        done = second.inner_text("[role=status]")
+        assert f"request {erasure} done" in done and "rewritten when the server stops" in done
+        closed = second.locator("h2:has-text('Closed') + .table-wrap tbody tr").first.inner_text()
+        assert erasure in closed and "done" in closed and "dpo2" in closed
+        assert desk.NAME not in second.content() and desk.EMAIL not in second.content()
+
+        # An export of the person kept: verified, then downloaded (no approval needed).
+        export = _file(second, "export", "kim@example.org")
+        _row(second, export).locator("button:has-text('Identity verified')").click()
+        with second.expect_download() as download:
+            _row(second, export).locator("button:has-text('Download export')").click()
+        archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+        assert "manifest.json" in archive.namelist() and "tickets.csv" in archive.namelist()
+
+        # A phone: an open request's row and the form fit its width; axe finds nothing serious.
+        _file(second, "erasure", "kim@example.org")
+        phone = _tab(browser, base, "dpo1", PHONE)
+        assert phone.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+        assert axe_violations(phone) == []
+        assert filer.errors == second.errors == phone.errors == []
+    # The server stopped and rewrote its file: the erased person is in none of the folder's files.
+    for path in desk_db.parent.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes().lower()
+            assert not [n for n in desk.NEEDLES if n.lower().encode() in data], path.name
