@@ -8,8 +8,12 @@ from __future__ import annotations
 import functools
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.support.web_server import PASSWORD
 
@@ -28,6 +32,31 @@ ARGS = [
 AXE = Path(__file__).with_name("axe.min.js")  # axe-core, MPL-2.0 (scripts/vendor_npm.py, NOTICE)
 # WCAG 2.1 A and AA rules plus axe's best practices (landmarks, headings, region).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def require_playwright() -> Any:
+    """Playwright's sync API, once Chromium is known to be there.
+
+    Call at module level: without /usr/bin/chromium the module skips with the reason, except under CI,
+    where a missing browser is an error (a silently skipped browser suite proves nothing).
+    """
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
+    return pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Any]:
+    """A headless Chromium for one module's tests (as a fixture: `with launched_chromium() as b: yield b`)."""
+    sync_api = require_playwright()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def login(page: Any, user: str) -> None:

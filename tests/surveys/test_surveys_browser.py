@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,24 +15,18 @@ from insightdesk.governance.clock import utcnow
 from insightdesk.store import Store, open_store
 from insightdesk.store.tables.surveys import survey_invitations
 from insightdesk.surveys import link_signer, scan_ticket_events
-from tests.support.browser import ARGS, CHROMIUM, axe_violations
+from tests.support.browser import axe_violations, launched_chromium, require_playwright
 from tests.surveys.app_server import serving
 from tests.surveys.seed import add_customer, add_ticket, publish_example
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+require_playwright()  # skips the module without Chromium (an error under CI)
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _sent_links(store: Store, customers: list[str]) -> list[str]:

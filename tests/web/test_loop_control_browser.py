@@ -9,7 +9,6 @@ Skips with the reason when /usr/bin/chromium is absent, except under CI, where i
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,15 +17,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.support.browser import ARGS, CHROMIUM, axe_violations, login
+from tests.support.browser import axe_violations, launched_chromium, login, require_playwright
 from tests.support.web_server import LiveServer, live_server
 from tests.surveys.smtp import SmtpServer
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+require_playwright()  # skips the module without Chromium (an error under CI)
 
 # Served from the sample with the sample's other servers, so the sample store is built once.
 pytestmark = pytest.mark.xdist_group("sample-and-servers")
@@ -57,10 +52,8 @@ def _last_full_day(server: LiveServer, tmp_path: Path) -> dt.date:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as b:
         yield b
-        b.close()
 
 
 def _tab(browser: Any, server: LiveServer, user: str, viewport: dict[str, int] | None = None) -> Any:

@@ -12,7 +12,6 @@ Skips with the reason when /usr/bin/chromium is absent, except under CI, where i
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import socket
 import threading
@@ -31,14 +30,10 @@ from insightdesk.api.state import ServerSettings
 from insightdesk.governance.users import Actor, create_user
 from insightdesk.store import open_store
 from tests.governance.privacy import erasure_data as desk
-from tests.support.browser import ARGS, CHROMIUM, axe_violations, login
+from tests.support.browser import axe_violations, launched_chromium, login, require_playwright
 from tests.support.web_server import PASSWORD
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+require_playwright()  # skips the module without Chromium (an error under CI)
 
 PHONE = {"width": 390, "height": 844}
 
@@ -84,10 +79,8 @@ def desk_db(duckdb_template: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as b:
         yield b
-        b.close()
 
 
 def _tab(browser: Any, base: str, user: str, viewport: dict[str, int] | None = None) -> Any:

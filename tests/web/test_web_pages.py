@@ -8,21 +8,23 @@ Also: /docs lists the API's operations with Swagger UI 5 (OpenAPI 3.1), offline.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.browser import ARGS, CHROMIUM, axe_violations, login, save_screenshot, wait_for_charts
+from tests.support.browser import (
+    axe_violations,
+    launched_chromium,
+    login,
+    require_playwright,
+    save_screenshot,
+    wait_for_charts,
+)
 from tests.support.web_server import LiveServer
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+require_playwright()  # skips the module without Chromium (an error under CI)
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -77,10 +79,8 @@ PAGES: list[tuple[str, str | Callable[[LiveServer], str]]] = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as b:
         yield b
-        b.close()
 
 
 class Visitor:

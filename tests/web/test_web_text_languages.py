@@ -4,20 +4,12 @@ and the language filter narrows the figures and the chart."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.support.browser import ARGS, CHROMIUM, login, wait_for_charts
+from tests.support.browser import ARGS, CHROMIUM, login, require_playwright, wait_for_charts
 from tests.support.web_server import LiveServer
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+sync_api = require_playwright()
 
 
 def test_an_analyst_breaks_themes_down_by_language(insights_server: LiveServer) -> None:

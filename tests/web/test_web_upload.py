@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.browser import ARGS, CHROMIUM, axe_violations, login
+from tests.support.browser import ARGS, CHROMIUM, axe_violations, login, require_playwright
 from tests.support.web_server import LiveServer, live_server
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+sync_api = require_playwright()
 
 ROWS = 10_000
 BAD_EVERY = 1_000  # every 1,000th ticket has a channel outside the vocabulary

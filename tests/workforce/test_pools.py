@@ -57,3 +57,17 @@ def test_pools_are_checked() -> None:
         simulate_pool(
             [Skill("password", 10, 300), Skill("network", 5, 600)], [AgentGroup("l1", 2, ("password",))]
         )
+
+
+def test_intervals_from_few_replications_stay_within_what_is_possible() -> None:
+    # An overloaded skill over two short replications: a t interval alone would cross 0 and 1.
+    out = simulate_pool(
+        [Skill("billing", 120, 300), Skill("tech", 60, 600)],
+        [AgentGroup("generalists", 20, ("billing", "tech"))],
+        hours=20,
+        replications=2,
+        seed=0,
+    )
+    shares = out[out["metric"].isin(["service_level", "occupancy"])]
+    assert (shares["low"] >= 0).all() and (shares["high"] <= 1).all()
+    assert (out.loc[out["metric"] == "asa", "low"] >= 0).all()

@@ -145,7 +145,8 @@ def run(
         out.print(f"{survey}: {n} invitation(s) planned, {held} not sent (reasons in `surveys health`)")
     if sent is not None:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(sent.counts.items())) or "nothing due"
-        out.print(f"delivery: {counts}")
+        again = f" ({sent.resumed} sent again after an interrupted attempt)" if sent.resumed else ""
+        out.print(f"delivery: {counts}{again}")
     if analysed is None:
         out.print("text analysis: the text models are missing (see the log); comments wait for the next run")
     elif analysed:

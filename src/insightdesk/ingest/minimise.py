@@ -16,6 +16,7 @@ The redactor is the text layer's, which ingest may not import: callers above bot
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -118,7 +119,9 @@ class MinimisePlan:
         """Install the redactor as a SQL function and keep the batch off the disk (no spilling)."""
         if self.redact is None:
             return
-        redact = self.redact
+        # DuckDB may evaluate the function once per reference to a field (its value, its checks, the
+        # record hash): a small cache of the latest texts, in memory only, redacts each once.
+        redact = functools.lru_cache(maxsize=8192)(self.redact)
         con.create_function(UDF, lambda text: redact(text), ["VARCHAR"], "VARCHAR", side_effects=False)
         con.execute("SET temp_directory = ''")
 

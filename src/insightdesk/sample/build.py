@@ -156,7 +156,11 @@ def build(data_dir: Path, out_dir: Path) -> dict[str, int]:
             "customers", twitter_people["id"], "twitter", "author=" + twitter_people["name"].str[1:]
         )
     )
-    customers = people.customer_attributes(rng, pd.concat([persons, twitter_people], ignore_index=True))
+    customers = people.customer_attributes(
+        rng,
+        pd.concat([persons, twitter_people], ignore_index=True),
+        np.random.default_rng([SEED, 7]),  # its own stream: the main one stays as it was
+    )
     first_ticket = pd.concat([bank, tw_tickets]).groupby("customer_id")["created_at"].min()
     customers["created_at"] = customers["id"].map(first_ticket) - pd.to_timedelta(
         rng.integers(1, 5 * 365, len(customers)), unit="D"

@@ -55,7 +55,13 @@ def _names(rng: np.random.Generator, n: int) -> pa.Array:
     return pc.binary_join_element_wise(first, last, pa.scalar(" "))
 
 
-def build_dimensions(rng: np.random.Generator, n_tickets: int, start_s: int) -> Dimensions:
+def build_dimensions(
+    rng: np.random.Generator, n_tickets: int, start_s: int, training_rng: np.random.Generator
+) -> Dimensions:
+    """Organisations, customers, teams, agents, problems, changes and articles of a generated desk.
+
+    Model-training consent is drawn from `training_rng`, a generator of its own, so that adding it
+    left every draw of `rng` (and the effects planted with them) as it was."""
     import numpy as np
     import pyarrow as pa
 
@@ -143,6 +149,7 @@ def build_dimensions(rng: np.random.Generator, n_tickets: int, start_s: int) -> 
             "consent_survey": rng.random(n_cust) < 0.92,
             "consent_analytics": rng.random(n_cust) < 0.96,
             "consent_contact": rng.random(n_cust) < 0.75,
+            "consent_model_training": training_rng.random(n_cust) < 0.85,
             "created_at": pa.array(start_s - rng.integers(day, 6 * 365 * day, n_cust)).cast(
                 pa.timestamp("s")
             ),

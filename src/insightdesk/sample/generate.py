@@ -162,7 +162,7 @@ def generate_desk(
     out.mkdir(parents=True, exist_ok=True)
     period, fx = _period(start, months, effects or PlantedEffects())
     rng = np.random.default_rng([seed, 0])
-    dims = build_dimensions(rng, tickets, period.start_s)
+    dims = build_dimensions(rng, tickets, period.start_s, np.random.default_rng([seed, 7]))
     n_cust = dims.tables["customers"].num_rows
     ctx = Context(
         dims=dims,

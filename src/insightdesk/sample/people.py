@@ -91,8 +91,13 @@ def callers_as_people(
     return people.drop(columns="_source"), caller_records, prov
 
 
-def customer_attributes(rng: np.random.Generator, customers: pd.DataFrame) -> pd.DataFrame:
-    """Tier, segment, value and consent are not in any source: drawn with a fixed seed (documented)."""
+def customer_attributes(
+    rng: np.random.Generator, customers: pd.DataFrame, training_rng: np.random.Generator
+) -> pd.DataFrame:
+    """Tier, segment, value and consent are not in any source: drawn with a fixed seed (documented).
+
+    Model-training consent comes from `training_rng`, a generator of its own, so that adding it left
+    every other draw of the build (and the effects planted with them) as it was."""
     import numpy as np
     import pandas as pd
 
@@ -109,4 +114,5 @@ def customer_attributes(rng: np.random.Generator, customers: pd.DataFrame) -> pd
         consent_survey=rng.random(n) < 0.9,
         consent_analytics=rng.random(n) < 0.95,
         consent_contact=rng.random(n) < 0.7,
+        consent_model_training=training_rng.random(n) < 0.85,
     )

@@ -12,7 +12,7 @@ missing model never costs an answer:
 
 Themes are assigned against the registry's existing themes (no refit); `text analyze` later finds
 these texts done with the same models and skips them. The consent ledger decides as it does for
-`text analyze`: a comment of a customer without `text_analytics` consent is not analysed.
+`text analyze` (docs/privacy.md, "Text analytics and training sets").
 """
 
 from __future__ import annotations
@@ -34,40 +34,49 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Newest first: comments the consent ledger withholds stay without an analysis and are met again on
+# every run; they must never crowd out new ones beyond the limit.
 _PENDING = sa.text(
-    "select f.id, f.customer_id from feedback f where f.source_system = :source and f.comment is not null"
+    "select f.id from feedback f where f.source_system = :source and f.comment is not null"
     " and f.comment <> '' and not exists (select 1 from text_analyses t where t.entity = 'feedback'"
-    " and t.record_id = f.id and t.field = 'comment') order by f.id limit :limit"
+    " and t.record_id = f.id and t.field = 'comment') order by f.answered_at desc, f.id limit :limit"
 )
 _pipeline_lock = threading.Lock()
 _pipeline: TextPipeline | None = None
 
 
 def pending_comments(store: Store, limit: int = 5000) -> list[str]:
-    """Feedback ids of survey comments without a text analysis yet, among those the consent ledger
-    lets text analysis read (`text_analytics`; the others stay unanalysed, and are not retried)."""
-    import pandas as pd
-
-    from insightdesk.text.consent_scope import consent_scope
-
+    """Feedback ids of survey comments without a text analysis, newest first. The consent ledger's
+    rule is applied by the analysis itself (text.pipeline_store), as for `text analyze`."""
     with store.engine.connect() as conn:
-        rows = conn.execute(_PENDING, {"source": SOURCE_SYSTEM, "limit": limit}).all()
-    if not rows:
-        return []
-    scope = consent_scope(store, "text_analytics")
-    allowed = scope.allows(pd.Series([r.customer_id for r in rows], dtype=object)).tolist()
-    return [r.id for r, ok in zip(rows, allowed, strict=True) if ok]
+        return list(conn.execute(_PENDING, {"source": SOURCE_SYSTEM, "limit": limit}).scalars())
 
 
 def _text_pipeline() -> TextPipeline:
-    # Built once per process: the models load in about a second, each text then takes milliseconds.
+    # Built once per process and warmed on one text (the language detector and the transformer load
+    # lazily): seconds, spent before the server's write lock is taken, never while it is held.
     global _pipeline
     with _pipeline_lock:
         if _pipeline is None:
             from insightdesk.text.pipeline import TextPipeline
 
-            _pipeline = TextPipeline.default()
+            pipeline = TextPipeline.default()
+            pipeline.analyse(["The agent solved my problem quickly, thank you."])
+            _pipeline = pipeline
         return _pipeline
+
+
+def _models_ready() -> bool:
+    """Load the text models if they are not yet; False (logged) when they are missing."""
+    from insightdesk.text.embed import ModelMissingError
+    from insightdesk.text.organisations import OrganisationFileError
+
+    try:
+        _text_pipeline()
+    except (ModelMissingError, OrganisationFileError) as exc:
+        log.warning("survey comments left without text analysis for now: %s", exc)
+        return False
+    return True
 
 
 def analyse_comments(store: Store, feedback_ids: Sequence[str]) -> int | None:
@@ -114,6 +123,10 @@ class CommentQueue:
                 return
             self._running = True
         try:
+            if not _models_ready():  # the ids stay unanalysed: `surveys run` takes them later
+                with self._lock:
+                    self._pending.clear()
+                return
             while True:
                 with self._lock:
                     batch, self._pending = sorted(self._pending), set()

@@ -32,9 +32,10 @@ if TYPE_CHECKING:
 
 BASIS_SETTING = "privacy.consent_basis"
 BASES = ("consent", "objection")
-# Text is the person's own words: unknown means no. The desk's own models (risk, intents) learn
-# from many records of its own service; they leave out everyone who said no.
-DEFAULT_BASIS: dict[str, str] = {"text_analytics": "consent", "model_training": "objection"}
+# Unknown means no (issue 18): text is the person's own words, and a person's records teach the
+# desk's own models (risk, intents) only when they said yes. Exports carry `consent_model_training`
+# for that; a desk that relies on its legitimate interest sets `objection` and documents it.
+DEFAULT_BASIS: dict[str, str] = {"text_analytics": "consent", "model_training": "consent"}
 
 
 def latest_decisions_sql(purpose: str, at: datetime) -> str:

@@ -72,6 +72,9 @@ def check_pool(skills: list[Skill], groups: list[AgentGroup], hours: float) -> N
         raise ValueError(f"over {MAX_EVENTS:,} arrivals per replication: shorten --hours")
 
 
+SHARE_METRICS = frozenset({"service_level", "occupancy"})  # bounded by [0, 1]
+
+
 def _replicate(
     skills: list[Skill], groups: list[AgentGroup], hours: float, warmup: float, target: float, seed: int
 ) -> dict[str, dict[str, float]]:
@@ -160,7 +163,11 @@ def simulate_pool(
             values = np.array([run[key][metric] for run in runs], dtype=float)
             mean = float(np.nanmean(values)) if np.isfinite(values).any() else math.nan
             half = t * float(np.nanstd(values, ddof=1)) / math.sqrt(replications)
-            rows.append((kind, name, metric, mean, mean - half, mean + half, replications))
+            # The t interval is symmetric; a share stays within [0, 1] and a waiting time above 0.
+            top = 1.0 if metric in SHARE_METRICS else math.inf
+            rows.append(
+                (kind, name, metric, mean, max(0.0, mean - half), min(top, mean + half), replications)
+            )
     return pd.DataFrame(rows, columns=["kind", "name", "metric", "value", "low", "high", "replications"])
 
 

@@ -54,6 +54,22 @@ def test_import_flags_become_ledger_events_and_unknown_means_no(store, tmp_path)
     assert store.count("consent_events") == 4
 
 
+def test_imported_model_training_flag_feeds_its_purpose(store, tmp_path):
+    text = "id,name,consent_model_training\nM1,Mo Yes,true\nM2,Ma No,false\nM3,Mu Unknown,\n"
+    _ingest(store, tmp_path, text)
+    with store.begin() as conn:
+        assert consented_customers(conn, ConsentPurpose.MODEL_TRAINING) == {"generic:M1"}
+        assert not has_consent(conn, "generic:M3", "model_training")  # blank flag: unknown means no
+        purposes = conn.execute(sa.select(consent_events.c.purpose).distinct()).scalars().all()
+    assert purposes == ["model_training"]
+    assert store.count("consent_events") == 2
+    # A changed flag is a new decision; the unchanged ones add nothing.
+    _ingest(store, tmp_path, text.replace("M2,Ma No,false", "M2,Ma No,true"), name="customers2.csv")
+    with store.begin() as conn:
+        assert consented_customers(conn, "model_training") == {"generic:M1", "generic:M2"}
+    assert store.count("consent_events") == 3
+
+
 def test_withdrawal_beats_a_stale_reimport_but_not_a_real_change(store, tmp_path):
     _ingest(store, tmp_path)
     with store.begin() as conn:

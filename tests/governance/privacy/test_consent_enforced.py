@@ -102,14 +102,16 @@ def test_training_sets_honour_model_training_by_the_chosen_basis(store, tmp_path
         record_consent(conn, "generic:YES", "model_training", True, "api", "t")
     rows = pd.DataFrame({"ticket_id": ["T1", "T2", "T3", "T4"]})
     owners = pd.Series(["generic:YES", "generic:NO", "generic:UNKNOWN", None])
-    # Default basis: objection. Only the person who said no is left out.
+    # Default basis: consent (issue 18): unknown means no (a ticket of no customer belongs to nobody's
+    # decision and stays in).
     assert get_setting(store.engine, "privacy.consent_basis") == DEFAULT_BASIS
-    kept, left_out, reason = training_rows(store, rows, owners)
-    assert (list(kept["ticket_id"]), left_out, reason) == (["T1", "T3", "T4"], 1, "model_training refused")
-    # Basis consent: unknown means no too (a ticket of no customer belongs to nobody's decision).
-    set_setting(store.engine, "privacy.consent_basis", {"model_training": "consent"}, actor=ADMIN)
+    assert DEFAULT_BASIS["model_training"] == "consent"
     kept, left_out, reason = training_rows(store, rows, owners)
     assert (list(kept["ticket_id"]), left_out, reason) == (["T1", "T4"], 2, "no model_training consent")
+    # Basis objection, chosen by an administrator: only the person who said no is left out.
+    set_setting(store.engine, "privacy.consent_basis", {"model_training": "objection"}, actor=ADMIN)
+    kept, left_out, reason = training_rows(store, rows, owners)
+    assert (list(kept["ticket_id"]), left_out, reason) == (["T1", "T3", "T4"], 1, "model_training refused")
     with pytest.raises(SettingError, match=r"privacy.consent_basis\['model_training'\] must be one of"):
         set_setting(store.engine, "privacy.consent_basis", {"model_training": "maybe"}, actor=ADMIN)
     with pytest.raises(SettingError, match="purpose 'survey' is not one of"):

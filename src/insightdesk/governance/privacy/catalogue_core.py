@@ -41,6 +41,7 @@ CORE_TABLES: dict[str, TableEntry] = {
             "consent_survey": BEHAVIOURAL,
             "consent_analytics": BEHAVIOURAL,
             "consent_contact": BEHAVIOURAL,
+            "consent_model_training": BEHAVIOURAL,
             "created_at": BEHAVIOURAL,
         },
         plain="is_stub source_system batch_id record_hash first_seen_at last_changed_at",

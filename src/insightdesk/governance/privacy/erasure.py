@@ -26,7 +26,13 @@ from insightdesk.governance.privacy.traces import find_traces
 from insightdesk.ingest.erased_subjects import TOMBSTONE_KEY_ID, tombstone_hash
 from insightdesk.store.tables import load_all_tables
 from insightdesk.store.tables.people import customers
-from insightdesk.store.tables.privacy import erasure_tombstones, legal_holds, privacy_keys, privacy_requests
+from insightdesk.store.tables.privacy import (
+    CUSTOMER_CONSENT_COLUMNS,
+    erasure_tombstones,
+    legal_holds,
+    privacy_keys,
+    privacy_requests,
+)
 from insightdesk.store.tables.text import text_analyses, themes
 
 # Rows that exist only to say something about the person: deleted, not anonymised.
@@ -205,7 +211,8 @@ def _anonymise_customers(conn: sa.Connection, person: Person, anonymous_id: str,
         and c.nullable
         and not c.primary_key
     }
-    consent = {c: None for c in ("consent_survey", "consent_analytics", "consent_contact")}
+    # Every imported consent flag goes (the mapping ingest reads, so a new flag cannot be missed).
+    consent = dict.fromkeys(CUSTOMER_CONSENT_COLUMNS)
     conn.execute(
         customers.update()
         .where(customers.c.id == first)

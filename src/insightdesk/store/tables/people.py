@@ -39,6 +39,11 @@ customers = _entity(
     _col("consent_survey", sa.Boolean, "May be surveyed. Unknown (null) is treated as no consent."),
     _col("consent_analytics", sa.Boolean, "Feedback may be analysed beyond service delivery."),
     _col("consent_contact", sa.Boolean, "May be contacted for follow-up (e.g. detractor call-back)."),
+    _col(
+        "consent_model_training",
+        sa.Boolean,
+        "Records may train the desk's own models (risk, intents). Unknown (null) is treated as no consent.",
+    ),
     _col("created_at", sa.DateTime, "When the customer record was created in the source (UTC)."),
     stub_flag("True when created from a reference only (no customer export yet)."),
 )

@@ -18,6 +18,7 @@ CUSTOMER_CONSENT_COLUMNS: dict[str, str] = {
     "consent_survey": "survey",
     "consent_contact": "contact",
     "consent_analytics": "text_analytics",
+    "consent_model_training": "model_training",
 }
 
 consent_events = sa.Table(
