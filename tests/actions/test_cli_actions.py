@@ -64,10 +64,9 @@ def test_backlog_governance_commands(tmp_path, duckdb_template):
     db = str(tmp_path / "g.duckdb")
     shutil.copyfile(duckdb_template, db)
     runner = CliRunner()
-    for args, message in (
-        (["tasks", "ack", "nope"], "no notification"),
-    ):
-        result = runner.invoke(app, [*args, "--db", db])
-        assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output, args
+    unknown = runner.invoke(app, ["tasks", "ack", "nope", "--db", db])
+    assert (
+        unknown.exit_code == 2 and "no notification" in unknown.output and "Traceback" not in unknown.output
+    )
     assert "Verified pain points watched (0)" in runner.invoke(app, ["rules", "watch", "--db", db]).output
     assert "Unowned pain points (0)" in runner.invoke(app, ["rules", "unowned", "--db", db]).output
