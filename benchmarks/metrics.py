@@ -280,6 +280,18 @@ r AS (
   FROM tickets t LEFT JOIN esc ON esc.ticket_id = t.id LEFT JOIN teams tm ON tm.id = t.team_id
   WHERE t.status <> 'cancelled' AND t.resolved_at IS NOT NULL AND t.resolved_at >= {s} AND t.resolved_at < {u})"""
 
+
+def epoch_s(ts: str) -> str:
+    """Whole epoch seconds, as the metrics engine compares times (`metrics.tables.seconds`)."""
+    return f"epoch(date_trunc('second', {ts}))"
+
+
+# Live tickets with a customer and a category, and their person: identity resolution's
+# (identity_links), else the customer account. Written independently of metrics/persons.py.
+PERSON_TICKETS = """(SELECT t.*, coalesce(l.person_id, t.customer_id) AS person
+    FROM tickets t LEFT JOIN identity_links l ON l.record_id = t.customer_id
+    WHERE t.status <> 'cancelled' AND t.customer_id IS NOT NULL AND t.category IS NOT NULL) pt"""
+
 HAND_SQL: dict[str, str] = {
     "csat": f"""SELECT {CH_FB} AS channel, count(*) AS n,
         sum(CASE WHEN (f.scale_max = 5 AND f.score IN (4, 5)) OR (f.scale_max = 7 AND f.score IN (6, 7))
@@ -305,11 +317,28 @@ HAND_SQL: dict[str, str] = {
         LEFT JOIN (SELECT ticket_id, count(*) AS n FROM interactions WHERE author_role = 'agent' AND ticket_id IS NOT NULL
                    GROUP BY ticket_id) rp ON rp.ticket_id = t.id
         {RESOLVED.replace("FROM tickets t ", "")} GROUP BY 1""",
-    "repeat_contact_rate": """SELECT channel, count(*) AS n, sum(CASE WHEN prev IS NOT NULL
-            AND epoch(date_trunc('second', created_at)) - epoch(date_trunc('second', prev)) <= 7 * 86400 THEN 1 ELSE 0 END) AS k
-        FROM (SELECT channel, created_at, lag(created_at) OVER (PARTITION BY customer_id, category ORDER BY created_at, id) AS prev
-              FROM tickets WHERE status <> 'cancelled' AND customer_id IS NOT NULL AND category IS NOT NULL)
-        WHERE created_at >= {s} AND created_at < {u} GROUP BY 1""",
+    "repeat_contact_rate": f"""SELECT channel, count(*) AS n, sum(CASE WHEN prev IS NOT NULL
+            AND {epoch_s("created_at")} - {epoch_s("prev")} <= 7 * 86400 THEN 1 ELSE 0 END) AS k
+        FROM (SELECT channel, created_at, lag(created_at) OVER (PARTITION BY person, category ORDER BY created_at, id) AS prev
+              FROM {PERSON_TICKETS})
+        WHERE created_at >= {{s}} AND created_at < {{u}} GROUP BY 1""",
+    "fcr_person": f"""SELECT channel, count(*) AS n, sum(CASE WHEN nxt IS NOT NULL
+            AND {epoch_s("nxt")} - {epoch_s("resolved_at")} <= 7 * 86400 THEN 0 ELSE 1 END) AS k
+        FROM (SELECT channel, resolved_at, lead(created_at) OVER (PARTITION BY person, category ORDER BY created_at, id) AS nxt
+              FROM {PERSON_TICKETS})
+        WHERE resolved_at IS NOT NULL
+          AND (SELECT {epoch_s("max(created_at)")} FROM tickets) - {epoch_s("resolved_at")} >= 7 * 86400
+          AND resolved_at >= {{s}} AND resolved_at < {{u}} GROUP BY 1""",
+    "issue_channel_switch_rate": f"""WITH p AS (SELECT *, lag(created_at) OVER (PARTITION BY person, category ORDER BY created_at, id) AS prev
+            FROM {PERSON_TICKETS}),
+        s AS (SELECT *, CASE WHEN prev IS NULL OR {epoch_s("created_at")} - {epoch_s("prev")} > 7 * 86400 THEN 1 ELSE 0 END AS starts
+            FROM p),
+        n AS (SELECT *, sum(starts) OVER (PARTITION BY person, category ORDER BY created_at, id ROWS UNBOUNDED PRECEDING) AS issue
+            FROM s),
+        i AS (SELECT person, category, issue, count(DISTINCT channel) AS channels FROM n GROUP BY 1, 2, 3)
+        SELECT n.channel, count(*) AS n, sum(CASE WHEN i.channels > 1 THEN 1 ELSE 0 END) AS k
+        FROM n JOIN i USING (person, category, issue)
+        WHERE n.starts = 1 AND n.created_at >= {{s}} AND n.created_at < {{u}} GROUP BY 1""",
     "reopen_rate": f"""SELECT t.channel, count(*) AS n, sum(CASE WHEN coalesce(t.reopen_count, ev.reopened, 0) > 0 THEN 1 ELSE 0 END) AS k
         FROM tickets t {EV} {RESOLVED.replace("FROM tickets t ", "")} GROUP BY 1""",
     "escalation_rate": TIERS + " SELECT channel, count(*) AS n, sum(escalated) AS k FROM r GROUP BY 1",

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         description="Largest inflation ratio (inflated / compressed bytes) of a gzip upload, checked once "
         "1 MB is inflated; past it the upload is refused with 413 as a decompression bomb.",
     )
+    java_home: str | None = Field(
+        default=None,
+        alias="JAVA_HOME",
+        description="Java runtime Spark starts (Spark's own variable); without it, `java` on PATH.",
+    )
     spark_local_ip: str = Field(
         default="127.0.0.1",
         alias="SPARK_LOCAL_IP",

@@ -68,6 +68,8 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         "{pack_id}": "no-such-pack",
         "{change_id}": "no-such-change",
         "{notification_id}": "no-such-notification",
+        "{hold_id}": "no-such-hold",
+        "{clock}": "acknowledgement",
     }
     url = path
     for k, v in ids.items():
@@ -104,6 +106,12 @@ def example(method: str, path: str, s: LiveServer) -> dict[str, object] | None:
         ("POST", "/changes/withdraw"): {"data": {"change_id": "no-such-change"}},
         ("POST", "/changes/apply"): {},
         ("POST", "/notifications/acknowledge"): {"data": {"notification_id": "no-such-notification"}},
+        ("POST", "/api/v1/actions/cases/{task_id}/clocks/{clock}/stop"): {},
+        ("POST", "/api/v1/actions/holds/{hold_id}/approve"): {},
+        ("POST", "/api/v1/actions/holds/{hold_id}/reject"): {"json": {"reason": "route test"}},
+        ("POST", "/cases/{task_id}/stop-clock"): {"data": {"clock": "acknowledgement"}},
+        ("POST", "/rules/holds/approve"): {"data": {"hold_id": "no-such-hold"}},
+        ("POST", "/rules/holds/reject"): {"data": {"hold_id": "no-such-hold", "reason": "route test"}},
         ("POST", "/api/v1/tokens"): {"json": {"name": "route test", "days": 1}},
         ("DELETE", "/api/v1/tokens/{token_id}"): {},
         ("POST", "/api/v1/users"): {

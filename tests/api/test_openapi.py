@@ -150,6 +150,9 @@ def _requests(server: LiveServer) -> list[tuple[str, str]]:
         "/api/v1/actions/changes",
         f"/api/v1/actions/changes/{made['change']}",
         "/api/v1/actions/notifications?waiting=false",
+        "/api/v1/actions/cases?closed=true",
+        "/api/v1/actions/cases/task-openapi-case",  # tests.actions.case_seed, on the insights server
+        "/api/v1/actions/holds?status=all",
         f"/api/v1/privacy/consent/{customer}",
         "/api/v1/privacy/requests",
         "/api/v1/qa/calibrations",

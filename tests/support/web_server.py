@@ -229,6 +229,7 @@ def compute_insights(db: Path) -> None:
     from insightdesk.text.pipeline import TextPipeline
     from insightdesk.text.pipeline_store import analyze_store
     from insightdesk.text.theme_store import discover_store_themes
+    from tests.actions.case_seed import add_case
 
     with open_store(db) as store:
         analyze_store(store, entities=["tickets"], pipeline=TextPipeline.default("linear"))
@@ -241,6 +242,7 @@ def compute_insights(db: Path) -> None:
         estimate_impact(
             store, "csat", "2020-04-06", {"channel": "chat"}, {"channel": "web"}, name="chat macro"
         )
+        add_case(store, "task-openapi-case")  # a regulatory case, for GET /api/v1/actions/cases/{task_id}
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -22,7 +22,9 @@ from insightdesk.api.guards import RequestGuard
 from insightdesk.api.pages.rendering import compile_templates
 from insightdesk.api.routers import actions as action_routes
 from insightdesk.api.routers import admin, auth, ingest, insights, metrics, records, surveys, themes
+from insightdesk.api.routers import cases as case_routes
 from insightdesk.api.routers import changes as change_routes
+from insightdesk.api.routers import holds as hold_routes
 from insightdesk.api.routers import identity as identity_routes
 from insightdesk.api.routers import notifications as notification_routes
 from insightdesk.api.routers import packs as pack_routes
@@ -103,6 +105,8 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
         pack_routes,
         change_routes,
         notification_routes,
+        case_routes,
+        hold_routes,
         webhook_routes,
         workforce_routes,
         quality_routes,

@@ -43,6 +43,7 @@ COMMAND_MODULES = (
     "insightdesk.cli.tasks_cmds",
     "insightdesk.cli.packs_cmds",
     "insightdesk.cli.changes_cmds",
+    "insightdesk.cli.cases_cmds",
     "insightdesk.cli.workforce_cmds",
     "insightdesk.cli.qa_cmds",
     "insightdesk.cli.identity_cmds",

@@ -55,6 +55,15 @@ def run(
     source_priority: list[str] = typer.Option(
         [], "--source-priority", help="Most trusted source systems first (golden record); repeatable or a,b."
     ),
+    backend: str = typer.Option(
+        "duckdb", "--backend", help="Where Splink trains and scores: duckdb (in process) or spark."
+    ),
+    spark_master: str | None = typer.Option(
+        None,
+        "--spark-master",
+        envvar="INSIGHTDESK_SPARK_MASTER",
+        help="Spark master URL for --backend spark (default local[*]; e.g. spark://host:7077).",
+    ),
     fmt: TableOrJson = FORMAT_OPTION,
 ) -> None:
     """Resolve the customer records into persons (incremental when a model exists, unless --full)."""
@@ -64,6 +73,8 @@ def run(
     if full and incremental:
         fail("--full and --incremental exclude each other: give one")
     mode: Mode = "full" if full else "incremental" if incremental else "auto"
+    if backend not in ("duckdb", "spark"):
+        fail(f"--backend {backend!r}: use duckdb or spark")
     with _errors(), open_store(db) as store:
         spec = MatchSpec(
             threshold=threshold,
@@ -71,8 +82,15 @@ def run(
             thread_window_hours=window_hours,
             survivorship=Survivorship(source_priority=tuple(split_commas(source_priority))),
         ).validated()
-        with err.status("resolving identities (Splink: training, scoring, clustering)..."):
-            result = run_identity(store, spec, mode=mode, actor=cli_actor())
+        with err.status(f"resolving identities (Splink on {backend}: training, scoring, clustering)..."):
+            result = run_identity(
+                store,
+                spec,
+                mode=mode,
+                actor=cli_actor(),
+                backend="spark" if backend == "spark" else "duckdb",
+                spark_master=spark_master,
+            )
     if fmt is TableOrJson.json:
         write_json(
             {
@@ -88,6 +106,7 @@ def run(
     rows = [
         ("run", result.run_id),
         ("mode", s["mode"]),
+        ("matched on", s.get("backend", "duckdb")),
         ("records", count(s["records"])),
         ("persons", count(s["persons"])),
         ("merged by", ", ".join(f"{k} {count(v)}" for k, v in sorted(s["edges_applied"].items())) or "-"),

@@ -33,22 +33,38 @@ def watch_cmd(
         14, "--days", min=1, max=365, help="Recent window compared with the level after the fix."
     ),
     dry: bool = typer.Option(False, "--dry-run", help="Test and report; reopen nothing."),
+    survey: str = typer.Option(
+        None,
+        "--follow-up-survey",
+        help="A published survey: invite the customers a reopened theme affected in the window.",
+    ),
     actor: str = ACTOR,
 ) -> None:
-    """Recurrence watch: reopen verified pain points whose theme rebounded since the fix."""
+    """Recurrence watch: reopen verified pain points whose theme rebounded since the fix (and invite the
+    affected customers to a follow-up survey with --follow-up-survey)."""
     from insightdesk.actions import recurrence_watch
     from insightdesk.store import open_store
 
     with user_errors(*_errors()), open_store(db) as store:
-        found = recurrence_watch(store, window_days=days, actor=_actor(actor), apply=not dry)
+        found = recurrence_watch(
+            store, window_days=days, actor=_actor(actor), apply=not dry, follow_up_survey=survey
+        )
     tab = table(
         f"Verified pain points watched ({len(found)})",
-        ("pain point", "after fix", "now", "n", "p", "reopened"),
+        ("pain point", "after fix", "now", "n", "p", "reopened", "follow-up survey"),
     )
     for r in found:
         tab.add_row(cell(r.painpoint_key), f"{100 * r.share_after_fix:.1f}%", f"{100 * r.share_now:.1f}%",
-                    f"{r.n_now:,}", f"{r.p_value:.3g}", "yes" if r.reopened else "no")  # fmt: skip
+                    f"{r.n_now:,}", f"{r.p_value:.3g}", "yes" if r.reopened else "no", _follow_up(r.follow_up))  # fmt: skip
     show(tab)
+
+
+def _follow_up(survey: dict[str, Any] | None) -> str:
+    if survey is None:
+        return "-"
+    suppressed = ", ".join(f"{k} {v}" for k, v in survey["suppressed"].items())
+    return cell(f"{survey['scheduled']} of {survey['customers']} customers invited"
+                + (f" (suppressed: {suppressed})" if suppressed else ""))  # fmt: skip
 
 
 def unowned_cmd(
@@ -78,5 +94,8 @@ _COMMANDS: list[tuple[str, Any]] = [("watch", watch_cmd), ("unowned", unowned_cm
 
 
 def register(group: typer.Typer) -> None:
+    from insightdesk.cli import holds_cmds
+
     for name, command in _COMMANDS:
         group.command(name)(command)
+    holds_cmds.register(group)

@@ -4,7 +4,8 @@ Roles (as in the insight features): *specification* (`spec`: keys, thresholds, s
 *computation* (`prepare`, `deterministic`, `blocking`, `splink_model`, `clustering`, `golden`,
 `stitching`, `evaluation`, tied together by the pure `pipeline`), *persistence* (`persistence`:
 every read and write of the identity tables) and *services* (`service`: runs and status; `review`:
-the review queue, decisions and unmerge). `fixtures` generates person records with known truth.
+the review queue, decisions and unmerge). `fixtures` generates person records with known truth;
+`spark_engine` starts the Spark session Splink may train and score on (`run_identity(backend="spark")`).
 """
 
 from __future__ import annotations

@@ -170,15 +170,17 @@ def resolve(
     spec: MatchSpec,
     constraints: Constraints | None = None,
     previous: dict[str, str] | None = None,
+    spark: Any = None,
 ) -> Resolution:
-    """Resolve every record from scratch (a full run), keeping person ids where `previous` had them."""
+    """Resolve every record from scratch (a full run), keeping person ids where `previous` had them.
+    With a Spark session Splink trains and scores there; everything else runs here."""
     constraints = constraints or Constraints()
     fields = present_fields(prepared)
     det, conflicts, notes = deterministic_edges(prepared, spec)
     usable = prepared.loc[prepared["unusable_reason"].isna()].reset_index(drop=True)
     floor = min(spec.review_low, 0.2)
     with quiet_splink():
-        pairs, model = train_and_predict(usable, fields, spec, floor=floor)
+        pairs, model = train_and_predict(usable, fields, spec, floor=floor, spark=spark)
     threshold, source = _threshold(pairs, constraints, spec)
     pairs = _mark_corroboration(pairs, prepared, spec)
     edges = _edges(det, pairs, threshold, constraints)
@@ -214,6 +216,7 @@ def resolve_incremental(
     threshold: float,
     spec: MatchSpec,
     constraints: Constraints | None = None,
+    spark: Any = None,
 ) -> Resolution:
     """Link only the records in `new_ids` against the existing persons with the stored model."""
     constraints = constraints or Constraints()
@@ -225,7 +228,7 @@ def resolve_incremental(
     is_new = usable["record_id"].isin(new_ids)
     with quiet_splink():
         pairs = predict_with_model(
-            model, usable.loc[~is_new], usable.loc[is_new], floor=min(spec.review_low, 0.2)
+            model, usable.loc[~is_new], usable.loc[is_new], floor=min(spec.review_low, 0.2), spark=spark
         )
     pairs = _mark_corroboration(pairs, prepared, spec)
     edges = _edges(det, pairs, threshold, constraints)

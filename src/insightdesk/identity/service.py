@@ -19,6 +19,13 @@ from insightdesk.identity import persistence as db
 from insightdesk.identity.golden import golden_records
 from insightdesk.identity.pipeline import Resolution, resolve, resolve_incremental
 from insightdesk.identity.prepare import RecordError, prepare_records
+from insightdesk.identity.spark_engine import (
+    BACKENDS,
+    DEFAULT_MASTER,
+    Backend,
+    identity_session,
+    spark_missing,
+)
 from insightdesk.identity.spec import MatchSpec
 from insightdesk.identity.splink_model import TrainedModel
 from insightdesk.identity.stitching import stitch_threads
@@ -31,6 +38,7 @@ if TYPE_CHECKING:
 
 Mode = Literal["auto", "full", "incremental"]
 MAX_RECORDS = 5_000_000  # past this one machine's DuckDB is the wrong tool: say so before starting
+ON_SPARK = "run Splink on Spark instead: `insightdesk identity run --backend spark` (docs/identity.md)"
 
 
 class IdentityError(ValueError):
@@ -81,7 +89,9 @@ def derived_tables(
     return persons, values, threads
 
 
-def _resolve(conn: sa.Connection, records: pd.DataFrame, spec: MatchSpec, mode: Mode) -> Resolution:
+def _resolve(
+    conn: sa.Connection, records: pd.DataFrame, spec: MatchSpec, mode: Mode, spark: Any = None
+) -> Resolution:
     prepared = prepare_records(records)
     constraints = db.load_constraints(conn)
     previous = db.load_links(conn)
@@ -98,24 +108,64 @@ def _resolve(conn: sa.Connection, records: pd.DataFrame, spec: MatchSpec, mode: 
     if mode == "incremental" and model is not None:
         existing = {r: p for r, p in previous.items() if r not in gone}
         return resolve_incremental(
-            prepared, new_ids, existing, model, float(last.threshold), spec, constraints
+            prepared, new_ids, existing, model, float(last.threshold), spec, constraints, spark=spark
         )
-    return resolve(prepared, spec, constraints, previous)
+    return resolve(prepared, spec, constraints, previous, spark=spark)
 
 
 def run_identity(
-    store: Store, spec: MatchSpec | None = None, *, mode: Mode = "auto", actor: Actor
+    store: Store,
+    spec: MatchSpec | None = None,
+    *,
+    mode: Mode = "auto",
+    actor: Actor,
+    backend: Backend = "duckdb",
+    spark_master: str | None = None,
+    spark_session: Any = None,
 ) -> RunResult:
-    """Resolve the store's customer records into persons (see the module docstring)."""
+    """Resolve the store's customer records into persons (see the module docstring).
+
+    `backend="spark"` trains and scores the Splink model on Spark: on `spark_session` when given
+    (it must carry Splink's jar, see docs/identity.md), otherwise on a session started here at
+    `spark_master` (default local[*]) and stopped afterwards. The store is read and written as ever."""
     spec = (spec or MatchSpec()).validated()
+    if backend not in BACKENDS:
+        raise IdentityError(f"backend {backend!r} is not one of {', '.join(BACKENDS)}")
+    if backend == "spark" and spark_session is None and (missing := spark_missing()):
+        raise IdentityError(f"cannot run identity matching on Spark: {missing}")
     with store.engine.connect() as conn:
         records = db.load_records(conn)
-    if len(records) > MAX_RECORDS:
-        raise IdentityError(f"{len(records):,} customer records exceed the {MAX_RECORDS:,} one run handles")
+    if backend == "duckdb" and len(records) > MAX_RECORDS:
+        raise IdentityError(
+            f"{len(records):,} customer records exceed the {MAX_RECORDS:,} one run on DuckDB handles: {ON_SPARK}"
+        )
+    if backend == "spark" and spark_session is None:
+        master = spark_master or DEFAULT_MASTER
+        try:
+            session = identity_session(master)
+        except Exception as exc:  # Java that does not start, a master that does not answer
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise IdentityError(f"Spark did not start at {master}: {first}") from None
+        try:
+            return _run(store, records, spec, mode, actor, backend, session)
+        finally:
+            session.stop()
+    return _run(store, records, spec, mode, actor, backend, spark_session)
+
+
+def _run(
+    store: Store,
+    records: pd.DataFrame,
+    spec: MatchSpec,
+    mode: Mode,
+    actor: Actor,
+    backend: Backend,
+    spark: Any,
+) -> RunResult:
     run_id = _new_run_id()
     with store.begin() as conn:
         try:
-            result = _resolve(conn, records, spec, mode)
+            result = _resolve(conn, records, spec, mode, spark if backend == "spark" else None)
         except RecordError as exc:
             raise IdentityError(str(exc)) from None
         persons, values, threads = derived_tables(conn, records, result.links, spec)
@@ -134,7 +184,11 @@ def run_identity(
             },
         )
         db.replace_resolution(conn, run_id, result.links, persons, values, result.review, threads)
-        summary = {**result.summary, "threads": int(threads["thread_id"].nunique()) if len(threads) else 0}
+        summary = {
+            **result.summary,
+            "backend": backend,
+            "threads": int(threads["thread_id"].nunique()) if len(threads) else 0,
+        }
         db.finish_run(conn, run_id, summary)
     store.changed()
     audit.append_by(

@@ -1,8 +1,8 @@
 """The probabilistic half: a Splink 5 model built for the fields a data set has, trained by EM, and
 scoring the blocked pairs.
 
-Splink runs on an in-memory DuckDB of its own (whatever engine the store is): records go in as a
-frame, scored pairs come out as a frame. Names are compared with nicknames (identity.nicknames),
+Splink runs on an in-memory DuckDB of its own (whatever engine the store is), or on a Spark session
+the caller passes (identity.spark_engine): records go in as a frame, scored pairs come out as a frame. Names are compared with nicknames (identity.nicknames),
 swapped first name and surname, and Jaro-Winkler typos, with term-frequency adjustment so a match on
 a rare name counts for more than one on a common name.
 """
@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from insightdesk.identity.blocking import SWAP_RULE, add_blocking_columns, choose_rules
+from insightdesk.identity.spark_engine import spark_frame, splink_spark_api
 from insightdesk.identity.spec import MatchSpec
 from insightdesk.store.scratch import scratch_duckdb
 
@@ -71,6 +72,18 @@ def _private_db_api() -> Any:
     con = scratch_duckdb()
     con.execute("SET temp_directory = ''")
     return DuckDBAPI(con)
+
+
+class _Engine:
+    """Where Splink runs: its private DuckDB (spark=None) or a Spark session (identity.spark_engine)."""
+
+    def __init__(self, spark: Any = None) -> None:
+        self.spark = spark
+        self.api = _private_db_api() if spark is None else splink_spark_api(spark)
+
+    def register(self, frame: pd.DataFrame, name: str) -> Any:
+        table = frame if self.spark is None else spark_frame(self.spark, frame)
+        return self.api.register(table, table_name=name)
 
 
 def _name_comparison() -> Any:
@@ -160,9 +173,10 @@ def _deterministic_rules(fields: set[str]) -> list[Any]:
 
 
 def train_and_predict(
-    prepared: pd.DataFrame, fields: set[str], spec: MatchSpec, *, floor: float
+    prepared: pd.DataFrame, fields: set[str], spec: MatchSpec, *, floor: float, spark: Any = None
 ) -> tuple[pd.DataFrame, TrainedModel]:
-    """Train on these records and score their blocked pairs; pairs under `floor` are not returned."""
+    """Train on these records and score their blocked pairs; pairs under `floor` are not returned.
+    With a Spark session, Splink trains and scores there (the same settings, rules and EM sessions)."""
     from splink import Linker, SettingsCreator, block_on
 
     frame = add_blocking_columns(prepared)[list(MODEL_COLUMNS)]
@@ -183,8 +197,7 @@ def train_and_predict(
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
-    db_api = _private_db_api()
-    linker = Linker(db_api.register(frame, table_name="identity_records"), settings, log_level=None)
+    linker = Linker(_Engine(spark).register(frame, "identity_records"), settings, log_level=None)
     deterministic = _deterministic_rules(fields)
     if deterministic:
         try:
@@ -217,21 +230,19 @@ def train_and_predict(
 
 
 def predict_with_model(
-    model: TrainedModel, existing: pd.DataFrame, new: pd.DataFrame, *, floor: float
+    model: TrainedModel, existing: pd.DataFrame, new: pd.DataFrame, *, floor: float, spark: Any = None
 ) -> pd.DataFrame:
     """Score new records against existing ones and against each other with a stored model."""
     from splink import Linker
 
     if not model.settings or new.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    db_api = _private_db_api()
+    engine = _Engine(spark)
     old_frame = add_blocking_columns(existing)[list(MODEL_COLUMNS)]
     new_frame = add_blocking_columns(new)[list(MODEL_COLUMNS)]
-    old_sdf = db_api.register(old_frame, table_name="identity_existing")
-    new_sdf = db_api.register(new_frame, table_name="identity_new")
-    everything = db_api.register(
-        pd.concat([old_frame, new_frame], ignore_index=True), table_name="identity_all"
-    )
+    old_sdf = engine.register(old_frame, "identity_existing")
+    new_sdf = engine.register(new_frame, "identity_new")
+    everything = engine.register(pd.concat([old_frame, new_frame], ignore_index=True), "identity_all")
     # Term frequencies from the existing records plus the new ones (predict_between needs them
     # computed first), so a rare name stays rare.
     linker = Linker(everything, model.settings, log_level=None)

@@ -1,9 +1,9 @@
 """Workforce planning: demand forecasts and Erlang C/A staffing with scenarios.
 
 Roles, as in the insight features: computation (`erlang`, `staffing`, `scenarios`, `calendar`,
-`models`, `backtest`, `forecast`, `tiers`, `pools`: pure functions on numbers and frames), reads of the store
-(`demand`), persistence (`persistence`: the workforce tables) and the service (`service`) that the
-CLI and the API call.
+`models`, `backtest`, `calibration`, `forecast`, `tiers`, `pools`: pure functions on numbers and
+frames), reads of the store (`demand`), persistence (`persistence`: the workforce tables) and the
+service (`service`) that the CLI and the API call.
 """
 
 from insightdesk.workforce.calendar import EventFileError, KnownEvent, read_events

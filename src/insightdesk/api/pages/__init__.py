@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from insightdesk.api.pages import actions as action_pages
 from insightdesk.api.pages import admin, aggregates, identity, insights, login, records, surveys, themes
+from insightdesk.api.pages import cases as case_pages
 from insightdesk.api.pages import loop_control as loop_control_pages
 from insightdesk.api.pages import privacy as privacy_pages
 from insightdesk.api.pages import quality as quality_pages
@@ -24,6 +25,7 @@ ROUTERS = (
     identity.router,
     action_pages.router,
     loop_control_pages.router,
+    case_pages.router,
     workforce_pages.router,
     quality_pages.router,
     source_pages.router,

@@ -66,6 +66,7 @@ NAV = (
     ("/notifications", "Notifications", Permission.INSIGHTS),
     ("/packs", "Packs", Permission.AGGREGATES),
     ("/changes", "Changes", Permission.INSIGHTS),
+    ("/cases", "Cases", Permission.RECORDS),
     ("/identity", "Identity", Permission.IDENTITY_RESOLVE),
     ("/workforce", "Workforce", Permission.AGGREGATES),
     ("/qa", "Quality", Permission.RECORDS),
