@@ -72,7 +72,11 @@ def hold_run(store: Store) -> str:
 
 @pytest.fixture
 def cli_db(tmp_path, duckdb_template, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("COLUMNS", "400")  # a case's clocks on one line, whatever the terminal
+    # A case's clocks on one line, whatever the terminal: the CLI's console read its width when it
+    # was created (an 80-column default under pytest-xdist), so set the width it renders at.
+    from insightdesk.cli.console import out
+
+    monkeypatch.setattr(out, "_width", 400)
     db = str(tmp_path / "s.duckdb")
     shutil.copyfile(duckdb_template, db)
     return db

@@ -74,7 +74,9 @@ def create_app(store: Store | str | None = None, settings: ServerSettings | None
                 target=warm, args=(state, compile_templates), name="insightdesk-warm-up", daemon=True
             ).start()
         scheduler = start_sync_scheduler(app, state)
+        packs_stop = start_pack_schedule(state)
         yield
+        packs_stop.set()
         if scheduler is not None:
             scheduler.stop()
         # A signed checkpoint of the audit head, so entries cut from the log's end while the
@@ -164,6 +166,22 @@ def start_sync_scheduler(app: FastAPI, state: AppState) -> Any:
     app.state.sync_scheduler = scheduler
     scheduler.start()
     return scheduler
+
+
+def start_pack_schedule(state: AppState, every_s: float = 300.0) -> threading.Event:
+    """Scheduled review packs (the `packs.schedule` setting): checked every `every_s`, under the
+    write lock; setting the returned event stops the loop. An empty schedule costs one read a tick."""
+    from insightdesk.actions.packs_schedule import pack_loop_tick
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every_s):
+            with state.write_lock:
+                pack_loop_tick(state.store)
+
+    threading.Thread(target=loop, name="insightdesk-packs", daemon=True).start()
+    return stop
 
 
 class HeadersMiddleware:

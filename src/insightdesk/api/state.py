@@ -140,14 +140,21 @@ class AppState:
         self._rollup_wanted = threading.Event()
         self._materialise_facts_if_small()
 
-    def setting(self, name: str, ttl_s: float = 5.0) -> Any:
-        """A run-time setting (governance.settings), re-read at most every `ttl_s`."""
+    def setting(self, name: str, ttl_s: float = 5.0, *, region: str | None = None) -> Any:
+        """A run-time setting (governance.settings), re-read at most every `ttl_s`; with `region` (a
+        view filtered to one region) that region's active override (actions' change control) if any."""
         now = time.monotonic()
-        found = self._settings.get(name)
+        key = name if region is None else f"{name}@{region}"
+        found = self._settings.get(key)
         if found and now - found[0] < ttl_s:
             return found[1]
-        value = get_setting(self.engine, name) if self.has_table("settings") else SETTINGS[name].default
-        self._settings[name] = (now, value)
+        if region is not None and self.has_table("action_config_changes"):
+            from insightdesk.actions.changes import in_force
+
+            value = in_force(self.store, name, region)
+        else:
+            value = get_setting(self.engine, name) if self.has_table("settings") else SETTINGS[name].default
+        self._settings[key] = (now, value)
         return value
 
     def settings_changed(self) -> None:

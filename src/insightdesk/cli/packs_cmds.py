@@ -159,8 +159,32 @@ def send_cmd(
         raise typer.Exit(ExitCode.FAILED)
 
 
+def run_due_cmd(
+    db: str = DB_OPTION,
+    now: str = typer.Option(None, "--now", help="Act as if it were this time (UTC; default now)."),
+    fmt: TableOrJson = format_option(TableOrJson.table),
+) -> None:
+    """Build and mail the packs the `packs.schedule` setting makes due (for cron; once per period)."""
+    from insightdesk.actions.packs_schedule import run_due_packs
+    from insightdesk.store import open_store
+
+    with user_errors(*_errors()), open_store(db) as store:
+        outcomes = run_due_packs(store, parse_datetime(now, "--now"))
+    if fmt is TableOrJson.json:
+        write_json(jsonable(outcomes))
+    else:
+        tab = table(f"Scheduled review packs ({len(outcomes)} roles)", ("pack", "outcome", "status", "error"))
+        for o in outcomes:
+            tab.add_row(cell(o["pack_id"]), o["result"], cell(o["status"]) or "-", cell(o["error"]) or "-")
+        show(tab)
+        if not outcomes:
+            out.print("No role is scheduled: set packs.schedule (see docs/actions.md, Scheduled packs).")
+    if any(o["result"] == "failed" for o in outcomes):
+        raise typer.Exit(ExitCode.FAILED)
+
+
 def register(app: typer.Typer) -> None:
     for name, command in (("build", build_cmd), ("list", list_cmd), ("show", show_cmd),
-                          ("sign-off", signoff_cmd), ("send", send_cmd)):  # fmt: skip
+                          ("sign-off", signoff_cmd), ("send", send_cmd), ("run-due", run_due_cmd)):  # fmt: skip
         packs_app.command(name)(command)
     app.add_typer(packs_app, name="packs")

@@ -90,6 +90,65 @@ def _consent_basis(value: Any) -> dict[str, str]:
     return out
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _pack_schedule(value: Any) -> dict[str, dict[str, Any]]:
+    """Per audience role: when its review pack is built (weekday or "daily", hour UTC), how many days
+    it covers, who gets it, whether a second person signs it off first, and the gate's staleness limit."""
+    import re
+
+    from insightdesk.governance.roles import parse_role
+
+    if not isinstance(value, Mapping):
+        raise SettingError(f'packs.schedule must be an object of role to schedule, e.g. {{"team_lead": '
+                           f'{{"weekday": "mon", "hour": 7, "recipients": ["lead@desk.example"]}}}}; got {value!r}')  # fmt: skip
+    out: dict[str, dict[str, Any]] = {}
+    for role_name, entry in value.items():
+        try:
+            role = parse_role(str(role_name)).value
+        except ValueError as exc:
+            raise SettingError(f"packs.schedule: {exc}") from None
+        where = f"packs.schedule[{role!r}]"
+        if not isinstance(entry, Mapping):
+            raise SettingError(
+                f"{where} must be an object (weekday, hour, days, recipients...), got {entry!r}"
+            )
+        unknown = sorted(
+            set(entry) - {"weekday", "hour", "days", "recipients", "require_signoff", "max_staleness_hours"}
+        )
+        if unknown:
+            raise SettingError(f"{where}: unknown field {unknown[0]!r}")
+        weekday = str(entry.get("weekday", "mon")).strip().lower()[:3]
+        if weekday not in (*WEEKDAYS, "dai"):
+            raise SettingError(
+                f"{where}.weekday must be one of {', '.join(WEEKDAYS)} or daily, got {entry.get('weekday')!r}"
+            )
+        checks = (
+            ("hour", 0, 23, 6),
+            ("days", 1, 92, 7 if weekday != "dai" else 1),
+            ("max_staleness_hours", 1, 10_000, 48),
+        )
+        nums = {}
+        for field, low, high, default in checks:
+            n = entry.get(field, default)
+            if isinstance(n, bool) or not isinstance(n, int | float) or int(n) != n or not low <= n <= high:
+                raise SettingError(f"{where}.{field} must be a whole number from {low} to {high}, got {n!r}")
+            nums[field] = int(n)
+        recipients = entry.get("recipients", [])
+        if not isinstance(recipients, list) or not all(
+            isinstance(r, str) and re.fullmatch(r"[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+", r.strip())
+            for r in recipients
+        ):
+            raise SettingError(f"{where}.recipients must be a list of e-mail addresses, got {recipients!r}")
+        signoff = entry.get("require_signoff", False)
+        if not isinstance(signoff, bool):
+            raise SettingError(f"{where}.require_signoff must be true or false, got {signoff!r}")
+        out[role] = {"weekday": "daily" if weekday == "dai" else weekday, **nums,
+                     "recipients": sorted({r.strip().lower() for r in recipients}), "require_signoff": signoff}  # fmt: skip
+    return out
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -131,6 +190,14 @@ SETTINGS: dict[str, Setting] = {
             "Per purpose, who text analysis and training sets include: `consent` (only a yes; unknown "
             "means no) or `objection` (all but a no). See docs/privacy.md, Consent ledger.",
             _consent_basis,
+        ),
+        Setting(
+            "packs.schedule",
+            {},
+            'Review packs built and mailed on a schedule, per role: {"team_lead": {"weekday": "mon", '
+            '"hour": 7, "days": 7, "recipients": ["lead@desk.example"], "require_signoff": false}}. '
+            "See docs/actions.md, Scheduled packs.",
+            _pack_schedule,
         ),
     )
 }

@@ -27,6 +27,20 @@ DEFAULT_CONF: dict[str, str] = {
 }
 
 
+def _similarity_jar() -> dict[str, str]:
+    """Splink's string-similarity functions on the JVM's class path (identity matching on Spark).
+
+    A jar only reaches the driver's class path when the JVM starts, and one process starts one JVM:
+    a session started here for the metrics and a later identity run on Spark in the same process
+    (a server, a notebook) share it, so every session this package starts carries the jar.
+    """
+    try:
+        from splink.backends.spark import similarity_jar_location
+    except ImportError:  # splink without its Spark extra: identity on Spark says what is missing
+        return {}
+    return {"spark.jars": similarity_jar_location()}
+
+
 def local_session(master: str = "local[2]", conf: dict[str, str] | None = None) -> Any:
     """A local SparkSession fit for tests and one-machine runs (UTC, no UI, temp warehouse)."""
     from pyspark.sql import SparkSession
@@ -35,6 +49,7 @@ def local_session(master: str = "local[2]", conf: dict[str, str] | None = None) 
     os.environ.setdefault("SPARK_LOCAL_IP", get_settings().spark_local_ip)
     builder = SparkSession.builder.master(master).appName("insightdesk-metrics")
     settings = {**DEFAULT_CONF, "spark.sql.warehouse.dir": tempfile.mkdtemp(prefix="insightdesk-spark-")}
+    settings.update(_similarity_jar())
     settings.update(conf or {})
     for key, value in settings.items():
         builder = builder.config(key, value)

@@ -61,5 +61,5 @@ def filter_bar(request: Request, f: Filters) -> dict[str, Any]:
         "filters": f,
         "options": filter_options(state),
         "range": data_range(state),
-        "min_n": state.setting("dashboard.min_n"),  # the legend names the threshold in effect
+        "min_n": state.setting("dashboard.min_n", region=f.region),  # the threshold in effect here
     }

@@ -85,7 +85,7 @@ def cells(
     from insightdesk.metrics import compute, get_kpi
 
     grain = None if get_kpi(kpi).snapshot else grain
-    wanted_n: int = state.setting("dashboard.min_n") if min_n is None else min_n
+    wanted_n: int = state.setting("dashboard.min_n", region=f.region) if min_n is None else min_n
 
     def run() -> pd.DataFrame:
         return with_metrics(
@@ -121,7 +121,7 @@ def series(
 ) -> list[dict[str, Any]]:
     """The cells as JSON rows (value, ci_low, ci_high, n, low_n...); with a grain each row also says
     whether its period is `partial` (the data's window does not cover all of it)."""
-    wanted_n: int = state.setting("dashboard.min_n") if min_n is None else min_n
+    wanted_n: int = state.setting("dashboard.min_n", region=f.region) if min_n is None else min_n
 
     def run() -> list[dict[str, Any]]:
         out = rows(cells(state, kpi, f, by=by, grain=grain, min_n=wanted_n))
@@ -179,7 +179,7 @@ def prefetch_cells(state: AppState, kpis: tuple[str, ...], f: Filters, grain: st
     """Fill the cells cache of several KPIs at once: the roll-ups answer them in one query."""
     from insightdesk.metrics import compute_many, get_kpi
 
-    min_n = state.setting("dashboard.min_n")
+    min_n = state.setting("dashboard.min_n", region=f.region)
     version = state.data_version()
 
     def key(kpi: str) -> tuple[Any, ...]:

@@ -50,7 +50,7 @@ def _tile(state: AppState, name: str, f: Filters, grain: str) -> dict[str, Any]:
         tile["no_data"] = get_kpi(name).empty_reason
     # The value as every interface writes it (insightdesk.model.display): "852 tickets", "3 h 25 min".
     tile["value_text"] = tile["no_data"] or display.with_unit(tile["value"], info["unit"])
-    target = state.setting("kpi.targets").get(name)
+    target = state.setting("kpi.targets", region=f.region).get(name)  # a region's override applies
     tile["target"] = None
     if target is not None and tile["value"] is not None and info["higher_is_better"] is not None:
         met = tile["value"] >= target if info["higher_is_better"] else tile["value"] <= target
