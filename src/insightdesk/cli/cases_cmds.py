@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from insightdesk.cli.actions_common import ACTOR, actions_errors, actor_name
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION, parse_datetime
 from insightdesk.cli.output import cell, show, table, user_errors
@@ -17,19 +18,6 @@ cases_app = typer.Typer(
     help="Regulatory-complaint cases: their clocks (due, running, breached, met) and stopping one.",
     no_args_is_help=True,
 )
-ACTOR = typer.Option(None, "--actor", help="Who acts (an account name; default cli:<OS user>).")
-
-
-def _actor(actor: str | None) -> str:
-    from insightdesk.cli.admin import cli_actor
-
-    return actor.strip().lower() if actor else cli_actor().name
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    from insightdesk.actions import ActionsError
-
-    return (ActionsError,)
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -54,7 +42,7 @@ def list_cmd(
     from insightdesk.actions import regulatory_cases
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         rows = regulatory_cases(store, breached_only=breached, include_closed=closed)
     tab = table(f"Regulatory-complaint cases ({len(rows)})",
                 ("case", "regime", "title", "owner", "status", "clocks (due UTC: status)", "breached"))  # fmt: skip
@@ -70,7 +58,7 @@ def show_cmd(case: str = typer.Argument(..., help="Case id (a task id)."), db: s
     from insightdesk.actions import case_clocks
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         clocks = case_clocks(store, case)
     regime = clocks[0]["regime"] if clocks else "-"
     show_clocks(f"Case {cell(case)} ({cell(regime)})", clocks)
@@ -88,8 +76,8 @@ def stop_clock_cmd(
     from insightdesk.store import open_store
 
     when = parse_datetime(at, "--at")
-    with user_errors(*_errors()), open_store(db) as store:
-        row = stop_clock(store, case, clock, actor=_actor(actor), at=when)
+    with user_errors(*actions_errors()), open_store(db) as store:
+        row = stop_clock(store, case, clock, actor=actor_name(actor), at=when)
     out.print(f"{cell(case)}: {cell(clock)} stopped at {_when(row['stopped_at'])}: {row['status']}")
 
 

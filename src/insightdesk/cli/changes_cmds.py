@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from insightdesk.cli.actions_common import ACTOR, actions_errors, actor_name
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION, parse_datetime
 from insightdesk.cli.output import cell, fail, show, table, user_errors
@@ -22,19 +23,6 @@ notifications_app = typer.Typer(
     help="Notifications sent by rules: those waiting, and acknowledging one (its escalation stops).",
     no_args_is_help=True,
 )
-ACTOR = typer.Option(None, "--actor", help="Who acts (an account name; default cli:<OS user>).")
-
-
-def _actor(actor: str | None) -> str:
-    from insightdesk.cli.admin import cli_actor
-
-    return actor.strip().lower() if actor else cli_actor().name
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    from insightdesk.actions import ActionsError
-
-    return (ActionsError,)
 
 
 def _value(value: Any) -> str:
@@ -63,7 +51,7 @@ def list_cmd(
     from insightdesk.actions import list_changes
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         rows = list_changes(store, status=status)
     tab = table(f"Configuration changes ({len(rows)})",
                 ("change", "setting", "region", "value", "status", "effective (UTC)", "proposed by", "staged by"))  # fmt: skip
@@ -95,8 +83,8 @@ def propose_cmd(
     except json.JSONDecodeError:
         fail(f"value {value!r} is not JSON; quote text as '\"text\"'")
     when = parse_datetime(effective, "--effective")
-    with user_errors(*_errors()), open_store(db) as store:
-        change = propose_change(store, setting, parsed, _actor(actor), region=region, effective_at=when)
+    with user_errors(*actions_errors()), open_store(db) as store:
+        change = propose_change(store, setting, parsed, actor_name(actor), region=region, effective_at=when)
         out.print(f"proposed {cell(change['change_id'])}: a draft; a second person stages it")
         show_diff(diff_change(store, change["change_id"]))
 
@@ -106,7 +94,7 @@ def diff_cmd(change: str = typer.Argument(..., help="Change id."), db: str = DB_
     from insightdesk.actions import diff_change
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         show_diff(diff_change(store, change))
 
 
@@ -118,8 +106,8 @@ def _step(name: str, doc: str) -> Any:
         from insightdesk.store import open_store
 
         function = actions.stage_change if name == "stage" else actions.withdraw_change
-        with user_errors(*_errors()), open_store(db) as store:
-            row = function(store, change, _actor(actor))
+        with user_errors(*actions_errors()), open_store(db) as store:
+            row = function(store, change, actor_name(actor))
         out.print(f"{cell(row['change_id'])}: {row['status']}")
 
     command.__doc__ = doc
@@ -131,7 +119,7 @@ def apply_cmd(db: str = DB_OPTION) -> None:
     from insightdesk.actions import apply_due
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         applied = apply_due(store)
     out.print(f"applied {len(applied)} change(s)" + (": " + ", ".join(applied) if applied else ""))
 
@@ -144,7 +132,7 @@ def notifications_cmd(
     from insightdesk.actions import list_notifications
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         rows = list_notifications(store, waiting_only=not every)
     tab = table(
         f"Notifications ({len(rows)})", ("notification", "rule", "level", "to", "sent (UTC)", "state")
@@ -165,8 +153,8 @@ def ack_cmd(
     from insightdesk.actions import acknowledge
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        acknowledge(store, notification, _actor(actor))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        acknowledge(store, notification, actor_name(actor))
     out.print(f"{cell(notification)}: acknowledged")
 
 

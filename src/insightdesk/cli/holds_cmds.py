@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import typer
 
+from insightdesk.cli.actions_common import ACTOR, actions_errors, actor_name
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
 from insightdesk.cli.output import cell, show, table, user_errors
@@ -14,19 +15,6 @@ holds_app = typer.Typer(
     help="Bulk-contact runs held for a second person: list, approve (act now) or reject.",
     no_args_is_help=True,
 )
-ACTOR = typer.Option(None, "--actor", help="Who decides (an account name; default cli:<OS user>).")
-
-
-def _actor(actor: str | None) -> str:
-    from insightdesk.cli.admin import cli_actor
-
-    return actor.strip().lower() if actor else cli_actor().name
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    from insightdesk.actions import ActionsError
-
-    return (ActionsError,)
 
 
 def list_cmd(
@@ -37,7 +25,7 @@ def list_cmd(
     from insightdesk.actions import list_holds
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         rows = list_holds(store, status=None if status == "all" else status)
     tab = table(f"Bulk runs ({len(rows)})",
                 ("hold", "rule", "customers", "status", "held (UTC)", "activated by", "decided by", "reason"))  # fmt: skip
@@ -55,8 +43,8 @@ def approve_cmd(
     from insightdesk.actions import approve_run
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        run = approve_run(store, hold, _actor(actor)).summary()
+    with user_errors(*actions_errors()), open_store(db) as store:
+        run = approve_run(store, hold, actor_name(actor)).summary()
     actions = ", ".join(f"{k} {v}" for k, v in run["actions"].items()) or "none"
     skipped = ", ".join(f"{k} {v}" for k, v in run["skipped"].items()) or "none"
     out.print(f"{cell(hold)}: released; {run['evaluated']} events evaluated, {run['matched']} matched; "
@@ -73,8 +61,8 @@ def reject_cmd(
     from insightdesk.actions import reject_run
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        row = reject_run(store, hold, _actor(actor), reason=reason)
+    with user_errors(*actions_errors()), open_store(db) as store:
+        row = reject_run(store, hold, actor_name(actor), reason=reason)
     out.print(f"{cell(hold)}: rejected; {row['events']} events recorded as not acted on")
 
 

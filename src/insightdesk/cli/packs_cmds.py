@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from insightdesk.cli.actions_common import ACTOR, actions_errors, actor_name
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION, format_option, parse_datetime, split_commas
 from insightdesk.cli.output import (
@@ -27,19 +28,6 @@ packs_app = typer.Typer(
     help="Review packs per role: KPI movements, pain-point ranks, open actions; gated, signed off, mailed.",
     no_args_is_help=True,
 )
-ACTOR = typer.Option(None, "--actor", help="Who acts (an account name; default cli:<OS user>).")
-
-
-def _actor(actor: str | None) -> str:
-    from insightdesk.cli.admin import cli_actor
-
-    return actor.strip().lower() if actor else cli_actor().name
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    from insightdesk.actions import ActionsError
-
-    return (ActionsError,)
 
 
 def _show_pack(pack: dict[str, Any]) -> None:
@@ -77,9 +65,9 @@ def build_cmd(
     except ValueError as exc:
         fail(str(exc))
     period_end = parse_datetime(end, "--end") or dt.datetime.combine(dt.date.today(), dt.time())
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         pack = build_pack(store, audience, period_end, days=days, max_staleness_hours=stale,
-                          require_signoff=signoff, actor=_actor(actor))  # fmt: skip
+                          require_signoff=signoff, actor=actor_name(actor))  # fmt: skip
     if fmt is TableOrJson.json:
         write_json(jsonable(pack))
     else:
@@ -97,7 +85,7 @@ def list_cmd(
     from insightdesk.actions import list_packs
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         rows = list_packs(store, roles=[role.strip().lower()] if role else None, status=status)
     tab = table(
         f"Review packs ({len(rows)})", ("pack", "period (UTC)", "status", "signed off by", "held because")
@@ -117,7 +105,7 @@ def show_cmd(
     from insightdesk.actions import get_pack
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         row = get_pack(store, pack)
     if fmt is TableOrJson.json:
         write_json(jsonable(row))
@@ -134,8 +122,8 @@ def signoff_cmd(
     from insightdesk.actions import sign_off
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        row = sign_off(store, pack, _actor(actor))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        row = sign_off(store, pack, actor_name(actor))
     out.print(f"{cell(row['pack_id'])}: {row['status']}, signed off by {cell(row['signed_off_by'])}")
 
 
@@ -149,8 +137,8 @@ def send_cmd(
     from insightdesk.actions import send_pack
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        result = send_pack(store, pack, split_commas(to), _actor(actor))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        result = send_pack(store, pack, split_commas(to), actor_name(actor))
     tab = table(f"{cell(pack)}: {result['status']}", ("recipient", "outcome", "error"))
     for r in result["recipients"]:
         tab.add_row(cell(r["to"]), r["status"], cell(r["error"]) or "-")
@@ -168,7 +156,7 @@ def run_due_cmd(
     from insightdesk.actions.packs_schedule import run_due_packs
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         outcomes = run_due_packs(store, parse_datetime(now, "--now"))
     if fmt is TableOrJson.json:
         write_json(jsonable(outcomes))

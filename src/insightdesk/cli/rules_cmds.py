@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 
+from insightdesk.cli.actions_common import ACTOR, actions_errors, actor_name
 from insightdesk.cli.console import out
 from insightdesk.cli.options import DB_OPTION
 from insightdesk.cli.output import cell, fail, show, table, user_errors, write_json
@@ -16,20 +17,6 @@ from insightdesk.cli.output import cell, fail, show, table, user_errors, write_j
 rules_app = typer.Typer(
     help="Rules that turn insight into owned work, and the outbox that delivers it.", no_args_is_help=True
 )
-
-ACTOR = typer.Option(None, "--actor", help="Who acts (an account name; default cli:<OS user>).")
-
-
-def _actor(actor: str | None) -> str:
-    from insightdesk.cli.admin import cli_actor
-
-    return actor.strip().lower() if actor else cli_actor().name
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    from insightdesk.actions import ActionsError
-
-    return (ActionsError,)
 
 
 def _status_line(row: dict) -> None:
@@ -41,7 +28,7 @@ def list_cmd(db: str = DB_OPTION) -> None:
     from insightdesk.actions import list_rules
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         rows = list_rules(store)
     tab = table(f"Rules ({len(rows)})", ("rule", "event", "newest", "status", "active", "shadow"))
     for r in rows:
@@ -64,8 +51,8 @@ def save_cmd(
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"cannot read rule file {str(file)!r} ({type(exc).__name__})")
-    with user_errors(*_errors()), open_store(db) as store:
-        _status_line(save_rule(store, text, _actor(actor)))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        _status_line(save_rule(store, text, actor_name(actor)))
 
 
 def versions_cmd(rule: str = typer.Argument(...), db: str = DB_OPTION) -> None:
@@ -73,7 +60,7 @@ def versions_cmd(rule: str = typer.Argument(...), db: str = DB_OPTION) -> None:
     from insightdesk.actions import rule_versions
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         rows = rule_versions(store, rule)
     tab = table(
         f"Versions of {cell(rule)}", ("version", "status", "by", "approved by", "activated", "dry-run")
@@ -98,8 +85,8 @@ def dry_run_cmd(
     from insightdesk.actions import dry_run
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        summary = dry_run(store, rule, version=version, days=days, actor=_actor(actor))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        summary = dry_run(store, rule, version=version, days=days, actor=actor_name(actor))
     if json_out:
         write_json(summary)
         return
@@ -126,8 +113,8 @@ def _lifecycle(name: str, doc: str) -> None:
 
         function = {"shadow": actions.shadow_rule, "activate": actions.request_activation,
                     "approve": actions.approve_activation, "reject": actions.reject_activation}[name]  # fmt: skip
-        with user_errors(*_errors()), open_store(db) as store:
-            _status_line(function(store, rule, version, _actor(actor)))
+        with user_errors(*actions_errors()), open_store(db) as store:
+            _status_line(function(store, rule, version, actor_name(actor)))
 
     command.__doc__ = doc
     rules_app.command(name)(command)
@@ -138,8 +125,8 @@ def rollback_cmd(rule: str = typer.Argument(...), db: str = DB_OPTION, actor: st
     from insightdesk.actions import rollback_rule
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        _status_line(rollback_rule(store, rule, _actor(actor)))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        _status_line(rollback_rule(store, rule, actor_name(actor)))
 
 
 def retire_cmd(rule: str = typer.Argument(...), db: str = DB_OPTION, actor: str = ACTOR) -> None:
@@ -147,8 +134,8 @@ def retire_cmd(rule: str = typer.Argument(...), db: str = DB_OPTION, actor: str 
     from insightdesk.actions import retire_rule
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        _status_line(retire_rule(store, rule, _actor(actor)))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        _status_line(retire_rule(store, rule, actor_name(actor)))
 
 
 def run_cmd(db: str = DB_OPTION, actor: str = ACTOR) -> None:
@@ -156,8 +143,8 @@ def run_cmd(db: str = DB_OPTION, actor: str = ACTOR) -> None:
     from insightdesk.actions import escalate_due, run_rules
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        runs = run_rules(store, actor=_actor(actor))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        runs = run_rules(store, actor=actor_name(actor))
         escalated = escalate_due(store)
     tab = table(
         f"Rule runs ({len(runs)})", ("rule", "mode", "events", "evaluated", "matched", "actions", "skipped")
@@ -199,7 +186,7 @@ def deliver_cmd(
     policy = DeliveryPolicy(lease_seconds=lease, timeout_seconds=timeout)
     with user_errors(ActionsError):
         destinations = load_destinations(get_settings().actions_destinations)
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         while True:
             report = deliver_due(store, destinations, policy=policy)
             if report.claimed:
@@ -223,7 +210,7 @@ def outbox_cmd(
     from insightdesk.actions import list_messages
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
+    with user_errors(*actions_errors()), open_store(db) as store:
         rows = list_messages(store, status=status)
     tab = table(
         f"Outbox ({len(rows)})",
@@ -244,8 +231,8 @@ def replay_cmd(
     from insightdesk.actions import replay
     from insightdesk.store import open_store
 
-    with user_errors(*_errors()), open_store(db) as store:
-        ids = replay(store, message or None, actor=_actor(actor))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        ids = replay(store, message or None, actor=actor_name(actor))
     out.print(f"replayed {len(ids)} message(s)")
 
 
@@ -257,8 +244,8 @@ def sync_cmd(db: str = DB_OPTION, actor: str = ACTOR) -> None:
 
     with user_errors(ActionsError):
         destinations = load_destinations(get_settings().actions_destinations)
-    with user_errors(*_errors()), open_store(db) as store:
-        report = sync_statuses(store, destinations, actor=_actor(actor))
+    with user_errors(*actions_errors()), open_store(db) as store:
+        report = sync_statuses(store, destinations, actor=actor_name(actor))
     out.print(f"checked {report.checked} record(s); {len(report.changed)} changed")
     for number, old, new in report.changed:
         out.print(f"  {cell(number)}: {old or '-'} -> {new or '-'}")

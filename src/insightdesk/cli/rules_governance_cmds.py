@@ -8,16 +8,9 @@ from typing import Any
 
 import typer
 
+from insightdesk.cli.actions_common import ACTOR, actor_name
 from insightdesk.cli.options import DB_OPTION
 from insightdesk.cli.output import cell, show, table, user_errors
-
-ACTOR = typer.Option(None, "--actor", help="Who acts (an account name; default cli:<OS user>).")
-
-
-def _actor(actor: str | None) -> str:
-    from insightdesk.cli.admin import cli_actor
-
-    return actor.strip().lower() if actor else cli_actor().name
 
 
 def _errors() -> tuple[type[BaseException], ...]:
@@ -47,7 +40,7 @@ def watch_cmd(
 
     with user_errors(*_errors()), open_store(db) as store:
         found = recurrence_watch(
-            store, window_days=days, actor=_actor(actor), apply=not dry, follow_up_survey=survey
+            store, window_days=days, actor=actor_name(actor), apply=not dry, follow_up_survey=survey
         )
     tab = table(
         f"Verified pain points watched ({len(found)})",
