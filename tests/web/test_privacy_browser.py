@@ -13,52 +13,23 @@ from __future__ import annotations
 
 import io
 import shutil
-import socket
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from insightdesk.api.app import create_app
-from insightdesk.api.state import ServerSettings
 from insightdesk.governance.users import Actor, create_user
 from insightdesk.store import open_store
 from tests.governance.privacy import erasure_data as desk
 from tests.support.browser import axe_violations, launched_chromium, login, require_playwright
+from tests.support.thread_server import serving_in_thread
 from tests.support.web_server import PASSWORD
 
 require_playwright()  # skips the module without Chromium (an error under CI)
 
 PHONE = {"width": 390, "height": 844}
-
-
-@contextmanager
-def _serving(db: Path) -> Iterator[str]:
-    """The app over its own DuckDB file, as `insightdesk serve` runs it, in a thread on a loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    app = create_app(str(db), ServerSettings(warm_up=False, rollups_max_tickets=0))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the app did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture
@@ -119,7 +90,7 @@ def _row(page: Any, request_id: str) -> Any:
 
 
 def test_four_eyes_erasure_and_an_export_on_the_privacy_page(browser: Any, desk_db: Path) -> None:
-    with _serving(desk_db) as base:
+    with serving_in_thread(desk_db) as base:
         filer = _tab(browser, base, "dpo1")
         erasure = _file(filer, "erasure", desk.EMAIL)
         _row(filer, erasure).locator("button:has-text('Identity verified')").click()

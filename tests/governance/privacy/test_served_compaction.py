@@ -7,53 +7,21 @@ of the person's identifiers.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from insightdesk.api.app import create_app
-from insightdesk.api.state import ServerSettings
 from insightdesk.governance.privacy.compaction import finish_pending_compaction, pending_marker
 from insightdesk.governance.tokens import create_token
 from insightdesk.governance.users import Actor, create_user
 from insightdesk.store import open_store
 from tests.governance.privacy import erasure_data as desk
 from tests.governance.privacy.test_erasure import _file_hits
+from tests.support.thread_server import serving_in_thread
 from tests.support.web_server import PASSWORD
 
 pytestmark = pytest.mark.parametrize("engine", ["duckdb"])
-
-
-@contextmanager
-def _serving(db: str) -> Iterator[str]:
-    """The app over the DuckDB file `db` (the app opens and closes it, as `insightdesk serve` does),
-    served by uvicorn in a thread on a loopback port; stopped, lifespan and all, when the block ends."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    app = create_app(db, ServerSettings(warm_up=False, rollups_max_tickets=0))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the app did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the app did not stop"
 
 
 def _tokens(db: str) -> list[str]:
@@ -68,7 +36,7 @@ def _tokens(db: str) -> list[str]:
 
 def test_an_erasure_while_serving_is_compacted_when_the_server_stops(desk_url):
     first, second = _tokens(desk_url)
-    with _serving(desk_url) as base:
+    with serving_in_thread(desk_url) as base:
         one = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {first}"}, timeout=60)
         two = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {second}"}, timeout=60)
         rid = one.post("/api/v1/privacy/requests", json={"kind": "erasure", "email": desk.EMAIL}).json()[
