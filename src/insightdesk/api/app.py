@@ -170,14 +170,15 @@ def start_sync_scheduler(app: FastAPI, state: AppState) -> Any:
 
 def start_pack_schedule(state: AppState, every_s: float = 300.0) -> threading.Event:
     """Scheduled review packs (the `packs.schedule` setting): checked every `every_s`, under the
-    write lock; setting the returned event stops the loop. An empty schedule costs one read a tick."""
+    write lock and the metrics lock (a pack computes KPIs on the store's shared connection, as a
+    request does); setting the returned event stops the loop. An empty schedule costs one read a tick."""
     from insightdesk.actions.packs_schedule import pack_loop_tick
 
     stop = threading.Event()
 
     def loop() -> None:
         while not stop.wait(every_s):
-            with state.write_lock:
+            with state.write_lock, state.metrics_lock:
                 pack_loop_tick(state.store)
 
     threading.Thread(target=loop, name="insightdesk-packs", daemon=True).start()
