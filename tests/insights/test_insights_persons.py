@@ -17,7 +17,7 @@ from insightdesk.insights.painpoints.data import aggregate_painpoints
 from insightdesk.insights.painpoints.window import Window
 from insightdesk.metrics.fixtures import insert, ref
 from insightdesk.store import Store
-from insightdesk.store.tables.identity import identity_links, identity_runs
+from tests.support.identity_links import link_persons
 
 WINDOW = Window(dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 29))
 
@@ -74,25 +74,6 @@ def _desk(store: Store) -> None:
     )
 
 
-def _link(store: Store) -> None:
-    """What an identity run leaves behind: A1, A2 and A3 are person P; B stands alone."""
-    now = dt.datetime(2026, 2, 1)
-    with store.begin() as conn:
-        conn.execute(
-            identity_runs.insert().values(
-                run_id="R1", mode="full", threshold=0.95, started_at=now, finished_at=now
-            )
-        )
-        conn.execute(
-            identity_links.insert(),
-            [
-                {"record_id": ref(r), "person_id": p, "method": "deterministic", "run_id": "R1"}
-                for r, p in (("A1", "P-1"), ("A2", "P-1"), ("A3", "P-1"), ("B", "P-2"))
-            ],
-        )
-    store.changed()
-
-
 def _billing(store: Store) -> dict:
     data = aggregate_painpoints(store, WINDOW, kinds=("category",))
     rows = data.groups[data.groups.painpoint_key == "category:Billing"]
@@ -106,7 +87,8 @@ def test_painpoint_breadth_counts_one_person_for_two_accounts(store: Store) -> N
     assert (before["customers"], before["desk_customers"], before["cnps_n"]) == (3, 2 + 1, 0)
     assert before["ltv_sum"] == pytest.approx(450)
 
-    _link(store)
+    # A1, A2 and A3 are person P; B stands alone.
+    link_persons(store, {"A1": "P-1", "A2": "P-1", "A3": "P-1", "B": "P-2"})
     after = _billing(store)
     # P (A1, A2) and B: two persons affected, of two in the window.
     assert (after["customers"], after["desk_customers"]) == (2, 2)
@@ -122,7 +104,8 @@ def test_risk_features_read_the_persons_history(store: Store) -> None:
     assert before.loc[ref("T1"), "repeat_contact"] == 0.0
     assert before[["detractor"]].isna().all().all()
 
-    _link(store)
+    # A1, A2 and A3 are person P; B stands alone.
+    link_persons(store, {"A1": "P-1", "A2": "P-1", "A3": "P-1", "B": "P-2"})
     after = ticket_features(store).set_index("ticket_id")
     # T2 from A2 follows T1 from A1 within 7 days: the person came back.
     assert after.loc[ref("T1"), "repeat_contact"] == 1.0

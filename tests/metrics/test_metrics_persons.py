@@ -16,7 +16,7 @@ from insightdesk.metrics import compute
 from insightdesk.metrics.fixtures import insert, ref
 from insightdesk.metrics.rollup import build_rollups
 from insightdesk.store import Store
-from insightdesk.store.tables.identity import identity_links, identity_runs
+from tests.support.identity_links import link_persons
 
 UNTIL = "2026-03-01"
 KPIS = ("repeat_contact_rate", "fcr_person", "issue_channel_switch_rate")
@@ -49,26 +49,6 @@ def _desk(store: Store) -> None:
     )
 
 
-def _link(store: Store) -> None:
-    """What an identity run leaves behind: A1 and A2 are person P; B stands alone."""
-    now = dt.datetime(2026, 2, 1)
-    with store.begin() as conn:
-        conn.execute(
-            identity_runs.insert().values(
-                run_id="R1", mode="full", threshold=0.95, started_at=now, finished_at=now
-            )
-        )
-        conn.execute(
-            identity_links.insert(),
-            [
-                {"record_id": ref("A1"), "person_id": "P-1", "method": "seed", "run_id": "R1"},
-                {"record_id": ref("A2"), "person_id": "P-1", "method": "deterministic", "run_id": "R1"},
-                {"record_id": ref("B"), "person_id": "P-2", "method": "singleton", "run_id": "R1"},
-            ],
-        )
-    store.changed()  # as identity's runs and decisions do
-
-
 def _values(store: Store, **kw: object) -> dict[str, tuple[float, int, str]]:
     out = {}
     for name in KPIS:
@@ -87,7 +67,8 @@ def test_two_accounts_of_one_person_count_once_after_identity(store: Store) -> N
     attrs = compute("repeat_contact_rate", store=store, until=UNTIL).attrs
     assert "no identity run" in attrs["person_note"]
 
-    _link(store)
+    # A1 and A2 are person P; B stands alone.
+    link_persons(store, {"A1": "P-1", "A2": "P-1", "B": "P-2"}, {"A1": "seed", "B": "singleton"})
     after = _values(store)
     # P came back two days later from the other account: one repeat, counted once for the person.
     assert after["repeat_contact_rate"] == (0.25, 4, "identity")
@@ -104,7 +85,8 @@ def test_a_rollup_built_before_an_identity_run_is_not_used_after_it(store: Store
     build_rollups(store, kpis=list(KPIS))
     found = compute("repeat_contact_rate", store=store, until=UNTIL)
     assert found.attrs["source"] == "rollup" and found.attrs["person_key"] == "customer_id"
-    _link(store)
+    # A1 and A2 are person P; B stands alone.
+    link_persons(store, {"A1": "P-1", "A2": "P-1", "B": "P-2"}, {"A1": "seed", "B": "singleton"})
     found = compute("repeat_contact_rate", store=store, until=UNTIL)
     assert found.attrs["source"] == "live"
     assert (found["value"].iloc[0], found.attrs["person_key"]) == (0.25, "identity")

@@ -59,6 +59,32 @@ def launched_chromium() -> Iterator[Any]:
             browser.close()
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def signed_in_page(browser: Any, base_url: str, user: str, viewport: dict[str, int] | None = None) -> Any:
+    """A new page of `user`, signed in, at desktop width or `viewport` (as a phone); uncaught page
+    errors collect in `page.errors`. bypass_csp: axe-core is injected as a script, which the app's
+    CSP rightly forbids."""
+    context = browser.new_context(
+        base_url=base_url, viewport=viewport or DESKTOP, is_mobile=viewport is not None, bypass_csp=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    login(page, user)
+    return page
+
+
+def fits_phone_and_passes_axe(page: Any, where: str) -> None:
+    """No horizontal scrolling at a phone's width, and no serious or critical axe violation."""
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], where
+    assert axe_violations(page) == [], where
+
+
 def login(page: Any, user: str) -> None:
     page.goto("/login")
     page.fill("input[name=username]", user)

@@ -158,3 +158,16 @@ def test_the_bounces_command(tmp_path: Path, duckdb_template: Path) -> None:
     assert code == ExitCode.BAD_INPUT and "no such mbox file" in err
     code, _, err = run("--maildir", str(tmp_path))
     assert code == ExitCode.BAD_INPUT and "not a maildir" in err
+
+
+def test_a_message_far_larger_than_a_bounce_is_reported_not_read(store: Store, tmp_path: Path) -> None:
+    # 3 MB of body: never read whole into memory, never parsed, reported with where it was.
+    huge = b"From: mailer@example.test\nSubject: not a bounce\n\n" + b"x" * 3_000_000 + b"\n"
+    box = dsn.write_mbox(tmp_path / "huge.mbox", [huge])
+    [(where, raw)] = list(read_mailbox(box, "mbox"))
+    assert len(raw) == 1_000_001
+    report = read_bounces(store.engine, [(where, raw)])
+    assert report.messages == 1 and not report.outcomes
+    assert report.problems == [
+        ("message 1", "over 1,000,000 bytes: too large for a delivery status notification, not read")
+    ]

@@ -16,13 +16,18 @@ import pytest
 
 from insightdesk.store import open_store
 from tests.actions.case_seed import add_case
-from tests.support.browser import axe_violations, launched_chromium, login, require_playwright
+from tests.support.browser import (
+    PHONE,
+    fits_phone_and_passes_axe,
+    launched_chromium,
+    require_playwright,
+    signed_in_page,
+)
 from tests.support.web_server import LiveServer, live_server
 
 require_playwright()  # skips the module without Chromium (an error under CI)
 
 pytestmark = pytest.mark.xdist_group("sample-and-servers")
-PHONE = {"width": 390, "height": 844}
 CASE = "task-fca-browser"
 
 
@@ -42,39 +47,22 @@ def browser() -> Iterator[Any]:
         yield b
 
 
-def _phone(browser: Any, server: LiveServer, user: str) -> Any:
-    # bypass_csp: axe-core is injected as a script, which the app's CSP rightly forbids.
-    context = browser.new_context(base_url=server.base_url, viewport=PHONE, is_mobile=True, bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    login(page, user)
-    return page
-
-
-def _fits_and_passes_axe(page: Any, where: str) -> None:
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], where
-    assert axe_violations(page) == [], where
-
-
 def test_cases_page_at_phone_width(browser, cases_server):
-    admin = _phone(browser, cases_server, "admin")
+    admin = signed_in_page(browser, cases_server.base_url, "admin", PHONE)
     admin.goto("/cases")
     rows = admin.locator("[data-testid=cases] tbody tr")
     assert rows.count() == 1 and "acknowledgement" in rows.first.inner_text()
     assert "breached" in rows.first.inner_text()
-    _fits_and_passes_axe(admin, "/cases")
+    fits_phone_and_passes_axe(admin, "/cases")
     rows.first.locator("a").click()
     admin.wait_for_url(f"**/cases/{CASE}")
     clocks = admin.locator("[data-testid=case-clocks] tbody tr").all_inner_texts()
     assert [c.split()[0] for c in clocks][-1] == "final_response" and len(clocks) == 3
-    _fits_and_passes_axe(admin, "a case")
+    fits_phone_and_passes_axe(admin, "a case")
     admin.locator("[data-testid=case-clocks] tbody tr").first.locator("button").click()
     assert "acknowledgement: stopped, met_late." in admin.inner_text("[data-testid=case-message]")
 
-    analyst = _phone(browser, cases_server, "analyst")
+    analyst = signed_in_page(browser, cases_server.base_url, "analyst", PHONE)
     analyst.goto("/cases")
     assert "No open case your role may see" in analyst.inner_text("[data-testid=cases]")
     assert analyst.goto(f"/cases/{CASE}").status == 404

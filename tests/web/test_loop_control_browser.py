@@ -17,7 +17,14 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.support.browser import axe_violations, launched_chromium, login, require_playwright
+from tests.support.browser import (
+    PHONE,
+    axe_violations,
+    fits_phone_and_passes_axe,
+    launched_chromium,
+    require_playwright,
+    signed_in_page,
+)
 from tests.support.web_server import LiveServer, live_server
 from tests.surveys.smtp import SmtpServer
 
@@ -25,7 +32,6 @@ require_playwright()  # skips the module without Chromium (an error under CI)
 
 # Served from the sample with the sample's other servers, so the sample store is built once.
 pytestmark = pytest.mark.xdist_group("sample-and-servers")
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -56,27 +62,9 @@ def browser() -> Iterator[Any]:
         yield b
 
 
-def _tab(browser: Any, server: LiveServer, user: str, viewport: dict[str, int] | None = None) -> Any:
-    # bypass_csp: axe-core is injected as a script, which the app's CSP rightly forbids.
-    context = browser.new_context(base_url=server.base_url, viewport=viewport or {"width": 1280, "height": 900},
-                                  is_mobile=viewport is not None, bypass_csp=True)  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    login(page, user)
-    return page
-
-
-def _fits_and_passes_axe(page: Any, where: str) -> None:
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], where
-    assert axe_violations(page) == [], where
-
-
 def test_packs_held_signed_off_by_a_second_person_and_mailed(browser, loop_server, smtp, tmp_path):
     fresh_end = _last_full_day(loop_server, tmp_path)
-    analyst = _tab(browser, loop_server, "analyst")
+    analyst = signed_in_page(browser, loop_server.base_url, "analyst")
     analyst.click("nav >> text=Packs")
     analyst.wait_for_url("**/packs")
     form = analyst.locator("[data-testid=pack-build]")
@@ -104,7 +92,7 @@ def test_packs_held_signed_off_by_a_second_person_and_mailed(browser, loop_serve
         "[data-testid=pack-error]"
     )
 
-    admin = _tab(browser, loop_server, "admin")
+    admin = signed_in_page(browser, loop_server.base_url, "admin")
     admin.goto(pack_url)
     admin.click("button:has-text('Sign off')")
     assert "Signed off by admin" in admin.inner_text("[data-testid=pack-message]")
@@ -115,20 +103,20 @@ def test_packs_held_signed_off_by_a_second_person_and_mailed(browser, loop_serve
     assert len(smtp.mailbox.to("lead@desk.example")) == 1
     assert axe_violations(admin) == []
 
-    phone = _tab(browser, loop_server, "viewer", PHONE)
+    phone = signed_in_page(browser, loop_server.base_url, "viewer", PHONE)
     phone.goto("/packs")
     assert phone.locator("[data-testid=packs] tbody tr").count() == 1  # the viewer's audience only
-    _fits_and_passes_axe(phone, "/packs")
+    fits_phone_and_passes_axe(phone, "/packs")
     phone.locator("[data-testid=packs] a").first.click()
     phone.wait_for_url("**/packs/viewer:*")
-    _fits_and_passes_axe(phone, "a held pack")
+    fits_phone_and_passes_axe(phone, "a held pack")
     for page in (analyst, admin, phone):
         assert page.errors == [], page.errors
         page.context.close()
 
 
 def test_change_control_refuses_the_proposer_and_locked_settings(browser, loop_server):
-    admin = _tab(browser, loop_server, "admin")
+    admin = signed_in_page(browser, loop_server.base_url, "admin")
     admin.click("nav >> text=Changes")
     admin.wait_for_url("**/changes")
     form = admin.locator("[data-testid=change-propose]")
@@ -143,7 +131,7 @@ def test_change_control_refuses_the_proposer_and_locked_settings(browser, loop_s
         "[data-testid=change-error]"
     )
 
-    analyst = _tab(browser, loop_server, "analyst", PHONE)
+    analyst = signed_in_page(browser, loop_server.base_url, "analyst", PHONE)
     analyst.goto("/changes")
     form = analyst.locator("[data-testid=change-propose]")
     form.locator("select[name=setting]").select_option("display.currency")
@@ -159,7 +147,7 @@ def test_change_control_refuses_the_proposer_and_locked_settings(browser, loop_s
     assert (
         analyst.locator("section[data-testid^=change-] button:has-text('Stage')").count() == 0
     )  # settings.manage
-    _fits_and_passes_axe(analyst, "/changes")
+    fits_phone_and_passes_axe(analyst, "/changes")
 
     admin.goto("/changes")
     regional = admin.locator("section[data-testid^=change-]", has_text="region emea")

@@ -30,7 +30,14 @@ import sqlalchemy as sa
 from insightdesk.governance.clock import utcnow
 from insightdesk.store.tables.people import customer_contacts
 from insightdesk.store.tables.surveys import survey_invitations, survey_responses
-from insightdesk.surveys.dsn import NotADsn, Notification, RecipientStatus, parse_bytes, parse_dsn
+from insightdesk.surveys.dsn import (
+    MAX_MESSAGE_BYTES,
+    NotADsn,
+    Notification,
+    RecipientStatus,
+    parse_bytes,
+    parse_dsn,
+)
 from insightdesk.surveys.mail import scrub_addresses
 from insightdesk.surveys.outbox import MESSAGE_ID_DOMAIN, record_bounce
 from insightdesk.surveys.updates import changed_rows
@@ -154,6 +161,14 @@ def read_bounces(
     report = BounceReport()
     for where, raw in messages:
         report.messages += 1
+        if len(raw) > MAX_MESSAGE_BYTES:
+            report.problems.append(
+                (
+                    where,
+                    f"over {MAX_MESSAGE_BYTES:,} bytes: too large for a delivery status notification, not read",
+                )
+            )
+            continue
         try:
             notification = parse_dsn(parse_bytes(raw))
         except NotADsn as exc:

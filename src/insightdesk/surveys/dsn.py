@@ -127,8 +127,16 @@ def parse_dsn(message: Message) -> Notification:
     )
 
 
+# A delivery status notification is a few kilobytes (RFC 3464: the report plus, at most, the
+# returned message's headers); anything far larger is not one and is never read whole into memory.
+MAX_MESSAGE_BYTES = 1_000_000
+
+
 def read_mailbox(path: Path, kind: str) -> Iterator[tuple[str, bytes]]:
-    """(where, raw bytes) of every message of an mbox file (`kind` mbox) or a maildir (`maildir`)."""
+    """(where, raw bytes) of every message of an mbox file (`kind` mbox) or a maildir (`maildir`).
+
+    At most MAX_MESSAGE_BYTES + 1 bytes of a message are read: a longer one comes back that long, and
+    the reader reports it as too large instead of parsing it."""
     if kind == "mbox":
         if not path.is_file():
             raise MailboxError(f"{path}: no such mbox file")
@@ -140,7 +148,9 @@ def read_mailbox(path: Path, kind: str) -> Iterator[tuple[str, bytes]]:
     try:
         keys = sorted(box.keys(), key=str) if kind == "maildir" else list(box.keys())
         for number, key in enumerate(keys, start=1):
-            yield (f"message {number}" if kind == "mbox" else f"message {key}"), box.get_bytes(key)
+            where = f"message {number}" if kind == "mbox" else f"message {key}"
+            with box.get_file(key) as message:
+                yield where, message.read(MAX_MESSAGE_BYTES + 1)
     finally:
         box.close()
 
