@@ -1,5 +1,5 @@
 """Property tests of the readers (Hypothesis): random bytes, random CSV dialects and encodings,
-random truncation of plain and gzip files. Whatever the file, ingest_file either reads it, with
+random truncation of plain and gzip files, Parquet files cut short or overwritten. Whatever the file, ingest_file either reads it, with
 accepted + rejected = received, or raises IngestError naming the file and commits nothing.
 
 Bounded for CI: derandomized (the same examples every run), a fixed number each (EXAMPLES), on one
@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from insightdesk.ingest import IngestError, ingest_file
 from insightdesk.store import Store, open_store
 
-EXAMPLES = {"bytes": 60, "dialects": 30, "truncation": 60}
+EXAMPLES = {"bytes": 60, "dialects": 30, "truncation": 60, "parquet": 30}
 TABLES = ("tickets", "quarantine", "ingest_batches", "record_history", "customers", "teams")
 COLUMNS = ["id", "type", "status", "created_at", "subject"]
 
@@ -173,3 +174,37 @@ def test_random_truncation(tmp_path, props_store, made, gzip_it, cut):
     received = check(props_store, path)
     if gzip_it:
         assert received is None, "a gzip file cut short must be refused"
+
+
+@st.composite
+def damaged_parquet(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A valid Parquet file, then cut at a random byte or a random span overwritten; True if cut."""
+    n = draw(st.integers(min_value=1, max_value=30))
+    frame = pd.DataFrame(
+        {
+            "id": [f"Q{i}" for i in range(n)],
+            "type": ["incident"] * n,
+            "status": ["open"] * n,
+            "created_at": ["2026-01-01"] * n,
+            "subject": [draw(st.text(alphabet=PLAIN + EXTRA["utf-8"], max_size=30)) for _ in range(n)],
+        }
+    )
+    out = io.BytesIO()
+    frame.to_parquet(out)
+    data = out.getvalue()
+    start = draw(st.integers(min_value=0, max_value=len(data) - 1))
+    if draw(st.booleans()):
+        return data[: max(1, start)], True
+    noise = draw(st.binary(min_size=1, max_size=64))
+    return data[:start] + noise + data[start + len(noise) :], False
+
+
+@bounded(EXAMPLES["parquet"])
+@given(made=damaged_parquet())
+def test_random_damage_to_parquet(tmp_path, props_store, made):
+    data, cut = made
+    path = tmp_path / "damaged.parquet"
+    path.write_bytes(data)
+    received = check(props_store, path)
+    if cut:  # the footer, which says where everything is, is at the end: a cut file is refused
+        assert received is None, "a Parquet file cut short must be refused"

@@ -3,14 +3,15 @@ string, and no body larger than the route reads.
 
 A NUL byte in a filter used to reach PostgreSQL (which refuses it in text) and come back as a 500;
 now any control character (Unicode category Cc: NUL, the other C0 codes, DEL, C1) in a query
-parameter or a path segment is a 422 naming the parameter, on every route at once. A JSON or form
-body is read whole before authentication, so it is capped at `MAX_BODY_BYTES` (413); the upload
-routes read their own bodies as streams within the upload limits and are left to them.
+parameter or a path segment is a 422 naming the parameter, on every route at once, and so is a NUL
+in a JSON member or form field of a body (a NUL user name at the login answered 500 on PostgreSQL).
+A JSON or form body is read whole before authentication, so it is capped at `MAX_BODY_BYTES` (413);
+the upload routes read their own bodies as streams within the upload limits and are left to them.
 """
 
 from __future__ import annotations
 
-import contextlib
+import json
 import unicodedata
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,6 +26,8 @@ from insightdesk.api.errors import error_json, wants_html
 
 MAX_BODY_BYTES = 1024 * 1024
 STREAMED_PATHS = frozenset({"/api/v1/ingest", "/upload"})
+# Webhooks are verified over their exact bytes and only signal a source: left as the vendor sent them.
+SIGNED_PREFIX = "/api/v1/webhooks/"
 
 
 def control_character(value: str) -> str | None:
@@ -35,8 +38,33 @@ def control_character(value: str) -> str | None:
     return None
 
 
-class _TooLarge(Exception):
-    pass
+def nul_field(scope: Scope, body: bytes) -> str | None:
+    """The JSON member or form field whose text holds a NUL (PostgreSQL refuses NUL in text and
+    JSON; none belongs in a request), or None. Newlines and tabs stay allowed: notes hold them."""
+    kind = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/x-www-form-urlencoded":
+        pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
+        return next((name for name, value in pairs if "\x00" in name + value), None)
+    if not kind.endswith("json") or b"\\u0000" not in body.lower():
+        return None
+    try:
+        return _nul_member(json.loads(body), "body")
+    except (ValueError, RecursionError):  # not JSON, or nested too deep: the route answers that
+        return None
+
+
+def _nul_member(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        inner = f"{where}.{key}" if isinstance(key, str) else f"{where}[{key}]"
+        if isinstance(key, str) and "\x00" in key:
+            return inner
+        found = _nul_member(item, inner)
+        if found:
+            return found
+    return None
 
 
 class RequestGuard:
@@ -71,36 +99,44 @@ class RequestGuard:
         if length.isdigit() and int(length) > self.max_body:
             await self._too_large(scope, receive, send)
             return
-        await self._counted(scope, receive, send)
+        await self._buffered(scope, receive, send)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # A body without a Content-Length (chunked) is counted as it arrives.
-        received = 0
-        over = False
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received, over
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Read whole (a body without a Content-Length, chunked, is counted as it arrives), then
+        # checked for NUL before the route sees it, then replayed to the route.
+        body = b""
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    over = True
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            body += message.get("body", b"")
+            if len(body) > self.max_body:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        field = None if scope["path"].startswith(SIGNED_PREFIX) else nul_field(scope, body)
+        if field is not None:
+            await _refuse(
+                scope,
+                receive,
+                send,
+                422,
+                "invalid_character",
+                f"body field {field!r} contains the control character U+0000: remove it",
+                {"parameter": field, "in": "body", "character": "U+0000"},
+            )
+            return
+        replayed = False
 
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if over:
-                return  # the route's own answer to the cut body is replaced by the 413 below
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # a streaming answer waits here for the disconnect
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
 
-        with contextlib.suppress(_TooLarge):
-            await self.app(scope, counting_receive, guarded_send)
-        if over and not started:
-            await self._too_large(scope, receive, send)
+        await self.app(scope, replay, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         await _refuse(

@@ -86,7 +86,7 @@ def ingest_file(
     import duckdb
 
     from insightdesk.ingest.mapping import MappingError
-    from insightdesk.ingest.readers import SourceFileError, read_error
+    from insightdesk.ingest.readers import SourceFileError, detect_format, read_error
     from insightdesk.ingest.validate import MissingColumnsError
 
     started = time.perf_counter()
@@ -129,15 +129,18 @@ def ingest_file(
                 f"{path}: DuckDB ran out of its ingest memory ({memory_limit()}); "
                 "raise INSIGHTDESK_INGEST_MEMORY (e.g. 2GB). Nothing was written."
             ) from exc
-        except (duckdb.InvalidInputException, duckdb.IOException) as exc:
-            # The scan met what staging could not see: a corrupt Parquet page, an unreadable CSV line.
-            raise IngestError(str(read_error(path, fmt, exc))) from exc
         except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException) as exc:
             # Only user-written SQL (a mapping's `expr`) can fail to bind against a file.
             raise IngestError(
                 f"{path}: the mapping's SQL does not fit this file ({exc.__class__.__name__}): "
                 f"{str(exc).splitlines()[0]}"
             ) from exc
+        except duckdb.Error as exc:
+            # What staging could not see: a bad CSV line, a corrupt Parquet page (maybe a bare Thrift error).
+            seen = isinstance(exc, duckdb.InvalidInputException | duckdb.IOException)
+            if not seen and detect_format(path, fmt) != "parquet":
+                raise
+            raise IngestError(str(read_error(path, fmt, exc))) from exc
         stage_reached("before_commit")
         if before_commit is not None:
             before_commit(target, result)
