@@ -25,8 +25,8 @@ from insightdesk.api.schemas.actions import (
     TaskChange,
     TaskList,
 )
+from insightdesk.api.service_calls import ServiceErrors, json_ready, run_service
 from insightdesk.governance.roles import Permission, Principal, Scope
-from insightdesk.insights.common import plain
 
 router = APIRouter(
     prefix="/api/v1/actions",
@@ -40,20 +40,13 @@ ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}, 422: {
 
 
 def call_service(request: Request, fn: Any, *args: Any, write: bool = False, **kwargs: Any) -> Any:
-    """Run a service on the server's store, one thread at a time; its errors become 404 or 422."""
+    """Run an actions service on the server's store (api/service_calls.py's lock rules); its
+    errors become 404 or 422."""
     from insightdesk.actions import ActionsError, NotFound
 
     state = app_state(request)
-    try:
-        if write:
-            with state.write_lock, state.metrics_lock:
-                return plain(fn(state.store, *args, **kwargs))
-        with state.metrics_lock:
-            return plain(fn(state.store, *args, **kwargs))
-    except NotFound as exc:
-        raise ApiError(404, "not_found", str(exc)) from exc
-    except ActionsError as exc:
-        raise ApiError(422, "invalid_request", str(exc)) from exc
+    errors = ServiceErrors(not_found=NotFound, invalid=ActionsError)
+    return json_ready(run_service(state, lambda: fn(state.store, *args, **kwargs), errors, write=write))
 
 
 @router.get("/rules", response_model=RuleList)

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from insightdesk.api.deps import app_state, client_ip, require
-from insightdesk.api.errors import ApiError, ErrorResponse
+from insightdesk.api.errors import ErrorResponse
 from insightdesk.api.schemas.identity import (
     DecisionResult,
     IdentityStatus,
@@ -20,6 +20,7 @@ from insightdesk.api.schemas.identity import (
     UnmergeRequest,
     UnmergeResult,
 )
+from insightdesk.api.service_calls import ServiceErrors, run_service
 from insightdesk.api.state import AppState
 from insightdesk.governance.audit import Actor
 from insightdesk.governance.roles import Permission, Principal
@@ -38,28 +39,25 @@ def _actor(principal: Principal, request: Request) -> Actor:
     return Actor(principal.username, principal.role.value, client_ip(request))
 
 
+SERVICE_ERRORS = ServiceErrors(
+    not_found=IdentityNotFound, invalid=IdentityError, invalid_code="invalid_identity_request"
+)
+
+
+def _read(state: AppState, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    return run_service(state, fn, SERVICE_ERRORS)
+
+
 def _write(state: AppState, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """One writer at a time; cached reads are stale afterwards (persons moved)."""
-    with state.write_lock, state.metrics_lock:
-        try:
-            return _answer(fn)
-        finally:
-            state.cache.clear()
-
-
-def _answer(fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    try:
-        return fn()
-    except IdentityNotFound as exc:
-        raise ApiError(404, "not_found", str(exc)) from exc
-    except IdentityError as exc:
-        raise ApiError(422, "invalid_identity_request", str(exc)) from exc
+    # Cached reads are stale afterwards (persons moved): run_service clears them.
+    return run_service(state, fn, SERVICE_ERRORS, write=True)
 
 
 @router.get("/status", response_model=IdentityStatus)
 def get_status(request: Request, principal: Principal = AGG) -> dict[str, Any]:
     """Counts of records, persons, link methods, review pairs, constraints and threads; the last run."""
-    return status(app_state(request).store)
+    state = app_state(request)
+    return _read(state, lambda: status(state.store))
 
 
 @router.get("/review", response_model=ReviewQueue)
@@ -72,7 +70,8 @@ def get_review(
 ) -> dict[str, Any]:
     """Pairs to review with both records side by side, key conflicts first (audited read)."""
     state = app_state(request)
-    page = _answer(
+    page = _read(
+        state,
         lambda: (
             review_queue(
                 state.store,
@@ -81,7 +80,7 @@ def get_review(
                 offset=offset,
                 actor=_actor(principal, request),
             ).__dict__
-        )
+        ),
     )
     return {**page, "limit": limit, "offset": offset}
 

@@ -35,6 +35,7 @@ from insightdesk.api.schemas.quality import (
     StatusIn,
     TeamScores,
 )
+from insightdesk.api.service_calls import ServiceErrors, json_ready, run_service
 from insightdesk.governance.roles import Permission, Principal
 from insightdesk.quality import (
     NotInScope,
@@ -59,7 +60,6 @@ from insightdesk.quality import (
     set_status,
     team_scores,
 )
-from insightdesk.quality.records import plain
 
 router = APIRouter(
     prefix="/api/v1/qa",
@@ -69,28 +69,15 @@ router = APIRouter(
 RECORDS = Depends(require(Permission.RECORDS))
 MANAGE = Depends(require(Permission.INSIGHTS))
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}, 422: {"model": ErrorResponse}}
+SERVICE_ERRORS = ServiceErrors(not_found=(NotInScope, KeyError), invalid=(RubricError, ValueError))
 
 
 def _call(request: Request, fn: Callable[..., Any], *args: Any, write: bool = False, **kwargs: Any) -> Any:
+    # Scorecards and skill gaps run the KPI engine on the store's connection: api/service_calls.py.
     state = app_state(request)
-    try:
-        # Scorecards and skill gaps run the KPI engine, which must not meet the server's own metric
-        # work on a DuckDB store's connection: the metrics lock keeps them apart.
-        if write:
-            with state.write_lock, state.metrics_lock:
-                return plain_result(fn(state.store, *args, **kwargs))
-        with state.metrics_lock:
-            return plain_result(fn(state.store, *args, **kwargs))
-    except (NotInScope, KeyError) as exc:
-        raise ApiError(404, "not_found", str(exc.args[0] if exc.args else exc)) from exc
-    except (RubricError, ValueError) as exc:
-        raise ApiError(422, "invalid_request", str(exc)) from exc
-
-
-def plain_result(value: Any) -> Any:
-    if hasattr(value, "to_dict") and hasattr(value, "columns"):
-        return plain(value.to_dict("records"))
-    return plain(value)
+    return json_ready(
+        run_service(state, lambda: fn(state.store, *args, **kwargs), SERVICE_ERRORS, write=write)
+    )
 
 
 def _when(value: str | None, field: str) -> dt.datetime | None:
@@ -145,7 +132,7 @@ def sample(body: SampleRequest, request: Request, principal: Principal = MANAGE)
         request, draw_review_sample, principal, write=True, size=body.size, method=body.method,
         oversample=body.oversample, since=since, until=until, seed=body.seed,
     )  # fmt: skip
-    return {"sample_id": sample_id, "method": body.method, "tickets": plain_result(rows)}
+    return {"sample_id": sample_id, "method": body.method, "tickets": json_ready(rows)}
 
 
 @router.post("/evaluations", response_model=Evaluation, responses=ERRORS)

@@ -22,6 +22,7 @@ from insightdesk.api.schemas.text_labels import (
     TextLabelPublic,
     TrainResult,
 )
+from insightdesk.api.service_calls import ServiceErrors, run_service
 from insightdesk.governance import audit
 from insightdesk.governance.records_scope import text_scope
 from insightdesk.governance.roles import Permission, Principal
@@ -35,6 +36,7 @@ router = APIRouter(
 )
 CURATE = Depends(require(Permission.INSIGHTS))
 T = TypeVar("T")
+NO_MAPPING = ServiceErrors()
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
@@ -42,19 +44,13 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write(request: Request, fn: Callable[[], T]) -> T:
-    state = app_state(request)
-    # One writer on the store's own connection; cached dashboard reads are stale afterwards.
-    with state.write_lock, state.metrics_lock:
-        try:
-            return fn()
-        finally:
-            state.cache.clear()
+    # One writer; cached dashboard reads are stale afterwards (api/service_calls.py). The routes map
+    # their own errors, which differ per route, so none is mapped here.
+    return run_service(app_state(request), fn, NO_MAPPING, write=True)
 
 
 def _read(request: Request, fn: Callable[[], T]) -> T:
-    # The store's connection serves one thread at a time (as the metrics engine's reads).
-    with app_state(request).metrics_lock:
-        return fn()
+    return run_service(app_state(request), fn, NO_MAPPING)
 
 
 @router.post("/labels", response_model=TextLabelPublic)
@@ -90,8 +86,10 @@ def list_labels(
     principal: Principal = CURATE,
 ) -> dict[str, Any]:
     """Corrections on texts the caller reaches, newest first."""
-    df = labels.list_labels(
-        app_state(request).store, kind=kind, limit=limit, offset=offset, scope=text_scope(principal)
+    store = app_state(request).store
+    df = _read(
+        request,
+        lambda: labels.list_labels(store, kind=kind, limit=limit, offset=offset, scope=text_scope(principal)),
     )
     rows = [_plain(r) for r in df.astype(object).where(df.notna(), None).to_dict("records")]
     return {"total_shown": len(rows), "labels": rows}
@@ -135,8 +133,10 @@ def review_queue(
     principal: Principal = CURATE,
 ) -> dict[str, Any]:
     """Least confident intent predictions nobody has labelled yet, in the caller's scope (redacted text)."""
-    df = intent_store.review_queue(
-        app_state(request).store, below=below, limit=limit, scope=text_scope(principal)
+    store = app_state(request).store
+    df = _read(
+        request,
+        lambda: intent_store.review_queue(store, below=below, limit=limit, scope=text_scope(principal)),
     )
     items = df.astype(object).where(df.notna(), None).to_dict("records")
     return {"below": below, "items": items}

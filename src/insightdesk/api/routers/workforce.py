@@ -24,6 +24,7 @@ from insightdesk.api.schemas.workforce import (
     StaffingRequest,
     TierTable,
 )
+from insightdesk.api.service_calls import ServiceErrors, run_service
 from insightdesk.governance.roles import Permission, Principal
 from insightdesk.workforce import (
     KnownEvent,
@@ -57,17 +58,13 @@ POOL_ARRIVALS = 500_000  # simulated contacts per request, all replications: abo
 API_MODELS = ("seasonal_naive", "auto_ets", "mstl")
 
 
+SERVICE_ERRORS = ServiceErrors(not_found=KeyError, invalid=ValueError)
+
+
 def _call(request: Request, fn: Callable[..., Any], *args: Any, write: bool = False, **kwargs: Any) -> Any:
+    # Forecasts and staffing read the store's connection: api/service_calls.py's lock rules.
     state = app_state(request)
-    try:
-        if write:
-            with state.write_lock:
-                return fn(state.store, *args, **kwargs)
-        return fn(state.store, *args, **kwargs)
-    except KeyError as exc:
-        raise ApiError(404, "not_found", str(exc.args[0] if exc.args else exc)) from exc
-    except ValueError as exc:
-        raise ApiError(422, "invalid_request", str(exc)) from exc
+    return run_service(state, lambda: fn(state.store, *args, **kwargs), SERVICE_ERRORS, write=write)
 
 
 def _when(value: str | None, field: str) -> dt.datetime | None:
