@@ -31,24 +31,25 @@ def _bh(a: str, b: str) -> tuple[str, str]:
     return joins, expr
 
 
-def _frt(stat: str, business: bool) -> str:
-    where = CREATED + " AND t.first_response_at IS NOT NULL AND t.first_response_at >= t.created_at"
+def _hours(stat: str, business: bool, start: str, end: str, where: str) -> str:
+    """`stat` of the hours from `start` to `end` per channel (business hours or the clock)."""
     if business:
-        joins, x = _bh("created_at", "first_response_at")
+        joins, x = _bh(start, end)
         where = where.replace("FROM tickets t", f"FROM tickets t {joins}")
     else:
-        x = f"({SECS.format(c='t.first_response_at')} - {SECS.format(c='t.created_at')}) / 3600.0"
+        x = f"({SECS.format(c='t.' + end)} - {SECS.format(c='t.' + start)}) / 3600.0"
     return _stat(stat, f"SELECT t.channel, {x} AS x {where}")
+
+
+def _frt(stat: str, business: bool) -> str:
+    where = CREATED + " AND t.first_response_at IS NOT NULL AND t.first_response_at >= t.created_at"
+    return _hours(stat, business, "created_at", "first_response_at", where)
 
 
 def _ttr(stat: str, business: bool) -> str:
-    where = RESOLVED + " AND t.resolved_at >= t.created_at"
-    if business:
-        joins, x = _bh("created_at", "resolved_at")
-        where = where.replace("FROM tickets t", f"FROM tickets t {joins}")
-    else:
-        x = f"({SECS.format(c='t.resolved_at')} - {SECS.format(c='t.created_at')}) / 3600.0"
-    return _stat(stat, f"SELECT t.channel, {x} AS x {where}")
+    return _hours(
+        stat, business, "created_at", "resolved_at", RESOLVED + " AND t.resolved_at >= t.created_at"
+    )
 
 
 def _stat(stat: str, inner: str) -> str:

@@ -82,15 +82,7 @@ class RequestGuard:
         problem = self._bad_text(scope)
         if problem is not None:
             name, where, char = problem
-            await _refuse(
-                scope,
-                receive,
-                send,
-                422,
-                "invalid_character",
-                f"{where} {name!r} contains the control character {char}: remove it",
-                {"parameter": name, "in": where.split()[0], "character": char},
-            )
+            await _refuse_character(scope, receive, send, f"{where} {name!r}", name, where.split()[0], char)
             return
         if scope["path"] in STREAMED_PATHS:
             await self.app(scope, receive, send)
@@ -117,15 +109,7 @@ class RequestGuard:
                 break
         field = None if scope["path"].startswith(SIGNED_PREFIX) else nul_field(scope, body)
         if field is not None:
-            await _refuse(
-                scope,
-                receive,
-                send,
-                422,
-                "invalid_character",
-                f"body field {field!r} contains the control character U+0000: remove it",
-                {"parameter": field, "in": "body", "character": "U+0000"},
-            )
+            await _refuse_character(scope, receive, send, f"body field {field!r}", field, "body", "U+0000")
             return
         replayed = False
 
@@ -178,6 +162,15 @@ class RequestGuard:
                     if control_character(value):
                         return name
         return None
+
+
+async def _refuse_character(
+    scope: Scope, receive: Receive, send: Send, what: str, name: str, where: str, char: str
+) -> None:
+    """422 naming the parameter or body field and the control character it carries."""
+    detail = {"parameter": name, "in": where, "character": char}
+    message = f"{what} contains the control character {char}: remove it"
+    await _refuse(scope, receive, send, 422, "invalid_character", message, detail)
 
 
 async def _refuse(
