@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
-from insightdesk.actions import list_packs, sign_off
+from insightdesk.actions import ActionsError, build_pack, list_packs, send_pack, sign_off
+from insightdesk.actions import packs as packs_module
 from insightdesk.actions.packs_schedule import last_slot, run_due_packs
 from insightdesk.cli import app
 from insightdesk.config import reset_settings
@@ -121,3 +122,44 @@ def test_run_due_command(tmp_path, duckdb_template, mail):
     out = re.sub(r"\s+", " ", result.output)
     assert "viewer:2026-11-23 │ done │ sent" in out or re.search(r"viewer:2026-11-23\W+done\W+sent", out), out
     assert [m["To"] for m in mail.mailbox.messages] == ["v@desk.example"]
+
+
+@pytest.mark.postgres
+def test_a_cron_run_beside_the_servers_loop_builds_and_mails_a_pack_once(pg_url, mail, monkeypatch):
+    """PostgreSQL lets `insightdesk packs run-due` (cron) and the loop inside `serve` run at once. The
+    other run is made to build and mail the pack between this run's read and its write (inside the
+    data-quality gate): this run then neither fails nor writes, and the pack goes out once."""
+    schedule = {"team-lead": {"weekday": "monday", "hour": 7, "recipients": ["lead@desk.example"]}}
+    due = SLOT + dt.timedelta(minutes=5)
+    with open_store(pg_url) as server_side, open_store(pg_url) as cron_side:
+        _tickets(server_side)
+        set_setting(server_side.engine, "packs.schedule", schedule, actor=ADMIN)
+        real_gate = packs_module._gate
+        elsewhere: list[dict] = []
+
+        def gate_while_the_other_runs(*args, **kwargs):
+            monkeypatch.setattr(packs_module, "_gate", real_gate)  # the other run goes through unhindered
+            elsewhere.append(run_due_packs(cron_side, due))
+            return real_gate(*args, **kwargs)
+
+        monkeypatch.setattr(packs_module, "_gate", gate_while_the_other_runs)
+        ours = run_due_packs(server_side, due)
+        assert [(o["result"], o["status"]) for o in elsewhere[0]] == [("sent", "sent")]
+        assert [(o["pack_id"], o["result"], o["status"], o["error"]) for o in ours] == [
+            ("team_lead:2026-11-23", "done", "sent", None)
+        ]
+        assert [m["To"] for m in mail.mailbox.messages] == ["lead@desk.example"]
+        assert len(list_packs(server_side)) == 1
+
+        # A rebuild (`packs build`) while the other side mails the pack: the sent pack is left as sent.
+        def gate_while_mailed(*args, **kwargs):
+            monkeypatch.setattr(packs_module, "_gate", real_gate)
+            send_pack(cron_side, "viewer:2026-11-23", ["v@desk.example"], "cron")
+            return real_gate(*args, **kwargs)
+
+        build_pack(server_side, "viewer", SLOT, actor="max")
+        monkeypatch.setattr(packs_module, "_gate", gate_while_mailed)
+        with pytest.raises(ActionsError, match="viewer:2026-11-23 was sent while it was being rebuilt"):
+            build_pack(server_side, "viewer", SLOT, actor="max")
+        assert {p["pack_id"]: p["status"] for p in list_packs(server_side)}["viewer:2026-11-23"] == "sent"
+        assert sorted(m["To"] for m in mail.mailbox.messages) == ["lead@desk.example", "v@desk.example"]

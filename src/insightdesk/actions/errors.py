@@ -13,3 +13,8 @@ class RuleSpecError(ActionsError):
 
 class NotFound(ActionsError):
     """No such rule, version, task or message."""
+
+
+class BuiltMeanwhile(ActionsError):
+    """Another process (a cron run beside `serve` on PostgreSQL) built or sent the same review pack
+    while this one was building it: nothing is written twice."""

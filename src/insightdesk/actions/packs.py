@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from insightdesk.actions.errors import ActionsError, NotFound
+from insightdesk.actions.errors import ActionsError, BuiltMeanwhile, NotFound
 from insightdesk.governance import audit
 from insightdesk.insights.common.runs import from_json, plain, to_json, utcnow
 from insightdesk.metrics import stats
@@ -157,11 +157,25 @@ def build_pack(
     status = "held" if not gate["ok"] else ("awaiting_signoff" if require_signoff else "ready")
     row = {"role": role, "period_start": start, "period_end": period_end, "status": status,
            "quality": to_json(gate), "content": to_json(content), "created_at": utcnow(), "signed_off_by": None}  # fmt: skip
-    with store.begin() as conn:
-        if existing is None:
-            conn.execute(packs.insert().values(pack_id=pack_id, **row))
-        else:
-            conn.execute(packs.update().where(packs.c.pack_id == pack_id).values(**row))
+    try:
+        with store.begin() as conn:
+            if existing is None:
+                conn.execute(packs.insert().values(pack_id=pack_id, **row))
+            # Never over a pack sent since it was read: that would make it "ready" to mail again. (Only
+            # PostgreSQL can race here and reports 0 rows; DuckDB admits one process and reports -1.)
+            elif (
+                conn.execute(
+                    packs.update().where(packs.c.pack_id == pack_id, packs.c.status != "sent").values(**row)
+                ).rowcount
+                == 0
+            ):
+                raise BuiltMeanwhile(
+                    f"review pack {pack_id} was sent while it was being rebuilt; it is not rebuilt"
+                )
+    except sa.exc.IntegrityError:
+        raise BuiltMeanwhile(
+            f"review pack {pack_id} was built by another process meanwhile; it is not built twice"
+        ) from None
     audit.append(store.engine, actor=actor, action="packs.build", target="action_review_packs", record_ids=[pack_id],
                  detail={"status": status})  # fmt: skip
     return get_pack(store, pack_id)

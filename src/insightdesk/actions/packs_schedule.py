@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from insightdesk.actions.errors import ActionsError
+from insightdesk.actions.errors import ActionsError, BuiltMeanwhile
 from insightdesk.actions.packs import build_pack
 from insightdesk.actions.packs_mail import send_pack
 from insightdesk.governance.settings import WEEKDAYS, get_setting
@@ -64,9 +64,12 @@ def run_due_packs(store: Store, now: dt.datetime | None = None) -> list[dict[str
             status = _status(store, pack_id)
             built = status is None
             if built:
-                status = build_pack(store, role, end, days=int(entry["days"]), actor=ACTOR,
-                                    max_staleness_hours=float(entry["max_staleness_hours"]),
-                                    require_signoff=bool(entry["require_signoff"]))["status"]  # fmt: skip
+                try:
+                    status = build_pack(store, role, end, days=int(entry["days"]), actor=ACTOR,
+                                        max_staleness_hours=float(entry["max_staleness_hours"]),
+                                        require_signoff=bool(entry["require_signoff"]))["status"]  # fmt: skip
+                except BuiltMeanwhile:  # a cron run and serve's loop at once: the other one built it
+                    status, built = _status(store, pack_id), False
             if status == "ready" and entry["recipients"]:
                 result = send_pack(store, pack_id, list(entry["recipients"]), ACTOR)
                 failed = [r for r in result["recipients"] if r["status"] in ("failed", "retrying")]
