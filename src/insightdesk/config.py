@@ -76,6 +76,22 @@ class Settings(BaseSettings):
         description="Write a signed audit checkpoint every N entries (also at `audit verify` and server "
         "shutdown); entries after the newest checkpoint can be cut undetected.",
     )
+    password_hash_time_cost: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        alias="INSIGHTDESK_PASSWORD_HASH_TIME_COST",
+        description="argon2id passes over memory per password hash (RFC 9106's low-memory choice: 3). "
+        "Raise it on fast hardware; existing hashes are upgraded at the next sign-in.",
+    )
+    password_hash_memory_kib: int = Field(
+        default=65536,
+        ge=64,
+        le=4_194_304,
+        alias="INSIGHTDESK_PASSWORD_HASH_MEMORY_KIB",
+        description="argon2id memory per password hash, in KiB (RFC 9106's low-memory choice: 65536, "
+        "64 MiB).",
+    )
     upload_max_mb: int = Field(
         default=200,
         ge=1,

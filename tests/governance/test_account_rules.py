@@ -137,3 +137,26 @@ def test_api_refuses_unknown_team_agent_and_weak_password(server: LiveServer) ->
     assert agent.status_code == 422 and "no agent 'sample:NOPE'" in agent.json()["error"]["message"]
     assert weak.status_code == 422 and "common passwords" in weak.json()["error"]["message"]
     assert named.status_code == 422 and "contains the user name" in named.json()["error"]["message"]
+
+
+def test_the_hash_cost_is_configured_and_an_older_cost_is_upgraded_at_sign_in(store, monkeypatch):
+    from insightdesk.config import Settings, reset_settings
+
+    fields = Settings.model_fields  # production's cost unless set: RFC 9106's low-memory choice
+    assert (fields["password_hash_memory_kib"].default, fields["password_hash_time_cost"].default) == (
+        65536,
+        3,
+    )
+    users.create_user(store.engine, "mina", GOOD, "analyst", actor=ACTOR)
+    made = users.get_user(store.engine, "mina")["password_hash"]
+    assert made.startswith("$argon2id$v=19$m=1024,t=1,")  # the suite's cost (tests/conftest.py)
+
+    monkeypatch.setenv("INSIGHTDESK_PASSWORD_HASH_TIME_COST", "2")
+    monkeypatch.setenv("INSIGHTDESK_PASSWORD_HASH_MEMORY_KIB", "2048")
+    reset_settings()
+    assert users.authenticate(store.engine, "mina", GOOD).username == "mina"  # the old hash still signs in
+    upgraded = users.get_user(store.engine, "mina")["password_hash"]
+    assert upgraded.startswith("$argon2id$v=19$m=2048,t=2,") and upgraded != made
+    assert users.authenticate(store.engine, "mina", GOOD).username == "mina"
+    with pytest.raises(users.LoginFailed):
+        users.authenticate(store.engine, "nobody-here", GOOD)  # checked against a dummy hash of the new cost

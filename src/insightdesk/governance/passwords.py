@@ -10,6 +10,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from insightdesk.config import get_settings
+
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # refused before any hashing or scoring work
 # zxcvbn's strength score, 0-4; 3 means "safely unguessable" (about 10^10 guesses needed), which
@@ -17,9 +19,24 @@ MAX_LENGTH = 1024  # refused before any hashing or scoring work
 MIN_SCORE = 3
 _SCORED = 72  # zxcvbn scores at most 72 characters; a longer password is scored on its start
 _NAME_PART = 4  # name pieces (of an email-like user name) this long or longer may not appear either
-_HASHER = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory defaults
-# Verified when the user does not exist, so an unknown name costs as much time as a wrong password.
-_DUMMY_HASH = _HASHER.hash("insightdesk-no-such-user")
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the configured cost (RFC 9106's low-memory choice unless set otherwise)."""
+    settings = get_settings()
+    return _hasher_for(settings.password_hash_time_cost, settings.password_hash_memory_kib)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    # Verified when the user does not exist, so an unknown name costs as much time as a wrong
+    # password. Made on first use, not at import: every command would pay for a hash otherwise.
+    return hasher.hash("insightdesk-no-such-user")
 
 
 class PasswordError(ValueError):
@@ -74,19 +91,20 @@ def check_rules(password: str, username: str = "") -> None:
 
 
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; checks against a dummy hash when there is no account."""
+    hasher = _hasher()
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or _dummy_hash(hasher), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _HASHER.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def generate_password(length: int = 20, username: str = "") -> str:
