@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -104,3 +105,31 @@ def test_event_files_are_checked_line_by_line(tmp_path) -> None:  # type: ignore
     bad.write_text("date,name,kind\n2026-02-16,Carnival,closed\n16/02/2026,Oops,closed\n")
     with pytest.raises(EventFileError, match="line 3: date '16/02/2026' is not YYYY-MM-DD"):
         read_events(bad)
+
+
+def test_a_backtest_can_forecast_from_every_day(series: pd.DataFrame) -> None:
+    """`step` moves the cutoff by fewer periods than the horizon: overlapping windows, each a whole
+    horizon ahead of its cutoff, and the same model fitted only on what precedes each cutoff."""
+    from insightdesk.workforce.backtest import BacktestPlan, cross_validate, summarise, window_scores
+    from insightdesk.workforce.models import candidates
+
+    ets = next(c for c in candidates(("auto_ets",), daily=True) if c.name == "auto_ets")
+    daily = BacktestPlan(horizon=7, windows=8, freq="D", seasons=(7,), step=1)
+    cv = cross_validate(series, ets, daily, 8, [])
+    cutoffs = sorted(cv["cutoff"].unique())
+    assert len(cutoffs) == 8 and all((b - a).days == 1 for a, b in itertools.pairwise(cutoffs))
+    assert (
+        cv.groupby("cutoff")["ds"]
+        .agg(lambda d: (d.min(), d.max()))
+        .map(lambda r: (r[1] - r[0]).days)
+        .eq(6)
+        .all()
+    )
+    assert (cv["ds"] > cv["cutoff"]).all() and cutoffs[-1] == series["ds"].max() - pd.Timedelta(days=7)
+    summary = summarise(window_scores(cv, series, 7)).iloc[0]
+    assert summary["points"] == 56 and summary["windows"] == 8 and 0 <= summary["coverage80"] <= 1
+    weekly = BacktestPlan(horizon=7, windows=2, freq="D", seasons=(7,))  # default: a horizon apart
+    assert sorted(cross_validate(series, ets, weekly, 2, [])["cutoff"].unique())[-2:] == [
+        cutoffs[-8],
+        cutoffs[-1],
+    ]

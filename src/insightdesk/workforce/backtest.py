@@ -38,6 +38,9 @@ class BacktestPlan:
     windows: int
     freq: str
     seasons: tuple[int, ...]
+    # Periods between cutoffs; by default a horizon, so windows do not overlap. A step of 1 forecasts
+    # from every period (more, overlapping points: a finer coverage estimate, at `horizon` times the fits).
+    step: int | None = None
 
 
 def windows_for(length: int, plan: BacktestPlan) -> int:
@@ -71,7 +74,11 @@ def cross_validate(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cv = engine.cross_validation(
-            df=frame, h=plan.horizon, step_size=plan.horizon, n_windows=windows, level=list(LEVELS)
+            df=frame,
+            h=plan.horizon,
+            step_size=plan.step or plan.horizon,
+            n_windows=windows,
+            level=list(LEVELS),
         )
     cv = back_transform(pd.DataFrame(cv).drop(columns="y"), candidate, candidate.name)
     cv = cv.merge(series[["unique_id", "ds", "y"]], on=["unique_id", "ds"], how="left")
