@@ -6,20 +6,15 @@ Skips with the reason when /usr/bin/chromium is absent, except under CI, where i
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.browser import ARGS, CHROMIUM, axe_violations, login
+from tests.support.browser import axe_violations, launched_chromium, login, require_playwright
 from tests.support.web_server import LiveServer, live_server
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"browser tests need {CHROMIUM} in CI: apt-get install -y chromium")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
+require_playwright()  # skips the module without Chromium (an error under CI)
 
 # Served from the sample with the sample's other servers, so the sample store is built once.
 pytestmark = pytest.mark.xdist_group("sample-and-servers")
@@ -41,8 +36,7 @@ def identity_server() -> LiveServer:
 
 @pytest.fixture
 def page(identity_server: LiveServer) -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:
         # bypass_csp: axe-core is injected as a script, which the app's CSP rightly forbids.
         context = browser.new_context(
             base_url=identity_server.base_url, viewport={"width": 1280, "height": 900}, bypass_csp=True
@@ -52,7 +46,6 @@ def page(identity_server: LiveServer) -> Iterator[object]:
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         yield page
-        browser.close()
         assert errors == [], errors
 
 

@@ -4,6 +4,7 @@ and the planted drivers of a generated desk found with the right sign."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,16 +23,15 @@ from insightdesk.insights.drivers.design import build_design
 from insightdesk.insights.drivers.disparities import segment_disparities
 from insightdesk.insights.drivers.effects import fit_drivers, marginal_effects
 from insightdesk.insights.drivers.pvalues import adjust_p
-from insightdesk.sample.generate import generate_desk
+from insightdesk.sample.generate import GeneratedDesk
 from insightdesk.sample.generic import GENERIC_KINDS
 from insightdesk.store import Store, open_store
 from insightdesk.store.tables.insights import driver_effects, insight_runs
 
 
-def _ingest_desk(store: Store, folder: Path, tickets: int, feedback: float, seed: int) -> None:
+def _ingest_desk(store: Store, desk: GeneratedDesk) -> None:
     from insightdesk.ingest import ingest_file
 
-    desk = generate_desk(folder, tickets=tickets, feedback_per_ticket=feedback, seed=seed)
     for kind in GENERIC_KINDS:
         ingest_file(store, desk.files[kind], kind, profile="generic")
 
@@ -229,8 +229,14 @@ def test_small_levels_are_listed_but_not_tested() -> None:
 # ---- the store, both engines ------------------------------------------------------------------------
 
 
-def test_key_drivers_are_stored_with_their_run(store: Store, tmp_path: Path) -> None:
-    _ingest_desk(store, tmp_path / "desk", tickets=500, feedback=1.0, seed=3)
+@pytest.fixture
+def small_desk(generated_desk: Callable[..., GeneratedDesk]) -> GeneratedDesk:
+    """Generated once a session: both engines' test and the CLI test read the same files."""
+    return generated_desk(tickets=500, feedback_per_ticket=1.0, seed=3)
+
+
+def test_key_drivers_are_stored_with_their_run(store: Store, small_desk: GeneratedDesk) -> None:
+    _ingest_desk(store, small_desk)
     report = key_drivers(store, "repeat_contact", bootstrap=20, seed=1)
     assert report.run_id is not None and report.n > 400
     with store.engine.connect() as conn:
@@ -256,10 +262,10 @@ def test_key_drivers_are_stored_with_their_run(store: Store, tmp_path: Path) -> 
         key_drivers(store, "detractor")  # one feedback row per ticket: no NPS answers
 
 
-def test_drivers_cli(tmp_path: Path) -> None:
+def test_drivers_cli(tmp_path: Path, small_desk: GeneratedDesk) -> None:
     db = tmp_path / "cli.duckdb"
     with open_store(db) as store:
-        _ingest_desk(store, tmp_path / "desk", tickets=500, feedback=1.0, seed=4)
+        _ingest_desk(store, small_desk)
     runner = CliRunner()
     result = runner.invoke(
         app,
@@ -279,11 +285,13 @@ def test_drivers_cli(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, pd.DataFrame]:
+def planted(
+    tmp_path_factory: pytest.TempPathFactory, generated_desk: Callable[..., GeneratedDesk]
+) -> Iterator[tuple[Store, pd.DataFrame]]:
     folder = tmp_path_factory.mktemp("planted")
     with open_store(folder / "desk.duckdb") as store:
         # 12,000 tickets give about 3,900 answered surveys: enough for the rarer planted driver (reopened).
-        _ingest_desk(store, folder / "files", tickets=12_000, feedback=3.0, seed=7)
+        _ingest_desk(store, generated_desk(tickets=12_000, feedback_per_ticket=3.0, seed=7))
         yield store, ticket_features(store)
 
 

@@ -4,6 +4,7 @@ coverage of injected effects in simulation, an effect injected into a real store
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from insightdesk.insights.impact.abtests import ab_means, ab_proportions
 from insightdesk.insights.impact.did import did_estimate
 from insightdesk.insights.impact.prepost import prepost_trend_estimate
 from insightdesk.insights.impact.simulate import DESIGNS, coverage
-from insightdesk.sample.generate import generate_desk
+from insightdesk.sample.generate import GeneratedDesk
 from insightdesk.sample.generic import GENERIC_KINDS
 from insightdesk.store import Store, open_store
 from insightdesk.store.tables.insights import impact_analyses, insight_runs
@@ -203,10 +204,15 @@ def test_intervals_cover_the_injected_effect(design: str) -> None:
 AT = "2025-07-01"
 
 
-def _desk_with_injected_delay(store: Store, folder: Path, hours: float) -> str:
+@pytest.fixture
+def delay_desk(generated_desk: Callable[..., GeneratedDesk]) -> GeneratedDesk:
+    """Generated once a session: both engines' test and the CLI test load the same files."""
+    return generated_desk(tickets=2500, feedback_per_ticket=1.0, seed=9)
+
+
+def _desk_with_injected_delay(store: Store, desk: GeneratedDesk, hours: float) -> str:
     from insightdesk.ingest import ingest_file
 
-    desk = generate_desk(folder, tickets=2500, feedback_per_ticket=1.0, seed=9)
     for kind in GENERIC_KINDS:
         ingest_file(store, desk.files[kind], kind, profile="generic")
     team = store.scalar("SELECT id FROM teams WHERE name = 'Service Desk North'")
@@ -221,8 +227,8 @@ def _desk_with_injected_delay(store: Store, folder: Path, hours: float) -> str:
     return team
 
 
-def test_injected_delay_is_recovered_and_stored(store: Store, tmp_path: Path) -> None:
-    _desk_with_injected_delay(store, tmp_path / "desk", hours=10)
+def test_injected_delay_is_recovered_and_stored(store: Store, delay_desk: GeneratedDesk) -> None:
+    _desk_with_injected_delay(store, delay_desk, hours=10)
     treated, control = {"team": "Service Desk North"}, {"team": "Service Desk South"}
     result = estimate_impact(store, "first_response_hours", AT, treated, control, name="triage change")
     assert result.method == "did" and result.ci_low < 10 < result.ci_high and result.ci_low > 0
@@ -276,10 +282,10 @@ def test_injected_delay_is_recovered_and_stored(store: Store, tmp_path: Path) ->
         estimate_impact(store, "csat", AT, treated, control, since="2025-08-01", features=everything)
 
 
-def test_impact_cli(tmp_path: Path) -> None:
+def test_impact_cli(tmp_path: Path, delay_desk: GeneratedDesk) -> None:
     db = tmp_path / "cli.duckdb"
     with open_store(db) as store:
-        _desk_with_injected_delay(store, tmp_path / "desk", hours=10)
+        _desk_with_injected_delay(store, delay_desk, hours=10)
     runner = CliRunner()
     base = ["--db", str(db), "--kpi", "first_response_hours", "--at", AT, "-t", "team=Service Desk North"]
     result = runner.invoke(app, ["impact", "did", *base, "-c", "team=Service Desk South", "--format", "json"])

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright import sync_api
 
-from tests.support.browser import ARGS, CHROMIUM, login
+from tests.support.browser import launched_chromium, login
 from tests.support.web_server import LiveServer
 from tests.support.wfm_server import prepare
 
@@ -94,8 +93,7 @@ def test_segments_gaps_and_plan_status_api(prepared: LiveServer) -> None:
 
 @pytest.fixture(scope="module")
 def page(prepared: LiveServer) -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:  # skips the browser test without Chromium (not the API's)
         context = browser.new_context(base_url=prepared.base_url)
         tab = context.new_page()
         tab.set_default_timeout(20_000)
@@ -104,7 +102,6 @@ def page(prepared: LiveServer) -> Iterator[Any]:
         login(tab, "admin")
         yield tab
         assert not errors, errors
-        browser.close()
 
 
 def test_the_qa_flow_in_a_browser(page: Any, prepared: LiveServer) -> None:

@@ -5,6 +5,7 @@ Never `playwright install`: the browser is the system's (/usr/bin/chromium, or I
 
 from __future__ import annotations
 
+import atexit
 import functools
 import io
 import os
@@ -47,16 +48,47 @@ def require_playwright() -> Any:
     return pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
 
 
+_SHARED: dict[str, Any] = {}
+
+
+def _shared_chromium() -> Any:
+    """This process's Chromium, started on first use and closed at exit. Starting Playwright's driver
+    and the browser costs about 2 s, once per test module before; contexts keep modules apart."""
+    if "browser" not in _SHARED:
+        sync_api = require_playwright()
+        playwright = sync_api.sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        atexit.register(_close_shared)
+    return _SHARED["browser"]
+
+
+def _close_shared() -> None:
+    try:
+        _SHARED.pop("browser").close()
+        _SHARED.pop("playwright").stop()
+    except Exception:  # at exit the driver may be gone already: its closed pipe ends it anyway
+        pass
+
+
 @contextmanager
 def launched_chromium() -> Iterator[Any]:
-    """A headless Chromium for one module's tests (as a fixture: `with launched_chromium() as b: yield b`)."""
-    sync_api = require_playwright()
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """The headless Chromium for one module's tests (as a fixture: `with launched_chromium() as b:
+    yield b`): the process's shared browser; the contexts the module opened are closed after it.
+
+    While Playwright's sync API is started, the main thread looks as if an asyncio loop ran in it
+    (Playwright marks it so between calls): every module must use this browser, not its own
+    `sync_playwright()`, which would refuse to start.
+    """
+    require_playwright()
+    browser = _shared_chromium()
+    before = set(browser.contexts)
+    try:
+        yield browser
+    finally:
+        for context in browser.contexts:
+            if context not in before:
+                context.close()
 
 
 PHONE = {"width": 390, "height": 844}
@@ -133,11 +165,17 @@ def axe_violations(
 
 
 def save_screenshot(page: Any, path: Path) -> int:
-    """The viewport as a 256-colour PNG (a third of Chromium's size, sharp enough for text); bytes written."""
+    """The viewport as a 256-colour PNG (a third of Chromium's size, sharp enough for text); bytes
+    written, 0 where `path` already holds the same pixels: the smallest encoding (optimize) costs
+    about 0.3 s a picture, and most runs change none."""
     from PIL import Image
 
     shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     small = shot.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    if path.exists():
+        with Image.open(path) as old:
+            if old.size == small.size and old.convert("RGB").tobytes() == small.convert("RGB").tobytes():
+                return 0
     out = io.BytesIO()
     small.save(out, "PNG", optimize=True)
     path.write_bytes(out.getvalue())

@@ -38,16 +38,18 @@ def page(browser: object, server: LiveServer) -> Iterator[object]:
     assert errors == [], errors
 
 
-def shot(page: object, name: str) -> None:
+def shot(page: object, name: str, full_page: bool = False) -> None:
+    """A picture of the step in test-artifacts/: the viewport, as a whole tall page costs a second or
+    more to encode; a failed chart's picture shows the whole page."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)  # type: ignore[attr-defined]
 
 
 def wait_chart(page: object, selector: str) -> None:
     try:
         page.wait_for_selector(f"{selector}[data-rendered=true] svg")  # type: ignore[attr-defined]
     except Exception:
-        shot(page, "failed-" + selector.strip(".#").replace(" ", "_"))
+        shot(page, "failed-" + selector.strip(".#").replace(" ", "_"), full_page=True)
         raise
 
 

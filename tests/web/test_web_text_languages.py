@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.browser import ARGS, CHROMIUM, login, require_playwright, wait_for_charts
+from tests.support.browser import launched_chromium, login, require_playwright, wait_for_charts
 from tests.support.web_server import LiveServer
 
-sync_api = require_playwright()
+require_playwright()  # skips the module without Chromium (an error under CI)
 
 
 def test_an_analyst_breaks_themes_down_by_language(insights_server: LiveServer) -> None:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:
         page: Any = browser.new_page(
             base_url=insights_server.base_url, viewport={"width": 1280, "height": 900}
         )
@@ -47,5 +46,5 @@ def test_an_analyst_breaks_themes_down_by_language(insights_server: LiveServer) 
             assert "English texts only" in page.inner_text("[data-testid=language-note]")
             assert "English texts" in page.inner_text("[data-testid=chart-summary]")
         finally:
-            browser.close()
+            page.context.close()
     assert errors == [], errors

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import ARGS, CHROMIUM, axe_violations, login, require_playwright
+from tests.support.browser import axe_violations, launched_chromium, login, require_playwright
 from tests.support.web_server import LiveServer, live_server
 
-sync_api = require_playwright()
+require_playwright()  # skips the module without Chromium (an error under CI)
 
 ROWS = 10_000
 BAD_EVERY = 1_000  # every 1,000th ticket has a channel outside the vocabulary
@@ -36,8 +36,7 @@ def _tickets_csv() -> bytes:
 @pytest.fixture(scope="module")
 def upload_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     server: LiveServer = live_server("upload-page", warm_up=False)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium() as browser:
         context = browser.new_context(
             base_url=server.base_url,
             viewport={"width": 1280, "height": 800},
@@ -52,7 +51,6 @@ def upload_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         login(page, "admin")
         yield page
         assert errors == [], errors
-        browser.close()
 
 
 def test_a_large_upload_shows_progress_detected_kind_and_its_rejections(upload_page: Any) -> None:
