@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from insightdesk.cli import app
 from insightdesk.ingest import ingest_file
-from insightdesk.insights.common.features import ticket_features
+from insightdesk.insights.common.features import ticket_features, ticket_features_expr
 from insightdesk.insights.risk import (
     RiskDataError,
     RiskModelError,
@@ -106,6 +106,12 @@ def test_train_version_score_explain_and_drift(store: Store, risk_desk: Generate
     assert all(abs(f["effect"]) > 0 for fs in factors for f in fs)
     features = ticket_features(store).set_index("ticket_id").loc[scores["ticket_id"]].reset_index()
     assert np.allclose(model.predict(features), scores["score"])
+    # The feature query, compiled once per process and reused, reads as the expression it came from.
+    for since, until in ((None, None), (first.valid_from, first.train_until)):
+        direct = ticket_features_expr(store.ibis(), since=since, until=until).execute()
+        direct = direct.sort_values("ticket_id", kind="stable", ignore_index=True)
+        direct[["created_at", "resolved_at"]] = direct[["created_at", "resolved_at"]].apply(pd.to_datetime)
+        pd.testing.assert_frame_equal(ticket_features(store, since=since, until=until), direct)
     # Scoring the same tickets again replaces their rows instead of adding to them.
     again = score_tickets(store, "low_csat", ticket_ids=list(scores["ticket_id"][:5]))
     assert len(again) == 5

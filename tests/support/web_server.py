@@ -1,7 +1,8 @@
 """Live servers for the API and browser tests: `insightdesk serve` in a subprocess over real HTTP.
 
-The bundled sample is built once per test session; each server gets its own copy of the DuckDB
-file (the server holds its file), seeded with one account and one API token per role.
+The bundled sample is built and seeded with one account and one API token per role once per test
+session (argon2 hashes each password: on purpose slow); each server gets its own copy of that DuckDB
+file (the server holds its file), so every server shares the same tokens.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -26,6 +28,7 @@ ROLES = ("admin", "analyst", "team_lead", "agent", "viewer")
 
 _BUILD: dict[str, Path] = {}
 _SERVERS: dict[str, LiveServer] = {}
+_SEEDED: dict[str, Any] = {}  # tokens, scope and other ticket of the seeded copy (`_seeded_db_file`)
 
 
 @dataclass
@@ -65,6 +68,16 @@ def sample_db_file() -> Path:
     return _BUILD["sample"]
 
 
+def _seeded_db_file() -> tuple[Path, dict[str, str], dict[str, str], str]:
+    """The sample with the accounts and tokens of `_seed`, made once: the servers copy it."""
+    if "seeded" not in _BUILD:
+        db = sample_db_file().with_name("seeded.duckdb")
+        copy_store(sample_db_file(), db)
+        _SEEDED.update(zip(("tokens", "scope", "other"), _seed(db), strict=True))
+        _BUILD["seeded"] = db
+    return _BUILD["seeded"], _SEEDED["tokens"], _SEEDED["scope"], _SEEDED["other"]
+
+
 def copy_store(source: Path, target: Path) -> None:
     """A DuckDB store with its audit key and checkpoints (without them its audit log cannot verify)."""
     from insightdesk.governance.audit_keys import CHECKPOINTS_SUFFIX, KEY_SUFFIX
@@ -76,26 +89,40 @@ def copy_store(source: Path, target: Path) -> None:
             shutil.copy2(sidecar, target.with_name(target.name + suffix))
 
 
+def _scope(engine: sa.Engine) -> tuple[dict[str, str], str]:
+    """The team, agent, ticket and customer that every scoped role reaches, and a ticket outside."""
+    with engine.connect() as conn:
+        agent_id, team_id, ticket_id, customer_id = conn.execute(
+            sa.text(
+                "with a as (select agent_id, count(*) n from tickets where agent_id is not null and team_id is not null "
+                "group by 1 order by n desc, agent_id limit 1) "
+                "select t.agent_id, t.team_id, t.id, t.customer_id from tickets t join a using (agent_id) "
+                "where t.customer_id is not null order by t.created_at, t.id limit 1"
+            )
+        ).one()
+        team_name = conn.execute(sa.text("select name from teams where id = :t"), {"t": team_id}).scalar()
+        other = conn.execute(
+            sa.text("select id from tickets where team_id <> :t and agent_id <> :a order by id limit 1"),
+            {"t": team_id, "a": agent_id},
+        ).scalar()
+    scope = {
+        "team_id": team_id,
+        "team_name": team_name,
+        "agent_id": agent_id,
+        "ticket_id": ticket_id,
+        "customer_id": customer_id,
+    }
+    return scope, other
+
+
 def _seed(db: Path) -> tuple[dict[str, str], dict[str, str], str]:
     from insightdesk.governance.tokens import create_token
     from insightdesk.governance.users import Actor, create_user
     from insightdesk.store import open_store
 
     with open_store(db) as store:
-        with store.engine.connect() as conn:
-            agent_id, team_id, ticket_id, customer_id = conn.execute(
-                sa.text(
-                    "with a as (select agent_id, count(*) n from tickets where agent_id is not null and team_id is not null "
-                    "group by 1 order by n desc, agent_id limit 1) "
-                    "select t.agent_id, t.team_id, t.id, t.customer_id from tickets t join a using (agent_id) "
-                    "where t.customer_id is not null order by t.created_at, t.id limit 1"
-                )
-            ).one()
-            team_name = conn.execute(sa.text("select name from teams where id = :t"), {"t": team_id}).scalar()
-            other = conn.execute(
-                sa.text("select id from tickets where team_id <> :t and agent_id <> :a order by id limit 1"),
-                {"t": team_id, "a": agent_id},
-            ).scalar()
+        scope, other = _scope(store.engine)
+        team_id, agent_id = scope["team_id"], scope["agent_id"]
         actor = Actor("cli:tests", "admin", "cli")
         tokens = {}
         for role in ROLES:
@@ -109,13 +136,6 @@ def _seed(db: Path) -> tuple[dict[str, str], dict[str, str], str]:
                 agent_id=agent_id if role == "agent" else None,
             )
             tokens[role] = create_token(store.engine, role, actor=actor, name="tests", days=1)["token"]
-    scope = {
-        "team_id": team_id,
-        "team_name": team_name,
-        "agent_id": agent_id,
-        "ticket_id": ticket_id,
-        "customer_id": customer_id,
-    }
     return tokens, scope, other
 
 
@@ -135,16 +155,27 @@ def live_server(
     """
     if name in _SERVERS and _SERVERS[name].proc.poll() is None:
         return _SERVERS[name]
-    db = sample_db_file().with_name(f"{name}.duckdb")
-    copy_store(sample_db_file(), db)
+    seeded, tokens, scope, other = _seeded_db_file()
+    db = seeded.with_name(f"{name}.duckdb")
+    copy_store(seeded, db)
     if prepare is not None:
         prepare(db)
-    tokens, scope, other = _seed(db)
+        # `prepare` may change the records (identity resolution merges customers): the scope is
+        # read again; the accounts' team and agent are those of the seeded copy.
+        from insightdesk.store import open_store
+
+        with open_store(db) as store:
+            scope, other = _scope(store.engine)
+        if (scope["team_id"], scope["agent_id"]) != (
+            _SEEDED["scope"]["team_id"],
+            _SEEDED["scope"]["agent_id"],
+        ):
+            raise RuntimeError(f"prepare for {name!r} moved the scoped team or agent: {scope}")
     snapshot = db.with_name(f"{name}-snapshot.duckdb")
     shutil.copyfile(db, snapshot)
     log = db.with_name(f"{name}-server.log")
     proc, base = _serve(str(db), log, warm_up=warm_up, rollups=rollups, env=env)
-    server = LiveServer(base, db, snapshot, tokens, scope, other, proc, log, str(db))
+    server = LiveServer(base, db, snapshot, dict(tokens), dict(scope), other, proc, log, str(db))
     _SERVERS[name] = server
     return server
 
