@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from insightdesk import quality as qa
 from insightdesk.cli import app
+from insightdesk.explore import qa_stamp
 from insightdesk.governance import Principal, Role, audit
 from insightdesk.metrics.fixtures import ref
 from insightdesk.store import Store, open_store
@@ -50,6 +51,8 @@ def test_qa_flow(desk: Store) -> None:
     assert qa.save_rubric(desk, changed, created_by="admin")[0].version == 2
 
     sample_id, drawn = qa.draw_review_sample(desk, ADMIN, size=30, method="stratified", seed=1)
+    # A server keeps the skill gaps until this stamp moves: every new evaluation must move it.
+    stamp = qa_stamp(desk.engine, lambda table: True)
     assert set(drawn["agent_id"]) == {ref(a) for a in ("a1", "a2", "a3", "a4", "a5")}
     for i, ticket in enumerate(drawn["ticket_id"]):
         fix = 0 if i % 10 == 0 else 2
@@ -57,6 +60,8 @@ def test_qa_flow(desk: Store) -> None:
             desk, ADMIN, rubric_id="support", ticket_id=ticket, answers={"tone": 1 + i % 4, "fix": fix}
         )
         assert row["sample_id"] == sample_id and row["weight"] > 1 and row["auto_failed"] == (fix == 0)
+        assert qa_stamp(desk.engine, lambda table: True) != stamp
+        stamp = qa_stamp(desk.engine, lambda table: True)
 
     round_ = qa.create_round(
         desk, ADMIN, name="Jan", rubric_id="support", ticket_ids=list(drawn["ticket_id"][:6])

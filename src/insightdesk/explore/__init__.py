@@ -11,7 +11,7 @@ from __future__ import annotations
 from insightdesk.explore.filters import FILTER_VALUE_LIMIT, filter_values, ticket_span
 from insightdesk.explore.insight_reads import run_params, scored_tickets
 from insightdesk.explore.themes import active_themes, theme_quotes, theme_sentiment, theme_weekly_volumes
-from insightdesk.explore.versions import data_stamp, insight_stamp
+from insightdesk.explore.versions import data_stamp, insight_stamp, qa_stamp
 
 __all__ = [
     "FILTER_VALUE_LIMIT",
@@ -19,6 +19,7 @@ __all__ = [
     "data_stamp",
     "filter_values",
     "insight_stamp",
+    "qa_stamp",
     "run_params",
     "scored_tickets",
     "theme_quotes",

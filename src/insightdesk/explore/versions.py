@@ -23,6 +23,8 @@ INSIGHT_TABLES = (
     ("painpoint_backlog", "updated_at"),
     ("alerts", "updated_at"),
 )
+# QA evaluations are only ever added (a correction is a new evaluation), so count and newest move.
+QA_TABLES = (("qa_evaluations", "created_at"),)
 
 
 def data_stamp(engine: sa.Engine, present: Callable[[str], bool]) -> tuple[Any, ...]:
@@ -33,3 +35,8 @@ def data_stamp(engine: sa.Engine, present: Callable[[str], bool]) -> tuple[Any, 
 def insight_stamp(engine: sa.Engine, present: Callable[[str], bool]) -> tuple[Any, ...]:
     """Moves when an insight run finishes or a backlog entry or an alert changes."""
     return table_stamps(engine, [(t, c) for t, c in INSIGHT_TABLES if present(t)])
+
+
+def qa_stamp(engine: sa.Engine, present: Callable[[str], bool]) -> tuple[Any, ...]:
+    """Moves when a QA evaluation is added (by this server or another process)."""
+    return table_stamps(engine, [(t, c) for t, c in QA_TABLES if present(t)])

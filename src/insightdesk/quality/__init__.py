@@ -24,6 +24,7 @@ from insightdesk.quality.service import (
     segment_scores,
     team_scores,
 )
+from insightdesk.quality.skills import skill_gaps
 from insightdesk.quality.topics import TOPICS
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "score_answers",
     "segment_scores",
     "set_status",
+    "skill_gaps",
     "team_scores",
     "weighted_mean",
 ]

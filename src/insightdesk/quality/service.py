@@ -61,8 +61,10 @@ def read_skill_gaps(
     unit: str = "agent",
     topic: str = "category",
     ip: str | None = None,
+    gaps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    frame = skill_gaps(store, unit=unit, topic=topic)
+    """The desk's skill gaps (`gaps` when the caller has them already) in the reader's scope; audited."""
+    frame = skill_gaps(store, unit=unit, topic=topic) if gaps is None else gaps
     if unit == "agent":
         frame = _in_scope(store, principal, frame, "unit")
     elif principal.scope is Scope.OWN:

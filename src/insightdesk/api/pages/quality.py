@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from insightdesk.api.deps import app_state, client_ip, require
 from insightdesk.api.pages.context import RECORDS
 from insightdesk.api.pages.rendering import error_page, render
+from insightdesk.api.views.skill_gaps import desk_skill_gaps
 from insightdesk.governance.audit import Actor
 from insightdesk.governance.records import RecordNotFound, get_ticket
 from insightdesk.governance.roles import Permission, Principal
@@ -59,7 +60,8 @@ def qa_page(
     state, ip = app_state(request), client_ip(request)
     with state.metrics_lock:  # the KPI engine (see routers/quality.py)
         cards = read_scorecards(state.store, principal, ip=ip)
-        gaps = read_skill_gaps(state.store, principal, topic=gap_topic, ip=ip)
+        desk = desk_skill_gaps(state, "agent", gap_topic)
+        gaps = read_skill_gaps(state.store, principal, topic=gap_topic, ip=ip, gaps=desk)
     qa_rows = cards[cards["metric"] == "qa_score"]
     return render(
         request,

@@ -36,6 +36,7 @@ from insightdesk.api.schemas.quality import (
     TeamScores,
 )
 from insightdesk.api.service_calls import ServiceErrors, json_ready, run_service
+from insightdesk.api.views.skill_gaps import desk_skill_gaps
 from insightdesk.governance.roles import Permission, Principal
 from insightdesk.quality import (
     NotInScope,
@@ -225,11 +226,13 @@ def gaps(
 ) -> dict[str, Any]:
     """Agent (or team) x topic (ticket category, or text theme) gaps on QA score, CSAT and escalation
     rate, worst first (audited)."""
-    return {
-        "unit": unit,
-        "topic": topic,
-        "gaps": _call(request, read_skill_gaps, principal, unit=unit, topic=topic, ip=client_ip(request)),
-    }
+    state, ip = app_state(request), client_ip(request)
+
+    def read(store: Any) -> Any:
+        desk = desk_skill_gaps(state, unit, topic)
+        return read_skill_gaps(store, principal, unit=unit, topic=topic, ip=ip, gaps=desk)
+
+    return {"unit": unit, "topic": topic, "gaps": _call(request, read)}
 
 
 @router.post("/coaching", response_model=Plan, responses=ERRORS)
