@@ -187,6 +187,16 @@ def pg_server(pg_template: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     pg_drop(name)
 
 
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """One local Spark session (one JVM) per process for the Spark tests (tests/support/spark.py)."""
+    from tests.support.spark import tiny_session
+
+    session = tiny_session()
+    yield session
+    session.stop()
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

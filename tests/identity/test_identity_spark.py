@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,18 +23,17 @@ from insightdesk.identity import IdentityError, MatchSpec, pairwise_score, run_i
 from insightdesk.identity import service as identity_service
 from insightdesk.store import Store, open_store
 from tests.identity.seed import add_customers, people
+from tests.support.spark import IN_SPARK_GROUP
 
 ACTOR = Actor("tester", "admin", "127.0.0.1")
 SPEC = MatchSpec(u_sample_pairs=3e4)
 RECORDS = 120
 LATER = 15  # added after the first run, linked incrementally
-TINY = {
-    "spark.sql.shuffle.partitions": "1",
-    "spark.sql.adaptive.enabled": "false",
-    "spark.sql.codegen.wholeStage": "false",
-}
+# The session is the process's one (tests/conftest.py `spark_session`), shared with the metrics on
+# Spark: its tests run on one worker, in one group.
 NEEDS_SPARK = [
     pytest.mark.slow,
+    IN_SPARK_GROUP,
     pytest.mark.skipif(
         importlib.util.find_spec("pyspark") is None, reason="pyspark not installed (pip install '.[spark]')"
     ),
@@ -62,20 +60,10 @@ def _clusters(store: Store) -> set[frozenset[str]]:
     return {frozenset(g.index) for _, g in person_of.groupby(person_of)}
 
 
-@pytest.fixture(scope="module")
-def spark_session() -> Iterator[object]:
-    from insightdesk.identity.spark_engine import identity_session
-
-    # Tiny data: one core, one shuffle partition, and no code generation (compiling each of Splink's
-    # many small queries costs more than running them).
-    session = identity_session("local[1]", TINY)
-    yield session
-    session.stop()
-
-
 @NEEDS_SPARK[0]
 @NEEDS_SPARK[1]
 @NEEDS_SPARK[2]
+@NEEDS_SPARK[3]
 def test_spark_run_gives_the_duckdb_persons(
     duckdb_template: Path, tmp_path: Path, spark_session: object
 ) -> None:

@@ -14,10 +14,12 @@ import pytest
 
 from insightdesk.metrics import compute, list_kpis
 from insightdesk.metrics.tables import CANONICAL
+from tests.support.spark import IN_SPARK_GROUP
 from tests.support.stores import SMALL_DESK, load_small_desk
 
 pytestmark = [
     pytest.mark.slow,
+    IN_SPARK_GROUP,  # the process's one Spark session (tests/conftest.py), shared with identity
     pytest.mark.skipif(
         importlib.util.find_spec("pyspark") is None, reason="pyspark not installed (pip install '.[spark]')"
     ),
@@ -41,8 +43,8 @@ SAMPLE = (
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory, loaded_stores):
-    from insightdesk.metrics.spark import local_session, spark_backend
+def stores(tmp_path_factory, loaded_stores, spark_session):
+    from insightdesk.metrics.spark import spark_backend
 
     root = tmp_path_factory.mktemp("spark")
     duck = loaded_stores.shared(SMALL_DESK, "duckdb", load_small_desk)
@@ -50,10 +52,7 @@ def stores(tmp_path_factory, loaded_stores):
     for table in CANONICAL:
         (lake / table).mkdir(parents=True)
         duck.duckdb.execute(f"COPY {table} TO '{lake / table / 'part-0.parquet'}' (FORMAT parquet)")
-    session = local_session("local[2]", {"spark.sql.shuffle.partitions": "2"})
-    backend = spark_backend(session, parquet_root=str(lake))
-    yield duck, backend
-    session.stop()
+    return duck, spark_backend(spark_session, parquet_root=str(lake))
 
 
 def test_kpis_on_spark_match_duckdb(stores):

@@ -82,4 +82,12 @@ def spark_frame(session: Any, frame: pd.DataFrame) -> Any:
             clean[column] = [None if v is None else str(v) for v in clean[column]]
         else:
             clean[column] = [None if v is None else [str(x) for x in v] for v in clean[column]]
-    return session.createDataFrame(clean, StructType(fields))
+    # Through Arrow the rows are handed to the JVM once; without it Spark keeps them pickled and starts
+    # Python workers to unpickle them in every job that scans the frame, and Splink scans it in dozens.
+    arrow = "spark.sql.execution.arrow.pyspark.enabled"
+    before = session.conf.get(arrow)
+    session.conf.set(arrow, "true")
+    try:
+        return session.createDataFrame(clean, StructType(fields))
+    finally:
+        session.conf.set(arrow, before)
