@@ -173,8 +173,9 @@ def server() -> LiveServer:
 
 @pytest.fixture(scope="session")
 def insights_server() -> LiveServer:
-    """Like `server`, with every insight of the quickstart computed first."""
-    return live_server("insights", prepare=compute_insights)
+    """Like `server`, with every insight of the quickstart computed first; no start-up warm-up (its
+    background work would take the cores other tests use; the page-timing test uses `server`)."""
+    return live_server("insights", prepare=compute_insights, warm_up=False)
 
 
 @pytest.fixture(scope="session")
