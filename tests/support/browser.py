@@ -95,12 +95,18 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def signed_in_page(browser: Any, base_url: str, user: str, viewport: dict[str, int] | None = None) -> Any:
+def signed_in_page(
+    browser: Any, base_url: str, user: str, viewport: dict[str, int] | None = None, **options: Any
+) -> Any:
     """A new page of `user`, signed in, at desktop width or `viewport` (as a phone); uncaught page
-    errors collect in `page.errors`. bypass_csp: axe-core is injected as a script, which the app's
-    CSP rightly forbids."""
+    errors collect in `page.errors`; `options` are more browser-context options (accept_downloads...).
+    bypass_csp: axe-core is injected as a script, which the app's CSP rightly forbids."""
     context = browser.new_context(
-        base_url=base_url, viewport=viewport or DESKTOP, is_mobile=viewport is not None, bypass_csp=True
+        base_url=base_url,
+        viewport=viewport or DESKTOP,
+        is_mobile=viewport is not None,
+        bypass_csp=True,
+        **options,
     )
     page = context.new_page()
     page.set_default_timeout(20_000)

@@ -23,7 +23,7 @@ import pytest
 from insightdesk.governance.users import Actor, create_user
 from insightdesk.store import open_store
 from tests.governance.privacy import erasure_data as desk
-from tests.support.browser import axe_violations, launched_chromium, login, require_playwright
+from tests.support.browser import axe_violations, launched_chromium, require_playwright, signed_in_page
 from tests.support.thread_server import serving_in_thread
 from tests.support.web_server import PASSWORD
 
@@ -55,20 +55,7 @@ def browser() -> Iterator[Any]:
 
 
 def _tab(browser: Any, base: str, user: str, viewport: dict[str, int] | None = None) -> Any:
-    # bypass_csp: axe-core is injected as a script, which the app's CSP rightly forbids.
-    context = browser.new_context(
-        base_url=base,
-        viewport=viewport or {"width": 1280, "height": 900},
-        is_mobile=viewport is not None,
-        bypass_csp=True,
-        accept_downloads=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    login(page, user)
+    page = signed_in_page(browser, base, user, viewport, accept_downloads=True)
     page.click("header nav a:has-text('Privacy')")
     page.wait_for_url("**/privacy")
     return page
