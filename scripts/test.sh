@@ -20,6 +20,11 @@ fi
 .venv/bin/mypy
 .venv/bin/lint-imports
 export INSIGHTDESK_REQUIRE_POSTGRES=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+# Bytecode caches on, and written once before the workers start: the suite starts dozens of Python
+# processes (servers, killed loaders, CLI runs), and without them each compiled our 300-odd modules
+# from source again (a third of a server's start-up CPU). Some machines switch them off globally.
+unset PYTHONDONTWRITEBYTECODE
+.venv/bin/python -m compileall -q -j 0 src tests >/dev/null
 # One worker per core; tests that share a server, the sample store or a module's fixture stay on one
 # worker (tests/conftest.py marks their xdist group). Arguments given here come last and win,
 # e.g. `bash scripts/test.sh -n 0 tests/store` runs one folder without workers.

@@ -48,6 +48,10 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # itself is the same code (tests/governance checks the rules, the lockout and the argon2id format).
 os.environ.setdefault("INSIGHTDESK_PASSWORD_HASH_TIME_COST", "1")
 os.environ.setdefault("INSIGHTDESK_PASSWORD_HASH_MEMORY_KIB", "1024")
+# The suite's PostgreSQL databases are thrown away: their commits need not wait for the disk (libpq
+# reads PGOPTIONS for every connection, the servers' and subprocesses' included). What a test checks
+# after a kill -9 of the client is unchanged: the server still rolls back an open transaction.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
 # One migrated empty database per process (pytest-xdist workers are processes).
 _TEMPLATE_DB = f"insightdesk_tmpl_{os.getpid()}"
 
