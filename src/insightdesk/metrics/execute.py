@@ -19,7 +19,7 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 _CACHE_SIZE = 512
-CACHE_LOCK = threading.Lock()
+_LOCK = threading.Lock()
 
 
 def dialect_of(backend: Any) -> str:
@@ -34,7 +34,7 @@ def _cache(backend: Any, kind: str) -> OrderedDict[tuple[Any, ...], Any]:
 def cached(backend: Any, kind: str, key: tuple[Any, ...] | None) -> Any:
     if key is None:
         return None
-    with CACHE_LOCK:
+    with _LOCK:
         cache = _cache(backend, kind)
         value = cache.get(key)
         if value is not None:
@@ -45,24 +45,18 @@ def cached(backend: Any, kind: str, key: tuple[Any, ...] | None) -> Any:
 def remember(backend: Any, kind: str, key: tuple[Any, ...] | None, value: Any) -> None:
     if key is None:
         return
-    with CACHE_LOCK:
+    with _LOCK:
         cache = _cache(backend, kind)
         cache[key] = value
         while len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
 
 
-# Compiled facts shared by the stores of one process that have the same schema (fact_sql.py).
-SHARED_FACTS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-
-
 def clear_cache(backend: Any) -> None:
-    """Forget compiled SQL for this backend (after changing a registered KPI in place, say), and
-    the facts shared between stores."""
-    with CACHE_LOCK:
+    """Forget compiled SQL for this backend (after changing a registered KPI in place, say)."""
+    with _LOCK:
         for kind in ("fact", "query"):
             _cache(backend, kind).clear()
-        SHARED_FACTS.clear()
 
 
 def compile_sql(backend: Any, expr: Any) -> str:
@@ -129,7 +123,7 @@ def materialise_facts(backend: Any, enabled: bool = True) -> None:
 
 def refresh_facts(backend: Any) -> None:
     """The data changed: materialised facts are rebuilt from their SQL when next used."""
-    with CACHE_LOCK:
+    with _LOCK:
         facts: dict[str, str] = backend.__dict__.setdefault("_insightdesk_temp_tables", {})
         stale: set[str] = backend.__dict__.setdefault("_insightdesk_stale_facts", set())
         if backend.__dict__.get("_insightdesk_materialise"):

@@ -14,7 +14,6 @@ from insightdesk.metrics import stats
 from insightdesk.metrics.config import MetricsConfig
 from insightdesk.metrics.dimensions import attach, check_dimensions
 from insightdesk.metrics.execute import cached, compile_sql, ensure_current, register_view, remember
-from insightdesk.metrics.fact_sql import CompiledFact, share_fact, shared_fact
 from insightdesk.metrics.grains import GRAINS
 from insightdesk.metrics.request import MetricsError, Where
 from insightdesk.metrics.spec import KPI
@@ -61,8 +60,7 @@ def plan(
 
 
 def fact_view(spec: KPI, tables: Tables, cfg: MetricsConfig) -> Any:
-    """The KPI's fact table, compiled once per backend and settings into a temporary view (and its
-    SQL once per process and schema: fact_sql.py).
+    """The KPI's fact table, compiled once per backend and settings into a temporary view.
 
     Cuts, filters and grains then build on a one-node table, which compiles in milliseconds
     instead of the hundreds the full fact expression takes.
@@ -77,17 +75,11 @@ def fact_view(spec: KPI, tables: Tables, cfg: MetricsConfig) -> Any:
                 tables.used_as_of = True
             ensure_current(backend, name)
             return tables.table(name)
-    compiled = shared_fact(backend, spec, key[1], tables._as_of)
-    if compiled is None:
-        probe = Tables(backend, cfg, tables._as_of)
-        sql = compile_sql(backend, spec.fact(probe, cfg))
-        compiled = CompiledFact(sql, probe.used_calendar, tables._as_of if probe.used_as_of else None)
-        share_fact(backend, spec, key[1], compiled)
-    elif compiled.uses_calendar:
-        tables.calendar()  # the temporary table the SQL reads, registered on this backend
-    name = register_view(backend, compiled.sql)
-    snap = compiled.as_of
-    tables.used_as_of = tables.used_as_of or snap is not None
+    probe = Tables(backend, cfg, tables._as_of)
+    fact = spec.fact(probe, cfg)
+    name = register_view(backend, compile_sql(backend, fact))
+    snap = tables._as_of if probe.used_as_of else None
+    tables.used_as_of = tables.used_as_of or probe.used_as_of
     remember(backend, "fact", key, (name, snap))
     return tables.table(name)
 

@@ -40,7 +40,6 @@ class Tables:
         self.config = config
         self._as_of = as_of
         self.used_as_of = False
-        self.used_calendar = False
         self._cache: dict[str, Any] = {}
 
     @property
@@ -66,7 +65,6 @@ class Tables:
 
     def calendar(self) -> Any:
         """The business calendar (see calendar.py) as a temporary table of this backend."""
-        self.used_calendar = True
         if "_calendar" not in self._cache:
             from insightdesk.metrics.execute import register_frame
 
