@@ -35,6 +35,7 @@ from insightdesk.insights.painpoints import backlog_entry
 from insightdesk.store import open_store
 from insightdesk.store.tables.actions import action_external_records
 from tests.actions.desk import add_accounts, add_critical_painpoint, count
+from tests.support.http import http_get, http_post
 
 SERVER = Path(__file__).with_name("servicenow_server.py")
 RULE = """
@@ -74,7 +75,7 @@ def _destinations(tmp_path: Path, url: str) -> Path:
 
 
 def _records(url: str) -> list[dict[str, str]]:
-    return list(httpx.get(f"{url}/_control/records").json()["records"])
+    return list(http_get(f"{url}/_control/records").json()["records"])
 
 
 def _queue_problem(store_url: str) -> None:
@@ -110,7 +111,7 @@ def test_worker_killed_mid_delivery_creates_exactly_one_record(store_url, servic
     destinations = _destinations(tmp_path, servicenow)
     # POSTs: rate limited (Retry-After: 1, the client waits it out), then a 500 (the outbox backs off),
     # then ServiceNow creates the record and never answers: the worker is killed in that window.
-    httpx.post(f"{servicenow}/_control/plan", json=["429", "500", "hang"])
+    http_post(f"{servicenow}/_control/plan", json=["429", "500", "hang"])
     worker = multiprocessing.get_context("fork").Process(target=_worker, args=(store_url, str(destinations)))
     worker.start()
     deadline = time.monotonic() + 30
@@ -171,7 +172,7 @@ def test_malformed_answer_and_terminal_errors(store, servicenow, tmp_path):
     report = deliver_due(store, bad, policy=policy, now=lambda: _later(5))
     assert report.dead == 1 and "credential" in report.errors[0]  # 401: terminal, at once
     assert replay(store, None, actor="max")
-    httpx.post(f"{servicenow}/_control/plan", json=["malformed"])
+    http_post(f"{servicenow}/_control/plan", json=["malformed"])
     good = load_destinations(_destinations(tmp_path, servicenow))
     first = deliver_due(store, good, policy=policy, now=lambda: _later(6))
     assert first.retrying == 1 and len(_records(servicenow)) == 1

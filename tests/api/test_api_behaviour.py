@@ -14,6 +14,7 @@ import pytest
 
 from insightdesk.metrics import compute
 from insightdesk.store import open_store
+from tests.support.http import http_client, http_get
 from tests.support.web_server import PASSWORD, LiveServer
 
 
@@ -75,7 +76,7 @@ def test_errors_share_one_shape(server: LiveServer) -> None:
         assert c.get("/api/v1/kpis/csat", params={"since": "", "until": "", "channel": ""}).json()["rows"]
         _error(c.get("/api/v1/tickets"), 403, "forbidden")
         _error(c.get("/api/v1/nothing-here"), 404)
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer idk_forged"}) as c:
+    with http_client(base_url=server.base_url, headers={"Authorization": "Bearer idk_forged"}) as c:
         _error(c.get("/api/v1/kpis"), 401, "invalid_token")
 
 
@@ -191,7 +192,7 @@ def test_upload_goes_through_validation_and_quarantine(server: LiveServer) -> No
 
 
 def test_session_cookie_is_httponly_samesite_and_writes_need_csrf(server: LiveServer) -> None:
-    with httpx.Client(base_url=server.base_url) as c:
+    with http_client(base_url=server.base_url) as c:
         r = c.post("/api/v1/auth/login", json={"username": "viewer", "password": PASSWORD})
         assert r.status_code == 200
         cookie = r.headers["set-cookie"].lower()
@@ -207,14 +208,14 @@ def test_session_cookie_is_httponly_samesite_and_writes_need_csrf(server: LiveSe
         assert c.post("/api/v1/auth/logout", headers={"x-csrf-token": csrf}).status_code == 204
         _error(c.get("/api/v1/me"), 401)
     token = made.json()
-    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {token['token']}"}) as c:
+    with http_client(base_url=server.base_url, headers={"Authorization": f"Bearer {token['token']}"}) as c:
         assert c.get("/api/v1/me").json()["via"] == "token"
         assert c.delete(f"/api/v1/tokens/{token['token_id']}").status_code == 204
         _error(c.get("/api/v1/me"), 401, "invalid_token")
 
 
 def test_login_form_is_csrf_protected(server: LiveServer) -> None:
-    with httpx.Client(base_url=server.base_url, follow_redirects=False) as c:
+    with http_client(base_url=server.base_url, follow_redirects=False) as c:
         r = c.post("/login", data={"username": "viewer", "password": PASSWORD, "csrf_token": "guess"})
         assert r.status_code == 403 and "insightdesk_session" not in r.headers.get("set-cookie", "")
         page = c.get("/login")
@@ -234,7 +235,7 @@ def test_repeated_failed_logins_lock_the_account(server: LiveServer) -> None:
             ).status_code
             == 201
         )
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with http_client(base_url=server.base_url, timeout=30) as c:
         times = []
         for _ in range(5):
             start = time.perf_counter()
@@ -252,16 +253,16 @@ def test_disabling_a_user_stops_their_token_at_once(server: LiveServer) -> None:
     name = f"dis{uuid.uuid4().hex[:6]}"
     with server.client("admin") as c:
         c.post("/api/v1/users", json={"username": name, "password": PASSWORD, "role": "analyst"})
-    with httpx.Client(base_url=server.base_url) as c:
+    with http_client(base_url=server.base_url) as c:
         csrf = c.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD}).json()[
             "csrf_token"
         ]
         secret = c.post("/api/v1/tokens", json={"days": 1}, headers={"x-csrf-token": csrf}).json()["token"]
     headers = {"Authorization": f"Bearer {secret}"}
-    assert httpx.get(server.base_url + "/api/v1/tickets", headers=headers).status_code == 200
+    assert http_get(server.base_url + "/api/v1/tickets", headers=headers).status_code == 200
     with server.client("admin") as c:
         assert c.patch(f"/api/v1/users/{name}", json={"active": False}).json()["active"] is False
-    assert httpx.get(server.base_url + "/api/v1/tickets", headers=headers).status_code == 401
+    assert http_get(server.base_url + "/api/v1/tickets", headers=headers).status_code == 401
     assert "user.disable" in [e["action"] for e in _audit(server, action="user.*")]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.support.http import http_get
 from tests.support.web_server import LiveServer
 
 BAD = "a\x00b"
@@ -40,7 +40,7 @@ def served(engine: str, request: pytest.FixtureRequest) -> LiveServer:
 
 def test_a_control_character_in_any_parameter_is_a_422_naming_it(served: LiveServer) -> None:
     server = served
-    spec = httpx.get(server.base_url + "/openapi.json").json()
+    spec = http_get(server.base_url + "/openapi.json").json()
     requests = _requests(spec)
     assert len(requests) > 60
     wrong = []

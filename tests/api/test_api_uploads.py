@@ -20,11 +20,11 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
 from insightdesk.store import open_store
+from tests.support.http import http_client
 from tests.support.web_server import PASSWORD, LiveServer, live_server
 
 MB = 1024 * 1024
@@ -242,7 +242,7 @@ def test_broken_gzip_and_forged_forms_store_nothing(uploads_server: LiveServer, 
         r = c.post("/api/v1/ingest", data={"kind": "teams"})
         assert r.status_code in (415, 422), r.text
     # A browser session: the form's CSRF token must come before the file, or nothing is stored.
-    with httpx.Client(base_url=s.base_url) as browser:
+    with http_client(base_url=s.base_url) as browser:
         login = browser.post("/api/v1/auth/login", json={"username": "analyst", "password": PASSWORD})
         csrf = login.json()["csrf_token"]
         name, content, _ = _teams_csv(1)

@@ -23,6 +23,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from tests.support.http import http_client, http_get
+
 PASSWORD = "correct-horse-battery"
 ROLES = ("admin", "analyst", "team_lead", "agent", "viewer")
 
@@ -47,7 +49,7 @@ class LiveServer:
 
     def client(self, role: str | None = None, **kw: object) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=60, **kw)  # type: ignore[arg-type]
+        return http_client(base_url=self.base_url, headers=headers, timeout=60, **kw)  # type: ignore[arg-type]
 
 
 def _free_port() -> int:
@@ -209,7 +211,7 @@ def _serve(
     deadline = time.monotonic() + 90
     while True:
         try:
-            if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
+            if http_get(base + "/api/v1/health", timeout=2).status_code == 200:
                 return proc, base
         except httpx.HTTPError:
             pass

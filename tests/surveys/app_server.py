@@ -7,12 +7,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 import uvicorn
 
 from insightdesk.api.app import create_app
 from insightdesk.api.state import ServerSettings
 from insightdesk.store import Store
+from tests.support.http import http_get
 from tests.surveys.smtp import free_port
 
 
@@ -32,7 +32,7 @@ def serving(store: Store) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the app did not start")
         time.sleep(0.05)
-    assert httpx.get(base + "/api/v1/health", timeout=5).status_code == 200
+    assert http_get(base + "/api/v1/health", timeout=5).status_code == 200
     try:
         yield base
     finally:

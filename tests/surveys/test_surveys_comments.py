@@ -8,7 +8,6 @@ import json
 import re
 import time
 
-import httpx
 import pytest
 
 from insightdesk.config import reset_settings
@@ -19,6 +18,7 @@ from insightdesk.store.tables.text import themes
 from insightdesk.surveys import Sender, link_signer, scan_ticket_events, submit_page
 from insightdesk.surveys.comment_analysis import analyse_pending, pending_comments
 from insightdesk.text.embed import load_embedder
+from tests.support.http import http_client
 from tests.surveys.app_server import serving
 from tests.surveys.seed import PAST, add_customer, add_ticket, publish_example
 from tests.surveys.smtp import SmtpServer
@@ -92,7 +92,7 @@ def test_server_analyses_a_comment_after_the_answer(
 ) -> None:
     first, second = _setup(store, 2)
     signer = link_signer(store.engine)
-    with serving(store) as base, httpx.Client(base_url=base, timeout=20) as client:
+    with serving(store) as base, http_client(base_url=base, timeout=20) as client:
         monkeypatch.setenv("INSIGHTDESK_PUBLIC_URL", base)
         reset_settings()
         link = f"/s/{signer.survey_token(first)}"

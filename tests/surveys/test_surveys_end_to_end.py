@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 
 from insightdesk.config import reset_settings
@@ -15,6 +14,7 @@ from insightdesk.governance.clock import utcnow
 from insightdesk.metrics import compute
 from insightdesk.store import Store
 from insightdesk.surveys import Sender, publish, save_definition, scan_ticket_events
+from tests.support.http import http_client
 from tests.surveys.app_server import serving
 from tests.surveys.desk import seed_customers, seed_tickets
 from tests.surveys.smtp import SmtpServer, body_of
@@ -51,7 +51,7 @@ def test_resolution_to_email_to_answer_to_csat_and_funnel(
         link = re.search(rf"{re.escape(base)}/s/[^\s\"]+", text)
         assert link is not None
 
-        with httpx.Client(timeout=10) as client:
+        with http_client(timeout=10) as client:
             page = client.get(link.group(0))
             assert page.status_code == 200 and '<html lang="de">' in page.text
             assert "Wie zufrieden sind Sie" in page.text and "<script" not in page.text

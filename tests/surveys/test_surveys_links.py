@@ -8,7 +8,6 @@ import datetime as dt
 import re
 import threading
 
-import httpx
 import pytest
 
 from insightdesk.config import reset_settings
@@ -16,6 +15,7 @@ from insightdesk.governance.clock import utcnow
 from insightdesk.store import Store
 from insightdesk.store.tables.surveys import survey_invitations
 from insightdesk.surveys import Sender, link_signer, scan_ticket_events
+from tests.support.http import http_client, http_post
 from tests.surveys.app_server import serving
 from tests.surveys.seed import add_customer, add_ticket, publish_example
 from tests.surveys.smtp import SmtpServer
@@ -49,7 +49,7 @@ def test_links_pages_and_intake(
             .where(survey_invitations.c.invitation_id == ids[2])
             .values(expires_at=now - dt.timedelta(minutes=1))
         )
-    with serving(store) as base, httpx.Client(base_url=base, timeout=10) as client:
+    with serving(store) as base, http_client(base_url=base, timeout=10) as client:
         monkeypatch.setenv("INSIGHTDESK_PUBLIC_URL", base)
         reset_settings()
         first, second, expired = (f"/s/{signer.survey_token(i)}" for i in ids)
@@ -84,7 +84,7 @@ def test_links_pages_and_intake(
         codes: list[int] = []
 
         def post() -> None:
-            codes.append(httpx.post(base + first, data=final, timeout=20).status_code)
+            codes.append(http_post(base + first, data=final, timeout=20).status_code)
 
         threads = [threading.Thread(target=post) for _ in range(8)]
         for thread in threads:

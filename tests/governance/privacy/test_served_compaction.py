@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 
 from insightdesk.governance.privacy.compaction import finish_pending_compaction, pending_marker
@@ -18,6 +17,7 @@ from insightdesk.governance.users import Actor, create_user
 from insightdesk.store import open_store
 from tests.governance.privacy import erasure_data as desk
 from tests.governance.privacy.test_erasure import _file_hits
+from tests.support.http import http_client
 from tests.support.thread_server import serving_in_thread
 from tests.support.web_server import PASSWORD
 
@@ -37,8 +37,8 @@ def _tokens(db: str) -> list[str]:
 def test_an_erasure_while_serving_is_compacted_when_the_server_stops(desk_url):
     first, second = _tokens(desk_url)
     with serving_in_thread(desk_url) as base:
-        one = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {first}"}, timeout=60)
-        two = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {second}"}, timeout=60)
+        one = http_client(base_url=base, headers={"Authorization": f"Bearer {first}"}, timeout=60)
+        two = http_client(base_url=base, headers={"Authorization": f"Bearer {second}"}, timeout=60)
         rid = one.post("/api/v1/privacy/requests", json={"kind": "erasure", "email": desk.EMAIL}).json()[
             "request_id"
         ]
