@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import functools
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -125,6 +127,13 @@ class VendorResponse:
     next_link: str | None
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default TLS context (its CA bundle, SSL_CERT_FILE honoured), made once per process:
+    httpx otherwise builds one per client, loading the bundle each time (about 25 ms of CPU)."""
+    return httpx.create_ssl_context()
+
+
 class VendorClient:
     """One vendor's API at one base URL; see the module docstring for the whole interface."""
 
@@ -149,7 +158,7 @@ class VendorClient:
         if auth is not None:
             base_headers[auth.header] = auth.value
         self._http = httpx.Client(
-            base_url=base_url, headers=base_headers, timeout=timeout, transport=transport
+            base_url=base_url, headers=base_headers, timeout=timeout, transport=transport, verify=_tls()
         )
         self._not_before = 0.0  # the clock time before which the rate-limit window is empty
         self.requests_made = 0
