@@ -1,4 +1,4 @@
-"""Live servers for the API and browser tests: `insightdesk serve` in a subprocess over real HTTP.
+"""Live servers for the API and browser tests: `insightdesk serve` in a process of its own over real HTTP.
 
 The bundled sample is built and seeded with one account and one API token per role once per test
 session (argon2 hashes each password: on purpose slow); each server gets its own copy of that DuckDB
@@ -12,7 +12,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ import httpx
 import sqlalchemy as sa
 
 from tests.support.http import http_client, http_get
+from tests.support.server_process import ServerProcess
 
 PASSWORD = "correct-horse-battery"
 ROLES = ("admin", "analyst", "team_lead", "agent", "viewer")
@@ -43,7 +43,7 @@ class LiveServer:
         str, str
     ]  # team_id, team_name, agent_id, ticket_id (in every scoped role's reach), customer_id
     other_ticket: str  # a ticket outside the team lead's and the agent's scope
-    proc: subprocess.Popen[bytes] = field(repr=False)
+    proc: ServerProcess = field(repr=False)
     log: Path = field(repr=False)
     target: str = ""  # what the server serves: the DuckDB file, or the PostgreSQL URL of `live_pg_server`
 
@@ -184,13 +184,10 @@ def live_server(
 
 def _serve(
     target: str, log: Path, *, warm_up: bool, rollups: bool, env: dict[str, str] | None
-) -> tuple[subprocess.Popen[bytes], str]:
+) -> tuple[ServerProcess, str]:
     """`insightdesk serve` over `target` on a free port, once it answers: the process and its URL."""
     port = _free_port()
-    cmd = [
-        sys.executable,
-        "-c",
-        "from insightdesk.cli import main; main()",
+    argv = [
         "serve",
         "--db",
         target,
@@ -199,13 +196,7 @@ def _serve(
         "--warm-up" if warm_up else "--no-warm-up",
         "--rollups" if rollups else "--no-rollups",
     ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-        )
+    proc = ServerProcess(argv, {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}, log)
     atexit.register(_stop, proc)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -278,7 +269,7 @@ def compute_insights(db: Path) -> None:
         add_case(store, "task-openapi-case")  # a regulatory case, for GET /api/v1/actions/cases/{task_id}
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def _stop(proc: ServerProcess) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
