@@ -42,24 +42,46 @@ def shrink_means(groups: pd.DataFrame) -> pd.DataFrame:
 
 def shrink_shares(groups: pd.DataFrame) -> pd.DataFrame:
     """`groups`: agent, n (trials), k (successes) -> + estimate, low, high (posterior Beta)."""
+    shrunk = shrink_shares_within(groups.assign(_all=0), "_all")
+    attrs = {}
+    if len(shrunk):
+        strength = float(shrunk["prior_strength"].iloc[0])
+        attrs = {
+            "team_mean": float(shrunk["team_mean"].iloc[0]),
+            "prior_strength": strength if math.isfinite(strength) else None,
+        }
+    shrunk = shrunk.drop(columns=["_all", "team_mean", "prior_strength"])
+    shrunk.attrs.update(attrs)
+    return shrunk
+
+
+def shrink_shares_within(groups: pd.DataFrame, by: str) -> pd.DataFrame:
+    """`shrink_shares` for every value of `by` at once, each toward its own group's rate (one prior
+    per group): + estimate, low, high, team_mean and prior_strength columns. One pass over all groups:
+    a desk with a hundred categories asked pandas for a hundred small frames (about 2 s)."""
     frame = groups[groups["n"] > 0].copy()
     if frame.empty:
-        return frame.assign(estimate=[], low=[], high=[])
-    rates = frame["k"] / frame["n"]
-    total = float(frame["n"].sum())
-    mean = float(frame["k"].sum() / total)
+        return frame.assign(estimate=[], low=[], high=[], team_mean=[], prior_strength=[])
+    n, k = frame["n"].astype(float), frame["k"].astype(float)
+    by_group = frame.assign(n=n, k=k, n2=n**2).groupby(by, sort=False)
+    total = by_group["n"].transform("sum")
+    mean = by_group["k"].transform("sum") / total
+    rates = k / n
     # Between-agent variance of the true rates, DerSimonian-Laird style: the n-weighted spread of the
     # observed rates less what binomial noise alone would give.
-    spread_sum = float((frame["n"] * (rates - mean) ** 2).sum()) - mean * (1 - mean) * (len(frame) - 1)
-    scale = total - float((frame["n"] ** 2).sum()) / total
-    spread = spread_sum / scale if scale > 0 else 0.0
-    # No detectable difference between agents: a prior so strong that everyone gets the team rate.
-    no_spread = spread <= 0 or not 0 < mean < 1
-    strength = 1e6 if no_spread else max(mean * (1 - mean) / spread - 1.0, 1e-3)
+    deviation = (n * (rates - mean) ** 2).groupby(frame[by], sort=False).transform("sum")
+    spread_sum = deviation - mean * (1 - mean) * (by_group["n"].transform("size") - 1)
+    scale = total - by_group["n2"].transform("sum") / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.where(scale > 0, spread_sum / scale, 0.0)
+        # No detectable difference between agents: a prior so strong that everyone gets the team rate.
+        no_spread = (spread <= 0) | ~((mean > 0) & (mean < 1))
+        strength = np.where(no_spread, 1e6, np.maximum(mean * (1 - mean) / spread - 1.0, 1e-3))
     a, b = mean * strength + 1e-9, (1 - mean) * strength + 1e-9
-    post_a, post_b = a + frame["k"], b + frame["n"] - frame["k"]
+    post_a, post_b = a + k, b + n - k
     frame["estimate"] = post_a / (post_a + post_b)
     frame["low"] = stats.beta.ppf(0.025, post_a, post_b)
     frame["high"] = stats.beta.ppf(0.975, post_a, post_b)
-    frame.attrs.update(team_mean=mean, prior_strength=strength if math.isfinite(strength) else None)
+    frame["team_mean"] = mean
+    frame["prior_strength"] = strength
     return frame

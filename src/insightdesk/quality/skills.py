@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from insightdesk.quality.records import read_frame
 from insightdesk.quality.scorecards import qa_groups
-from insightdesk.quality.shrinkage import shrink_means, shrink_shares
+from insightdesk.quality.shrinkage import shrink_means, shrink_shares_within
 from insightdesk.quality.topics import check_topic, ticket_themes
 from insightdesk.store.tables.people import teams
 from insightdesk.store.tables.quality import qa_evaluations
@@ -71,15 +71,23 @@ def _qa_parts(evaluations: pd.DataFrame) -> Iterator[pd.DataFrame]:
             )
 
 
-def _share_part(kpi: pd.DataFrame, unit: str, metric: str, topic: str, label: str) -> pd.DataFrame | None:
+def _share_parts(kpi: pd.DataFrame, unit: str, metric: str) -> pd.DataFrame | None:
+    """Every topic of `kpi` (its `topic` and `topic_label` columns) shrunk at once, each toward its
+    own topic's rate."""
     kpi = kpi.dropna(subset=[unit])
-    groups = pd.DataFrame({"unit": kpi[unit], "n": kpi["denominator"], "k": kpi["numerator"]})
-    shrunk = shrink_shares(groups)
+    groups = pd.DataFrame(
+        {
+            "unit": kpi[unit],
+            "n": kpi["denominator"],
+            "k": kpi["numerator"],
+            "topic": kpi["topic"],
+            "topic_label": kpi["topic_label"],
+        }
+    )
+    shrunk = shrink_shares_within(groups, "topic")
     if not len(shrunk):
         return None
-    shrunk = shrunk.assign(
-        topic=topic, topic_label=label, value=shrunk["k"] / shrunk["n"], topic_mean=shrunk.attrs["team_mean"]
-    )
+    shrunk = shrunk.assign(value=shrunk["k"] / shrunk["n"], topic_mean=shrunk["team_mean"])
     return _flag(shrunk, metric)
 
 
@@ -130,10 +138,12 @@ def skill_gaps(
         parts += _qa_parts(evaluations)
         for metric in ("csat", "escalation_rate"):
             frame = kpi(metric, [unit, "category"]).fillna({"category": "unknown"})
-            for value, g in frame.groupby("category"):
-                part = _share_part(g, unit, metric, str(value), str(value))
-                if part is not None:
-                    parts.append(part)
+            topics = frame["category"].astype(str)
+            # In topic order, as one frame per topic came before: ties in the final sort keep it.
+            frame = frame.assign(topic=topics, topic_label=topics).sort_values("topic", kind="stable")
+            part = _share_parts(frame, unit, metric)
+            if part is not None:
+                parts.append(part)
     else:
         themed = ticket_themes(store)
         parts += _qa_parts(evaluations.drop(columns="category").merge(themed, on="ticket_id"))
@@ -142,7 +152,7 @@ def skill_gaps(
             ids = list(themed.loc[themed["topic"] == theme, "ticket_id"])
             for metric in ("csat", "escalation_rate"):
                 frame = kpi(metric, [unit], lambda f, ids=ids: f.ticket_id.isin(ids))
-                part = _share_part(frame, unit, metric, str(theme), str(label))
+                part = _share_parts(frame.assign(topic=str(theme), topic_label=str(label)), unit, metric)
                 if part is not None:
                     parts.append(part)
     if not parts:
