@@ -27,8 +27,8 @@ def _serve_in_child(argv: list[str], env: dict[str, str], log: str) -> None:
     os.dup2(out, 2)
     os.close(out)
     # Line-buffered, as PYTHONUNBUFFERED made a launched server: a test reads the log while it runs.
-    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115 (the process's own streams)
-    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115 (own streams)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", closefd=False)  # noqa: SIM115
     os.environ.clear()
     os.environ.update(env)
     from insightdesk.config import reset_settings
