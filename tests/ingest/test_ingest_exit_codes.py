@@ -83,3 +83,15 @@ def test_exit_codes_of_ingest_and_retry(store, tmp_path):
     )
     assert result.exit_code == ExitCode.OK, result.stderr
     assert store.scalar("SELECT channel FROM tickets WHERE id = 'generic:B1'") == "other"
+
+
+def test_a_profile_name_is_a_bundled_name_never_a_path(store, tmp_path):
+    # A YAML file outside the package, named through `--profile`, must not be read as a profile.
+    outside = write(tmp_path, "evil.yaml", "name: evil\nsource_system: evil\nkinds: {}\n")
+    climb = "../" * 12 + str(outside.with_suffix(""))[1:]
+    path = write(tmp_path, "t.csv", TICKETS_CSV)
+    for name in (climb, "x" * 5000, "zendesk\x00"):
+        code, err = ingest(store.target, path, "--profile", name)
+        assert code == ExitCode.BAD_INPUT and "no profile named" in err and "Traceback" not in err, err
+        assert len(err.splitlines()[0]) < 400, "the refusal is one short line, however long the name"
+    assert store.count("tickets") == 0 and store.count("ingest_batches") == 0

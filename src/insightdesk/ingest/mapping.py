@@ -145,9 +145,13 @@ def load_profile(name: str) -> Mapping:
     Cached: bundled profiles are package data that cannot change under a running process, the
     mapping is frozen, and parsing one took up to 16 ms of every ingest (a refused name is not cached).
     """
+    # Only a bundled name is looked up: a name is not a path ("../../x" would read any YAML file, and
+    # the cache would keep it), and a name too long for the file system is a refusal, not an OSError.
+    available = available_profiles()
+    if name not in available:
+        shown = name if len(name) <= 60 else name[:60] + "..."
+        raise MappingError(f"no profile named {shown!r}; available: {', '.join(available)}")
     path = resources.files(PROFILES_PACKAGE) / f"{name}.yaml"
-    if not path.is_file():
-        raise MappingError(f"no profile named {name!r}; available: {', '.join(available_profiles())}")
     return parse_mapping(yaml.safe_load(path.read_text(encoding="utf-8")), origin=f"profile {name}")
 
 
