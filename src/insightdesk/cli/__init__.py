@@ -72,4 +72,7 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
+    from insightdesk.cli.process import tune_garbage_collector
+
+    tune_garbage_collector()
     app()
