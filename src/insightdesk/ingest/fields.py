@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from insightdesk.ingest.mapping import REFERENCE_TARGETS, FieldSpec, KindMapping, Mapping
-from insightdesk.ingest.sql import Check, lit, q
+from insightdesk.ingest.sql import Check, lit, one_of, q
 from insightdesk.ingest.timestamps import ts_checks, ts_expr
 from insightdesk.model import enums
 from insightdesk.store.tables.canonical import metadata
@@ -110,11 +110,8 @@ def typed_expr(
             )
         )
     elif ctype is sa.Boolean:
-        trues = ", ".join(lit(w) for w in TRUE_WORDS)
-        falses = ", ".join(lit(w) for w in FALSE_WORDS)
-        expr = (
-            f"(CASE WHEN lower({raw}) IN ({trues}) THEN TRUE WHEN lower({raw}) IN ({falses}) THEN FALSE END)"
-        )
+        trues, falses = one_of(f"lower({raw})", TRUE_WORDS), one_of(f"lower({raw})", FALSE_WORDS)
+        expr = f"(CASE WHEN {trues} THEN TRUE WHEN {falses} THEN FALSE END)"
         checks.append(Check(name, missing, raw, "not a boolean (true/false, yes/no, 1/0)"))
     else:
         allowed = ENUMS.get((kind, name))

@@ -37,10 +37,10 @@ from insightdesk.ingest.staging import (
     drop_staging,
     limit_memory,
     memory_limit,
-    progress_poller,
     restore,
 )
 from insightdesk.ingest.target import Target, open_target
+from insightdesk.ingest.typed_pass import type_and_check
 from insightdesk.ingest.validate import CompiledKind, compile_kind, reader_null_values
 from insightdesk.ingest.workdir import make_workdir, remove_workdir
 
@@ -193,20 +193,7 @@ def _run_batch(
     con.execute(f"SET TimeZone = {lit(mapping.timezone)}")
     record_cols = [c for c in compiled.columns if c != "id"]
     hash_col = "" if km.fold else f", {hash_sql(record_cols)} AS record_hash"
-    raw_cols = ", ".join(q(c) for c in compiled.raw_names)
-    typed = f"SELECT * EXCLUDE ({raw_cols}) FROM (SELECT *, {compiled.ok_sql()} AS __ok{hash_col} FROM {compiled.typed_relation(staged.relation)})"
-    with progress_poller(con, "read + validate", 0.05, 0.7, progress):
-        if staged.numbered:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE stg_typed AS {typed}")
-        else:
-            # With insertion order preserved, the rows of the result sit in file order: their
-            # rowids are consecutive (offset inside a transaction), so rowid - min + 1 is the record number.
-            con.execute(f"CREATE OR REPLACE TEMP TABLE stg_typed_scan AS {typed}")
-            first = scalar(con, "SELECT min(rowid) FROM stg_typed_scan") or 0
-            con.execute(
-                f"CREATE OR REPLACE TEMP VIEW stg_typed AS SELECT * EXCLUDE ({q(ROW)}), "
-                f"rowid - {int(first)} + 1 AS {q(ROW)} FROM stg_typed_scan"
-            )
+    type_and_check(con, staged, compiled, hash_col, progress)
     staged.rows = scalar(con, "SELECT count(*) FROM stg_typed")
     collect_csv_rejects(con, staged)
     warnings.extend(nul_warnings(con, "stg_typed", staged.reread or staged.relation, compiled.read_columns))

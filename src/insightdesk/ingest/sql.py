@@ -17,6 +17,16 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def one_of(expr: str, values: list[str] | tuple[str, ...]) -> str:
+    """`expr IN (values)` as a function call: NULL for NULL, like IN.
+
+    DuckDB rewrites an IN list of five or more constants into a join against the list, and a join
+    does not keep the rows in scan order: in a parallel scan (a CSV over 32 MB, several threads)
+    the records were then numbered out of file order (pipeline.py numbers them by insertion order).
+    """
+    return f"list_contains([{', '.join(lit(v) for v in values)}], {expr})"
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     """The first value of the one row an aggregate query returns (count, min...)."""
     row = con.execute(sql).fetchone()

@@ -20,6 +20,7 @@ _SESSION_SETTINGS = ("memory_limit", "temp_directory", "TimeZone")
 
 _STAGING_TABLES = (
     "stg_typed_scan",
+    "stg_scan_copy",
     "stg_raw",
     "stg_raw_rejects",
     "stg_raw_scan",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from insightdesk.ingest.sql import Check, lit, q
+from insightdesk.ingest.sql import Check, lit, one_of, q
 
 OFFSET_PATTERN = r"(?i)(z|[+-]\d{2}(:?\d{2})?)$"
 EARLIEST = datetime(1970, 1, 1)
@@ -102,7 +102,7 @@ def ts_checks(name: str, raw: str, col: str, latest: datetime) -> list[Check]:
     # The last character decides cheaply whether the regular expression needs to run at all.
     abbreviated = (
         f"{col} IS NOT NULL AND right({raw}, 1) BETWEEN 'A' AND 'Y' "
-        f"AND {zone} NOT IN ('', {', '.join(lit(z) for z in UNAMBIGUOUS)})"
+        f"AND NOT {one_of(zone, ('', *UNAMBIGUOUS))}"
     )
     zone_reason = (
         f"'time zone abbreviation ' || {zone} || ' is refused as ambiguous' || coalesce(CASE {zone} {known} END, '') "

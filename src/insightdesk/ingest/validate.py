@@ -14,7 +14,7 @@ from insightdesk.ingest.fields import feedback_scale, is_number, is_number_word,
 from insightdesk.ingest.mapping import FieldSpec, KindMapping, Mapping
 from insightdesk.ingest.nul_bytes import clean_select
 from insightdesk.ingest.readers import ROW
-from insightdesk.ingest.sql import Check, lit, q
+from insightdesk.ingest.sql import Check, lit, one_of, q
 from insightdesk.ingest.timestamps import latest_plausible, order_checks, ts_checks, ts_expr
 from insightdesk.store.tables.canonical import metadata
 
@@ -242,7 +242,7 @@ def _norm(
     if not tokens:
         return value
     longest = max(len(t) for t in tokens)
-    return f"CASE WHEN length({expr}) <= {longest + 2} AND trim({expr}) IN ({', '.join(map(lit, tokens))}) THEN NULL ELSE {value} END"
+    return f"CASE WHEN length({expr}) <= {longest + 2} AND {one_of(f'trim({expr})', tokens)} THEN NULL ELSE {value} END"
 
 
 def _raw_expr(
