@@ -50,6 +50,12 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # itself is the same code (tests/governance checks the rules, the lockout and the argon2id format).
 os.environ.setdefault("INSIGHTDESK_PASSWORD_HASH_TIME_COST", "1")
 os.environ.setdefault("INSIGHTDESK_PASSWORD_HASH_MEMORY_KIB", "1024")
+# One DuckDB thread per connection: the suite runs one worker per core, so each worker's DuckDB
+# starting a thread per core put twice as many threads as cores on queries over a few hundred rows.
+# On the ingest and metrics tests this took 20% of their CPU (user time 169-179 s with DuckDB's
+# default, 140-145 s with one thread). tests/ingest/test_ingest_parallel_scan.py runs ingests at
+# DuckDB's default, on a file large enough for a parallel scan.
+os.environ.setdefault("INSIGHTDESK_DUCKDB_THREADS", "1")
 # The suite's PostgreSQL databases are thrown away: their commits need not wait for the disk (libpq
 # reads PGOPTIONS for every connection, the servers' and subprocesses' included). What a test checks
 # after a kill -9 of the client is unchanged: the server still rolls back an open transaction.
@@ -77,6 +83,29 @@ def fresh_settings() -> Iterator[None]:
     reset_settings()
     yield
     reset_settings()
+
+
+def _settings_follow_monkeypatched_environment() -> None:
+    """`monkeypatch.setenv` and `delenv` of a setting take effect at once: the settings are read once
+    per process and kept (insightdesk.config), and a fixture that opened a store before the test
+    body changed the environment has already read them."""
+    setenv, delenv = pytest.MonkeyPatch.setenv, pytest.MonkeyPatch.delenv
+
+    def setenv_and_reread(
+        self: pytest.MonkeyPatch, name: str, value: str, prepend: str | None = None
+    ) -> None:
+        setenv(self, name, value, prepend)
+        reset_settings()
+
+    def delenv_and_reread(self: pytest.MonkeyPatch, name: str, raising: bool = True) -> None:
+        delenv(self, name, raising)
+        reset_settings()
+
+    pytest.MonkeyPatch.setenv = setenv_and_reread  # type: ignore[method-assign]
+    pytest.MonkeyPatch.delenv = delenv_and_reread  # type: ignore[method-assign]
+
+
+_settings_follow_monkeypatched_environment()
 
 
 @pytest.fixture(scope="session")

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
         "(mode 0700, emptied after each batch). Default: beside a DuckDB store; ~/.cache/insightdesk for "
         "PostgreSQL.",
     )
+    duckdb_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        alias="INSIGHTDESK_DUCKDB_THREADS",
+        description="Threads of each DuckDB connection (the store's, and the private ones of ingest "
+        "staging and identity matching); default: DuckDB's own, one per core. Set it lower where several "
+        "InsightDesk processes share the cores.",
+    )
     text_threads: int | None = Field(
         default=None,
         alias="INSIGHTDESK_TEXT_THREADS",

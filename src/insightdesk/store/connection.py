@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import sqlalchemy as sa
 
 from insightdesk.config import get_settings
-from insightdesk.store.duckdb_files import check_duckdb_path
+from insightdesk.store.duckdb_files import check_duckdb_path, duckdb_config
 from insightdesk.store.errors import (
     StoreError,
     duckdb_open_error,
@@ -97,7 +97,7 @@ class Store:
         # an in-memory database whose writes vanish.
         check_duckdb_path(path, read_only=read_only)
         try:
-            self._duck = duckdb.connect(str(path), read_only=read_only)
+            self._duck = duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
         except duckdb.Error as exc:
             # `from None`: the driver's text is in the message; its chain would only add a traceback.
             raise duckdb_open_error(str(path), str(exc), read_only=read_only) from None

@@ -1,4 +1,5 @@
-"""DuckDB store files: what a path must be before DuckDB opens it, and removing a store safely.
+"""DuckDB store files: what a path must be before DuckDB opens it, removing a store safely, and the
+settings every DuckDB connection of ours opens with.
 
 DuckDB itself would create the missing folders of a path (the CLI made `/nonexistent/...` when run
 as root), open a CSV file as an in-memory database with a view on it (writes then vanish when the
@@ -11,11 +12,18 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+from insightdesk.config import get_settings
 from insightdesk.store.errors import StoreError, duckdb_open_error, is_a_directory, not_a_database
 
 # Every DuckDB database file has "DUCK" at bytes 8-11, after the header's checksum.
 _MAGIC, _MAGIC_AT = b"DUCK", 8
 IN_MEMORY = ":memory:"
+
+
+def duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
+    """`duckdb.connect`'s config: the thread limit of INSIGHTDESK_DUCKDB_THREADS when it is set."""
+    threads = get_settings().duckdb_threads
+    return {} if threads is None else {"threads": threads}
 
 
 def is_duckdb_file(path: Path) -> bool:

@@ -18,7 +18,9 @@ def scratch_duckdb(temp_directory: str | Path | None = None) -> duckdb.DuckDBPyC
     """A new in-memory DuckDB connection (the caller closes it); spills go to `temp_directory`."""
     import duckdb
 
-    con = duckdb.connect()
+    from insightdesk.store.duckdb_files import duckdb_config
+
+    con = duckdb.connect(config=duckdb_config())
     if temp_directory is not None:
         con.execute(f"SET temp_directory = '{temp_directory}'")
     return con
