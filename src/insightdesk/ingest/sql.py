@@ -22,7 +22,7 @@ def one_of(expr: str, values: list[str] | tuple[str, ...]) -> str:
 
     DuckDB rewrites an IN list of five or more constants into a join against the list, and a join
     does not keep the rows in scan order: in a parallel scan (a CSV over 32 MB, several threads)
-    the records were then numbered out of file order (pipeline.py numbers them by insertion order).
+    the records were then numbered out of file order (typed_pass.py numbers them by insertion order).
     """
     return f"list_contains([{', '.join(lit(v) for v in values)}], {expr})"
 
