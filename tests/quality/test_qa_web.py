@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import launched_chromium, login
+from tests.support.browser import expect, launched_chromium, login
 from tests.support.web_server import LiveServer
 from tests.support.wfm_server import prepare
 
@@ -113,21 +113,22 @@ def test_the_qa_flow_in_a_browser(page: Any, prepared: LiveServer) -> None:
         "id: flow\nname: Flow check\nsections:\n  - name: Care\n    criteria:\n      - {id: tone, label: Tone, points: 4}\n      - {id: id_check, label: Identity check, auto_fail: true, allow_na: true}\n",
     )
     page.click("[data-testid=rubric-form] button[type=submit]")
-    assert "rubric flow saved as version 1" in page.inner_text("[data-testid=qa-message]")
+    expect(page.locator("[data-testid=qa-message]")).to_contain_text("rubric flow saved as version 1")
 
     page.fill("[data-testid=evaluate-form] input[name=ticket_id]", ticket)
     page.select_option("[data-testid=evaluate-form] select[name=rubric_id]", "flow")
     page.click("[data-testid=evaluate-form] button[type=submit]")
-    assert page.is_visible("[data-testid=transcript]")
+    expect(page.locator("[data-testid=transcript]")).to_be_visible()
     page.select_option("[data-testid=criterion-tone]", "3")
     page.select_option("[data-testid=criterion-id_check]", "na")
     page.click("[data-testid=score-form] button[type=submit]")
-    assert "saved: 75.0" in page.inner_text("[data-testid=qa-message]")
+    expect(page.locator("[data-testid=qa-message]")).to_contain_text("saved: 75.0")
 
     page.fill("[data-testid=round-form] input[name=name]", "December round")
     page.select_option("[data-testid=round-form] select[name=rubric_id]", "flow")
     page.fill("[data-testid=round-form] input[name=ticket_ids]", f"{ticket}, {other}")
     page.click("[data-testid=round-form] button[type=submit]")
+    page.wait_for_url("**/qa/calibrations/*")
     round_url = page.url
     calibration_id = round_url.rsplit("/", 1)[1]
     for reviewer, tone in (("analyst", 2), ("team_lead", 3)):
@@ -146,23 +147,24 @@ def test_the_qa_flow_in_a_browser(page: Any, prepared: LiveServer) -> None:
     page.select_option("[data-testid=criterion-tone]", "4")
     page.click("[data-testid=score-form] button[type=submit]")
     page.click("text=Compute agreement")
-    assert "agreement computed" in page.inner_text("[data-testid=qa-message]")
-    assert page.is_visible("[data-testid=agreement]") and page.is_visible("[data-testid=drift]")
+    expect(page.locator("[data-testid=qa-message]")).to_contain_text("agreement computed")
+    expect(page.locator("[data-testid=agreement]")).to_be_visible()
+    expect(page.locator("[data-testid=drift]")).to_be_visible()
 
     page.goto("/qa")
     page.fill("[data-testid=plan-form] input[name=agent_id]", prepared.scope["agent_id"])
     page.fill("[data-testid=plan-form] input[name=goal]", "Warmer tone on password resets")
     page.fill("[data-testid=plan-form] input[name=target]", "85")
     page.click("[data-testid=plan-form] button[type=submit]")
-    assert page.is_visible("[data-testid=follow-up]")
+    expect(page.locator("[data-testid=follow-up]")).to_be_visible()
     page.fill("[data-testid=session-form] input[name=held_at]", "2026-12-04")
     page.fill("[data-testid=session-form] input[name=notes]", "listened to two calls together")
     page.click("[data-testid=session-form] button[type=submit]")
-    assert "listened to two calls together" in page.inner_text("[data-testid=sessions]")
+    expect(page.locator("[data-testid=sessions]")).to_contain_text("listened to two calls together")
     page.select_option("[data-testid=status-form] select[name=status]", "not_achieved")
     page.fill("[data-testid=status-form] input[name=note]", "no reviews since")
     page.click("[data-testid=status-form] button[type=submit]")
-    assert "status now not_achieved" in page.inner_text("[data-testid=qa-message]")
+    expect(page.locator("[data-testid=qa-message]")).to_contain_text("status now not_achieved")
     assert "no reviews since" in page.inner_text("[data-testid=status-history]")
 
     page.goto("/qa?segment_by=channel&gap_topic=theme")

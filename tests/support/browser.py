@@ -48,6 +48,15 @@ def require_playwright() -> Any:
     return pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
 
 
+def expect(target: Any) -> Any:
+    """Playwright's retrying assertions: `expect(page.locator(...)).to_contain_text(...)`.
+
+    A click on a form's button returns once the answer starts to arrive, before its page is parsed,
+    so a read that does not wait (`count`, `all_inner_texts`, `is_visible`) can see half a page.
+    """
+    return require_playwright().expect(target)
+
+
 _SHARED: dict[str, Any] = {}
 
 

@@ -15,7 +15,7 @@ from insightdesk.governance.clock import utcnow
 from insightdesk.store import Store, open_store
 from insightdesk.store.tables.surveys import survey_invitations
 from insightdesk.surveys import link_signer, scan_ticket_events
-from tests.support.browser import axe_violations, launched_chromium, require_playwright
+from tests.support.browser import axe_violations, expect, launched_chromium, require_playwright
 from tests.surveys.app_server import serving
 from tests.surveys.seed import add_customer, add_ticket, publish_example
 
@@ -93,7 +93,7 @@ def test_answering_on_a_phone_without_javascript_and_axe(browser: Any, store: St
             page.goto(path)
             if submit_empty:
                 page.get_by_test_id("submit").click()
-                assert page.get_by_test_id("problems").is_visible()
+                expect(page.get_by_test_id("problems")).to_be_visible()
             assert axe_violations(page, impacts=("moderate", "serious", "critical")) == [], path
             assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"], path
         checked.close()

@@ -20,6 +20,7 @@ import pytest
 from tests.support.browser import (
     PHONE,
     axe_violations,
+    expect,
     fits_phone_and_passes_axe,
     launched_chromium,
     require_playwright,
@@ -98,7 +99,10 @@ def test_packs_held_signed_off_by_a_second_person_and_mailed(browser, loop_serve
     assert "Signed off by admin" in admin.inner_text("[data-testid=pack-message]")
     admin.fill("[data-testid=pack-send] input[name=recipients]", "lead@desk.example, ops@desk.example")
     admin.click("[data-testid=pack-send] button")
-    outcomes = admin.locator("[data-testid=pack-delivery] tbody tr").all_inner_texts()
+    # The click only starts the form's POST: wait for the answer's table, not the page it replaces.
+    delivery = admin.locator("[data-testid=pack-delivery] tbody tr")
+    expect(delivery).to_have_count(2, timeout=30_000)
+    outcomes = delivery.all_inner_texts()
     assert len(outcomes) == 2 and all("delivered" in o for o in outcomes), outcomes
     assert len(smtp.mailbox.to("lead@desk.example")) == 1
     assert axe_violations(admin) == []
@@ -144,6 +148,7 @@ def test_change_control_refuses_the_proposer_and_locked_settings(browser, loop_s
     form.locator("input[name=value]").fill('{"csat": 0.9}')
     form.locator("input[name=region]").fill("emea")
     form.locator("button").click()
+    expect(analyst.locator("[data-testid=change-message]")).to_contain_text("a second person stages it")
     assert (
         analyst.locator("section[data-testid^=change-] button:has-text('Stage')").count() == 0
     )  # settings.manage

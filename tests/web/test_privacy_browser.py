@@ -12,6 +12,7 @@ Skips with the reason when /usr/bin/chromium is absent, except under CI, where i
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -23,7 +24,13 @@ import pytest
 from insightdesk.governance.users import Actor, create_user
 from insightdesk.store import open_store
 from tests.governance.privacy import erasure_data as desk
-from tests.support.browser import axe_violations, launched_chromium, require_playwright, signed_in_page
+from tests.support.browser import (
+    axe_violations,
+    expect,
+    launched_chromium,
+    require_playwright,
+    signed_in_page,
+)
 from tests.support.thread_server import serving_in_thread
 from tests.support.web_server import PASSWORD
 
@@ -67,7 +74,10 @@ def _file(page: Any, kind: str, email: str) -> str:
     form.locator("select[name=subject_kind]").select_option("email")
     form.locator("input[name=subject]").fill(email)
     form.locator("button[type=submit]").click()
-    message = page.inner_text("[role=status]")
+    # A click only starts the POST, and the page it replaces may show an earlier status: wait for this one.
+    status = page.locator("[role=status]")
+    expect(status).to_have_text(re.compile(rf"^{kind} request req-.*received$"))
+    message = status.inner_text()
     assert message.startswith(f"{kind} request req-") and message.endswith("received"), message
     return message.split()[2]
 
@@ -81,7 +91,7 @@ def test_four_eyes_erasure_and_an_export_on_the_privacy_page(browser: Any, desk_
         filer = _tab(browser, base, "dpo1")
         erasure = _file(filer, "erasure", desk.EMAIL)
         _row(filer, erasure).locator("button:has-text('Identity verified')").click()
-        assert "is verified" in filer.inner_text("[role=status]")
+        expect(filer.locator("[role=status]")).to_contain_text("is verified")
         # Four eyes: no Approve for the one who filed it, and a forged approval is refused.
         assert _row(filer, erasure).locator("button:has-text('Approve')").count() == 0
         filer.evaluate(
@@ -99,8 +109,9 @@ def test_four_eyes_erasure_and_an_export_on_the_privacy_page(browser: Any, desk_
 
         second = _tab(browser, base, "dpo2")
         _row(second, erasure).locator("button:has-text('Approve')").click()
-        assert "is approved" in second.inner_text("[role=status]")
+        expect(second.locator("[role=status]")).to_contain_text("is approved")
         _row(second, erasure).locator("button:has-text('Erase now')").click()
+        expect(second.locator("[role=status]")).to_contain_text(f"request {erasure} done")
         done = second.inner_text("[role=status]")
         assert f"request {erasure} done" in done and "rewritten when the server stops" in done
         closed = second.locator("h2:has-text('Closed') + .table-wrap tbody tr").first.inner_text()
