@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         le=1024,
         alias="INSIGHTDESK_DUCKDB_THREADS",
         description="Threads of each DuckDB connection (the store's, and the private ones of ingest "
-        "staging and identity matching); default: DuckDB's own, one per core. Set it lower where several "
+        "staging, identity matching and privacy compaction); default: DuckDB's own, one per core. Set it lower where several "
         "InsightDesk processes share the cores.",
     )
     text_threads: int | None = Field(

@@ -47,3 +47,28 @@ def test_a_value_that_is_not_a_thread_count_is_refused_by_name(
     reset_settings()
     with pytest.raises(SettingsError, match="INSIGHTDESK_DUCKDB_THREADS"):
         get_settings()
+
+
+def test_compaction_and_the_removal_lock_probe_take_the_limit_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from insightdesk.governance.privacy.compaction import compact_duckdb
+    from insightdesk.store.duckdb_files import remove_duckdb_store
+
+    path = tmp_path / "desk.duckdb"
+    with open_store(str(path)):
+        pass
+    monkeypatch.setenv("INSIGHTDESK_DUCKDB_THREADS", "2")
+    reset_settings()
+    seen: list[int] = []
+    real_connect = duckdb.connect
+
+    def counting_connect(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        con = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(_threads(con))
+        return con
+
+    monkeypatch.setattr(duckdb, "connect", counting_connect)
+    compact_duckdb(path)
+    remove_duckdb_store(path)
+    assert seen == [2, 2] and not path.exists()

@@ -81,7 +81,8 @@ def remove_duckdb_store(path: Path) -> None:
     check_duckdb_path(path)
     if path.exists():
         try:
-            duckdb.connect(str(path)).close()  # takes the file's lock: fails while another holds it
+            # Takes the file's lock: fails while another process holds it.
+            duckdb.connect(str(path), config=duckdb_config()).close()
         except duckdb.Error as exc:
             raise duckdb_open_error(str(path), str(exc), read_only=False) from None
     for leftover in (path, wal):

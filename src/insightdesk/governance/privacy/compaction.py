@@ -22,6 +22,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from insightdesk.store.duckdb_files import duckdb_config
+
 log = logging.getLogger(__name__)
 PENDING_SUFFIX = ".compact-pending"
 
@@ -39,7 +41,7 @@ def compact_duckdb(path: Path) -> int:
     fresh.unlink(missing_ok=True)
     before = path.stat().st_size
     try:
-        con = duckdb.connect()
+        con = duckdb.connect(config=duckdb_config())  # the thread limit of INSIGHTDESK_DUCKDB_THREADS
         try:
             con.execute(f"ATTACH {_literal(path)} AS old_store (READ_ONLY)")
             con.execute(f"ATTACH {_literal(fresh)} AS new_store")

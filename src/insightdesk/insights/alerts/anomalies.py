@@ -16,7 +16,7 @@ KPI x segment series is a handful of array operations, not a model fit per serie
    Each adds the uncertainty of the baseline itself (the median of h values has about
    pi / 2h times the variance of one).
 3. **False positives** are controlled across the whole scan: Benjamini-Hochberg over every cell
-   tested, at `fdr` (statsmodels `multipletests`, `fdr_bh`).
+   tested, at `fdr` (`metrics.stats.adjust_pvalues`, checked against statsmodels' `fdr_bh`).
 4. **Rules** a cell must pass to be tested or to fire: a minimum volume (`min_count` for counts,
    `min_n` observations for proportions and estimates), `min_history` baseline periods, and a
    minimum practical change (`min_rel_change` for counts, `min_abs_change` for proportions).
@@ -98,9 +98,9 @@ def detect(
     tested = out["tested"].to_numpy(dtype=bool)
     q = np.full(len(out), np.nan)
     if tested.any():
-        from statsmodels.stats.multitest import multipletests
+        from insightdesk.metrics import stats
 
-        q[tested] = multipletests(out.loc[tested, "p_value"].to_numpy(dtype=float), method="fdr_bh")[1]
+        q[tested] = stats.adjust_pvalues(out.loc[tested, "p_value"].to_numpy(dtype=float), "bh")
     out["q_value"] = q
     significant = tested & (q <= cfg.fdr)
     big = out.pop("_big").to_numpy(dtype=bool)
