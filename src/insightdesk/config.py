@@ -50,8 +50,8 @@ class Settings(BaseSettings):
         le=1024,
         alias="INSIGHTDESK_DUCKDB_THREADS",
         description="Threads of each DuckDB connection (the store's, and the private ones of ingest "
-        "staging, identity matching and privacy compaction); default: DuckDB's own, one per core. Set it lower where several "
-        "InsightDesk processes share the cores.",
+        "staging, identity matching and privacy compaction); default: DuckDB's own, one per core. Set it "
+        "lower where several InsightDesk processes share the cores.",
     )
     text_threads: int | None = Field(
         default=None,

@@ -99,7 +99,7 @@ def test_packs_held_signed_off_by_a_second_person_and_mailed(browser, loop_serve
     assert "Signed off by admin" in admin.inner_text("[data-testid=pack-message]")
     admin.fill("[data-testid=pack-send] input[name=recipients]", "lead@desk.example, ops@desk.example")
     admin.click("[data-testid=pack-send] button")
-    # The click only starts the form's POST: wait for the answer's table, not the page it replaces.
+    # The click returns once the answer starts to arrive: wait until its table has been parsed.
     delivery = admin.locator("[data-testid=pack-delivery] tbody tr")
     expect(delivery).to_have_count(2, timeout=30_000)
     outcomes = delivery.all_inner_texts()
