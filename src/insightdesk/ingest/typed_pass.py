@@ -43,7 +43,7 @@ def keeps_scan_order(con: duckdb.DuckDBPyConnection, sql: str) -> bool:
     return True
 
 
-def typed_query(staged: StagedFile, compiled: CompiledKind, relation: str, hash_col: str) -> str:
+def typed_query(compiled: CompiledKind, relation: str, hash_col: str) -> str:
     raw_cols = ", ".join(q(c) for c in compiled.raw_names)
     return (
         f"SELECT * EXCLUDE ({raw_cols}) FROM (SELECT *, {compiled.ok_sql()} AS __ok{hash_col} "
@@ -59,7 +59,7 @@ def type_and_check(
     progress: ProgressFn | None,
 ) -> None:
     """Leave the typed, checked and numbered records in `stg_typed` (a table or a view)."""
-    typed = typed_query(staged, compiled, staged.relation, hash_col)
+    typed = typed_query(compiled, staged.relation, hash_col)
     with progress_poller(con, "read + validate", 0.05, 0.7, progress):
         if staged.numbered:
             con.execute(f"CREATE OR REPLACE TEMP TABLE stg_typed AS {typed}")
@@ -67,18 +67,23 @@ def type_and_check(
         if not keeps_scan_order(con, typed):
             log.debug("the typing query may reorder rows: numbering a plain copy of the scan first")
             con.execute(f"CREATE OR REPLACE TEMP TABLE stg_scan_copy AS SELECT * FROM {staged.relation}")
-            first = int(scalar(con, "SELECT min(rowid) FROM stg_scan_copy") or 0)
+            first = _first_rowid(con, "stg_scan_copy")
             numbered = f"(SELECT * REPLACE (rowid - {first} + 1 AS {q(ROW)}) FROM stg_scan_copy)"
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE stg_typed AS {typed_query(staged, compiled, numbered, hash_col)}"
+                f"CREATE OR REPLACE TEMP TABLE stg_typed AS {typed_query(compiled, numbered, hash_col)}"
             )
             con.execute("DROP TABLE stg_scan_copy")
             return
         # With insertion order preserved, the rows of the result sit in file order: their rowids
         # are consecutive (offset inside a transaction), so rowid - min + 1 is the record number.
         con.execute(f"CREATE OR REPLACE TEMP TABLE stg_typed_scan AS {typed}")
-        first = int(scalar(con, "SELECT min(rowid) FROM stg_typed_scan") or 0)
+        first = _first_rowid(con, "stg_typed_scan")
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW stg_typed AS SELECT * EXCLUDE ({q(ROW)}), "
             f"rowid - {first} + 1 AS {q(ROW)} FROM stg_typed_scan"
         )
+
+
+def _first_rowid(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The rowid of `table`'s first row: rowids are consecutive but offset inside a transaction."""
+    return int(scalar(con, f"SELECT min(rowid) FROM {table}") or 0)

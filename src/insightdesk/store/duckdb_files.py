@@ -1,5 +1,5 @@
 """DuckDB store files: what a path must be before DuckDB opens it, removing a store safely, and the
-settings the store's and the scratch connections open with.
+settings every DuckDB connection of this package opens with.
 
 DuckDB itself would create the missing folders of a path (the CLI made `/nonexistent/...` when run
 as root), open a CSV file as an in-memory database with a view on it (writes then vanish when the

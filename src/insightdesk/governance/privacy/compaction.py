@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from insightdesk.store.duckdb_files import duckdb_config
+from insightdesk.store import scratch_duckdb
 
 log = logging.getLogger(__name__)
 PENDING_SUFFIX = ".compact-pending"
@@ -41,7 +41,7 @@ def compact_duckdb(path: Path) -> int:
     fresh.unlink(missing_ok=True)
     before = path.stat().st_size
     try:
-        con = duckdb.connect(config=duckdb_config())  # the thread limit of INSIGHTDESK_DUCKDB_THREADS
+        con = scratch_duckdb()  # in memory, with the store's DuckDB settings; both files are attached
         try:
             con.execute(f"ATTACH {_literal(path)} AS old_store (READ_ONLY)")
             con.execute(f"ATTACH {_literal(fresh)} AS new_store")
